@@ -1,0 +1,172 @@
+// Project lint: the determinism boundary and the layer import rules of DESIGN.md.
+//
+// It parses every TypeScript file with the compiler's own parser (no regexes over source text), so
+// a forbidden name inside a string or a comment is not a hit, and an aliased use is.
+//
+// Rules, for non-test files under sim/, connman/, scenarios/, reports/:
+//   - no Math.random, Date, performance, timers (setTimeout, setInterval, setImmediate,
+//     queueMicrotask), Promise, async functions or await, process, crypto randomness;
+//   - no file system or other I/O modules (node:fs, node:child_process, node:worker_threads, ...):
+//     cli.ts and tools/ are the only code that touches the outside world.
+// Import rules, for every file (tests included) except where noted:
+//   - sim/ imports nothing of ours outside sim/;
+//   - connman/ imports nothing of ours outside connman/ (its ports.ts is its only contract);
+//   - reports/ imports nothing of ours outside reports/;
+//   - scenarios/ may import sim/, connman/ and reports/ (the joining layer).
+// Test files (*.test.ts) may additionally import the harness in scenarios/ and sim/ to drive the
+// code under test; they are exempt from the determinism rules (vitest itself is async).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname, sep } from 'node:path';
+import ts from 'typescript';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const BOUNDARY = ['sim', 'connman', 'scenarios', 'reports'];
+const FORBIDDEN_GLOBALS = new Set([
+  'Date',
+  'performance',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'queueMicrotask',
+  'Promise',
+  'process',
+  'require',
+]);
+const FORBIDDEN_MODULES = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'worker_threads',
+  'net',
+  'dgram',
+  'http',
+  'https',
+  'os',
+  'timers',
+  'timers/promises',
+  'perf_hooks',
+  'readline',
+];
+const FORBIDDEN_CRYPTO_MEMBERS = new Set(['randomBytes', 'randomUUID', 'getRandomValues', 'randomInt', 'randomFillSync', 'randomFill']);
+
+/** What each layer may import from (of our own top-level folders). */
+const ALLOWED_IMPORTS: Record<string, string[]> = {
+  sim: ['sim'],
+  connman: ['connman'],
+  reports: ['reports'],
+  scenarios: ['scenarios', 'sim', 'connman', 'reports'],
+};
+const TEST_EXTRA: Record<string, string[]> = {
+  sim: [],
+  connman: ['scenarios', 'sim'],
+  reports: [],
+  scenarios: [],
+};
+
+interface Finding {
+  file: string;
+  line: number;
+  message: string;
+}
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listTs(p));
+    else if (name.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+function topFolder(file: string): string {
+  return relative(ROOT, file).split(sep)[0] ?? '';
+}
+
+function lintFile(file: string): Finding[] {
+  const layer = topFolder(file);
+  const isTest = file.endsWith('.test.ts');
+  const text = readFileSync(file, 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const findings: Finding[] = [];
+  const rel = relative(ROOT, file);
+  const report = (node: ts.Node, message: string) => {
+    const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    findings.push({ file: rel, line: line + 1, message });
+  };
+
+  const checkImport = (node: ts.Node, spec: string) => {
+    const bare = spec.startsWith('node:') ? spec.slice(5) : spec;
+    if (!isTest && FORBIDDEN_MODULES.includes(bare)) {
+      report(node, `'${spec}' is I/O: only cli.ts and tools/ may touch the outside world`);
+    }
+    if (spec.startsWith('.')) {
+      const target = resolve(dirname(file), spec);
+      const targetTop = relative(ROOT, target).split(sep)[0] ?? '';
+      const allowed = [...(ALLOWED_IMPORTS[layer] ?? []), ...(isTest ? TEST_EXTRA[layer] ?? [] : [])];
+      if (!allowed.includes(targetTop)) {
+        report(node, `${layer}/ may not import from ${targetTop || '(project root)'} ('${spec}'); see DESIGN.md layers`);
+      }
+    }
+  };
+
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      checkImport(node, node.moduleSpecifier.text);
+    }
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const arg = node.arguments[0];
+      if (arg && ts.isStringLiteral(arg)) checkImport(node, arg.text);
+      if (!isTest) report(node, 'dynamic import() is asynchronous');
+    }
+    if (!isTest) {
+      if (ts.isIdentifier(node) && FORBIDDEN_GLOBALS.has(node.text)) {
+        const parent = node.parent;
+        // A property name (obj.Date) or a declaration's own name is not a use of the global.
+        const isPropertyName =
+          (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+          (ts.isPropertyAssignment(parent) && parent.name === node) ||
+          (ts.isPropertySignature(parent) && parent.name === node) ||
+          (ts.isPropertyDeclaration(parent) && parent.name === node) ||
+          (ts.isMethodDeclaration(parent) && parent.name === node) ||
+          (ts.isMethodSignature(parent) && parent.name === node);
+        if (!isPropertyName) report(node, `'${node.text}' is forbidden inside the determinism boundary`);
+      }
+      if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+        if (node.expression.text === 'Math' && node.name.text === 'random') {
+          report(node, 'Math.random is forbidden: draw from an injected, forked Rng stream');
+        }
+        if (FORBIDDEN_CRYPTO_MEMBERS.has(node.name.text)) {
+          report(node, `${node.expression.text}.${node.name.text} is entropy: draw from an injected Rng stream`);
+        }
+      }
+      if (ts.isImportSpecifier(node) && FORBIDDEN_CRYPTO_MEMBERS.has((node.propertyName ?? node.name).text)) {
+        report(node, `importing ${(node.propertyName ?? node.name).text} brings entropy into the boundary`);
+      }
+      if (node.kind === ts.SyntaxKind.AsyncKeyword) report(node, 'async functions are forbidden inside the determinism boundary');
+      if (ts.isAwaitExpression(node)) report(node, 'await is forbidden inside the determinism boundary');
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return findings;
+}
+
+const files = BOUNDARY.flatMap((d) => listTs(join(ROOT, d)));
+const findings = files.flatMap(lintFile);
+if (findings.length > 0) {
+  for (const f of findings) console.error(`${f.file}:${f.line}: ${f.message}`);
+  console.error(`lint: ${findings.length} problem(s) in ${files.length} files`);
+  process.exit(1);
+}
+console.log(`lint: ${files.length} files clean (determinism boundary and layer imports)`);
