@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// connsim's command line. This is the only module that touches the file system, `process`,
+// standard input/output and wall-clock time; everything it calls is deterministic and pure.
+//
+// Commands:
+//   demo                 a small gossip network over the simulation kernel (what `npm start` runs)
+//   peers <peers.dat>    load a real node's peers.dat as Core would; print getaddrmaninfo / getrawaddrman
+//   addr <address>       where an address lands in AddrMan's tables (Core's bucket maths)
+//
+// Every user error prints one line `connsim: <problem>` on stderr and exits with code 2.
+import { readFileSync, statSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+
+import { runDemo } from './scenarios/demo.ts';
+import { parseDuration } from './sim/time.ts';
+import { addrPlacement, PlacementError, type PlacementRequest } from './connman/addr-placement.ts';
+import { AsmapLookup } from './connman/asmap.ts';
+import { NetGroupManager } from './connman/netgroup.ts';
+import { peersReport, PeersReportError } from './connman/peers-report.ts';
+
+/** A user error: printed as one line, exit code 2. */
+class CliError extends Error {}
+
+function fail(message: string): never {
+  process.stderr.write(`connsim: ${message}\n`);
+  process.exit(2);
+}
+
+/** Read and validate an asmap file (Core's binary format); a bad file is a user error. */
+function loadAsmap(path: string): AsmapLookup {
+  const bytes = readInputFile(path, 'asmap file');
+  try {
+    return new AsmapLookup(bytes);
+  } catch (e) {
+    throw new CliError(`asmap file '${path}' is not a valid asmap: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function readInputFile(path: string, what: string): Uint8Array {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new CliError(`${what} '${path}' does not exist`);
+  }
+  if (!st.isFile()) throw new CliError(`${what} '${path}' is not a file`);
+  return new Uint8Array(readFileSync(path));
+}
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('connsim')
+    .usage('$0 <command> [options]')
+    .command(
+      'demo',
+      'run a small gossip network over the simulation kernel and print its summary',
+      (y) =>
+        y
+          .option('seed', { type: 'string', default: '1', describe: 'seed (integer or any string)' })
+          .option('hosts', { type: 'number', default: 200, describe: 'number of simulated hosts' })
+          .option('duration', { type: 'string', default: '1h', describe: 'simulated duration (e.g. 90s, 20m, 6h, 7d)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' }),
+      (argv) => {
+        const durationMicros = parseDuration(argv.duration);
+        if (!Number.isInteger(argv.hosts) || argv.hosts < 2) throw new CliError(`--hosts must be an integer >= 2 (got ${argv.hosts})`);
+        const started = process.hrtime.bigint();
+        const summary = runDemo({ seed: argv.seed, hosts: argv.hosts, durationMicros });
+        const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+        if (argv.json) {
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        } else {
+          for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(22)} ${String(v)}\n`);
+          process.stdout.write(`${'wall time'.padEnd(22)} ${wallS.toFixed(2)} s\n`);
+          process.stdout.write(`reproduce: connsim demo --seed ${JSON.stringify(argv.seed)} --hosts ${argv.hosts} --duration ${argv.duration}\n`);
+        }
+      },
+    )
+    .command(
+      'peers <file>',
+      "load a node's peers.dat as Bitcoin Core does and print getaddrmaninfo (or getrawaddrman with --raw)",
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'path to a peers.dat written by Core or connsim' })
+          .option('asmap', { type: 'string', describe: 'asmap file (Core binary format) to load with, e.g. ip_asn.dat' })
+          .option('raw', { type: 'boolean', default: false, describe: "print getrawaddrman's JSON (every entry by bucket/position)" })
+          .option('chain', {
+            choices: ['main', 'test', 'testnet4', 'signet', 'regtest'] as const,
+            describe: "the chain whose network magic the file must carry (default: detected from the file)",
+          }),
+      (argv) => {
+        const file = readInputFile(argv.file, 'peers file');
+        const asmap = argv.asmap === undefined ? undefined : loadAsmap(argv.asmap);
+        const out = peersReport(file, { asmap, raw: argv.raw, chain: argv.chain });
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      },
+    )
+    .command(
+      'addr [address]',
+      "where an address lands in AddrMan: network, netgroup, mapped AS, new and tried bucket/position",
+      (y) =>
+        y
+          .positional('address', { type: 'string', describe: 'address with optional port (default port 8333), e.g. 1.2.3.4:8333, [2001:db8::1]:8333, x.onion' })
+          .option('source', { type: 'string', describe: 'the address that told us about it (default: the address itself)' })
+          .option('key', { type: 'string', describe: "AddrMan key, 64 hex digits in peers.dat byte order (default: Core's deterministic key uint256{1})" })
+          .option('asmap', { type: 'string', describe: 'asmap file (Core binary format)' })
+          .option('batch', {
+            type: 'boolean',
+            default: false,
+            describe: 'read JSON lines {"addr","source","key","asmap"} from stdin, write one JSON line each',
+          }),
+      (argv) => {
+        // One netgroup manager per asmap file: compiling a large asmap (ip_asn.dat) takes about a second.
+        const managers = new Map<string, NetGroupManager>();
+        const noAsmap = NetGroupManager.noAsmap();
+        const manager = (path: string | undefined): NetGroupManager => {
+          if (path === undefined) return noAsmap;
+          let m = managers.get(path);
+          if (m === undefined) {
+            m = NetGroupManager.withAsmap(loadAsmap(path));
+            managers.set(path, m);
+          }
+          return m;
+        };
+        if (argv.batch) {
+          if (argv.address !== undefined) throw new CliError('--batch reads addresses from stdin: give no address argument');
+          runBatch(manager);
+          return;
+        }
+        if (argv.address === undefined) throw new CliError('an address is required (or --batch)');
+        const req: PlacementRequest = { addr: argv.address, source: argv.source, key: argv.key };
+        const out = addrPlacement(req, manager(argv.asmap));
+        process.stdout.write(`${JSON.stringify(out)}\n`);
+      },
+    )
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .fail((msg, err) => {
+      if (err instanceof CliError || err instanceof PeersReportError || err instanceof PlacementError) fail(err.message);
+      if (err) fail(err.message.split('\n')[0] ?? String(err));
+      fail(msg);
+    })
+    .help()
+    .parseAsync();
+}
+
+/** `addr --batch`: one JSON object per input line, in order; a bad line yields {"error": …}. */
+function runBatch(manager: (asmapPath: string | undefined) => NetGroupManager): void {
+  const input = readFileSync(0, 'utf8');
+  const lines = input.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.trim() === '') {
+      out.push(JSON.stringify({ error: 'empty line' }));
+      continue;
+    }
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new CliError('not valid JSON');
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError('a line must be a JSON object');
+      const o = parsed as Record<string, unknown>;
+      const str = (k: string): string | undefined => {
+        const v = o[k];
+        if (v === undefined || v === null) return undefined;
+        if (typeof v !== 'string') throw new CliError(`"${k}" must be a string or null`);
+        return v;
+      };
+      const addr = str('addr');
+      if (addr === undefined) throw new CliError('"addr" is required');
+      const asmapPath = str('asmap');
+      const res = addrPlacement({ addr, source: str('source'), key: str('key') }, manager(asmapPath));
+      out.push(JSON.stringify(res));
+    } catch (e) {
+      out.push(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
+    }
+    if (out.length >= 1024) {
+      process.stdout.write(`${out.join('\n')}\n`);
+      out.length = 0;
+    }
+  }
+  if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof CliError) fail(e.message);
+  const msg = e instanceof Error ? e.message : String(e);
+  fail(msg.split('\n')[0] ?? msg);
+});

@@ -1,0 +1,131 @@
+// The address interning table shared by every AddrMan in a process: each distinct service
+// (network, address bytes, port) gets a small integer id once, and the per-address facts that never
+// change are computed once and cached here (CService::GetKey bytes, GetNetwork, GetNetClass,
+// IsValid, IsRoutable, and each NetGroupManager's group bytes). AddrMan tables then hold only ids.
+// It holds no per-node state and never forgets an address (ids stay valid for the whole run); it
+// does not decide anything about addresses itself — the classification comes from netaddress.ts.
+
+import { Service, type NetAddr, type Network } from './netaddress.ts';
+
+/** What the pool needs from a netgroup manager (connman/netgroup.ts NetGroupManager fits). */
+export interface GroupSource {
+  getGroup(addr: NetAddr): Uint8Array;
+}
+
+const FLAG_VALID = 1;
+const FLAG_ROUTABLE = 2;
+
+/** A growable table of interned services. Create one per process and hand it to every AddrMan. */
+export class AddressPool {
+  /** Service.key (network, address bytes and port as a string) → id. */
+  private readonly ids = new Map<string, number>();
+  private readonly services: Service[] = [];
+  private readonly keys: Uint8Array[] = [];
+  private network = new Uint8Array(1024);
+  private netClass = new Uint8Array(1024);
+  private flags = new Uint8Array(1024);
+  /** Group bytes per netgroup manager, indexed by id (filled lazily). */
+  private readonly groups = new WeakMap<GroupSource, (Uint8Array | undefined)[]>();
+
+  /** Number of interned services. */
+  get size(): number {
+    return this.services.length;
+  }
+
+  /** The id of a service, interning it if new. */
+  intern(s: Service): number {
+    const k = s.key;
+    const found = this.ids.get(k);
+    if (found !== undefined) return found;
+    return this.add(k, s);
+  }
+
+  /** The id of a network address (a source), interned as the service with port 0. */
+  internNetAddr(a: NetAddr): number {
+    // Same string as Service.key for port 0, built from the NetAddr's cached addrKey.
+    const k = a instanceof Service ? (a.port === 0 ? a.key : a.addrKey + '\u0000') : a.addrKey + '\u0000';
+    const found = this.ids.get(k);
+    if (found !== undefined) return found;
+    return this.add(k, Service.of(a, 0));
+  }
+
+  /** The id of a service if it was ever interned, else -1 (a lookup never grows the pool). */
+  find(s: Service): number {
+    return this.ids.get(s.key) ?? -1;
+  }
+
+  private add(k: string, s: Service): number {
+    const id = this.services.length;
+    if (id >= this.network.length) {
+      const cap = this.network.length * 2;
+      this.network = grow(this.network, cap);
+      this.netClass = grow(this.netClass, cap);
+      this.flags = grow(this.flags, cap);
+    }
+    // Keep a plain Service (not a caller's Address carrying time and services) as the canonical object.
+    const canon = s.constructor === Service ? s : new Service(s.net, s.addr, s.port, s.scopeId);
+    this.ids.set(k, id);
+    this.services.push(canon);
+    this.keys.push(s.getKey());
+    this.network[id] = s.getNetwork();
+    this.netClass[id] = s.getNetClass();
+    this.flags[id] = (s.isValid() ? FLAG_VALID : 0) | (s.isRoutable() ? FLAG_ROUTABLE : 0);
+    return id;
+  }
+
+  /** The interned service object (shared: never mutate it). */
+  service(id: number): Service {
+    return this.services[id]!;
+  }
+
+  /** CService::GetKey(): address bytes (v1 form for IPv4/IPv6) followed by the big-endian port. */
+  serviceKey(id: number): Uint8Array {
+    return this.keys[id]!;
+  }
+
+  /** CNetAddr::GetNetwork() of the address. */
+  getNetwork(id: number): Network {
+    return this.network[id] as Network;
+  }
+
+  /** CNetAddr::GetNetClass() of the address. */
+  getNetClass(id: number): Network {
+    return this.netClass[id] as Network;
+  }
+
+  isValid(id: number): boolean {
+    return (this.flags[id]! & FLAG_VALID) !== 0;
+  }
+
+  isRoutable(id: number): boolean {
+    return (this.flags[id]! & FLAG_ROUTABLE) !== 0;
+  }
+
+  /** Whether two ids denote the same network address (CNetAddr equality: port ignored). */
+  sameNetAddr(a: number, b: number): boolean {
+    if (a === b) return true;
+    return this.services[a]!.equalsAddr(this.services[b]!);
+  }
+
+  /** The netgroup of the address under `groups`, computed once per (id, manager). */
+  group(id: number, groups: GroupSource): Uint8Array {
+    let cache = this.groups.get(groups);
+    if (cache === undefined) {
+      cache = [];
+      this.groups.set(groups, cache);
+    }
+    while (cache.length <= id) cache.push(undefined);
+    let g = cache[id];
+    if (g === undefined) {
+      g = groups.getGroup(this.services[id]!);
+      cache[id] = g;
+    }
+    return g;
+  }
+}
+
+function grow(a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(cap);
+  b.set(a);
+  return b;
+}

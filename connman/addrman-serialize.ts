@@ -1,0 +1,284 @@
+// The addrman section of peers.dat: Core's AddrManImpl::Serialize / Unserialize, byte-compatible
+// with Core (format 4 "multiport", lowest-compatible 4, entries in the V2 disk form, the new-table
+// bucket section and the asmap version). Loading re-places entries exactly as Core does.
+// It does not hold the file framing (magic, checksum): that is addrdb.ts.
+//
+// One unavoidable difference: Core writes entries in its unordered_map's iteration order, which is
+// unspecified; we write them in row (nid) order. Either order loads to the same tables.
+
+import {
+  ADDRMAN_BUCKET_SIZE,
+  ADDRMAN_NEW_BUCKET_COUNT,
+  ADDRMAN_NEW_BUCKETS_PER_ADDRESS,
+  ADDRMAN_TRIED_BUCKET_COUNT,
+  bucketPosition,
+  triedBucket,
+} from './addrman-buckets.ts';
+import type { AddrMan } from './addrman.ts';
+import { readNetAddrV1, readNetAddrV2, writeNetAddrV2, type NetAddr } from './netaddress.ts';
+import { Address, readAddress, V1_DISK, V2_DISK, writeAddress } from './protocol.ts';
+import { ByteReader, ByteWriter, SerializeError } from './serialize.ts';
+
+/** Core: addrman_impl.h AddrManImpl::Format */
+export const AddrManFormat = {
+  V0_HISTORICAL: 0,
+  V1_DETERMINISTIC: 1,
+  V2_ASMAP: 2,
+  V3_BIP155: 3,
+  V4_MULTIPORT: 4,
+} as const;
+/** Core: AddrManImpl::FILE_FORMAT */
+export const FILE_FORMAT = AddrManFormat.V4_MULTIPORT;
+/** Core: AddrManImpl::INCOMPATIBILITY_BASE */
+export const INCOMPATIBILITY_BASE = 32;
+
+/**
+ * Why loading failed. `version` is Core's InvalidAddrManVersionError (Core backs the file up and
+ * starts afresh); every other kind is a std::ios_base::failure (Core refuses to start).
+ */
+export type AddrManLoadErrorKind = 'truncated' | 'corrupt' | 'version' | 'consistency';
+
+export class AddrManLoadError extends Error {
+  constructor(
+    readonly kind: AddrManLoadErrorKind,
+    message: string,
+    /** CheckAddrman's code for kind 'consistency'. */
+    readonly code = 0,
+  ) {
+    super(message);
+    this.name = 'AddrManLoadError';
+  }
+}
+
+/** Writes the addrman as Core's Serialize does (always the newest format). */
+// Core: addrman.cpp AddrManImpl::Serialize
+export function serializeAddrMan(am: AddrMan, w: ByteWriter): void {
+  w.u8(FILE_FORMAT);
+  w.u8(INCOMPATIBILITY_BASE + AddrManFormat.V4_MULTIPORT);
+  w.bytes(am.key);
+  w.i32le(am.nNew);
+  w.i32le(am.nTried);
+  w.i32le(ADDRMAN_NEW_BUCKET_COUNT ^ (1 << 30));
+
+  // New entries get consecutive indices, referenced by the bucket section below.
+  const index = new Int32Array(am.highWater).fill(-1);
+  let ids = 0;
+  for (let nid = 0; nid < am.highWater; nid++) {
+    if (!am.isLive(nid) || am.refCount[nid] === 0) continue;
+    if (ids === am.nNew) throw new Error('Serialize: nNew is wrong');
+    index[nid] = ids++;
+    writeAddrInfo(am, nid, w);
+  }
+  ids = 0;
+  for (let nid = 0; nid < am.highWater; nid++) {
+    if (!am.isLive(nid) || !am.inTried[nid]) continue;
+    if (ids === am.nTried) throw new Error('Serialize: nTried is wrong');
+    ids++;
+    writeAddrInfo(am, nid, w);
+  }
+  for (let bucket = 0; bucket < ADDRMAN_NEW_BUCKET_COUNT; bucket++) {
+    let size = 0;
+    for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + i] !== -1) size++;
+    w.i32le(size);
+    for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
+      const nid = am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + i]!;
+      if (nid !== -1) w.i32le(index[nid]!);
+    }
+  }
+  // The asmap version goes last so that older readers can ignore it.
+  w.bytes(am.netgroupman.getAsmapVersion());
+}
+
+/** Serialized bytes of an addrman (without peers.dat framing). */
+export function addrManToBytes(am: AddrMan): Uint8Array {
+  const w = new ByteWriter(1 << 16);
+  serializeAddrMan(am, w);
+  return w.toBytes();
+}
+
+// AddrInfo's serialization: the CAddress in disk form, its source, m_last_success, nAttempts.
+// Core: addrman_impl.h AddrInfo::SERIALIZE_METHODS
+function writeAddrInfo(am: AddrMan, nid: number, w: ByteWriter): void {
+  // nTime is stored as a uint32 count of seconds (Core's LossyChronoFormatter<uint32_t>).
+  const a = am.addressOf(nid);
+  const t = am.time[nid]!;
+  const t32 = ((t % 4294967296) + 4294967296) % 4294967296;
+  writeAddress(w, t32 === t ? a : a.withTime(t32), V2_DISK);
+  writeNetAddrV2(w, am.pool.service(am.sourceId[nid]!));
+  w.i64le(BigInt(am.lastSuccess[nid]!));
+  w.i32le(am.attempts[nid]!);
+}
+
+interface ReadInfo {
+  address: Address;
+  source: NetAddr;
+  lastSuccess: number;
+  attempts: number;
+}
+
+function readAddrInfo(r: ByteReader, v2: boolean): ReadInfo {
+  const address = readAddressDisk(r, v2);
+  const source = readNetAddr(r, v2);
+  const lastSuccess = Number(r.i64le());
+  const attempts = r.i32le();
+  return { address, source, lastSuccess, attempts };
+}
+
+/**
+ * Loads serialized addrman bytes into `am`, which must be freshly constructed (Core asserts an
+ * empty vRandom). On failure `am` is left in an unspecified state: load into a fresh instance and
+ * discard it on error (addrdb.ts does).
+ */
+// Core: addrman.cpp AddrManImpl::Unserialize
+export function unserializeAddrMan(am: AddrMan, r: ByteReader): void {
+  if (am.randomSize !== 0 || am.highWater !== 0) throw new Error('Unserialize needs an empty AddrMan');
+  try {
+    unserializeInner(am, r);
+  } catch (e) {
+    if (e instanceof SerializeError) {
+      throw new AddrManLoadError(e.kind === 'truncated' ? 'truncated' : 'corrupt', e.message);
+    }
+    throw e;
+  }
+}
+
+function unserializeInner(am: AddrMan, r: ByteReader): void {
+  const format = r.u8();
+  const v2 = format >= AddrManFormat.V3_BIP155;
+  const compat = r.u8();
+  if (compat < INCOMPATIBILITY_BASE) {
+    throw new AddrManLoadError(
+      'corrupt',
+      `Corrupted addrman database: The compat value (${compat}) is lower than the expected minimum value ${INCOMPATIBILITY_BASE}.`,
+    );
+  }
+  const lowestCompatible = compat - INCOMPATIBILITY_BASE;
+  if (lowestCompatible > FILE_FORMAT) {
+    throw new AddrManLoadError(
+      'version',
+      `Unsupported format of addrman database: ${format}. It is compatible with formats >=${lowestCompatible}, but the maximum supported by this version of connsim is ${FILE_FORMAT}.`,
+    );
+  }
+  am.key = Uint8Array.from(r.bytes(32));
+  let nNew = r.i32le();
+  let nTried = r.i32le();
+  let nUBuckets = r.i32le();
+  if (format >= AddrManFormat.V1_DETERMINISTIC) nUBuckets ^= 1 << 30;
+  const newMax = ADDRMAN_NEW_BUCKET_COUNT * ADDRMAN_BUCKET_SIZE;
+  const triedMax = ADDRMAN_TRIED_BUCKET_COUNT * ADDRMAN_BUCKET_SIZE;
+  if (nNew > newMax || nNew < 0) {
+    throw new AddrManLoadError('corrupt', `Corrupt AddrMan serialization: nNew=${nNew}, should be in [0, ${newMax}]`);
+  }
+  if (nTried > triedMax || nTried < 0) {
+    throw new AddrManLoadError('corrupt', `Corrupt AddrMan serialization: nTried=${nTried}, should be in [0, ${triedMax}]`);
+  }
+  const pool = am.pool;
+
+  // New entries take rows 0..nNew-1, which equal Core's ids for them.
+  for (let n = 0; n < nNew; n++) {
+    const info = readAddrInfo(r, v2);
+    const p = pool.intern(info.address);
+    const nid = am.allocRow(p, pool.internNetAddr(info.source));
+    if (nid !== n) throw new Error('Unserialize: unexpected row numbering');
+    setRowFromInfo(am, nid, info);
+    am.mapAddr.set(p, nid);
+    am.pushRandom(nid);
+    am.bumpNew(pool.getNetwork(p), 1);
+  }
+  am.nNew = nNew;
+
+  // Tried entries are placed by formula; invalid ones and those whose slot is taken are lost.
+  let lost = 0;
+  for (let n = 0; n < nTried; n++) {
+    const info = readAddrInfo(r, v2);
+    const p = pool.intern(info.address);
+    const kb = triedBucket(am.key, pool.serviceKey(p), am.group(p));
+    const kpos = bucketPosition(am.key, false, kb, pool.serviceKey(p));
+    const slot = kb * ADDRMAN_BUCKET_SIZE + kpos;
+    if (pool.isValid(p) && am.vvTried[slot] === -1) {
+      const nid = am.allocRow(p, pool.internNetAddr(info.source));
+      setRowFromInfo(am, nid, info);
+      am.inTried[nid] = 1;
+      am.pushRandom(nid);
+      am.mapAddr.set(p, nid);
+      am.vvTried[slot] = nid;
+      am.bumpTried(pool.getNetwork(p), 1);
+    } else {
+      lost++;
+    }
+  }
+  am.nTried = nTried - lost;
+
+  // Remember every (bucket, entry) pair of the new table to place once the asmap version is known.
+  const pairs: number[] = [];
+  for (let bucket = 0; bucket < nUBuckets; ++bucket) {
+    const num = r.i32le();
+    for (let k = 0; k < num; ++k) {
+      const idx = r.i32le();
+      if (idx >= 0 && idx < nNew) pairs.push(bucket, idx);
+    }
+  }
+
+  const supplied = am.netgroupman.getAsmapVersion();
+  let serialized: Uint8Array = new Uint8Array(32);
+  if (format >= AddrManFormat.V2_ASMAP) serialized = r.bytes(32);
+  let sameAsmap = true;
+  for (let i = 0; i < 32; i++) if (serialized[i] !== supplied[i]) sameAsmap = false;
+  const restore = nUBuckets === ADDRMAN_NEW_BUCKET_COUNT && sameAsmap;
+
+  for (let k = 0; k < pairs.length; k += 2) {
+    let bucket = pairs[k]!;
+    const nid = pairs[k + 1]!;
+    const p = am.poolId[nid]!;
+    if (!pool.isValid(p)) continue;
+    if (am.refCount[nid]! >= ADDRMAN_NEW_BUCKETS_PER_ADDRESS) continue;
+    let pos = am.positionOf(nid, true, bucket);
+    if (restore && am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] === -1) {
+      am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] = nid;
+      am.refCount[nid]!++;
+    } else {
+      // The recorded placement is unusable (other bucketing, or slot taken): fall back to the
+      // bucket of the entry's own source.
+      bucket = am.newBucketOf(nid, am.sourceId[nid]!);
+      pos = am.positionOf(nid, true, bucket);
+      if (am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] === -1) {
+        am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] = nid;
+        am.refCount[nid]!++;
+      }
+    }
+  }
+
+  // Drop new entries left without any reference. Core walks its unordered_map here; we walk rows
+  // in order, which fixes the resulting vRandom order deterministically.
+  for (let nid = 0; nid < am.highWater; nid++) {
+    if (am.isLive(nid) && !am.inTried[nid] && am.refCount[nid] === 0) am.delete(nid);
+  }
+
+  const code = am.checkAddrman();
+  if (code !== 0) {
+    throw new AddrManLoadError('consistency', `Corrupt data. Consistency check failed with code ${code}`, code);
+  }
+}
+
+function setRowFromInfo(am: AddrMan, nid: number, info: ReadInfo): void {
+  am.time[nid] = info.address.time;
+  am.setServicesRow(nid, info.address.services);
+  am.lastSuccess[nid] = info.lastSuccess;
+  am.attempts[nid] = info.attempts;
+}
+
+/** Loads addrman bytes (no framing) into a fresh AddrMan. */
+export function addrManFromBytes(am: AddrMan, bytes: Uint8Array): void {
+  unserializeAddrMan(am, new ByteReader(bytes));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address codecs (thin adapters over protocol.ts / netaddress.ts)
+// ---------------------------------------------------------------------------------------------
+
+function readAddressDisk(r: ByteReader, v2: boolean): Address {
+  return readAddress(r, v2 ? V2_DISK : V1_DISK);
+}
+function readNetAddr(r: ByteReader, v2: boolean): NetAddr {
+  return v2 ? readNetAddrV2(r) : readNetAddrV1(r);
+}
