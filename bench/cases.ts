@@ -1,0 +1,13 @@
+// The list of benchmark cases that `npm run bench -- <case>` knows. To add one, write
+// bench/<case>.ts exporting a function that takes a BenchContext, and add one line here.
+
+import type { BenchCase } from './harness.ts';
+import { addrmanBench } from './addrman.ts';
+import { kernelBench } from './kernel.ts';
+import { rngBench } from './rng.ts';
+
+export const CASES: readonly BenchCase[] = [
+  { name: 'kernel', description: 'event queue throughput vs a plain typed-array heap (10 M events, 100 k pending)', run: kernelBench },
+  { name: 'addrman', description: 'AddrMan add/select/good/getAddr throughput and bytes per node at 20k addresses', run: addrmanBench },
+  { name: 'rng', description: "seedrandom algorithms: speed, stream construction cost and a quality battery", run: rngBench },
+];

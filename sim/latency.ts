@@ -1,0 +1,55 @@
+// Latency models for the simulated network: how long one packet takes from one host to another.
+// The network (network.ts) asks the model once per packet (connection handshakes and each
+// message), so a model may be fixed per link or draw fresh jitter each time; ordering on a
+// connection is kept by the network, not here. Bandwidth is a host property, not a latency model.
+
+import type { Micros } from './time.ts';
+
+/** One-way latency of a packet from host `from` to host `to`; hosts' regions are passed for region-based models. */
+export interface LatencyModel {
+  oneWayMicros(from: number, to: number, fromRegion: number, toRegion: number): Micros;
+}
+
+function toMicros(x: number): Micros {
+  // Latencies are integer microseconds and never negative (a normal jitter may dip below zero).
+  return x > 0 ? Math.round(x) : 0;
+}
+
+/** Every packet takes exactly `micros`. */
+export function constantLatency(micros: Micros): LatencyModel {
+  if (!(micros >= 0) || !Number.isFinite(micros)) throw new RangeError(`constantLatency: micros must be finite and >= 0, got ${micros}`);
+  const m = Math.round(micros);
+  return { oneWayMicros: () => m };
+}
+
+/** Each packet draws its latency (µs) from `draw` (e.g. a sampler from distributions.ts); rounded, clamped at 0. */
+export function sampledLatency(draw: () => number): LatencyModel {
+  return { oneWayMicros: () => toMicros(draw()) };
+}
+
+/**
+ * A region matrix: `matrixMicros[fromRegion][toRegion]` is the base one-way latency, plus an
+ * optional per-packet jitter draw (µs). Every host's region must index the matrix.
+ */
+export function regionLatency(matrixMicros: readonly (readonly number[])[], jitter?: () => number): LatencyModel {
+  const n = matrixMicros.length;
+  const flat = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const row = matrixMicros[i]!;
+    if (row.length !== n) throw new RangeError(`regionLatency: row ${i} has ${row.length} entries, expected ${n}`);
+    for (let j = 0; j < n; j++) {
+      const v = row[j]!;
+      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`regionLatency: entry [${i}][${j}] must be finite and >= 0, got ${v}`);
+      flat[i * n + j] = v;
+    }
+  }
+  return {
+    oneWayMicros(_from, _to, fromRegion, toRegion) {
+      if (!(fromRegion >= 0 && fromRegion < n && toRegion >= 0 && toRegion < n)) {
+        throw new RangeError(`regionLatency: region ${fromRegion} or ${toRegion} outside the ${n}x${n} matrix`);
+      }
+      const base = flat[fromRegion * n + toRegion]!;
+      return toMicros(jitter === undefined ? base : base + jitter());
+    },
+  };
+}
