@@ -6,6 +6,7 @@
 //   demo                 a small gossip network over the simulation kernel (what `npm start` runs)
 //   peers <peers.dat>    load a real node's peers.dat as Core would; print getaddrmaninfo / getrawaddrman
 //   addr <address>       where an address lands in AddrMan's tables (Core's bucket maths)
+//   report <run-dir>     re-render a run directory's charts and report.html from its result.json
 //
 // Every user error prints one line `connsim: <problem>` on stderr and exits with code 2.
 import { readFileSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { hideBin } from 'yargs/helpers';
 
 import { runDemo } from './scenarios/demo.ts';
 import { parseDuration } from './sim/time.ts';
+import { reportCommand, ReportCommandError } from './cli/report-command.ts';
 import { addrPlacement, PlacementError, type PlacementRequest } from './connman/addr-placement.ts';
 import { AsmapLookup } from './connman/asmap.ts';
 import { NetGroupManager } from './connman/netgroup.ts';
@@ -133,10 +135,20 @@ async function main(): Promise<void> {
         process.stdout.write(`${JSON.stringify(out)}\n`);
       },
     )
+    .command(
+      'report <run-dir>',
+      "re-render a run directory's charts, CSV data and report.html from its result.json",
+      (y) => y.positional('run-dir', { type: 'string', demandOption: true, describe: 'a run directory holding result.json' }),
+      async (argv) => {
+        const summary = await reportCommand(argv['run-dir']);
+        process.stdout.write(`wrote ${summary.charts.length} charts to ${summary.runDir}\n`);
+        process.stdout.write(`open ${summary.runDir}/report.html\n`);
+      },
+    )
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .fail((msg, err) => {
-      if (err instanceof CliError || err instanceof PeersReportError || err instanceof PlacementError) fail(err.message);
+      if (err instanceof CliError || err instanceof PeersReportError || err instanceof PlacementError || err instanceof ReportCommandError) fail(err.message);
       if (err) fail(err.message.split('\n')[0] ?? String(err));
       fail(msg);
     })

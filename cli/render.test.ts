@@ -1,0 +1,54 @@
+// Headless SVG rendering of every chart of every fixture: non-empty, the expected axis titles
+// present, no warnings, and the same bytes on a second render.
+import { describe, expect, it } from 'vitest';
+
+import { buildCharts } from '../reports/index.ts';
+import { allFixtures } from '../reports/test-fixtures.ts';
+import { compileVegaLite, renderSvg } from './render.ts';
+
+/** The text content of an SVG with XML entities decoded, so titles can be searched for. */
+function svgText(svg: string): string {
+  const texts = [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+  return texts
+    .join('\n')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+describe('renderSvg', () => {
+  for (const f of allFixtures()) {
+    it(`renders every chart of the ${f.name} fixture with its titles, without warnings, deterministically`, async () => {
+      const charts = buildCharts(f.result);
+      for (const c of charts) {
+        const a = await renderSvg(c.spec);
+        expect(a.warnings, c.name).toEqual([]);
+        expect(a.svg.startsWith('<svg'), c.name).toBe(true);
+        expect(a.svg.endsWith('</svg>\n'), c.name).toBe(true);
+        const text = svgText(a.svg);
+        expect(text, c.name).toContain((c.spec.title as { text: string }).text);
+        expect(text, c.name).toContain(`seed ${f.result.identity.seed}`);
+        for (const t of c.axisTitles) expect(text, `${c.name}: axis title '${t}'`).toContain(t);
+        if (c.hasData) {
+          // Real marks were drawn: paths or rects beyond the frame.
+          expect((a.svg.match(/<path|<rect|<line/g) ?? []).length, c.name).toBeGreaterThan(5);
+        } else {
+          expect(text, c.name).toContain('No data: ');
+        }
+        const b = await renderSvg(c.spec);
+        expect(b.svg === a.svg, `${c.name}: second render differs`).toBe(true);
+      }
+    });
+  }
+
+  it('reports vega-lite warnings instead of printing them', () => {
+    const { warnings } = compileVegaLite({
+      data: { values: [{ a: 'x', b: 1 }] },
+      mark: 'bar',
+      encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' }, order: { field: 'a', type: 'nominal' } },
+    });
+    expect(warnings.length).toBeGreaterThan(0);
+  });
+});

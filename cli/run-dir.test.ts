@@ -1,0 +1,127 @@
+// Writing run directories: the file layout, byte-identical output for the same RunResult, the
+// atomic replace (foreign files kept, a failure leaves the old directory untouched), and
+// `connsim report` re-rendering from result.json.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { RUN_RESULT_FILE_NAME, buildCharts, chartDataCsv, stableStringify, type RunResult } from '../reports/index.ts';
+import { eclipseFixture, emptyFixture } from '../reports/test-fixtures.ts';
+import { ReportCommandError, reportCommand } from './report-command.ts';
+import { writeRunReports } from './run-dir.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'connsim-run-dir-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Every file under dir, relative, sorted, with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(p).isDirectory()) walk(p, r);
+      else out.set(r, readFileSync(p));
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+const eclipse = eclipseFixture();
+
+describe('writeRunReports', () => {
+  it('writes result.json, charts/*.vl.json and *.svg, data/*.csv and report.html', async () => {
+    const dir = join(root, 'runs', 'eclipse-a');
+    await writeRunReports(dir, eclipse);
+    const files = tree(dir);
+    const charts = buildCharts(eclipse);
+    const expected = [
+      RUN_RESULT_FILE_NAME,
+      'report.html',
+      ...charts.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.vl.json`]),
+      ...chartDataCsv(eclipse).map((c) => `data/${c.name}.csv`),
+    ].sort();
+    expect([...files.keys()].sort()).toEqual(expected);
+    const spec = files.get(`charts/${charts[0]!.name}.vl.json`)!.toString('utf8');
+    expect(spec).toBe(stableStringify(charts[0]!.spec));
+    expect(spec.startsWith('{\n  "$schema": ')).toBe(true);
+    expect(JSON.parse(files.get(RUN_RESULT_FILE_NAME)!.toString('utf8'))).toEqual(eclipse);
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    // No temp sibling is left behind.
+    expect(readdirSync(join(root, 'runs')).sort()).toEqual(['eclipse-a']);
+  });
+
+  it('gives byte-identical files for the same RunResult', async () => {
+    const a = join(root, 'same-a');
+    const b = join(root, 'same-b');
+    await writeRunReports(a, eclipse);
+    await writeRunReports(b, eclipseFixture());
+    const ta = tree(a);
+    const tb = tree(b);
+    expect([...tb.keys()]).toEqual([...ta.keys()]);
+    for (const [k, v] of ta) expect(tb.get(k)!.equals(v), k).toBe(true);
+  });
+
+  it('replaces an existing directory whole, keeping files the reports do not own', async () => {
+    const dir = join(root, 'replace');
+    await writeRunReports(dir, eclipse);
+    writeFileSync(join(dir, 'trace.jsonl'), '{"t":1}\n');
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'logs', 'run.log'), 'hello\n');
+    writeFileSync(join(dir, 'charts', 'stale-chart.svg'), '<svg/>');
+    await writeRunReports(dir, emptyFixture());
+    const files = tree(dir);
+    expect(files.get('trace.jsonl')!.toString()).toBe('{"t":1}\n');
+    expect(files.get('logs/run.log')!.toString()).toBe('hello\n');
+    expect(files.has('charts/stale-chart.svg')).toBe(false);
+    expect(JSON.parse(files.get(RUN_RESULT_FILE_NAME)!.toString()).identity.scenario).toBe('empty');
+  });
+
+  it('leaves the old directory untouched and no temp sibling when writing fails', async () => {
+    const parent = join(root, 'failing');
+    const dir = join(parent, 'run');
+    await writeRunReports(dir, emptyFixture());
+    const before = tree(dir);
+    const broken = { ...eclipse, series: { ...eclipse.series, network: null } } as unknown as RunResult;
+    await expect(writeRunReports(dir, broken)).rejects.toThrow();
+    const after = tree(dir);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [k, v] of before) expect(after.get(k)!.equals(v), k).toBe(true);
+    expect(readdirSync(parent)).toEqual(['run']);
+  });
+});
+
+describe('reportCommand', () => {
+  it('re-renders charts/, data/ and report.html from result.json, keeping result.json byte for byte', async () => {
+    const dir = join(root, 'report-cmd');
+    await writeRunReports(dir, eclipse);
+    const before = tree(dir);
+    // A hand-formatted result.json (compact) must survive as written.
+    const compact = JSON.stringify(eclipse);
+    writeFileSync(join(dir, RUN_RESULT_FILE_NAME), compact);
+    rmSync(join(dir, 'charts'), { recursive: true });
+    const summary = await reportCommand(dir);
+    expect(summary.charts).toEqual(buildCharts(eclipse).map((c) => c.name));
+    expect(summary.chartsWithoutData).toEqual([]);
+    expect(summary.warnings).toEqual([]);
+    expect(summary.checksFailed).toBe(1);
+    const after = tree(dir);
+    expect(after.get(RUN_RESULT_FILE_NAME)!.toString()).toBe(compact);
+    for (const [k, v] of before) if (k !== RUN_RESULT_FILE_NAME) expect(after.get(k)!.equals(v), k).toBe(true);
+  });
+
+  it('rejects a missing directory, a missing or invalid result.json with a user error', async () => {
+    await expect(reportCommand(join(root, 'nope'))).rejects.toThrow(ReportCommandError);
+    const dir = join(root, 'bad');
+    mkdirSync(dir);
+    await expect(reportCommand(dir)).rejects.toThrow(/result\.json' is missing/);
+    writeFileSync(join(dir, RUN_RESULT_FILE_NAME), '{ not json');
+    await expect(reportCommand(dir)).rejects.toThrow(/not valid JSON/);
+    writeFileSync(join(dir, RUN_RESULT_FILE_NAME), '{"formatVersion": 2}');
+    await expect(reportCommand(dir)).rejects.toThrow(/formatVersion/);
+    expect(existsSync(join(dir, 'charts'))).toBe(false);
+  });
+});

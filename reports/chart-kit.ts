@@ -1,0 +1,214 @@
+// The parts every chart shares: the chart record, the house look (size, fonts, colours), the
+// title and subtitle that name the run, the simulated-time axis (hours, or minutes for short
+// runs), labelled vertical rules for the run's marks, and the explicit "no data" chart.
+//
+// It builds plain Vega-Lite objects with inline data; it does not choose which charts exist
+// (charts-*.ts and index.ts do) and never renders (cli/render.ts does).
+
+import { DISCONNECT_REASONS, EVICTION_REASONS, type RunResult } from './run-result.ts';
+
+/** A Vega-Lite spec as a plain object (validated against the Vega-Lite schema in the tests). */
+export type VlSpec = Record<string, unknown>;
+
+/** Chart families, in the order the report shows them. */
+export type ChartFamily = 'eclipse' | 'diversity' | 'timeouts' | 'churn';
+
+export const CHART_FAMILIES: readonly { family: ChartFamily; title: string }[] = [
+  { family: 'eclipse', title: 'Eclipse resistance' },
+  { family: 'diversity', title: 'Netgroup diversity' },
+  { family: 'timeouts', title: 'Inactivity timeouts' },
+  { family: 'churn', title: 'Connection churn and traffic' },
+];
+
+export interface Chart {
+  /** File-safe: lowercase letters, digits and dashes, starting with the family. */
+  name: string;
+  family: ChartFamily;
+  spec: VlSpec;
+  /** False when the chart is the explicit "no data" placeholder. */
+  hasData: boolean;
+  /** The axis titles the rendered chart shows (empty for "no data"); tests look for them in the SVG. */
+  axisTitles: string[];
+}
+
+export const VEGA_LITE_SCHEMA_URL = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+export const CHART_WIDTH = 640;
+export const CHART_HEIGHT = 280;
+
+const MICROS_PER_MINUTE = 60_000_000;
+const MICROS_PER_HOUR = 3_600_000_000;
+
+/** How simulated times are shown on x axes: hours, or minutes for runs of three hours or less. */
+export interface TimeScale {
+  divisor: number;
+  unit: 'h' | 'min';
+  /** The axis title, e.g. "Simulated time (h)". */
+  title: string;
+  /** Run length in the unit (the x domain's upper end). */
+  domainMax: number;
+}
+
+export function timeScale(durationMicros: number): TimeScale {
+  const minutes = durationMicros <= 3 * MICROS_PER_HOUR;
+  const divisor = minutes ? MICROS_PER_MINUTE : MICROS_PER_HOUR;
+  const unit = minutes ? 'min' : 'h';
+  return { divisor, unit, title: `Simulated time (${unit})`, domainMax: durationMicros / divisor };
+}
+
+/** A duration such as a bin width in words: "10 min", "2 h", "30 s". */
+export function durationLabel(micros: number): string {
+  if (micros >= MICROS_PER_HOUR && micros % MICROS_PER_HOUR === 0) return `${micros / MICROS_PER_HOUR} h`;
+  if (micros >= MICROS_PER_MINUTE && micros % MICROS_PER_MINUTE === 0) return `${micros / MICROS_PER_MINUTE} min`;
+  return `${micros / 1_000_000} s`;
+}
+
+/** The subtitle lines every chart carries: what was run, with which seed and profile. */
+export function runSubtitle(result: RunResult, extra?: string): string[] {
+  const id = result.identity;
+  const lines = [`${id.scenario} · seed ${id.seed} · profile ${id.profile} · ${id.honestNodes} honest / ${id.attackerNodes} attacker nodes`];
+  if (extra) lines.push(extra);
+  return lines;
+}
+
+/** The house look: applied to every chart so they sit together in a paper. */
+export function houseConfig(): VlSpec {
+  return {
+    font: 'Helvetica, Arial, sans-serif',
+    view: { stroke: '#bbbbbb' },
+    title: { anchor: 'start', fontSize: 15, fontWeight: 'bold', subtitleFontSize: 11, subtitleColor: '#555555', offset: 10 },
+    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6', domainColor: '#888888', tickColor: '#888888' },
+    legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', orient: 'right', labelLimit: 240 },
+    line: { strokeWidth: 1.8 },
+  };
+}
+
+/** The common top of every spec. */
+export function specFrame(result: RunResult, title: string, subtitleExtra?: string): VlSpec {
+  return {
+    $schema: VEGA_LITE_SCHEMA_URL,
+    title: { text: title, subtitle: runSubtitle(result, subtitleExtra) },
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    config: houseConfig(),
+  };
+}
+
+/** The explicit placeholder for a chart whose data is empty: its title, and a sentence saying why. */
+export function noDataChart(result: RunResult, name: string, family: ChartFamily, title: string, why: string): Chart {
+  return {
+    name,
+    family,
+    hasData: false,
+    axisTitles: [],
+    spec: {
+      ...specFrame(result, title),
+      height: 120,
+      data: { values: [{ message: `No data: ${why}` }] },
+      mark: { type: 'text', fontSize: 14, color: '#777777' },
+      encoding: {
+        text: { field: 'message', type: 'nominal' },
+        x: { value: CHART_WIDTH / 2 },
+        y: { value: 60 },
+      },
+    },
+  };
+}
+
+/** The series name of all long-lived outbound connections together. */
+export const ALL_LONG_LIVED = 'all long-lived outbound';
+
+/** A fixed colour for each connection type, so one type has one colour in every chart. */
+export const CONN_TYPE_COLOURS: Record<string, string> = {
+  'outbound-full-relay': '#4c78a8',
+  'block-relay-only': '#f58518',
+  manual: '#54a24b',
+  feeler: '#b279a2',
+  'addr-fetch': '#9d755d',
+  'private-broadcast': '#bab0ac',
+  inbound: '#e45756',
+  [ALL_LONG_LIVED]: '#222222',
+};
+
+/**
+ * Colour scale over the connection types a chart shows (in display order), each in its fixed
+ * colour, so the legend lists only what is drawn and colours agree across charts.
+ */
+export function connTypeScale(shown: readonly string[]): VlSpec {
+  return { domain: [...shown], range: shown.map((d) => CONN_TYPE_COLOURS[d] ?? '#888888') };
+}
+
+/** Tableau-10 in order: one fixed colour per disconnect reason. */
+const TABLEAU10 = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+export function disconnectReasonScale(): VlSpec {
+  return { domain: [...DISCONNECT_REASONS], range: DISCONNECT_REASONS.map((_, i) => TABLEAU10[i % TABLEAU10.length]!) };
+}
+
+export function evictionReasonScale(): VlSpec {
+  return { domain: [...EVICTION_REASONS], range: EVICTION_REASONS.map((_, i) => TABLEAU10[i % TABLEAU10.length]!) };
+}
+
+/** The x encoding of simulated time, over the whole run. */
+export function timeX(ts: TimeScale, field = 't'): VlSpec {
+  const enc: VlSpec = { field, type: 'quantitative', title: ts.title };
+  if (ts.domainMax > 0) enc.scale = { domain: [0, ts.domainMax], nice: false, zero: true };
+  return enc;
+}
+
+/** The tooltip entry for simulated time. */
+export function timeTooltip(ts: TimeScale, field = 't'): VlSpec {
+  return { field, type: 'quantitative', title: `time (${ts.unit})`, format: ',.2f' };
+}
+
+/**
+ * Layers that draw the run's marks as dashed vertical rules with their labels near the top of
+ * the plot. Labels of nearby marks are staggered over three rows so they do not overprint.
+ */
+export function markLayers(result: RunResult, ts: TimeScale): VlSpec[] {
+  if (result.marks.length === 0) return [];
+  const values = result.marks.map((m, i) => ({ t: m.tMicros / ts.divisor, label: m.label, labelY: 4 + 13 * (i % 3) }));
+  const x = { field: 't', type: 'quantitative' };
+  return [
+    {
+      data: { values },
+      mark: { type: 'rule', color: '#555555', strokeDash: [4, 3], strokeWidth: 1 },
+      encoding: { x, tooltip: [{ field: 'label', type: 'nominal', title: 'mark' }, timeTooltip(ts)] },
+    },
+    {
+      data: { values },
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, fontSize: 10, color: '#333333' },
+      encoding: { x, y: { field: 'labelY', type: 'quantitative', scale: null }, text: { field: 'label', type: 'nominal' } },
+    },
+  ];
+}
+
+/** A time chart: its data layers followed by the mark layers. */
+export function timeChart(
+  result: RunResult,
+  ts: TimeScale,
+  head: { name: string; family: ChartFamily; title: string; subtitle?: string; yTitle: string },
+  layers: VlSpec[],
+  extraFrame: VlSpec = {},
+): Chart {
+  return {
+    name: head.name,
+    family: head.family,
+    hasData: true,
+    axisTitles: [ts.title, head.yTitle],
+    spec: { ...specFrame(result, head.title, head.subtitle), ...extraFrame, layer: [...layers, ...markLayers(result, ts)] },
+  };
+}
+
+/** A ratio, or null when the denominator is zero (so no point is drawn instead of a false 0%). */
+export function ratio(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? numerator / denominator : null;
+}
+
+/** A readable network-group label: "192.168.0.0/16" for IPv4 groups, the hex otherwise. */
+export function netgroupLabel(hex: string): string {
+  if (hex.length === 6 && hex.startsWith('01')) {
+    return `${parseInt(hex.slice(2, 4), 16)}.${parseInt(hex.slice(4, 6), 16)}.0.0/16`;
+  }
+  return hex;
+}

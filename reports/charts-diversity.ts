@@ -1,0 +1,234 @@
+// Netgroup-diversity charts: distinct /16 network groups and distinct ASNs among each honest
+// node's outbound peers (histogram at the end of the run, and median with a 10–90 % band over
+// time), the Shannon entropy of outbound network groups, and how concentrated inbound slots are
+// by network group (over time, and the victims' inbound groups at the end).
+// Pure functions from a RunResult to Chart records.
+
+import { netgroupLabel, noDataChart, specFrame, timeChart, timeScale, timeTooltip, timeX, type Chart, type TimeScale, type VlSpec } from './chart-kit.ts';
+import { countBy } from './metrics.ts';
+import type { Percentiles, RunResult } from './run-result.ts';
+
+const METRIC_COLOURS = { domain: ['/16 netgroups', 'ASNs'], range: ['#4c78a8', '#f58518'] };
+
+function groupsHistogram(result: RunResult): Chart {
+  const name = 'diversity-outbound-groups-histogram';
+  const title = 'Distinct netgroups and ASNs among outbound peers, end of run';
+  const nodes = result.series.finalNodes;
+  if (nodes.length === 0) return noDataChart(result, name, 'diversity', title, 'no honest node was sampled');
+  const rows: Array<{ value: number; metric: string; nodes: number; fraction: number }> = [];
+  for (const [metric, values] of [
+    ['/16 netgroups', nodes.map((n) => n.distinctNetgroups)],
+    ['ASNs', nodes.map((n) => n.distinctAsns)],
+  ] as const) {
+    for (const c of countBy(values)) rows.push({ value: c.value, metric, nodes: c.count, fraction: c.count / nodes.length });
+  }
+  const xTitle = "Distinct groups among a node's outbound peers (count)";
+  const yTitle = 'Honest nodes (count)';
+  return {
+    name,
+    family: 'diversity',
+    hasData: true,
+    axisTitles: [xTitle, yTitle],
+    spec: {
+      ...specFrame(result, title, `${nodes.length} honest nodes at the last sample; ASNs come from the asmap (0 = unmapped)`),
+      data: { values: rows },
+      mark: { type: 'bar', tooltip: true },
+      encoding: {
+        x: { field: 'value', type: 'ordinal', title: xTitle, axis: { labelAngle: 0 } },
+        xOffset: { field: 'metric', type: 'nominal', scale: { domain: METRIC_COLOURS.domain } },
+        y: { field: 'nodes', type: 'quantitative', title: yTitle },
+        color: { field: 'metric', type: 'nominal', title: 'distinct', scale: METRIC_COLOURS },
+        tooltip: [
+          { field: 'metric', type: 'nominal', title: 'distinct' },
+          { field: 'value', type: 'ordinal', title: 'count among outbound peers' },
+          { field: 'nodes', type: 'quantitative', title: 'honest nodes' },
+          { field: 'fraction', type: 'quantitative', title: 'of honest nodes', format: '.1%' },
+        ],
+      },
+    },
+  };
+}
+
+interface BandRow {
+  t: number;
+  series: string;
+  p10: number;
+  median: number;
+  p90: number;
+}
+
+function bandRow(t: number, series: string, p: Percentiles): BandRow | null {
+  if (p.p10 === null || p.median === null || p.p90 === null) return null;
+  return { t, series, p10: p.p10, median: p.median, p90: p.p90 };
+}
+
+/** A median line with a shaded 10–90 % band, one colour per series. */
+function bandLayers(rows: BandRow[], ts: TimeScale, yTitle: string, colours: VlSpec, yAxis: VlSpec = {}, yFormat = ',.2f'): VlSpec[] {
+  const color = { field: 'series', type: 'nominal', title: 'honest nodes', scale: colours };
+  return [
+    {
+      data: { values: rows },
+      mark: { type: 'area', opacity: 0.18, interpolate: 'step-after' },
+      encoding: {
+        x: timeX(ts),
+        y: { field: 'p10', type: 'quantitative', title: yTitle, axis: yAxis },
+        y2: { field: 'p90' },
+        color,
+      },
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'line', interpolate: 'step-after' },
+      encoding: {
+        x: timeX(ts),
+        y: { field: 'median', type: 'quantitative', title: yTitle, axis: yAxis },
+        color,
+        tooltip: [
+          timeTooltip(ts),
+          { field: 'series', type: 'nominal', title: 'series' },
+          { field: 'p10', type: 'quantitative', title: '10th percentile', format: yFormat },
+          { field: 'median', type: 'quantitative', title: 'median', format: yFormat },
+          { field: 'p90', type: 'quantitative', title: '90th percentile', format: yFormat },
+        ],
+      },
+    },
+  ];
+}
+
+function groupsOverTime(result: RunResult, ts: TimeScale): Chart {
+  const name = 'diversity-outbound-groups-over-time';
+  const title = 'Distinct netgroups and ASNs among outbound peers over time';
+  const rows: BandRow[] = [];
+  for (const s of result.series.network) {
+    const t = s.tMicros / ts.divisor;
+    const a = bandRow(t, '/16 netgroups', s.distinctNetgroups);
+    const b = bandRow(t, 'ASNs', s.distinctAsns);
+    if (a) rows.push(a);
+    if (b) rows.push(b);
+  }
+  if (rows.length === 0) return noDataChart(result, name, 'diversity', title, 'no honest node was sampled');
+  const yTitle = 'Distinct groups per node (count)';
+  return timeChart(
+    result,
+    ts,
+    { name, family: 'diversity', title, subtitle: 'line: median over honest nodes; band: 10th–90th percentile', yTitle },
+    bandLayers(rows, ts, yTitle, METRIC_COLOURS, {}, ',.1f'),
+  );
+}
+
+function entropyOverTime(result: RunResult, ts: TimeScale): Chart {
+  const name = 'diversity-netgroup-entropy';
+  const title = 'Shannon entropy of outbound netgroups';
+  const rows: BandRow[] = [];
+  for (const s of result.series.network) {
+    const r = bandRow(s.tMicros / ts.divisor, 'all honest nodes', s.netgroupEntropyBits);
+    if (r) rows.push(r);
+  }
+  if (rows.length === 0) return noDataChart(result, name, 'diversity', title, 'no honest node was sampled');
+  const yTitle = 'Entropy of outbound netgroups (bits)';
+  const layers = bandLayers(rows, ts, yTitle, { domain: ['all honest nodes'], range: ['#4c78a8'] });
+  const victims = result.series.victims.map((v) => ({ t: v.tMicros / ts.divisor, node: `victim ${v.nodeId}`, bits: v.netgroupEntropyBits }));
+  if (victims.length > 0) {
+    layers.push({
+      data: { values: victims },
+      mark: { type: 'line', interpolate: 'step-after', color: '#c03a3a', strokeDash: [5, 3], strokeWidth: 1.2, opacity: 0.8 },
+      encoding: {
+        x: timeX(ts),
+        y: { field: 'bits', type: 'quantitative', title: yTitle },
+        detail: { field: 'node', type: 'nominal' },
+        tooltip: [timeTooltip(ts), { field: 'node', type: 'nominal', title: 'node' }, { field: 'bits', type: 'quantitative', title: 'entropy (bits)', format: '.2f' }],
+      },
+    });
+  }
+  return timeChart(
+    result,
+    ts,
+    {
+      name,
+      family: 'diversity',
+      title,
+      subtitle: `blue: median and 10th–90th percentile over honest nodes${victims.length > 0 ? '; red dashed: each victim' : ''}`,
+      yTitle,
+    },
+    layers,
+  );
+}
+
+function inboundConcentration(result: RunResult, ts: TimeScale): Chart {
+  const name = 'diversity-inbound-concentration';
+  const title = 'Concentration of inbound slots by netgroup';
+  const rows: BandRow[] = [];
+  for (const s of result.series.network) {
+    const r = bandRow(s.tMicros / ts.divisor, 'nodes with inbound peers', s.inboundTopNetgroupShare);
+    if (r) rows.push(r);
+  }
+  if (rows.length === 0) return noDataChart(result, name, 'diversity', title, 'no honest node had an inbound peer at any sample');
+  const yTitle = 'Inbound slots held by the largest netgroup (%)';
+  return timeChart(
+    result,
+    ts,
+    { name, family: 'diversity', title, subtitle: 'per node: share of its inbound slots from its single largest /16; median and 10th–90th percentile', yTitle },
+    bandLayers(rows, ts, yTitle, { domain: ['nodes with inbound peers'], range: ['#54a24b'] }, { format: '.0%' }, '.1%'),
+  );
+}
+
+const TOP_NETGROUPS = 15;
+
+function victimInboundNetgroups(result: RunResult): Chart {
+  const name = 'diversity-victim-inbound-netgroups';
+  const title = "Victims' inbound slots by netgroup, end of run";
+  const entries = result.series.victimInboundNetgroups;
+  if (entries.length === 0) return noDataChart(result, name, 'diversity', title, 'no victim had an inbound peer at the last sample');
+  // Pool the victims, then keep the largest groups (ties by netgroup hex, so the cut is stable).
+  const pooled = new Map<string, { count: number; attacker: number }>();
+  for (const e of entries) {
+    const p = pooled.get(e.netgroupHex) ?? { count: 0, attacker: 0 };
+    p.count += e.count;
+    p.attacker += e.attacker;
+    pooled.set(e.netgroupHex, p);
+  }
+  const ranked = [...pooled.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const top = ranked.slice(0, TOP_NETGROUPS);
+  const order = top.map(([hex]) => netgroupLabel(hex));
+  const rows: Array<{ netgroup: string; peer: string; slots: number }> = [];
+  for (const [hex, c] of top) {
+    const netgroup = netgroupLabel(hex);
+    if (c.count - c.attacker > 0) rows.push({ netgroup, peer: 'honest', slots: c.count - c.attacker });
+    if (c.attacker > 0) rows.push({ netgroup, peer: 'attacker', slots: c.attacker });
+  }
+  const xTitle = 'Inbound slots (count)';
+  const yTitle = 'Netgroup of the inbound peer';
+  const total = ranked.reduce((acc, [, c]) => acc + c.count, 0);
+  return {
+    name,
+    family: 'diversity',
+    hasData: true,
+    axisTitles: [xTitle, yTitle],
+    spec: {
+      ...specFrame(
+        result,
+        title,
+        `${total} inbound slots over ${ranked.length} netgroups, ${result.identity.victimIds.length} victim(s) pooled${ranked.length > TOP_NETGROUPS ? `; largest ${TOP_NETGROUPS} shown` : ''}`,
+      ),
+      height: { step: 16 },
+      data: { values: rows },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'netgroup', type: 'nominal', title: yTitle, sort: order },
+        x: { field: 'slots', type: 'quantitative', title: xTitle, stack: 'zero' },
+        color: { field: 'peer', type: 'nominal', title: 'inbound peer', scale: { domain: ['honest', 'attacker'], range: ['#4c78a8', '#e45756'] } },
+        tooltip: [
+          { field: 'netgroup', type: 'nominal', title: 'netgroup' },
+          { field: 'peer', type: 'nominal', title: 'peer' },
+          { field: 'slots', type: 'quantitative', title: 'inbound slots' },
+        ],
+      },
+    },
+  };
+}
+
+/** Every netgroup-diversity chart, in report order. */
+export function diversityCharts(result: RunResult): Chart[] {
+  const ts = timeScale(result.identity.durationMicros);
+  return [groupsHistogram(result), groupsOverTime(result, ts), entropyOverTime(result, ts), inboundConcentration(result, ts), victimInboundNetgroups(result)];
+}

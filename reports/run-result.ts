@@ -1,0 +1,424 @@
+// The RunResult: the plain, JSON-serialisable record of one simulation run that every chart, CSV
+// and report page is built from, plus the per-node snapshot shape the scenarios-side recorder
+// produces at each sampling tick.
+//
+// This file holds only types and the fixed vocabularies (connection types, disconnect and eviction
+// reasons) with their display order. It holds no logic: the metrics that turn snapshots into
+// samples live in metrics.ts, the charts in charts-*.ts. Nothing here is a class instance, a Map or
+// a Set, so `JSON.parse(JSON.stringify(result))` is the identity and `result.json` round-trips.
+//
+// Units are in the names: `…Micros` is simulated microseconds since the start of the run (or a
+// duration in simulated microseconds), `…Bytes` is bytes on the wire (24-byte header included),
+// `…Share` and `…Fraction` are in [0, 1], `…Bits` is Shannon entropy in bits (log base 2).
+
+/** Bumped whenever a field changes meaning or is removed; readers refuse other versions. */
+export const RUN_RESULT_FORMAT_VERSION = 1;
+
+/** The file name a run directory keeps its RunResult under (pretty JSON, trailing newline). */
+export const RUN_RESULT_FILE_NAME = 'result.json';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Outbound connection types as counted in the series, keyed in camelCase. Their Core names
+ * (node/connection_types.cpp ConnectionTypeAsString) are in OUTBOUND_CONN_TYPES below.
+ */
+export type OutboundConnKey = 'fullRelay' | 'blockRelay' | 'manual' | 'feeler' | 'addrFetch' | 'privateBroadcast';
+
+/** Every connection type by Core's RPC name, inbound included (for churn and disconnects). */
+export type ConnTypeName =
+  | 'outbound-full-relay'
+  | 'block-relay-only'
+  | 'manual'
+  | 'feeler'
+  | 'addr-fetch'
+  | 'private-broadcast'
+  | 'inbound';
+
+/** One outbound connection type: its key in the series, Core's name and a chart label. */
+export interface OutboundConnTypeInfo {
+  key: OutboundConnKey;
+  coreName: ConnTypeName;
+  label: string;
+  /** Counts towards "fully eclipsed": a long-lived connection that carries blocks. */
+  longLived: boolean;
+}
+
+/** Display (and CSV column) order of outbound connection types. */
+export const OUTBOUND_CONN_TYPES: readonly OutboundConnTypeInfo[] = [
+  { key: 'fullRelay', coreName: 'outbound-full-relay', label: 'full-relay', longLived: true },
+  { key: 'blockRelay', coreName: 'block-relay-only', label: 'block-relay-only', longLived: true },
+  { key: 'manual', coreName: 'manual', label: 'manual', longLived: true },
+  { key: 'feeler', coreName: 'feeler', label: 'feeler', longLived: false },
+  { key: 'addrFetch', coreName: 'addr-fetch', label: 'addr-fetch', longLived: false },
+  { key: 'privateBroadcast', coreName: 'private-broadcast', label: 'private-broadcast', longLived: false },
+];
+
+/** Display order of every connection type (outbound ones first, then inbound). */
+export const CONN_TYPE_NAMES: readonly ConnTypeName[] = [
+  'outbound-full-relay',
+  'block-relay-only',
+  'manual',
+  'feeler',
+  'addr-fetch',
+  'private-broadcast',
+  'inbound',
+];
+
+/**
+ * Why a connection ended. The inactivity ones follow Core's CConnman::InactivityCheck and
+ * PeerManagerImpl::MaybeSendPing; the short-lived ones are the normal end of a feeler or
+ * addr-fetch connection.
+ *   connect-timeout   the outbound TCP connect did not complete (-timeout, 5 s by default);
+ *   no-send           nothing sent for TIMEOUT_INTERVAL ("socket sending timeout");
+ *   no-recv           nothing received for TIMEOUT_INTERVAL ("socket receive timeout");
+ *   ping-timeout      a ping outstanding for TIMEOUT_INTERVAL;
+ *   handshake-timeout no VERACK within the peer-connect timeout (-peertimeout, 60 s);
+ *   eviction          we chose to drop it (inbound eviction, extra outbound, old chain, …);
+ *   feeler-done       a feeler finished its probe;
+ *   addr-fetch-done   an addr-fetch connection got its addresses (or timed out waiting);
+ *   misbehaviour      the peer was discouraged or sent something invalid;
+ *   other             anything else (remote close, shutdown, network inactive, …).
+ */
+export type DisconnectReason =
+  | 'connect-timeout'
+  | 'no-send'
+  | 'no-recv'
+  | 'ping-timeout'
+  | 'handshake-timeout'
+  | 'eviction'
+  | 'feeler-done'
+  | 'addr-fetch-done'
+  | 'misbehaviour'
+  | 'other';
+
+/** Display order of disconnect reasons (the inactivity timeouts first). */
+export const DISCONNECT_REASONS: readonly DisconnectReason[] = [
+  'connect-timeout',
+  'handshake-timeout',
+  'no-send',
+  'no-recv',
+  'ping-timeout',
+  'eviction',
+  'feeler-done',
+  'addr-fetch-done',
+  'misbehaviour',
+  'other',
+];
+
+/**
+ * Which rule chose an evicted peer.
+ *   inbound-slots-full          CConnman::AttemptToEvictConnection (SelectNodeToEvict) on a new inbound;
+ *   tx-relay-capacity           EvictTxPeerIfFull / MaybeDisconnectForTxRelayCapacity;
+ *   extra-full-relay-outbound   PeerManagerImpl::EvictExtraOutboundPeers, full-relay branch;
+ *   extra-block-relay-outbound  PeerManagerImpl::EvictExtraOutboundPeers, block-relay-only branch;
+ *   outbound-old-chain          PeerManagerImpl::ConsiderEviction ("outbound peer has old chain");
+ *   other                       anything else.
+ */
+export type EvictionReason =
+  | 'inbound-slots-full'
+  | 'tx-relay-capacity'
+  | 'extra-full-relay-outbound'
+  | 'extra-block-relay-outbound'
+  | 'outbound-old-chain'
+  | 'other';
+
+/** Display order of eviction reasons. */
+export const EVICTION_REASONS: readonly EvictionReason[] = [
+  'inbound-slots-full',
+  'tx-relay-capacity',
+  'extra-full-relay-outbound',
+  'extra-block-relay-outbound',
+  'outbound-old-chain',
+  'other',
+];
+
+/** A node's part in the scenario. Victims are honest nodes singled out for per-node series. */
+export type NodeRole = 'honest' | 'victim' | 'attacker';
+
+// ---------------------------------------------------------------------------------------------
+// What the scenarios-side recorder produces at each sampling tick
+// ---------------------------------------------------------------------------------------------
+
+/** One outbound connection of a node, as seen at a sampling tick. */
+export interface OutboundPeerSnapshot {
+  connType: OutboundConnKey;
+  /**
+   * The peer's network group (NetGroupManager::GetGroup) as lowercase hex: the network class byte
+   * then the prefix bytes, e.g. "01c0a8" for 192.168.0.0/16, or "02" and the AS number
+   * little-endian when an asmap maps the address.
+   */
+  netgroupHex: string;
+  /** The peer's AS number from the asmap, 0 when unmapped or when no asmap is loaded. */
+  asn: number;
+  /** Whether the peer is run by the attacker. */
+  attacker: boolean;
+}
+
+/** One inbound connection of a node, as seen at a sampling tick. */
+export interface InboundPeerSnapshot {
+  netgroupHex: string;
+  attacker: boolean;
+}
+
+/** The state of one node at one sampling tick (the recorder builds one per honest node). */
+export interface NodeSnapshot {
+  nodeId: number;
+  /** 'honest' or 'victim'; attacker nodes are not snapshotted. */
+  role: NodeRole;
+  /** Fully connected outbound peers (handshake done), in any order. */
+  outbound: OutboundPeerSnapshot[];
+  /** Fully connected inbound peers, in any order. */
+  inbound: InboundPeerSnapshot[];
+  /** AddrMan new-table entries, and how many of them are attacker addresses. */
+  addrmanNew: number;
+  addrmanNewAttacker: number;
+  /** AddrMan tried-table entries, and how many of them are attacker addresses. */
+  addrmanTried: number;
+  addrmanTriedAttacker: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series
+// ---------------------------------------------------------------------------------------------
+
+/** Connections of one type: how many there are and how many of them go to attackers. */
+export interface SlotCount {
+  total: number;
+  attacker: number;
+}
+
+/** Outbound connections by type (every key always present, zeros included). */
+export type OutboundByType = Record<OutboundConnKey, SlotCount>;
+
+/** Percentiles of a per-node quantity across honest nodes at one tick (null when there are no nodes). */
+export interface Percentiles {
+  min: number | null;
+  p10: number | null;
+  p25: number | null;
+  median: number | null;
+  p75: number | null;
+  p90: number | null;
+  max: number | null;
+}
+
+/** One inbound network group of a node and how many inbound slots it holds. */
+export interface InboundNetgroupCount {
+  netgroupHex: string;
+  count: number;
+  /** How many of those inbound peers are the attacker's. */
+  attacker: number;
+}
+
+/** The metrics of one node at one tick (derived from its NodeSnapshot by metrics.ts nodeSample). */
+export interface NodeSample {
+  tMicros: number;
+  nodeId: number;
+  role: NodeRole;
+  outbound: OutboundByType;
+  /** Long-lived outbound (full-relay, block-relay-only, manual) connections, and to attackers. */
+  longLivedOutbound: number;
+  longLivedOutboundAttacker: number;
+  /** Every long-lived outbound connection goes to the attacker (and there is at least one). */
+  eclipsed: boolean;
+  /** Distinct network groups and distinct ASNs among all outbound peers. */
+  distinctNetgroups: number;
+  distinctAsns: number;
+  /** Shannon entropy of the outbound peers' network groups, in bits (0 with zero or one peer). */
+  netgroupEntropyBits: number;
+  inboundTotal: number;
+  inboundAttacker: number;
+  inboundDistinctNetgroups: number;
+  /** Largest single network group's share of inbound slots (null with no inbound peers). */
+  inboundTopNetgroupShare: number | null;
+  addrmanNew: number;
+  addrmanNewAttacker: number;
+  addrmanTried: number;
+  addrmanTriedAttacker: number;
+}
+
+/** Aggregates over all honest nodes (victims included) at one tick. */
+export interface NetworkSample {
+  tMicros: number;
+  honestNodes: number;
+  /** Honest nodes fully eclipsed, and as a fraction of honestNodes (0 when there are none). */
+  eclipsedNodes: number;
+  eclipsedFraction: number;
+  /** Outbound connections by type, summed over honest nodes. */
+  outbound: OutboundByType;
+  /** AddrMan table sizes summed over honest nodes, and the attacker entries among them. */
+  addrmanNew: number;
+  addrmanNewAttacker: number;
+  addrmanTried: number;
+  addrmanTriedAttacker: number;
+  distinctNetgroups: Percentiles;
+  distinctAsns: Percentiles;
+  netgroupEntropyBits: Percentiles;
+  /** Percentiles over nodes with at least one inbound peer. */
+  inboundTopNetgroupShare: Percentiles;
+}
+
+/** What summariseSnapshots returns for one tick. */
+export interface TickSummary {
+  network: NetworkSample;
+  /** One per snapshot, in nodeId order. */
+  nodes: NodeSample[];
+}
+
+export interface RunSeries {
+  /** One sample per tick, in time order. */
+  network: NetworkSample[];
+  /** Per-tick samples of the victims, ordered by (tMicros, nodeId). Empty when there are no victims. */
+  victims: NodeSample[];
+  /** Every honest node at the last tick, in nodeId order (the end-of-run distributions). */
+  finalNodes: NodeSample[];
+  /** Inbound slots by network group for each victim at the last tick, ordered by (nodeId, count desc, netgroupHex). */
+  victimInboundNetgroups: Array<InboundNetgroupCount & { nodeId: number }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event-derived aggregates
+// ---------------------------------------------------------------------------------------------
+
+/** One ended connection, as the scenarios side records it (input to metrics.ts disconnectAggregates). */
+export interface DisconnectRecord {
+  tMicros: number;
+  nodeId: number;
+  connType: ConnTypeName;
+  reason: DisconnectReason;
+  /**
+   * Time from the connection's start to its end. The start is the connect attempt for
+   * connect-timeout, and the moment the socket connected (Core's m_connected) otherwise.
+   */
+  durationMicros: number;
+  attackerPeer: boolean;
+}
+
+/** Disconnects of one reason in one time bin [tMicros, tMicros + binMicros). */
+export interface DisconnectBin {
+  tMicros: number;
+  reason: DisconnectReason;
+  count: number;
+}
+
+/** Time-to-disconnect distribution of one reason. */
+export interface TimeToDisconnect {
+  reason: DisconnectReason;
+  count: number;
+  /**
+   * The distribution as 101 quantiles (p = 0, 0.01, …, 1; nearest-rank), enough to draw its ECDF;
+   * empty when count is 0.
+   */
+  quantilesMicros: number[];
+}
+
+/** Connections of one type opened and closed in one time bin [tMicros, tMicros + binMicros). */
+export interface ConnectionBin {
+  tMicros: number;
+  connType: ConnTypeName;
+  opened: number;
+  closed: number;
+}
+
+export interface EvictionCount {
+  reason: EvictionReason;
+  count: number;
+}
+
+/** P2P traffic of one message type, summed over honest nodes. */
+export interface MessageBytes {
+  /** Core's message type string ("version", "addrv2", …). */
+  msgType: string;
+  sentBytes: number;
+  recvBytes: number;
+  sentMessages: number;
+  recvMessages: number;
+}
+
+export interface RunEvents {
+  /** Width of the time bins below (usually the sampling interval). */
+  binMicros: number;
+  /** Bins ordered by (tMicros, reason display order); empty bins are omitted. */
+  disconnects: DisconnectBin[];
+  /** One entry per reason in DISCONNECT_REASONS order that occurred at least once. */
+  timeToDisconnect: TimeToDisconnect[];
+  /** Bins ordered by (tMicros, connType display order); bins with no opens and no closes are omitted. */
+  connections: ConnectionBin[];
+  /** One entry per reason in EVICTION_REASONS order that occurred at least once. */
+  evictions: EvictionCount[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marks, checks, identity
+// ---------------------------------------------------------------------------------------------
+
+/** A named moment drawn as a labelled vertical rule on every time chart. */
+export interface RunMark {
+  tMicros: number;
+  label: string;
+}
+
+/** A named expectation of the scenario, evaluated at the end of the run. */
+export interface RunCheck {
+  name: string;
+  passed: boolean;
+  /** One human-readable sentence: what was measured against what. */
+  detail: string;
+}
+
+/** Time-to-eclipse of one victim. */
+export interface VictimEclipse {
+  nodeId: number;
+  /** First tick at which the victim was fully eclipsed, minus attackStartMicros; null if never. */
+  timeToEclipseMicros: number | null;
+}
+
+/** A resolved scenario parameter (name/value pairs, sorted by name, so the order is stable). */
+export interface RunParam {
+  name: string;
+  value: string | number | boolean | null;
+}
+
+export interface RunIdentity {
+  scenario: string;
+  /** The seed exactly as given on the command line. */
+  seed: string;
+  /** The version profile (e.g. "core-v29", "no-feelers"). */
+  profile: string;
+  /** Every resolved parameter, sorted by name. */
+  params: RunParam[];
+  /** Simulated duration of the run. */
+  durationMicros: number;
+  /** Simulated time between two sampling ticks. */
+  sampleIntervalMicros: number;
+  /** When the attack began (0 when the scenario has no attack, or it starts with the run). */
+  attackStartMicros: number;
+  honestNodes: number;
+  attackerNodes: number;
+  /** Victims' node ids, ascending. */
+  victimIds: number[];
+  eventsProcessed: number;
+  /** The trace digest the run printed (sim/trace.ts). */
+  traceDigest: string;
+  /** connsim's version string (package version plus git revision, as the CLI resolves it). */
+  codeVersion: string;
+  /** The command that reproduces the run. */
+  reproduce: string;
+}
+
+export interface RunResult {
+  formatVersion: typeof RUN_RESULT_FORMAT_VERSION;
+  identity: RunIdentity;
+  series: RunSeries;
+  events: RunEvents;
+  /** P2P traffic per message type, ordered by msgType. */
+  bytes: MessageBytes[];
+  /** Ordered by (tMicros, label). */
+  marks: RunMark[];
+  /** In the scenario's own order. */
+  checks: RunCheck[];
+  /** One per victim, in nodeId order. */
+  eclipses: VictimEclipse[];
+}
