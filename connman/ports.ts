@@ -1,7 +1,12 @@
 // The ports connman/ needs from the world: everything it does not own is handed in through these
 // interfaces, so the port never imports sim/ and could run over a real clock and real sockets.
-// This file holds only contracts; implementations live in scenarios/ (simulation) and tests.
-// More ports (scheduler, transport, event sink, file store) are added with the Connman layer.
+// This file holds only contracts (Clock, Rng, Scheduler, Transport, EventSink, FileStore,
+// DnsSeedResolver) and the event records they carry; implementations live in scenarios/
+// (simulation) and in tests. It holds no behaviour.
+
+import type { ConnectionType } from './connection-types.ts';
+import type { P2PMessage } from './messages.ts';
+import type { NetAddr, Service } from './netaddress.ts';
 
 /** Time in integer microseconds since the simulation epoch (or the Unix epoch on a real clock). */
 export type Micros = number;
@@ -28,4 +33,178 @@ export interface Rng {
   rand64(): bigint;
   /** `RandomMixin::rand_exp_duration(mean)`: exponential with that mean, rounded to the microsecond. */
   randExpDurationMicros(meanMicros: Micros): Micros;
+}
+
+/** A pending timer; 0 is never a valid handle (use it for "none"). */
+export type TimerHandle = number;
+
+/**
+ * Timers on the node clock (Core's thread sleeps and wake-ups). Times are absolute, in the Clock's
+ * microseconds; a time already past runs at the current instant, after what is already queued for
+ * it. Two forms: a closure form for rare timers, and an integer form (a handler registered once,
+ * each event carries a number) that allocates nothing per event, for per-connection deadlines.
+ */
+export interface Scheduler {
+  schedule(atMicros: Micros, fn: () => void): TimerHandle;
+  /** Registers a handler once for `at`; returns its kind. `name` labels it in traces. */
+  register(handler: (arg: number) => void, name: string): number;
+  at(atMicros: Micros, kind: number, arg: number): TimerHandle;
+  /** False if the timer already ran or was cancelled. */
+  cancel(handle: TimerHandle): boolean;
+}
+
+/** A socket of this node's transport. Handles are unique per Transport for its lifetime. */
+export type ConnHandle = number;
+
+/** Why an outbound connect failed: RST (nothing listening), no answer within the timeout, or no route. */
+export type ConnectFailure = 'refused' | 'timeout' | 'unreachable';
+
+/** How the remote side ended a connection: orderly close (read returns 0) or reset / hard error. */
+export type RemoteCloseReason = 'closed' | 'reset';
+
+/** What the transport reports to its owner (one Connman). */
+export interface TransportHandlers {
+  /** A peer connected to one of our listening services. `local` is the listening (bind) service. */
+  onAccept(conn: ConnHandle, local: Service, remote: Service): void;
+  /** An outbound connect completed; `local` is our side's address (getsockname: Core's addrBind). */
+  onConnected(conn: ConnHandle, local: Service): void;
+  onConnectFailed(conn: ConnHandle, reason: ConnectFailure): void;
+  /** A complete message arrived. Its byte size is `msg.sizeBytes`. */
+  onMessage(conn: ConnHandle, msg: P2PMessage): void;
+  /** The remote side closed or reset the connection (not called for our own `close`). */
+  onRemoteClose(conn: ConnHandle, reason: RemoteCloseReason): void;
+}
+
+/**
+ * Sockets of one node. Every callback is delivered later through the world's event queue, never
+ * synchronously from inside a call below.
+ */
+export interface Transport {
+  /** Installs the callbacks; the Connman calls it once in its constructor. */
+  setHandlers(handlers: TransportHandlers): void;
+  /** Starts listening on `local` (IP and port). False if that is impossible (address not ours, in use). */
+  listen(local: Service): boolean;
+  /** Stops listening on `local`. */
+  unlisten(local: Service): void;
+  /**
+   * Starts a TCP connect to `to`, giving up after `timeoutMicros` (Core's -timeout). The result comes
+   * later as onConnected or onConnectFailed with the returned handle.
+   */
+  connect(to: Service, timeoutMicros: Micros): ConnHandle;
+  /** Queues a message; `msg.sizeBytes` bytes go on the wire. False if the socket is already closed. */
+  send(conn: ConnHandle, msg: P2PMessage): boolean;
+  /** Closes our side (also aborts a pending connect). No callback follows for this handle. */
+  close(conn: ConnHandle): void;
+}
+
+/** Per-node named byte blobs that survive a restart of the node (Core's datadir files). */
+export interface FileStore {
+  read(name: string): Uint8Array | undefined;
+  write(name: string, bytes: Uint8Array): void;
+  /** True if something was deleted. */
+  delete(name: string): boolean;
+}
+
+/**
+ * The world's DNS seeders. Core resolves "x9.<seed>" (x9: NODE_NETWORK|NODE_WITNESS filter); the
+ * port passes the seed name as configured and the resolver answers with up to `max` addresses
+ * (Core's nMaxIPs = 32), or none (Core then falls back to an ADDR_FETCH connection to the seed).
+ */
+export interface DnsSeedResolver {
+  resolve(seed: string, max: number): readonly NetAddr[];
+}
+
+/** Why a connection ended, as recorded in events. Inactivity reasons are those of inactivity.ts. */
+export type CloseReason =
+  | 'socket-no-message'
+  | 'socket-send-timeout'
+  | 'socket-receive-timeout'
+  | 'v2-handshake-timeout'
+  | 'version-handshake-timeout'
+  | 'ping-timeout'
+  | 'remote-closed'
+  | 'remote-reset'
+  | 'evicted'
+  | 'evicted-tx-relay'
+  | 'tx-relay-capacity'
+  | 'feeler-done'
+  | 'addr-fetch-done'
+  | 'addr-fetch-timeout'
+  | 'missing-services'
+  | 'obsolete-version'
+  | 'self-connection'
+  | 'protocol-violation'
+  | 'disconnect-requested'
+  | 'network-inactive'
+  | 'shutdown';
+
+/** Why an inbound connection was refused at accept time. */
+export type InboundDropReason = 'network-inactive' | 'banned' | 'discouraged' | 'full' | 'not-listening';
+
+/** Why an outbound attempt was refused before or at connect. */
+export type ConnectRefusal =
+  | 'network-inactive'
+  | 'local-address'
+  | 'already-connected'
+  | 'discouraged'
+  | 'invalid'
+  | ConnectFailure;
+
+/** Everything the Connman reports. `nodeId` is the CNode id; `addr` the peer's "ip:port" string. */
+export type ConnmanEvent =
+  | { readonly kind: 'connect-attempt'; readonly addr: string; readonly connType: ConnectionType }
+  | {
+      readonly kind: 'connect-failed';
+      readonly addr: string;
+      readonly connType: ConnectionType;
+      readonly reason: ConnectRefusal;
+    }
+  | {
+      readonly kind: 'connection-opened';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly connType: ConnectionType;
+      readonly inbound: boolean;
+    }
+  | {
+      readonly kind: 'handshake-complete';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly connType: ConnectionType;
+      readonly services: number;
+    }
+  | {
+      readonly kind: 'connection-closed';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly connType: ConnectionType;
+      readonly reason: CloseReason;
+      readonly lifetimeMicros: Micros;
+    }
+  | { readonly kind: 'inbound-dropped'; readonly addr: string; readonly reason: InboundDropReason }
+  | {
+      readonly kind: 'eviction';
+      readonly victimId: number;
+      readonly victimAddr: string;
+      readonly txRelayOnly: boolean;
+    }
+  | {
+      readonly kind: 'addrman';
+      readonly action: 'attempt' | 'good' | 'connected' | 'set-services' | 'add' | 'resolve-collisions';
+      readonly addr: string;
+      readonly count?: number;
+    }
+  | { readonly kind: 'feeler-done'; readonly nodeId: number; readonly addr: string }
+  | { readonly kind: 'addr-fetch-done'; readonly nodeId: number; readonly addr: string; readonly timedOut: boolean }
+  | { readonly kind: 'dns-seed'; readonly seed: string; readonly found: number; readonly fallback: boolean }
+  | { readonly kind: 'fixed-seeds-added'; readonly count: number }
+  | { readonly kind: 'anchors-read'; readonly count: number }
+  | { readonly kind: 'anchors-dumped'; readonly count: number }
+  | { readonly kind: 'peers-dumped'; readonly entries: number; readonly bytes: number }
+  | { readonly kind: 'peers-loaded'; readonly entries: number; readonly ok: boolean }
+  | { readonly kind: 'ping'; readonly nodeId: number; readonly rttMicros: Micros };
+
+/** Receives the Connman's events (tracing, counters, invariant checks). Must not call back into it. */
+export interface EventSink {
+  emit(event: ConnmanEvent): void;
 }

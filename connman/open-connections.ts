@@ -1,0 +1,330 @@
+// The decisions of Core's ThreadOpenConnections (net.cpp, spec §5.3) as pure functions over
+// plain inputs: the census of current outbound peers, the choice of the next connection type
+// (rules 1-8), MaybePickPreferredNetwork, count_failures, and the address-selection loop with
+// its 100 tries and rules (a)-(k). It holds no state and schedules nothing: the Connman owns the
+// timers and the semaphore, and calls these with its own state.
+
+import type { ConnectionType } from './connection-types.ts';
+import { ConnectionType as CT } from './connection-types.ts';
+import type { Network, NetAddr } from './netaddress.ts';
+import { NET_CJDNS, NET_I2P, NET_IPV4, NET_IPV6, NET_ONION } from './netaddress.ts';
+import { isBadPort } from './netbase.ts';
+import type { Address, ServiceFlags } from './protocol.ts';
+import { NODE_NETWORK, NODE_NETWORK_LIMITED } from './protocol.ts';
+import type { Micros } from './ports.ts';
+
+/** Core's rule (g): an address tried less than this long ago is skipped on the first 29 tries. */
+const RECENT_TRY_SECONDS = 10 * 60;
+
+/** A node as the census sees it. */
+export interface CensusNode {
+  readonly connType: ConnectionType;
+  readonly addr: NetAddr;
+}
+
+/** Step 6 of §5.3: what the current connections cover. */
+export interface OutboundCensus {
+  /** nOutboundFullRelay: every OUTBOUND_FULL_RELAY node, handshaked or not. */
+  outboundFullRelay: number;
+  /** nOutboundBlockRelay. */
+  outboundBlockRelay: number;
+  /** MANUAL / full / block-relay peers on Tor, I2P or CJDNS. */
+  outboundPrivacyNetworkPeers: number;
+  /** Netgroups (hex of GetGroup) of MANUAL / full / block-relay peers on IPv4 / IPv6 / others. */
+  outboundIpv46PeerNetgroups: Set<string>;
+}
+
+/** A netgroup as a map key. */
+export function groupKey(group: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < group.length; i++) s += (group[i]! < 16 ? '0' : '') + group[i]!.toString(16);
+  return s;
+}
+
+// Core: net.cpp CConnman::ThreadOpenConnections (the census over m_nodes)
+export function outboundCensus(nodes: Iterable<CensusNode>, getGroup: (a: NetAddr) => Uint8Array): OutboundCensus {
+  const out: OutboundCensus = {
+    outboundFullRelay: 0,
+    outboundBlockRelay: 0,
+    outboundPrivacyNetworkPeers: 0,
+    outboundIpv46PeerNetgroups: new Set(),
+  };
+  for (const n of nodes) {
+    if (n.connType === CT.OUTBOUND_FULL_RELAY) out.outboundFullRelay++;
+    if (n.connType === CT.BLOCK_RELAY) out.outboundBlockRelay++;
+    switch (n.connType) {
+      case CT.MANUAL:
+      case CT.OUTBOUND_FULL_RELAY:
+      case CT.BLOCK_RELAY:
+        if (n.addr.isTor() || n.addr.isI2P() || n.addr.isCJDNS()) out.outboundPrivacyNetworkPeers++;
+        else out.outboundIpv46PeerNetgroups.add(groupKey(getGroup(n.addr)));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** Inputs of the connection-type choice (step 8). Times in µs. */
+export interface TypeChoiceInput {
+  readonly anchorsLeft: number;
+  readonly census: OutboundCensus;
+  readonly maxOutboundFullRelay: number;
+  readonly maxOutboundBlockRelay: number;
+  readonly tryNewOutboundPeer: boolean;
+  readonly nowMicros: Micros;
+  readonly nextExtraBlockRelayMicros: Micros;
+  readonly startExtraBlockRelayPeers: boolean;
+  readonly nextFeelerMicros: Micros;
+  /** Feelers switched on (always in Core). */
+  readonly feelers: boolean;
+  /** Network-specific extra peers switched on (Core since PR #27213). */
+  readonly networkSpecificExtraPeers: boolean;
+  readonly nextExtraNetworkPeerMicros: Micros;
+  /** MaybePickPreferredNetwork; called only when rules 1-6 did not match and rule 7's other terms hold. */
+  readonly pickPreferredNetwork: () => Network | null;
+}
+
+/** Rules 1-7 of step 8 (rule 8, "continue", is null). */
+export type TypeChoiceRule =
+  | 'anchor'
+  | 'full-relay'
+  | 'block-relay'
+  | 'stale-tip-extra'
+  | 'extra-block-relay'
+  | 'feeler'
+  | 'network-specific';
+
+export interface TypeChoice {
+  readonly rule: TypeChoiceRule;
+  readonly connType: ConnectionType;
+  readonly anchor: boolean;
+  readonly feeler: boolean;
+  readonly preferredNet: Network | null;
+}
+
+/** MAX_OUTBOUND_FULL_RELAY_CONNECTIONS, repeated here to keep this file free of option imports. */
+const MAX_FULL = 8;
+
+/**
+ * Which connection to make next, first matching rule wins. The caller re-arms the timer of the
+ * chosen timed rule (5, 6, 7) before selecting an address, as Core does.
+ */
+// Core: net.cpp CConnman::ThreadOpenConnections (the connection-type if/else chain)
+export function chooseConnectionType(i: TypeChoiceInput): TypeChoice | null {
+  const c = i.census;
+  const pick = (rule: TypeChoiceRule, connType: ConnectionType, preferredNet: Network | null = null): TypeChoice => ({
+    rule,
+    connType,
+    anchor: rule === 'anchor',
+    feeler: rule === 'feeler',
+    preferredNet,
+  });
+  if (i.anchorsLeft > 0 && c.outboundBlockRelay < i.maxOutboundBlockRelay) return pick('anchor', CT.BLOCK_RELAY);
+  if (c.outboundFullRelay < i.maxOutboundFullRelay) return pick('full-relay', CT.OUTBOUND_FULL_RELAY);
+  if (c.outboundBlockRelay < i.maxOutboundBlockRelay) return pick('block-relay', CT.BLOCK_RELAY);
+  // A stale tip asks for one more full-relay peer; the timed rules below wait while it does.
+  if (i.tryNewOutboundPeer) return pick('stale-tip-extra', CT.OUTBOUND_FULL_RELAY);
+  if (i.nowMicros > i.nextExtraBlockRelayMicros && i.startExtraBlockRelayPeers) {
+    return pick('extra-block-relay', CT.BLOCK_RELAY);
+  }
+  if (i.feelers && i.nowMicros > i.nextFeelerMicros) return pick('feeler', CT.FEELER);
+  if (
+    i.networkSpecificExtraPeers &&
+    c.outboundFullRelay === i.maxOutboundFullRelay &&
+    i.maxOutboundFullRelay === MAX_FULL &&
+    i.nowMicros > i.nextExtraNetworkPeerMicros
+  ) {
+    const net = i.pickPreferredNetwork();
+    if (net !== null) return pick('network-specific', CT.OUTBOUND_FULL_RELAY, net);
+  }
+  return null;
+}
+
+/** The networks MaybePickPreferredNetwork shuffles, in Core's array order. */
+export const PREFERRED_NETWORK_CANDIDATES: readonly Network[] = [NET_IPV4, NET_IPV6, NET_ONION, NET_I2P, NET_CJDNS];
+
+/** Whether some network would qualify for MaybePickPreferredNetwork (no randomness involved). */
+export function anyPreferredNetwork(
+  reachable: ReadonlySet<Network>,
+  networkConnCount: (net: Network) => number,
+  addrmanSize: (net: Network) => number,
+): boolean {
+  for (const net of PREFERRED_NETWORK_CANDIDATES) {
+    if (reachable.has(net) && networkConnCount(net) === 0 && addrmanSize(net) !== 0) return true;
+  }
+  return false;
+}
+
+/**
+ * A reachable network with no MANUAL / full-relay connection and some addrman entries, chosen in a
+ * random order; null if none. A network we have no peer on is where an eclipse or partition would
+ * go unnoticed, hence one extra peer there.
+ */
+// Core: net.cpp CConnman::MaybePickPreferredNetwork
+export function maybePickPreferredNetwork(
+  reachable: ReadonlySet<Network>,
+  networkConnCount: (net: Network) => number,
+  addrmanSize: (net: Network) => number,
+  shuffle: (nets: Network[]) => void,
+): Network | null {
+  const nets = PREFERRED_NETWORK_CANDIDATES.slice();
+  shuffle(nets);
+  for (const net of nets) {
+    if (reachable.has(net) && networkConnCount(net) === 0 && addrmanSize(net) !== 0) return net;
+  }
+  return null;
+}
+
+/**
+ * Whether a failed attempt should count against the address in AddrMan: only once we have at
+ * least min(M - 1, 2) diverse outbound peers, so that addresses are not penalised while we
+ * ourselves are offline.
+ */
+// Core: net.cpp CConnman::ThreadOpenConnections (count_failures)
+export function countFailures(census: OutboundCensus, maxAutomaticConnections: number): boolean {
+  return (
+    census.outboundIpv46PeerNetgroups.size + census.outboundPrivacyNetworkPeers >=
+    Math.min(maxAutomaticConnections - 1, 2)
+  );
+}
+
+/** NODE_NETWORK or NODE_NETWORK_LIMITED: the peer keeps an address database worth probing. */
+// Core: protocol.h MayHaveUsefulAddressDB
+export function mayHaveUsefulAddressDB(services: ServiceFlags): boolean {
+  return (services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) !== 0;
+}
+
+/** The answer of Select / SelectTriedCollision. */
+export interface Candidate {
+  readonly address: Address | null;
+  readonly lastTry: number;
+}
+
+/** What the selection loop reads from the node. */
+export interface SelectionEnv {
+  /** m_anchors; the loop pops from its end. */
+  readonly anchors: Address[];
+  readonly anchor: boolean;
+  readonly feeler: boolean;
+  readonly preferredNet: Network | null;
+  /** current_time, seconds. */
+  readonly nowSeconds: number;
+  readonly reachable: ReadonlySet<Network>;
+  readonly netgroups: ReadonlySet<string>;
+  /** GetGroup as a key; null stands for Core's invalid default CAddress. */
+  readonly groupOf: (addr: NetAddr | null) => string;
+  /** IsLocal(CService): the IP is one of ours. */
+  readonly isLocal: (addr: NetAddr) => boolean;
+  readonly hasAllDesirableServiceFlags: (services: ServiceFlags) => boolean;
+  readonly select: (newOnly: boolean, nets: ReadonlySet<Network>) => Candidate;
+  readonly selectTriedCollision: () => Candidate;
+  readonly alreadyConnectedToAddress: (addr: NetAddr) => boolean;
+  readonly good: (addr: Address) => void;
+  readonly addedNodesContain: (addr: Address) => boolean;
+}
+
+/** Why a candidate was passed over, per rule letter, for tests and traces. */
+export type SkipRule = 'a' | 'd' | 'f' | 'g' | 'h' | 'i' | 'j';
+
+export interface SelectionOutcome {
+  readonly address: Address | null;
+  readonly fromAnchor: boolean;
+  readonly tries: number;
+  /** Why the loop stopped: accepted, 100 tries, or an invalid / own address (rule e). */
+  readonly end: 'accepted' | 'anchor' | 'tries' | 'invalid-or-local';
+  readonly skips: ReadonlyMap<SkipRule, number>;
+}
+
+/**
+ * The address-selection loop (§5.3 step 10). Anchors are popped first; then up to 100 draws from
+ * AddrMan, each filtered by rules (d)-(j). Rule (e) ends the loop at once: AddrMan returned
+ * nothing (it is empty for these networks) or one of our own addresses.
+ */
+// Core: net.cpp CConnman::ThreadOpenConnections (the address-selection loop)
+export function selectAddress(env: SelectionEnv): SelectionOutcome {
+  const skips = new Map<SkipRule, number>();
+  const skip = (r: SkipRule): void => {
+    skips.set(r, (skips.get(r) ?? 0) + 1);
+  };
+  let tries = 0;
+  const singleNet = env.preferredNet === null ? null : new Set<Network>([env.preferredNet]);
+  for (;;) {
+    if (env.anchor && env.anchors.length > 0) {
+      // (a) anchors, last first; a rejected anchor is gone and costs no try.
+      const a = env.anchors.pop()!;
+      if (
+        !a.isValid() ||
+        env.isLocal(a) ||
+        !env.reachable.has(a.getNetwork()) ||
+        !env.hasAllDesirableServiceFlags(a.services) ||
+        env.netgroups.has(env.groupOf(a))
+      ) {
+        skip('a');
+        continue;
+      }
+      return { address: a, fromAnchor: true, tries, end: 'anchor', skips };
+    }
+
+    // (b)
+    tries++;
+    if (tries > 100) return { address: null, fromAnchor: false, tries, end: 'tries', skips };
+
+    // (c)
+    let cand: Candidate;
+    if (env.feeler) {
+      cand = env.selectTriedCollision();
+      if (cand.address === null || !cand.address.isValid()) {
+        cand = env.select(true, env.reachable);
+      } else if (env.alreadyConnectedToAddress(cand.address)) {
+        // The tried entry in the collision is demonstrably alive: keep it, test a new one instead.
+        env.good(cand.address);
+        cand = env.select(true, env.reachable);
+      }
+    } else {
+      cand = env.select(false, singleNet ?? env.reachable);
+    }
+    const addr = cand.address;
+
+    // (d) one outbound peer per netgroup: an attacker holding one /16 (or AS) gets one slot.
+    if (!env.feeler && env.netgroups.has(env.groupOf(addr))) {
+      skip('d');
+      continue;
+    }
+    // (e)
+    if (addr === null || !addr.isValid() || env.isLocal(addr)) {
+      return { address: null, fromAnchor: false, tries, end: 'invalid-or-local', skips };
+    }
+    // (f)
+    if (!env.reachable.has(addr.getNetwork())) {
+      skip('f');
+      continue;
+    }
+    // (g) do not hammer an address tried in the last 10 minutes, unless little else is left.
+    if (env.nowSeconds - cand.lastTry < RECENT_TRY_SECONDS && tries < 30) {
+      skip('g');
+      continue;
+    }
+    // (h)
+    if (!env.feeler && !env.hasAllDesirableServiceFlags(addr.services)) {
+      skip('h');
+      continue;
+    } else if (env.feeler && !mayHaveUsefulAddressDB(addr.services)) {
+      skip('h');
+      continue;
+    }
+    // (i) avoid ports of other services, so that the network cannot be used to flood them.
+    if (tries < 50 && (addr.isIPv4() || addr.isIPv6()) && isBadPort(addr.port)) {
+      skip('i');
+      continue;
+    }
+    // (j) addresses the user asked for are left to the added-node thread.
+    if (env.addedNodesContain(addr)) {
+      skip('j');
+      continue;
+    }
+    // (k)
+    return { address: addr, fromAnchor: false, tries, end: 'accepted', skips };
+  }
+}
