@@ -3,11 +3,13 @@
 
 import type { BenchCase } from './harness.ts';
 import { addrmanBench } from './addrman.ts';
+import { connmanBench } from './connman.ts';
 import { kernelBench } from './kernel.ts';
 import { rngBench } from './rng.ts';
 
 export const CASES: readonly BenchCase[] = [
   { name: 'kernel', description: 'event queue throughput vs a plain typed-array heap (10 M events, 100 k pending)', run: kernelBench },
   { name: 'addrman', description: 'AddrMan add/select/good/getAddr throughput and bytes per node at 20k addresses', run: addrmanBench },
+  { name: 'connman', description: '1000 honest Core nodes from a cold start for 1 simulated hour: events/s, wall time, peak RSS', run: connmanBench },
   { name: 'rng', description: "seedrandom algorithms: speed, stream construction cost and a quality battery", run: rngBench },
 ];

@@ -1,0 +1,123 @@
+// The EventSink port for a simulated world: every node's Connman events are counted (by kind and
+// by kind:reason), folded into the run's trace digest (so two runs agree only if every node made
+// the same decisions at the same instants), and optionally kept as a log for tests to query.
+// One recorder serves the whole world; each node gets a light sink that stamps its node index.
+// It does not check invariants (the world does) and does no I/O.
+
+import type { ConnmanEvent, EventSink } from '../connman/ports.ts';
+import type { Kernel, Micros, Trace } from '../sim/index.ts';
+
+/** One recorded event: kernel time, the world's node index, and the event. */
+export interface RecordedEvent {
+  readonly time: Micros;
+  readonly node: number;
+  readonly event: ConnmanEvent;
+}
+
+const KINDS: readonly ConnmanEvent['kind'][] = [
+  'connect-attempt',
+  'connect-failed',
+  'connection-opened',
+  'handshake-complete',
+  'connection-closed',
+  'inbound-dropped',
+  'eviction',
+  'addrman',
+  'feeler-done',
+  'addr-fetch-done',
+  'dns-seed',
+  'fixed-seeds-added',
+  'anchors-read',
+  'anchors-dumped',
+  'peers-dumped',
+  'peers-loaded',
+  'ping',
+];
+
+/** 32-bit FNV-1a of a string (event details into the digest). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The detail of an event that names it beyond its kind: reason, action or conn type. */
+export function eventDetail(e: ConnmanEvent): string | undefined {
+  switch (e.kind) {
+    case 'connection-closed':
+    case 'connect-failed':
+    case 'inbound-dropped':
+      return e.reason;
+    case 'addrman':
+      return e.action;
+    default:
+      return undefined;
+  }
+}
+
+export class EventRecorder {
+  /** Counts by kind, and by `kind:detail` where the event has a detail. */
+  readonly counts = new Map<string, number>();
+  /** The log, when `keepLog` was set (else stays empty). */
+  readonly log: RecordedEvent[] = [];
+  private readonly codes = new Map<string, number>();
+  /** Hooks that see every event (invariant checkers, scenario scripts). */
+  private readonly listeners: ((node: number, e: ConnmanEvent) => void)[] = [];
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly trace: Trace | undefined,
+    private readonly keepLog = false,
+  ) {
+    if (trace !== undefined) for (const k of KINDS) this.codes.set(k, trace.define(`connman.${k}`, 'node', 'detail'));
+  }
+
+  /** The sink handed to node `node`'s Connman. */
+  sinkFor(node: number): EventSink {
+    return { emit: (e) => this.record(node, e) };
+  }
+
+  /** Adds a hook called for every event after it is counted. */
+  listen(fn: (node: number, e: ConnmanEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  /** Counters sorted by key, as a plain object for printing. */
+  countsObject(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.counts.keys()].sort()) out[k] = this.counts.get(k)!;
+    return out;
+  }
+
+  /** Logged events matching a predicate (requires keepLog). */
+  find(pred: (r: RecordedEvent) => boolean): RecordedEvent[] {
+    return this.log.filter(pred);
+  }
+
+  record(node: number, e: ConnmanEvent): void {
+    const detail = eventDetail(e);
+    this.bump(e.kind);
+    if (detail !== undefined) this.bump(`${e.kind}:${detail}`);
+    if ((e.kind === 'connection-opened' || e.kind === 'connection-closed') && e.connType !== undefined) {
+      this.bump(`${e.kind}#${e.connType}`);
+    }
+    const now = this.kernel.now();
+    if (this.trace !== undefined) {
+      const code = this.codes.get(e.kind);
+      if (code !== undefined) this.trace.record(now, code, node, fnv1a(`${detail ?? ''}|${'addr' in e ? e.addr : ''}`));
+    }
+    if (this.keepLog) this.log.push({ time: now, node, event: e });
+    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(node, e);
+  }
+
+  private bump(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,32 @@
+// An in-memory FileStore for one simulated node: named byte blobs (peers.dat, anchors.dat) that
+// outlive a restart of that node's Connman because the world keeps the store, not the Connman.
+// Blobs are copied in and out so that no caller can alter stored bytes afterwards. No disk I/O.
+
+export class MemoryFileStore {
+  private readonly files = new Map<string, Uint8Array>();
+  /** Number of writes so far (for tests and counters). */
+  writes = 0;
+
+  read(name: string): Uint8Array | undefined {
+    const b = this.files.get(name);
+    return b === undefined ? undefined : b.slice();
+  }
+
+  write(name: string, bytes: Uint8Array): void {
+    this.files.set(name, bytes.slice());
+    this.writes++;
+  }
+
+  delete(name: string): boolean {
+    return this.files.delete(name);
+  }
+
+  exists(name: string): boolean {
+    return this.files.has(name);
+  }
+
+  /** Stored names in sorted order. */
+  names(): string[] {
+    return [...this.files.keys()].sort();
+  }
+}
