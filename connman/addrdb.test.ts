@@ -272,6 +272,7 @@ describe('fuzz-style random operation sequences', () => {
       }
       const code = am.checkAddrman();
       if (code !== 0) throw new Error(`CheckAddrman ${code} after step ${step} (op ${op})`);
+      if (!am.bucketFillConsistent()) throw new Error(`bucket occupancy counts out of step after step ${step} (op ${op})`);
     }
     expect(am.size()).toBeGreaterThan(50);
   });

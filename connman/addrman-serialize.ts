@@ -201,7 +201,7 @@ function unserializeInner(am: AddrMan, r: ByteReader): void {
       am.inTried[nid] = 1;
       am.pushRandom(nid);
       am.mapAddr.set(p, nid);
-      am.vvTried[slot] = nid;
+      am.setTriedSlot(slot, nid);
       am.bumpTried(pool.getNetwork(p), 1);
     } else {
       lost++;
@@ -234,7 +234,7 @@ function unserializeInner(am: AddrMan, r: ByteReader): void {
     if (am.refCount[nid]! >= ADDRMAN_NEW_BUCKETS_PER_ADDRESS) continue;
     let pos = am.positionOf(nid, true, bucket);
     if (restore && am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] === -1) {
-      am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] = nid;
+      am.setNewSlot(bucket * ADDRMAN_BUCKET_SIZE + pos, nid);
       am.refCount[nid]!++;
     } else {
       // The recorded placement is unusable (other bucketing, or slot taken): fall back to the
@@ -242,7 +242,7 @@ function unserializeInner(am: AddrMan, r: ByteReader): void {
       bucket = am.newBucketOf(nid, am.sourceId[nid]!);
       pos = am.positionOf(nid, true, bucket);
       if (am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] === -1) {
-        am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] = nid;
+        am.setNewSlot(bucket * ADDRMAN_BUCKET_SIZE + pos, nid);
         am.refCount[nid]!++;
       }
     }

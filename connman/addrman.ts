@@ -196,6 +196,13 @@ export class AddrMan {
   readonly vvNew = new Int32Array(NEW_SLOTS).fill(-1);
   /** @internal vvTried[bucket * 64 + position] = nid or -1 */
   readonly vvTried = new Int32Array(TRIED_SLOTS).fill(-1);
+  /**
+   * Occupied slots per bucket, kept by setNewSlot/setTriedSlot. Select skips the 64-slot scan of an
+   * empty bucket; it still makes Core's draws, so the choice is unchanged. This matters for a nearly
+   * empty AddrMan, where Core's Select draws hundreds of buckets before it finds an entry.
+   */
+  private readonly newFill = new Uint8Array(ADDRMAN_NEW_BUCKET_COUNT);
+  private readonly triedFill = new Uint8Array(ADDRMAN_TRIED_BUCKET_COUNT);
   /** @internal nIdCount */
   idCount = 0;
   /** @internal nNew, nTried */
@@ -419,6 +426,37 @@ export class AddrMan {
     this.nNew--;
   }
 
+  /** @internal Writes new-table slot `slot` (bucket * 64 + position); every write goes through here. */
+  setNewSlot(slot: number, nid: number): void {
+    const old = this.vvNew[slot]!;
+    if (old === -1 && nid !== -1) this.newFill[slot >>> 6]!++;
+    else if (old !== -1 && nid === -1) this.newFill[slot >>> 6]!--;
+    this.vvNew[slot] = nid;
+  }
+
+  /** @internal Whether the per-bucket occupancy counts match the tables (checked by the fuzz test). */
+  bucketFillConsistent(): boolean {
+    for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) {
+      let n = 0;
+      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (this.vvNew[b * ADDRMAN_BUCKET_SIZE + i] !== -1) n++;
+      if (n !== this.newFill[b]) return false;
+    }
+    for (let b = 0; b < ADDRMAN_TRIED_BUCKET_COUNT; b++) {
+      let n = 0;
+      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (this.vvTried[b * ADDRMAN_BUCKET_SIZE + i] !== -1) n++;
+      if (n !== this.triedFill[b]) return false;
+    }
+    return true;
+  }
+
+  /** @internal Writes tried-table slot `slot` (bucket * 64 + position); every write goes through here. */
+  setTriedSlot(slot: number, nid: number): void {
+    const old = this.vvTried[slot]!;
+    if (old === -1 && nid !== -1) this.triedFill[slot >>> 6]!++;
+    else if (old !== -1 && nid === -1) this.triedFill[slot >>> 6]!--;
+    this.vvTried[slot] = nid;
+  }
+
   // Core: addrman.cpp AddrManImpl::ClearNew
   private clearNew(bucket: number, pos: number): void {
     const slot = bucket * ADDRMAN_BUCKET_SIZE + pos;
@@ -426,7 +464,7 @@ export class AddrMan {
     if (del !== -1) {
       if (this.refCount[del]! <= 0) throw new Error('ClearNew of an entry with no references');
       this.refCount[del]!--;
-      this.vvNew[slot] = -1;
+      this.setNewSlot(slot, -1);
       if (this.refCount[del] === 0) this.delete(del);
     }
   }
@@ -440,7 +478,7 @@ export class AddrMan {
       const pos = this.positionOf(nid, true, bucket);
       const slot = bucket * ADDRMAN_BUCKET_SIZE + pos;
       if (this.vvNew[slot] === nid) {
-        this.vvNew[slot] = -1;
+        this.setNewSlot(slot, -1);
         this.refCount[nid]!--;
         if (this.refCount[nid] === 0) break;
       }
@@ -457,7 +495,7 @@ export class AddrMan {
     if (this.vvTried[kslot] !== -1) {
       const evict = this.vvTried[kslot]!;
       this.inTried[evict] = 0;
-      this.vvTried[kslot] = -1;
+      this.setTriedSlot(kslot, -1);
       this.nTried--;
       this.bumpTried(this.netOf(evict), -1);
 
@@ -465,11 +503,11 @@ export class AddrMan {
       const upos = this.positionOf(evict, true, ub);
       this.clearNew(ub, upos);
       this.refCount[evict] = 1;
-      this.vvNew[ub * ADDRMAN_BUCKET_SIZE + upos] = evict;
+      this.setNewSlot(ub * ADDRMAN_BUCKET_SIZE + upos, evict);
       this.nNew++;
       this.bumpNew(this.netOf(evict), 1);
     }
-    this.vvTried[kslot] = nid;
+    this.setTriedSlot(kslot, nid);
     this.nTried++;
     this.inTried[nid] = 1;
     this.bumpTried(this.netOf(nid), 1);
@@ -526,7 +564,7 @@ export class AddrMan {
       if (insert) {
         this.clearNew(ub, upos);
         this.refCount[nid]!++;
-        this.vvNew[slot] = nid;
+        this.setNewSlot(slot, nid);
       } else if (this.refCount[nid] === 0) {
         this.delete(nid);
       }
@@ -742,10 +780,12 @@ export class AddrMan {
 
     const bucketCount = searchTried ? ADDRMAN_TRIED_BUCKET_COUNT : ADDRMAN_NEW_BUCKET_COUNT;
     const table = searchTried ? this.vvTried : this.vvNew;
+    const fill = searchTried ? this.triedFill : this.newFill;
     let chanceFactor = 1.0;
     for (;;) {
       const bucket = this.rng.randrange(bucketCount);
       const initial = this.rng.randrange(ADDRMAN_BUCKET_SIZE);
+      if (fill[bucket] === 0) continue; // nothing to find in this bucket: Core's scan would fail too
       let nid = -1;
       let i = 0;
       for (; i < ADDRMAN_BUCKET_SIZE; ++i) {
