@@ -45,6 +45,7 @@ import {
   type OutboundCensus,
   type TypeChoice,
 } from './open-connections.ts';
+import { AddrResponseCache } from './addr-cache.ts';
 import { PeerManager, type PeerManagerHooks } from './peerman.ts';
 import type {
   Clock,
@@ -213,6 +214,8 @@ export class Connman {
   readonly addrman: AddrMan;
   readonly netgroupman: NetGroupManager;
   readonly peerman: PeerManager;
+  /** m_addr_response_caches: the per-network-key GETADDR answers. */
+  readonly addrCache: AddrResponseCache;
   readonly uploadTarget: UploadTarget;
   readonly addedNodes: AddedNodes;
 
@@ -312,7 +315,10 @@ export class Connman {
     this.uploadTarget = new UploadTarget(o.maxUploadTarget);
     this.addedNodes = new AddedNodes(o.defaultPort, this.reachable);
     this.addedNodes.initFrom(o.addedNodes, (o.localServices & NODE_P2P_V2) !== 0);
+    this.addrCache = new AddrResponseCache((max, pct, net) => this.getAddressesUnsafe(max, pct, net), this.rng);
     this.peerman = new PeerManager(this.peerHost(), this.addrman, {
+      listen: o.listen,
+      localAddresses: o.localAddresses,
       localServices: o.localServices,
       blocksOnly: o.blocksOnly,
       inboundRelayCap: o.inboundRelayCap,
@@ -373,7 +379,11 @@ export class Connman {
       disconnect: (node: Node, reason: CloseReason) => this.markDisconnect(node, reason),
       checkIncomingNonce: (nonce: bigint) => this.checkIncomingNonce(nonce),
       evictTxPeerIfFull: (protect: NodeId | null) => this.evictTxPeerIfFull(protect),
-      getAddresses: (_node: Node, max: number, pct: number) => this.getAddressesUnsafe(max, pct, null),
+      getAddresses: (node: Node, max: number, pct: number) => this.getAddresses(node, max, pct),
+      getAddressesUnsafe: (max: number, pct: number, net: Network | null) => this.getAddressesUnsafe(max, pct, net),
+      getDeterministicRandomizer: (id: bigint) => this.getDeterministicRandomizer(id),
+      isDiscouragedOrBanned: (a: NetAddr) => this.banman !== null && (this.banman.isDiscouraged(a) || this.banman.isBanned(a)),
+      refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
       isReachable: (net: Network) => this.reachable.has(net),
       shouldRunInactivityChecks: (node: Node, now: Micros) => this.shouldRunInactivityChecks(node, now),
       addressesAdded: () => this.wakeOpenConnections(),
@@ -777,6 +787,12 @@ export class Connman {
         addrRateLimited: addrStats.rateLimited,
       };
     });
+  }
+
+  /** The cached GETADDR answer for the requestor's network key (see addr-cache.ts). */
+  // Core: net.cpp CConnman::GetAddresses(CNode&, size_t, size_t)
+  getAddresses(requestor: Node, maxAddresses: number, maxPct: number): Address[] {
+    return this.addrCache.getAddresses(requestor, maxAddresses, maxPct, this.now());
   }
 
   /** Our addresses for a GETADDR answer, minus banned / discouraged ones. */
@@ -1704,6 +1720,7 @@ export class Connman {
       if (ping !== null) due = Math.min(due, ping);
       if (node.pingNonceSent === 0n) due = Math.min(due, node.pingStartMicros + 2 * 60 * S + 1);
       if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
+      due = Math.min(due, this.peerman.nextAddrSendDue(node));
     }
     return due;
   }

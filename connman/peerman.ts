@@ -2,11 +2,31 @@
 // with the flags that matter, negotiation messages, GETADDR to outbound peers, feeler and
 // addr-fetch disconnects, the desirable-services and self-connection checks, ping / pong with
 // min-ping tracking and the ping timeout, AddrMan Good / SetServices / Connected, and the
-// tx-relay inbound cap at VERSION. Address relay, block and transaction logic are a later issue:
-// they plug in through `PeerManagerHooks`; the default ADDR and GETADDR handling here is a
-// documented placeholder (store with the 2 h penalty; answer GETADDR once, uncached).
+// tx-relay inbound cap at VERSION, and address relay: ADDR / ADDRV2 processing with the token
+// bucket, shuffle, time fixes and relay, GETADDR answers from the per-network cache, and the
+// trickled sending with self-announcements (MaybeSendAddr). The per-peer addr state and pure relay
+// arithmetic live in addr-relay.ts. Block and transaction logic are a later issue: they plug in
+// through `PeerManagerHooks`.
 
+import {
+  addAddressKnown,
+  ADDR_KNOWN_FILTER_ELEMENTS,
+  ADDR_KNOWN_FILTER_FP_RATE,
+  ADDR_RELAY_MAX_AGE_SECONDS,
+  ADDR_RELAY_MAX_MESSAGE_ADDRS,
+  AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL,
+  chooseRelayTargets,
+  getLocalAddrForPeer,
+  isAddrCompatible,
+  newPeerAddrState,
+  pushAddress,
+  RANDOMIZER_ID_ADDRESS_RELAY,
+  refillTokenBucket,
+  relayHasher,
+  type PeerAddrState,
+} from './addr-relay.ts';
 import type { AddrMan } from './addrman.ts';
+import type { CSipHasher } from './hash.ts';
 import { hasAllDesirableServiceFlags } from './desirable-services.ts';
 import { pingTimeoutCheck } from './inactivity.ts';
 import {
@@ -38,10 +58,11 @@ import {
   type VersionMessage,
 } from './messages.ts';
 import { hasPermission, NetPermissionFlags } from './net-permissions.ts';
-import { Service, type Network } from './netaddress.ts';
+import { Service, type NetAddr, type Network } from './netaddress.ts';
 import type { Node, NodeId } from './node.ts';
 import type { CloseReason, ConnmanEvent, Micros, Rng } from './ports.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from './protocol.ts';
+import { RollingBloomFilter } from './rolling-bloom.ts';
 
 const MICROS_PER_SECOND = 1_000_000;
 
@@ -76,8 +97,19 @@ export interface PeerManagerHost {
   checkIncomingNonce(nonce: bigint): boolean;
   // Core: net.cpp CConnman::EvictTxPeerIfFull
   evictTxPeerIfFull(protectPeer: NodeId | null): boolean;
-  /** Our addresses for a GETADDR answer (the placeholder); Core: CConnman::GetAddresses. */
+  /** The cached GETADDR answer for this requestor's network key. */
+  // Core: net.cpp CConnman::GetAddresses(CNode&, size_t, size_t)
   getAddresses(node: Node, maxAddresses: number, maxPct: number): Address[];
+  /** The uncached answer (AddrMan's GetAddr minus banned / discouraged), for Addr-permission peers. */
+  // Core: net.cpp CConnman::GetAddressesUnsafe
+  getAddressesUnsafe?(maxAddresses: number, maxPct: number, network: Network | null): Address[];
+  /** A SipHasher keyed by the node's nSeed0/nSeed1 and the id (address relay destinations). */
+  // Core: net.cpp CConnman::GetDeterministicRandomizer
+  getDeterministicRandomizer?(id: bigint): CSipHasher;
+  /** Ban / discouragement lookup for received addresses (absent: nothing is banned). */
+  isDiscouragedOrBanned?(addr: NetAddr): boolean;
+  /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
+  refreshNodeTimer?(node: Node): void;
   isReachable(net: Network): boolean;
   shouldRunInactivityChecks(node: Node, nowMicros: Micros): boolean;
   /** Addresses were added to AddrMan: the open-connections loop may have new work. */
@@ -87,7 +119,7 @@ export interface PeerManagerHost {
 
 /**
  * Where the next issue's PeerManager logic plugs in. Each hook returns true if it handled the
- * message (then the placeholder behaviour here is skipped).
+ * message (then the built-in handling here is skipped).
  */
 export interface PeerManagerHooks {
   onAddr?(node: Node, msg: P2PMessage & { addresses: readonly Address[] }): boolean;
@@ -109,20 +141,18 @@ export interface PeerManagerOptions {
   /** Draws ping nonces (Core: an ad-hoc FastRandomContext). */
   rng: Rng;
   hooks?: PeerManagerHooks;
-}
-
-/** Per-peer addr state kept here for the placeholder ADDR handling. */
-interface AddrState {
-  tokenBucket: number;
-  tokenTimestampMicros: Micros;
-  getAddrRecvd: boolean;
-  addrProcessed: number;
-  addrRateLimited: number;
+  /** -listen (Core's fListen): self-announcements only when listening. Default false. */
+  listen?: boolean;
+  /** Our local addresses with their ports (Core's mapLocalHost). Default none. */
+  localAddresses?: readonly Service[];
+  /** Self-announcements pause during IBD. Default: never in IBD. */
+  isInitialBlockDownload?(): boolean;
 }
 
 // Core: net_processing.cpp PeerManagerImpl (the subset described above)
 export class PeerManager {
-  private readonly addrState = new Map<NodeId, AddrState>();
+  /** Core's m_peer_map addr fields; ids are inserted in ascending order, so it iterates by id. */
+  private readonly addrState = new Map<NodeId, PeerAddrState>();
   hooks: PeerManagerHooks;
 
   constructor(
@@ -145,14 +175,7 @@ export class PeerManager {
   /** Per-peer state; an outbound peer gets our VERSION at once (its first SendMessages). */
   // Core: net_processing.cpp PeerManagerImpl::InitializeNode
   initializeNode(node: Node): void {
-    // Outbound peers start with one token so a first self-announcement gets through.
-    this.addrState.set(node.id, {
-      tokenBucket: 1,
-      tokenTimestampMicros: this.host.nowMicros(),
-      getAddrRecvd: false,
-      addrProcessed: 0,
-      addrRateLimited: 0,
-    });
+    this.addrState.set(node.id, newPeerAddrState(node, this.host.nowMicros()));
     if (!node.isInbound()) this.pushNodeVersion(node);
   }
 
@@ -248,7 +271,7 @@ export class PeerManager {
     if (type === MSG_ADDR || type === MSG_ADDRV2) {
       const m = msg as P2PMessage & { addresses: readonly Address[] };
       if (this.hooks.onAddr?.(node, m)) return;
-      this.processAddrs(node, m.addresses);
+      this.processAddrs(node, type === MSG_ADDRV2 ? 'addrv2' : 'addr', m.addresses);
       return;
     }
     if (type === MSG_GETADDR) {
@@ -343,74 +366,254 @@ export class PeerManager {
     return true;
   }
 
-  /** Block-relay-only and feeler connections take no part in address gossip. */
+  /**
+   * Block-relay-only connections take no part in address gossip (an adversary watching addr
+   * traffic could otherwise tell which of our links carry blocks only), nor do feelers (gone before
+   * any answer). The known-address filter is created on the first successful call.
+   */
   // Core: net_processing.cpp PeerManagerImpl::SetupAddressRelay
   setupAddressRelay(node: Node): boolean {
     if (node.isBlockOnly() || node.isFeeler()) return false;
-    node.addrRelayEnabled = true;
+    if (!node.addrRelayEnabled) {
+      node.addrRelayEnabled = true;
+      const st = this.addrState.get(node.id);
+      if (st !== undefined) st.addrKnown = new RollingBloomFilter(ADDR_KNOWN_FILTER_ELEMENTS, ADDR_KNOWN_FILTER_FP_RATE, this.opts.rng);
+      // An inbound peer's first addr message enables relay: its SendMessages has address work now.
+      if (node.successfullyConnected) this.host.refreshNodeTimer?.(node);
+    }
     return true;
   }
 
   /**
-   * Placeholder for the next issue's ProcessAddrs: the size check, the token bucket, the service
-   * and time filters, then AddrMan.Add of the reachable ones with the 2 h penalty. No relay, and no
-   * shuffle before rate limiting (so which addresses are rate-limited differs from Core).
+   * Core's Misbehaving followed at once by MaybeDiscourageAndDisconnect: noban and manual peers are
+   * kept; any other is disconnected. Discouragement itself is not recorded (the port's BanList is
+   * read-only), see PORTING.md.
    */
-  // Core: net_processing.cpp PeerManagerImpl::ProcessAddrs (subset)
-  private processAddrs(node: Node, addrs: readonly Address[]): void {
-    if (!this.setupAddressRelay(node)) return;
-    if (addrs.length > MAX_ADDR_TO_SEND) {
-      if (!node.isManual()) this.host.disconnect(node, 'protocol-violation');
+  // Core: net_processing.cpp PeerManagerImpl::Misbehaving and MaybeDiscourageAndDisconnect
+  private misbehaving(node: Node, reason: string): void {
+    let action: 'disconnect' | 'none-noban' | 'none-manual' = 'disconnect';
+    if (hasPermission(node.permissions, NetPermissionFlags.NoBan)) action = 'none-noban';
+    else if (node.isManual()) action = 'none-manual';
+    this.host.emit({ kind: 'misbehaving', nodeId: node.id, addr: node.addr.toStringAddrPort(), reason, action });
+    if (action === 'disconnect') this.host.disconnect(node, 'misbehaving');
+  }
+
+  /**
+   * An ADDR / ADDRV2 message: size check, token-bucket rate limiting over the shuffled entries,
+   * service and timestamp filters, relay of fresh unsolicited addresses, and AddrMan.Add of the
+   * reachable ones with the 2 h penalty.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessAddrs
+  private processAddrs(node: Node, msgType: 'addr' | 'addrv2', received: readonly Address[]): void {
+    const peerAddr = node.addr.toStringAddrPort();
+    if (!this.setupAddressRelay(node)) {
+      this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType, reason: 'no-addr-relay' });
       return;
     }
+    if (received.length > MAX_ADDR_TO_SEND) {
+      this.misbehaving(node, `${msgType} message size = ${received.length}`);
+      return;
+    }
+    const st = this.addrState.get(node.id)!;
     const now = this.host.nowMicros();
     const nowS = Math.floor(now / MICROS_PER_SECOND);
-    const st = this.addrState.get(node.id)!;
-    if (st.tokenBucket < MAX_ADDR_PROCESSING_TOKEN_BUCKET) {
-      const inc = Math.max((now - st.tokenTimestampMicros) / MICROS_PER_SECOND, 0) * MAX_ADDR_RATE_PER_SECOND;
-      st.tokenBucket = Math.min(st.tokenBucket + inc, MAX_ADDR_PROCESSING_TOKEN_BUCKET);
-    }
-    st.tokenTimestampMicros = now;
+    refillTokenBucket(st, now, MAX_ADDR_RATE_PER_SECOND, MAX_ADDR_PROCESSING_TOKEN_BUCKET);
     const rateLimited = !hasPermission(node.permissions, NetPermissionFlags.Addr);
+    let numProc = 0;
+    let numRateLimit = 0;
+    let relayed = 0;
+    const addrs = received.slice();
+    shuffleWith(this.opts.rng, addrs);
     const ok: Address[] = [];
     for (let a of addrs) {
       if (st.tokenBucket < 1.0) {
         if (rateLimited) {
-          st.addrRateLimited++;
+          numRateLimit++;
           continue;
         }
       } else {
         st.tokenBucket -= 1.0;
       }
+      // Only full nodes are worth storing (they may still be useless for outbound, but feelers can use them).
       if ((a.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0 && !this.hasAllDesirableServiceFlags(a.services)) {
         continue;
       }
-      if (a.time <= 100000000 || a.time > nowS + 600) a = a.withTime(nowS - 5 * 24 * 3600);
-      st.addrProcessed++;
-      if (this.host.isReachable(a.getNetwork())) ok.push(a);
+      if (a.time <= 100000000 || a.time > nowS + 10 * 60) a = a.withTime(nowS - 5 * 24 * 3600);
+      addAddressKnown(st, a);
+      if (this.host.isDiscouragedOrBanned?.(a) === true) continue;
+      numProc++;
+      const reachable = this.host.isReachable(a.getNetwork());
+      if (a.time > nowS - ADDR_RELAY_MAX_AGE_SECONDS && !node.getAddrSent && addrs.length <= ADDR_RELAY_MAX_MESSAGE_ADDRS && a.isRoutable()) {
+        if (this.relayAddress(node.id, a, reachable)) relayed++;
+      }
+      if (reachable) ok.push(a);
     }
-    if (ok.length > 0 && this.addrman.add(ok, node.addr, ADDR_TIME_PENALTY_SECONDS)) {
-      this.host.emit({ kind: 'addrman', action: 'add', addr: node.addr.toStringAddrPort(), count: ok.length });
-      this.host.addressesAdded();
+    st.addrProcessed += numProc;
+    st.addrRateLimited += numRateLimit;
+    let stored = 0;
+    if (ok.length > 0) {
+      stored = ok.length;
+      if (this.addrman.add(ok, node.addr, ADDR_TIME_PENALTY_SECONDS)) {
+        this.host.emit({ kind: 'addrman', action: 'add', addr: peerAddr, count: ok.length });
+        this.host.addressesAdded();
+      }
     }
-    if (addrs.length < MAX_ADDR_TO_SEND) node.getAddrSent = false;
-    if (node.isAddrFetch() && addrs.length > 1) {
+    this.host.emit({
+      kind: 'addr-received',
+      nodeId: node.id,
+      addr: peerAddr,
+      msgType,
+      count: received.length,
+      processed: numProc,
+      rateLimited: numRateLimit,
+      stored,
+      relayed,
+    });
+    if (received.length < MAX_ADDR_TO_SEND) node.getAddrSent = false;
+    // A single address is likely a self-announcement, not the answer an addr-fetch waits for.
+    if (node.isAddrFetch() && received.length > 1) {
       this.host.disconnect(node, 'addr-fetch-done');
-      this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: node.addr.toStringAddrPort(), timedOut: false });
+      this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: peerAddr, timedOut: false });
     }
   }
 
-  /** Placeholder GETADDR answer: inbound only, once per connection, one message. */
-  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (GETADDR branch, subset)
+  /**
+   * Relays one address to 1 or 2 address-relaying peers other than its sender, the same ones for a
+   * day (see chooseRelayTargets): a peer re-sending its address gains no extra spread. Returns
+   * whether anyone was chosen.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::RelayAddress
+  private relayAddress(originator: NodeId, addr: Address, reachable: boolean): boolean {
+    if (!reachable && !addr.isRelayable()) return false;
+    const randomizer = this.host.getDeterministicRandomizer?.(RANDOMIZER_ID_ADDRESS_RELAY);
+    if (randomizer === undefined) return false;
+    const hasher = relayHasher(randomizer, addr, this.nowSeconds());
+    const candidates: PeerAddrState[] = [];
+    for (const st of this.addrState.values()) {
+      const n = st.node;
+      if (n.addrRelayEnabled && n.id !== originator && isAddrCompatible(n, addr)) candidates.push(st);
+    }
+    const targets = chooseRelayTargets(hasher, reachable, candidates.map((c) => ({ id: c.node.id, st: c })));
+    for (const t of targets) this.queueAddress(t.st, addr);
+    return targets.length > 0;
+  }
+
+  /** PushAddress, keeping the trickle timer armed (see maybeSendAddr on the lazy timer). */
+  private queueAddress(st: PeerAddrState, addr: Address): void {
+    const wasEmpty = st.addrsToSend.length === 0;
+    if (!pushAddress(st, addr, this.opts.rng)) return;
+    if (wasEmpty) {
+      const now = this.host.nowMicros();
+      if (st.nextAddrSendMicros !== 0 && st.nextAddrSendMicros < now) {
+        st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
+      }
+      this.host.refreshNodeTimer?.(st.node);
+    }
+  }
+
+  /**
+   * GETADDR: answered once per connection and only to inbound peers (a node behind NAT answering
+   * its outbound peers would let them fingerprint it), from the per-network cache unless the peer
+   * has the Addr permission.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (GETADDR branch)
   private processGetAddr(node: Node): void {
-    if (!node.isInbound()) return;
-    const st = this.addrState.get(node.id)!;
-    if (st.getAddrRecvd) return;
-    st.getAddrRecvd = true;
+    const peerAddr = node.addr.toStringAddrPort();
+    if (!node.isInbound()) {
+      this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType: 'getaddr', reason: 'getaddr-outbound' });
+      return;
+    }
     this.setupAddressRelay(node);
-    const addrs = this.host.getAddresses(node, MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND);
-    if (addrs.length === 0) return;
-    this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(addrs) : addrMessage(addrs.filter((a) => a.isAddrV1Compatible())));
+    const st = this.addrState.get(node.id)!;
+    if (st.getAddrRecvd) {
+      this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType: 'getaddr', reason: 'getaddr-repeat' });
+      return;
+    }
+    st.getAddrRecvd = true;
+    st.addrsToSend = [];
+    const uncached = hasPermission(node.permissions, NetPermissionFlags.Addr) && this.host.getAddressesUnsafe !== undefined;
+    const addrs = uncached
+      ? this.host.getAddressesUnsafe!(MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND, null)
+      : this.host.getAddresses(node, MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND);
+    for (const a of addrs) this.queueAddress(st, a);
+    this.host.emit({ kind: 'getaddr-answered', nodeId: node.id, addr: peerAddr, count: addrs.length, cached: !uncached });
+  }
+
+  /**
+   * The address part of SendMessages: the self-announcement about every 24 h (the first in its own
+   * message), then, on the 30 s Poisson trickle, the queued addresses the peer does not yet know.
+   * Core's trickle timer ticks even with nothing queued; here it is lazy (re-drawn when something is
+   * queued after it lapsed), which gives the same send times in distribution without waking idle
+   * peers every 30 s. See PORTING.md.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::MaybeSendAddr
+  private maybeSendAddr(node: Node, now: Micros): void {
+    if (!node.addrRelayEnabled) return;
+    const st = this.addrState.get(node.id);
+    if (st === undefined) return;
+    const peerAddr = node.addr.toStringAddrPort();
+    if ((this.opts.listen ?? false) && !(this.opts.isInitialBlockDownload?.() ?? false) && st.nextLocalAddrSendMicros < now) {
+      // Forget what the peer knows so the periodic self-announcement really goes out.
+      if (st.nextLocalAddrSendMicros !== 0) st.addrKnown!.reset();
+      const local = getLocalAddrForPeer(node, this.opts.localAddresses ?? [], true);
+      if (local !== null) {
+        const localAddr = new Address(local, this.opts.localServices, this.nowSeconds());
+        if (st.nextLocalAddrSendMicros === 0) {
+          // The first one goes alone, so a peer's one start token is not spent on other addresses.
+          if (isAddrCompatible(node, localAddr)) {
+            const list = [localAddr];
+            this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(list) : addrMessage(list));
+            this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: peerAddr, msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: 1, selfAnnouncement: true });
+          }
+        } else {
+          this.queueAddress(st, localAddr);
+        }
+      }
+      st.nextLocalAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL);
+    }
+    st.addrSendStarted = true;
+    if (now <= st.nextAddrSendMicros) return;
+    // Lazy trickle: an idle timer is not re-drawn (queueAddress draws it when something arrives).
+    if (st.addrsToSend.length === 0 && st.nextAddrSendMicros !== 0) return;
+    st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
+    const known = st.addrKnown!;
+    const out: Address[] = [];
+    for (const a of st.addrsToSend) {
+      const key = a.getKey();
+      if (known.contains(key)) continue;
+      known.insert(key);
+      out.push(a);
+    }
+    st.addrsToSend = [];
+    if (out.length === 0) return;
+    this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(out) : addrMessage(out));
+    this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: peerAddr, msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: out.length, selfAnnouncement: false });
+  }
+
+  /**
+   * The next time this node's address sending needs SendMessages: at once before its first run,
+   * then just after the self-announcement timer, and after the trickle timer while anything is
+   * queued. Infinity when address relay is off for it.
+   */
+  nextAddrSendDue(node: Node): Micros {
+    if (!node.successfullyConnected || !node.addrRelayEnabled) return Infinity;
+    const st = this.addrState.get(node.id);
+    if (st === undefined) return Infinity;
+    if (!st.addrSendStarted) return this.host.nowMicros();
+    let due = Infinity;
+    if ((this.opts.listen ?? false) && !(this.opts.isInitialBlockDownload?.() ?? false)) due = st.nextLocalAddrSendMicros + 1;
+    if (st.addrsToSend.length > 0) due = Math.min(due, st.nextAddrSendMicros + 1);
+    return due;
+  }
+
+  /** Addresses queued for a peer (tests and reports). */
+  addrsQueued(id: NodeId): number {
+    return this.addrState.get(id)?.addrsToSend.length ?? 0;
+  }
+
+  /** The known-address filter's view of an address for a peer (tests). */
+  addrKnownBy(id: NodeId, addr: Service): boolean {
+    return this.addrState.get(id)?.addrKnown?.contains(addr.getKey()) ?? false;
   }
 
   // Core: net_processing.cpp PeerManagerImpl::ProcessPong
@@ -439,9 +642,9 @@ export class PeerManager {
 
   /**
    * The periodic part of SendMessages for a handshaked peer: the addr-fetch lifetime, the ping
-   * timeout and the automatic ping. Returns the next time this needs to run (or Infinity).
+   * timeout, the automatic ping and the address trickle. Returns the next time this needs to run (or Infinity).
    */
-  // Core: net_processing.cpp PeerManagerImpl::SendMessages (addr-fetch timeout) and MaybeSendPing
+  // Core: net_processing.cpp PeerManagerImpl::SendMessages (addr-fetch timeout), MaybeSendPing, MaybeSendAddr
   sendMessages(node: Node, now: Micros): Micros {
     if (!node.successfullyConnected || node.disconnect) return Infinity;
     if (node.isAddrFetch() && now - node.connectedMicros > 10 * AVG_ADDRESS_BROADCAST_INTERVAL) {
@@ -476,7 +679,8 @@ export class PeerManager {
         this.host.pushMessage(node, pingMessage(0n));
       }
     }
-    let next = Infinity;
+    this.maybeSendAddr(node, now);
+    let next = this.nextAddrSendDue(node);
     if (node.isAddrFetch()) next = Math.min(next, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
     if (node.pingNonceSent === 0n) next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
     return next;
@@ -486,5 +690,20 @@ export class PeerManager {
   addrStats(id: NodeId): { processed: number; rateLimited: number } {
     const st = this.addrState.get(id);
     return { processed: st?.addrProcessed ?? 0, rateLimited: st?.addrRateLimited ?? 0 };
+  }
+}
+
+/** Shuffles with the node's stream: Core's std::shuffle when the Rng is a FastRandomContext. */
+function shuffleWith<T>(rng: Rng, items: T[]): void {
+  const r = rng as Rng & { shuffle?: (xs: T[]) => void };
+  if (typeof r.shuffle === 'function') {
+    r.shuffle(items);
+    return;
+  }
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.randrange(i + 1);
+    const t = items[i]!;
+    items[i] = items[j]!;
+    items[j] = t;
   }
 }

@@ -25,7 +25,7 @@ export interface Clock {
 export interface Rng {
   /** `RandomMixin::randbits(bits)`: a uniform integer of `bits` bits, 0 <= bits <= 32 here. */
   randbits(bits: number): number;
-  /** `RandomMixin::randrange(range)`: a uniform integer in [0, range), 1 <= range <= 2^32. */
+  /** `RandomMixin::randrange(range)`: a uniform integer in [0, range), 1 <= range <= 2^53 (µs durations exceed 2^32). */
   randrange(range: number): number;
   /** `RandomMixin::randbool()`: one random bit. */
   randbool(): boolean;
@@ -134,6 +134,7 @@ export type CloseReason =
   | 'obsolete-version'
   | 'self-connection'
   | 'protocol-violation'
+  | 'misbehaving'
   | 'disconnect-requested'
   | 'network-inactive'
   | 'shutdown';
@@ -202,7 +203,58 @@ export type ConnmanEvent =
   | { readonly kind: 'anchors-dumped'; readonly count: number }
   | { readonly kind: 'peers-dumped'; readonly entries: number; readonly bytes: number }
   | { readonly kind: 'peers-loaded'; readonly entries: number; readonly ok: boolean }
-  | { readonly kind: 'ping'; readonly nodeId: number; readonly rttMicros: Micros };
+  | { readonly kind: 'ping'; readonly nodeId: number; readonly rttMicros: Micros }
+  | {
+      /** An addr / addrv2 message was processed: what became of its entries. */
+      readonly kind: 'addr-received';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly msgType: 'addr' | 'addrv2';
+      /** Entries in the message. */
+      readonly count: number;
+      /** Core's num_proc: passed the rate limit and the service filter, not banned. */
+      readonly processed: number;
+      /** Core's num_rate_limit: dropped by the token bucket. */
+      readonly rateLimited: number;
+      /** Handed to AddrMan (reachable networks only). */
+      readonly stored: number;
+      /** Entries relayed onwards (each to 1 or 2 peers). */
+      readonly relayed: number;
+    }
+  | {
+      /** An addr-related message was ignored as a whole. */
+      readonly kind: 'addr-ignored';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly msgType: 'addr' | 'addrv2' | 'getaddr';
+      readonly reason: 'no-addr-relay' | 'getaddr-outbound' | 'getaddr-repeat';
+    }
+  | {
+      /** We sent an addr / addrv2 message (trickled relay, getaddr answer or self-announcement). */
+      readonly kind: 'addr-sent';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly msgType: 'addr' | 'addrv2';
+      readonly count: number;
+      /** The initial self-announcement, sent in its own message. */
+      readonly selfAnnouncement: boolean;
+    }
+  | {
+      /** A GETADDR was answered (queued): from the per-network cache, or uncached (Addr permission). */
+      readonly kind: 'getaddr-answered';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly count: number;
+      readonly cached: boolean;
+    }
+  | {
+      /** Core's Misbehaving() and what MaybeDiscourageAndDisconnect then did. */
+      readonly kind: 'misbehaving';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly reason: string;
+      readonly action: 'disconnect' | 'none-noban' | 'none-manual';
+    };
 
 /** Receives the Connman's events (tracing, counters, invariant checks). Must not call back into it. */
 export interface EventSink {

@@ -14,25 +14,33 @@ export interface RecordedEvent {
   readonly event: ConnmanEvent;
 }
 
-const KINDS: readonly ConnmanEvent['kind'][] = [
-  'connect-attempt',
-  'connect-failed',
-  'connection-opened',
-  'handshake-complete',
-  'connection-closed',
-  'inbound-dropped',
-  'eviction',
-  'addrman',
-  'feeler-done',
-  'addr-fetch-done',
-  'dns-seed',
-  'fixed-seeds-added',
-  'anchors-read',
-  'anchors-dumped',
-  'peers-dumped',
-  'peers-loaded',
-  'ping',
-];
+// Every event kind, as an object so that the compiler rejects a kind added to ConnmanEvent and
+// forgotten here (it would be counted but silently left out of the digest).
+const KIND_TABLE: Record<ConnmanEvent['kind'], true> = {
+  'connect-attempt': true,
+  'connect-failed': true,
+  'connection-opened': true,
+  'handshake-complete': true,
+  'connection-closed': true,
+  'inbound-dropped': true,
+  eviction: true,
+  addrman: true,
+  'feeler-done': true,
+  'addr-fetch-done': true,
+  'dns-seed': true,
+  'fixed-seeds-added': true,
+  'anchors-read': true,
+  'anchors-dumped': true,
+  'peers-dumped': true,
+  'peers-loaded': true,
+  ping: true,
+  'addr-received': true,
+  'addr-ignored': true,
+  'addr-sent': true,
+  'getaddr-answered': true,
+  misbehaving: true,
+};
+const KINDS = Object.keys(KIND_TABLE) as ConnmanEvent['kind'][];
 
 /** 32-bit FNV-1a of a string (event details into the digest). */
 function fnv1a(s: string): number {
@@ -53,6 +61,12 @@ export function eventDetail(e: ConnmanEvent): string | undefined {
       return e.reason;
     case 'addrman':
       return e.action;
+    case 'addr-ignored':
+    case 'misbehaving':
+      return e.reason;
+    case 'addr-received':
+    case 'addr-sent':
+      return e.msgType;
     default:
       return undefined;
   }

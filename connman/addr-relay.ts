@@ -1,0 +1,192 @@
+// The per-peer state and pure arithmetic of address relay (net_processing.cpp): Core's Peer addr
+// fields, the addr token bucket, PushAddress into a peer's send queue, the choice of relay
+// destinations keyed by RANDOMIZER_ID_ADDRESS_RELAY and a 24 h time bucket, and the local address
+// a node announces about itself. The message handling that drives them (ProcessAddrs, GETADDR,
+// MaybeSendAddr) lives in peerman.ts; the GETADDR response cache in addr-cache.ts.
+
+import { MAX_ADDR_TO_SEND } from './messages.ts';
+import { CSipHasher } from './hash.ts';
+import { type NetAddr, type Network, Service } from './netaddress.ts';
+import type { Node } from './node.ts';
+import type { Micros, Rng } from './ports.ts';
+import type { Address } from './protocol.ts';
+import { RollingBloomFilter } from './rolling-bloom.ts';
+
+const MICROS_PER_SECOND = 1_000_000;
+
+// Core: net_processing.cpp RANDOMIZER_ID_ADDRESS_RELAY
+export const RANDOMIZER_ID_ADDRESS_RELAY = 0x3cac0035b5866b90n;
+/** Relay destinations of an address stay the same for this long (seconds). */
+// Core: net_processing.cpp ROTATE_ADDR_RELAY_DEST_INTERVAL
+export const ROTATE_ADDR_RELAY_DEST_INTERVAL = 24 * 3600;
+/** Mean time between self-announcements to one peer. */
+// Core: net_processing.cpp AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL
+export const AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL: Micros = 24 * 3600 * MICROS_PER_SECOND;
+/** The known-address filter remembers about this many addresses ... */
+export const ADDR_KNOWN_FILTER_ELEMENTS = 5000;
+/** ... with this false-positive rate (Core: CRollingBloomFilter(5000, 0.001) in SetupAddressRelay). */
+export const ADDR_KNOWN_FILTER_FP_RATE = 0.001;
+/** A received address is relayed only if it is newer than this (seconds before now). */
+export const ADDR_RELAY_MAX_AGE_SECONDS = 10 * 60;
+/** A received message is relayed only if it carries at most this many addresses. */
+export const ADDR_RELAY_MAX_MESSAGE_ADDRS = 10;
+
+/** Core's per-peer address-relay fields (struct Peer in net_processing.cpp). */
+// Core: net_processing.cpp struct Peer (m_addr_* fields)
+export interface PeerAddrState {
+  readonly node: Node;
+  /** m_addr_known: created when address relay is set up for the peer. */
+  addrKnown: RollingBloomFilter | null;
+  /** m_addrs_to_send. Replaced (never cleared in place) once sent: messages keep their array. */
+  addrsToSend: Address[];
+  /** m_next_addr_send (0: never). */
+  nextAddrSendMicros: Micros;
+  /** m_next_local_addr_send (0: never). */
+  nextLocalAddrSendMicros: Micros;
+  /** MaybeSendAddr has run once since address relay was enabled. */
+  addrSendStarted: boolean;
+  /** m_addr_token_bucket. */
+  tokenBucket: number;
+  /** m_addr_token_timestamp. */
+  tokenTimestampMicros: Micros;
+  /** m_getaddr_recvd. */
+  getAddrRecvd: boolean;
+  /** m_addr_processed. */
+  addrProcessed: number;
+  /** m_addr_rate_limited. */
+  addrRateLimited: number;
+}
+
+export function newPeerAddrState(node: Node, nowMicros: Micros): PeerAddrState {
+  return {
+    node,
+    addrKnown: null,
+    addrsToSend: [],
+    nextAddrSendMicros: 0,
+    nextLocalAddrSendMicros: 0,
+    addrSendStarted: false,
+    // A first self-announcement from the peer always fits.
+    tokenBucket: 1.0,
+    tokenTimestampMicros: nowMicros,
+    getAddrRecvd: false,
+    addrProcessed: 0,
+    addrRateLimited: 0,
+  };
+}
+
+/**
+ * Tops the bucket up at MAX_ADDR_RATE_PER_SECOND for the time since its last update (never past the
+ * cap, and never when already at or above it: a getaddr allowance above the cap is kept), and moves
+ * the timestamp to now.
+ */
+// Core: net_processing.cpp PeerManagerImpl::ProcessAddrs (token bucket update)
+export function refillTokenBucket(
+  st: { tokenBucket: number; tokenTimestampMicros: Micros },
+  nowMicros: Micros,
+  ratePerSecond: number,
+  cap: number,
+): void {
+  if (st.tokenBucket < cap) {
+    const elapsedSeconds = Math.max((nowMicros - st.tokenTimestampMicros) / MICROS_PER_SECOND, 0);
+    st.tokenBucket = Math.min(st.tokenBucket + elapsedSeconds * ratePerSecond, cap);
+  }
+  st.tokenTimestampMicros = nowMicros;
+}
+
+/** A peer that never sent SENDADDRV2 only gets addresses the v1 format can carry. */
+// Core: net_processing.cpp IsAddrCompatible
+export function isAddrCompatible(node: Node, addr: NetAddr): boolean {
+  return node.wantsAddrV2 || addr.isAddrV1Compatible();
+}
+
+/** Marks an address as known to the peer. */
+// Core: net_processing.cpp PeerManagerImpl::AddAddressKnown
+export function addAddressKnown(st: PeerAddrState, addr: Service): void {
+  st.addrKnown!.insert(addr.getKey());
+}
+
+/**
+ * Queues an address for the peer unless it is invalid, already known, or not expressible to it. A
+ * full queue has a random entry replaced. Returns whether the queue changed.
+ */
+// Core: net_processing.cpp PeerManagerImpl::PushAddress
+export function pushAddress(st: PeerAddrState, addr: Address, rng: Rng): boolean {
+  if (!addr.isValid() || st.addrKnown!.contains(addr.getKey()) || !isAddrCompatible(st.node, addr)) return false;
+  if (st.addrsToSend.length >= MAX_ADDR_TO_SEND) st.addrsToSend[rng.randrange(st.addrsToSend.length)] = addr;
+  else st.addrsToSend.push(addr);
+  return true;
+}
+
+/** Core's CServiceHash with zero salt: SipHash of (network, port, raw address bytes). */
+// Core: netaddress.h CServiceHash::operator()
+export function serviceHashZeroSalt(addr: Service): bigint {
+  return new CSipHasher(0, 0).writeU64(addr.net).writeU64(addr.port).writeBytes(addr.addr).finalize();
+}
+
+/**
+ * The relay hasher of an address for the current 24 h window. The address hash is added to the
+ * time before bucketing so that different addresses rotate their destinations at different moments.
+ */
+// Core: net_processing.cpp PeerManagerImpl::RelayAddress (hasher)
+export function relayHasher(randomizer: CSipHasher, addr: Service, nowSeconds: number): CSipHasher {
+  const hashAddr = serviceHashZeroSalt(addr);
+  const timeAddr = (BigInt(nowSeconds) + hashAddr) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL);
+  return randomizer.writeU64(hashAddr).writeU64(BigInt.asUintN(64, timeAddr));
+}
+
+/**
+ * The peers an address is relayed to: reachable addresses go to 2, others to 1 or 2 (one hash
+ * bit). Candidates are ranked by a keyed hash of their id so the choice is stable within a window
+ * (then the destinations' known-filters stop repeats); ids are visited in ascending order, and the
+ * first of equal keys wins, as in Core's walk over its ordered peer map.
+ */
+// Core: net_processing.cpp PeerManagerImpl::RelayAddress (destination choice)
+export function chooseRelayTargets<T extends { readonly id: number }>(
+  hasher: CSipHasher,
+  reachable: boolean,
+  candidates: readonly T[],
+): T[] {
+  const relayNodes = reachable || (hasher.finalize() & 1n) === 1n ? 2 : 1;
+  const bestKey: bigint[] = [0n, 0n];
+  const best: (T | null)[] = [null, null];
+  for (const c of candidates) {
+    const key = hasher.clone().writeU64(c.id).finalize();
+    for (let i = 0; i < relayNodes; i++) {
+      if (key > bestKey[i]!) {
+        for (let j = relayNodes - 1; j > i; j--) {
+          bestKey[j] = bestKey[j - 1]!;
+          best[j] = best[j - 1]!;
+        }
+        bestKey[i] = key;
+        best[i] = c;
+        break;
+      }
+    }
+  }
+  const out: T[] = [];
+  for (let i = 0; i < relayNodes && bestKey[i] !== 0n; i++) out.push(best[i]!);
+  return out;
+}
+
+/**
+ * The address we announce to a peer: among our local addresses (with their ports), the one best
+ * reachable from the peer, skipping privacy-network mismatches; null if none is routable.
+ * Core's variant that sometimes announces the address the peer sees us as is not modelled.
+ */
+// Core: net.cpp GetLocalAddrForPeer / GetLocalAddress / GetLocal
+export function getLocalAddrForPeer(node: Node, localAddresses: readonly Service[], listen: boolean): Service | null {
+  if (!listen) return null;
+  let best: Service | null = null;
+  let bestReach = -1;
+  const through: Network = node.connectedThroughNetwork();
+  const peerPrivacy = node.inboundOnion || node.addr.isPrivacyNet();
+  for (const local of localAddresses) {
+    if (local.getNetwork() !== through && (local.isPrivacyNet() || peerPrivacy)) continue;
+    const reach = local.getReachabilityFrom(node.addr);
+    if (reach > bestReach) {
+      best = local;
+      bestReach = reach;
+    }
+  }
+  return best !== null && best.isRoutable() ? best : null;
+}
