@@ -1267,7 +1267,8 @@ export class Connman {
       if (!done) this.releaseGrant('outbound');
     });
     if (!ok) this.releaseGrant('outbound');
-    return ok;
+    // Core answers true once the grant is held, whatever OpenNetworkConnection then does.
+    return true;
   }
 
   // Core: net.cpp CConnman::AddNode
