@@ -93,7 +93,17 @@ describe('Rng integer draws', () => {
       }
     }
     expect(() => r.randrange(0)).toThrow(RangeError);
-    expect(() => r.randrange(2 ** 32 + 1)).toThrow(RangeError);
+    expect(() => r.randrange(2 ** 54)).toThrow(RangeError);
+    // Ranges above 2^32 (µs durations such as Core's 6 h cache spread) stay exact and in range.
+    for (const n of [2 ** 32 + 1, 6 * 3600 * 1e6, 2 ** 53]) {
+      let max = 0;
+      for (let i = 0; i < 2000; i++) {
+        const x = r.randrange(n);
+        expect(Number.isInteger(x) && x >= 0 && x < n).toBe(true);
+        max = Math.max(max, x);
+      }
+      expect(max).toBeGreaterThan(n * 0.9); // the top of the range is reached
+    }
     expect(() => r.randrange(2.5)).toThrow(RangeError);
   });
 

@@ -33,6 +33,7 @@ export const RNG_ALGORITHM = 'tychei';
 
 const TWO_POW_21 = 2 ** 21;
 const TWO_POW_32 = 2 ** 32;
+const TWO_POW_53 = 2 ** 53;
 const TWO_POW_MINUS_53 = 2 ** -53;
 
 /** 128-bit hash of a string as 32 hex digits (four 32-bit multiply-xorshift lanes, each finalised). */
@@ -132,12 +133,22 @@ export class Rng {
   }
 
   // Core: random.h RandomMixin::randrange
-  /** A uniform integer in [0, range), 1 <= range <= 2^32, exact: draws bit_width(range-1) bits and rejects values >= range. */
+  /**
+   * A uniform integer in [0, range), 1 <= range <= 2^53, exact: draws bit_width(range-1) bits and
+   * rejects values >= range. Ranges above 2^32 (durations in µs) take the high bits first, then a word.
+   */
   randrange(range: number): number {
-    if (!(range >= 1 && range <= TWO_POW_32) || range !== Math.floor(range)) {
-      throw new RangeError(`randrange: range must be an integer in [1, 2^32], got ${range}`);
+    if (!(range >= 1 && range <= TWO_POW_53) || range !== Math.floor(range)) {
+      throw new RangeError(`randrange: range must be an integer in [1, 2^53], got ${range}`);
     }
     const maxval = range - 1;
+    if (maxval >= TWO_POW_32) {
+      const highBits = 64 - Math.clz32(Math.floor(maxval / TWO_POW_32)) - 32;
+      for (;;) {
+        const ret = this.randbits(highBits) * TWO_POW_32 + this.uint32();
+        if (ret <= maxval) return ret;
+      }
+    }
     const bits = maxval === 0 ? 0 : 32 - Math.clz32(maxval);
     for (;;) {
       const ret = this.randbits(bits);
