@@ -47,6 +47,8 @@ import {
 } from './open-connections.ts';
 import { AddrResponseCache } from './addr-cache.ts';
 import { PeerManager, type PeerManagerHooks } from './peerman.ts';
+import { BanMan } from './banman.ts';
+import { BlockRelay, type BlockRelayOptions } from './peerman-blocks.ts';
 import type {
   Clock,
   CloseReason,
@@ -112,6 +114,8 @@ export enum ConnectionDirection {
 export interface BanList {
   isBanned(addr: NetAddr): boolean;
   isDiscouraged(addr: NetAddr): boolean;
+  /** Records a misbehaving peer's address (BanMan::Discourage); absent: a read-only list. */
+  discourage?(addr: NetAddr): void;
 }
 
 /** The ports and collaborators a Connman runs over. */
@@ -131,6 +135,8 @@ export interface ConnmanDeps {
   banman?: BanList;
   /** Where the next issue's PeerManager logic plugs in. */
   hooks?: PeerManagerHooks;
+  /** Enables the block / stale-tip / outbound-eviction logic (peerman-blocks.ts); absent: off. */
+  blocks?: BlockRelayOptions;
 }
 
 /** Core: net.h CConnman::ListenSocket — a listening service and the permissions it grants. */
@@ -214,6 +220,8 @@ export class Connman {
   readonly addrman: AddrMan;
   readonly netgroupman: NetGroupManager;
   readonly peerman: PeerManager;
+  /** The block, stale-tip and outbound-eviction logic, when enabled (ConnmanDeps.blocks). */
+  readonly blocks: BlockRelay | null;
   /** m_addr_response_caches: the per-network-key GETADDR answers. */
   readonly addrCache: AddrResponseCache;
   readonly uploadTarget: UploadTarget;
@@ -226,7 +234,8 @@ export class Connman {
   private readonly events: EventSink;
   private readonly files: FileStore;
   private readonly dns: DnsSeedResolver;
-  private readonly banman: BanList | null;
+  /** Default: a fresh BanMan (banman.ts), so misbehaving peers are discouraged. */
+  readonly banman: BanList | null;
 
   private readonly seed0: bigint;
   private readonly seed1: bigint;
@@ -304,7 +313,7 @@ export class Connman {
     this.events = deps.events;
     this.files = deps.files;
     this.dns = deps.dns;
-    this.banman = deps.banman ?? null;
+    this.banman = deps.banman ?? new BanMan({ rng: this.rng, nowSeconds: () => Math.floor(this.now() / 1_000_000) });
     this.seed0 = o.seed0 ?? this.rng.rand64();
     this.seed1 = o.seed1 ?? this.rng.rand64();
     this.reachable = new Set(o.reachableNets);
@@ -316,17 +325,20 @@ export class Connman {
     this.addedNodes = new AddedNodes(o.defaultPort, this.reachable);
     this.addedNodes.initFrom(o.addedNodes, (o.localServices & NODE_P2P_V2) !== 0);
     this.addrCache = new AddrResponseCache((max, pct, net) => this.getAddressesUnsafe(max, pct, net), this.rng);
+    const blocks = deps.blocks !== undefined ? new BlockRelay(this.blockHost(), deps.blocks) : null;
+    this.blocks = blocks;
     this.peerman = new PeerManager(this.peerHost(), this.addrman, {
       listen: o.listen,
       localAddresses: o.localAddresses,
       localServices: o.localServices,
       blocksOnly: o.blocksOnly,
       inboundRelayCap: o.inboundRelayCap,
-      bestHeight: () => o.chainView.bestHeight(),
-      bestBlockTimeSeconds: () => o.chainView.bestBlockTimeSeconds(),
+      bestHeight: () => (blocks !== null ? blocks.bestHeight() : o.chainView.bestHeight()),
+      bestBlockTimeSeconds: () => (blocks !== null ? blocks.bestBlockTimeSeconds() : o.chainView.bestBlockTimeSeconds()),
       rng: this.rng,
       ...(deps.hooks !== undefined ? { hooks: deps.hooks } : {}),
     });
+    if (blocks !== null) this.peerman.hooks = blocks.hooksChainedTo(this.peerman.hooks);
     this.nodeTimerKind = this.scheduler.register((id) => {
       const node = this.byId.get(id);
       if (node === undefined) return;
@@ -383,11 +395,32 @@ export class Connman {
       getAddressesUnsafe: (max: number, pct: number, net: Network | null) => this.getAddressesUnsafe(max, pct, net),
       getDeterministicRandomizer: (id: bigint) => this.getDeterministicRandomizer(id),
       isDiscouragedOrBanned: (a: NetAddr) => this.banman !== null && (this.banman.isDiscouraged(a) || this.banman.isBanned(a)),
+      discourage: (a: NetAddr) => this.banman?.discourage?.(a),
       refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
       isReachable: (net: Network) => this.reachable.has(net),
       shouldRunInactivityChecks: (node: Node, now: Micros) => this.shouldRunInactivityChecks(node, now),
       addressesAdded: () => this.wakeOpenConnections(),
       emit: (ev: ConnmanEvent) => this.emit(ev),
+    };
+  }
+
+  private blockHost() {
+    return {
+      nowMicros: () => this.now(),
+      scheduler: this.scheduler,
+      pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
+      disconnect: (node: Node, reason: CloseReason) => this.markDisconnect(node, reason),
+      emit: (ev: ConnmanEvent) => this.emit(ev),
+      forEachNode: (fn: (node: Node) => void) => this.forEachNode(fn),
+      getNode: (id: NodeId) => this.getNode(id),
+      getExtraBlockRelayCount: () => this.getExtraBlockRelayCount(),
+      getExtraFullOutboundCount: () => this.getExtraFullOutboundCount(),
+      multipleManualOrFullOutboundConns: (net: Network) => this.multipleManualOrFullOutboundConns(net),
+      setTryNewOutboundPeer: (flag: boolean) => this.setTryNewOutboundPeer(flag),
+      getTryNewOutboundPeer: () => this.getTryNewOutboundPeer(),
+      startExtraBlockRelayPeers: () => this.startExtraBlockRelayPeers(),
+      getNetworkActive: () => this.getNetworkActive(),
+      getUseAddrmanOutgoing: () => this.getUseAddrmanOutgoing(),
     };
   }
 
@@ -458,6 +491,7 @@ export class Connman {
     }
 
     this.dumpTimer = this.scheduler.schedule(this.now() + o.dumpPeersIntervalMicros, () => this.onDumpTimer());
+    this.blocks?.start();
     return true;
   }
 
@@ -471,6 +505,7 @@ export class Connman {
     this.cancelTimer(this.ac.timer);
     this.ac.timer = 0;
     this.dnsThread?.stop();
+    this.blocks?.stop();
     this.cancelTimer(this.dumpTimer);
     this.dumpTimer = 0;
     for (const h of [...this.pending.keys()]) this.transport.close(h);
@@ -1722,6 +1757,7 @@ export class Connman {
       if (node.pingNonceSent === 0n) due = Math.min(due, node.pingStartMicros + 2 * 60 * S + 1);
       if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
       due = Math.min(due, this.peerman.nextAddrSendDue(node));
+      due = Math.min(due, this.peerman.tx.nextDue(node));
     }
     return due;
   }

@@ -5,8 +5,8 @@
 // tx-relay inbound cap at VERSION, and address relay: ADDR / ADDRV2 processing with the token
 // bucket, shuffle, time fixes and relay, GETADDR answers from the per-network cache, and the
 // trickled sending with self-announcements (MaybeSendAddr). The per-peer addr state and pure relay
-// arithmetic live in addr-relay.ts. Block and transaction logic are a later issue: they plug in
-// through `PeerManagerHooks`.
+// arithmetic live in addr-relay.ts. Blocks, stale tips and outbound-peer eviction (peerman-blocks.ts)
+// and transaction relay (peerman-tx.ts) plug in through `PeerManagerHooks`; discouragement is banman.ts.
 
 import {
   addAddressKnown,
@@ -61,6 +61,7 @@ import { hasPermission, NetPermissionFlags } from './net-permissions.ts';
 import { Service, type NetAddr, type Network } from './netaddress.ts';
 import type { Node, NodeId } from './node.ts';
 import type { CloseReason, ConnmanEvent, Micros, Rng } from './ports.ts';
+import { PeerTxRelay } from './peerman-tx.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from './protocol.ts';
 import { RollingBloomFilter } from './rolling-bloom.ts';
 
@@ -108,6 +109,8 @@ export interface PeerManagerHost {
   getDeterministicRandomizer?(id: bigint): CSipHasher;
   /** Ban / discouragement lookup for received addresses (absent: nothing is banned). */
   isDiscouragedOrBanned?(addr: NetAddr): boolean;
+  /** Records a misbehaving peer's address as discouraged (Core: BanMan::Discourage). */
+  discourage?(addr: NetAddr): void;
   /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
   refreshNodeTimer?(node: Node): void;
   isReachable(net: Network): boolean;
@@ -154,6 +157,8 @@ export class PeerManager {
   /** Core's m_peer_map addr fields; ids are inserted in ascending order, so it iterates by id. */
   private readonly addrState = new Map<NodeId, PeerAddrState>();
   hooks: PeerManagerHooks;
+  /** Transaction relay (peerman-tx.ts): idle, with no timers, until a tx is submitted. */
+  readonly tx: PeerTxRelay;
 
   constructor(
     private readonly host: PeerManagerHost,
@@ -161,6 +166,11 @@ export class PeerManager {
     private readonly opts: PeerManagerOptions,
   ) {
     this.hooks = opts.hooks ?? {};
+    this.tx = new PeerTxRelay(host, {
+      rng: opts.rng,
+      rejectIncomingTxs: (n) => this.rejectIncomingTxs(n),
+      misbehaving: (n, reason) => this.misbehaving(n, reason),
+    });
   }
 
   private nowSeconds(): number {
@@ -176,6 +186,7 @@ export class PeerManager {
   // Core: net_processing.cpp PeerManagerImpl::InitializeNode
   initializeNode(node: Node): void {
     this.addrState.set(node.id, newPeerAddrState(node, this.host.nowMicros()));
+    this.tx.initializeNode(node);
     if (!node.isInbound()) this.pushNodeVersion(node);
   }
 
@@ -183,6 +194,7 @@ export class PeerManager {
   finalizeNode(node: Node): void {
     this.hooks.onFinalize?.(node);
     this.addrState.delete(node.id);
+    this.tx.finalizeNode(node);
     if (node.successfullyConnected && !node.isBlockOnly() && !node.isInbound()) {
       this.addrman.connected(node.addr);
       this.host.emit({ kind: 'addrman', action: 'connected', addr: node.addr.toStringAddrPort() });
@@ -289,6 +301,7 @@ export class PeerManager {
       this.processPong(node, msg, receivedMicros);
       return;
     }
+    if (this.tx.processMessage(node, msg)) return;
     this.hooks.onMessage?.(node, msg);
   }
 
@@ -386,16 +399,23 @@ export class PeerManager {
 
   /**
    * Core's Misbehaving followed at once by MaybeDiscourageAndDisconnect: noban and manual peers are
-   * kept; any other is disconnected. Discouragement itself is not recorded (the port's BanList is
-   * read-only), see PORTING.md.
+   * never punished; a local address is disconnected but not discouraged (that would discourage
+   * every local peer); any other peer's address is discouraged and every connection from it closed.
    */
   // Core: net_processing.cpp PeerManagerImpl::Misbehaving and MaybeDiscourageAndDisconnect
   private misbehaving(node: Node, reason: string): void {
-    let action: 'disconnect' | 'none-noban' | 'none-manual' = 'disconnect';
+    let action: 'disconnect' | 'disconnect-local' | 'none-noban' | 'none-manual' = 'disconnect';
     if (hasPermission(node.permissions, NetPermissionFlags.NoBan)) action = 'none-noban';
     else if (node.isManual()) action = 'none-manual';
+    else if (node.addr.isLocal()) action = 'disconnect-local';
     this.host.emit({ kind: 'misbehaving', nodeId: node.id, addr: node.addr.toStringAddrPort(), reason, action });
-    if (action === 'disconnect') this.host.disconnect(node, 'misbehaving');
+    if (action === 'disconnect-local') this.host.disconnect(node, 'misbehaving');
+    if (action !== 'disconnect') return;
+    this.host.discourage?.(node.addr);
+    // Core's CConnman::DisconnectNode(CNetAddr): every connection from that address.
+    for (const st of this.addrState.values()) {
+      if (!st.node.disconnect && st.node.addr.equalsAddr(node.addr)) this.host.disconnect(st.node, 'misbehaving');
+    }
   }
 
   /**
@@ -680,7 +700,8 @@ export class PeerManager {
       }
     }
     this.maybeSendAddr(node, now);
-    let next = this.nextAddrSendDue(node);
+    this.tx.sendTrickle(node, now);
+    let next = Math.min(this.nextAddrSendDue(node), this.tx.nextDue(node));
     if (node.isAddrFetch()) next = Math.min(next, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
     if (node.pingNonceSent === 0n) next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
     return next;

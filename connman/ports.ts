@@ -137,7 +137,11 @@ export type CloseReason =
   | 'misbehaving'
   | 'disconnect-requested'
   | 'network-inactive'
-  | 'shutdown';
+  | 'shutdown'
+  | 'outbound-eviction-chain-sync'
+  | 'extra-outbound-evicted'
+  | 'extra-block-relay-evicted'
+  | 'block-download-timeout';
 
 /** Why an inbound connection was refused at accept time. */
 export type InboundDropReason = 'network-inactive' | 'banned' | 'discouraged' | 'full' | 'not-listening';
@@ -253,7 +257,33 @@ export type ConnmanEvent =
       readonly nodeId: number;
       readonly addr: string;
       readonly reason: string;
-      readonly action: 'disconnect' | 'none-noban' | 'none-manual';
+      /** 'disconnect': disconnected and its address discouraged; 'disconnect-local': a local address, not discouraged. */
+      readonly action: 'disconnect' | 'disconnect-local' | 'none-noban' | 'none-manual';
+    }
+  | {
+      /** A transaction entered the mempool: from a peer (its id and address) or submitted locally (nodeId -1, addr ''). */
+      readonly kind: 'tx-accepted';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly txid: number;
+    }
+  | {
+      /** A trickled inv of transactions was sent to a peer (peerman-tx.ts). */
+      readonly kind: 'tx-inv-sent';
+      readonly nodeId: number;
+      readonly addr: string;
+      readonly count: number;
+    }
+  | {
+      /** Our best tip moved (peerman-blocks.ts); `fromNodeId` null for a block from the world's source. */
+      readonly kind: 'tip-updated';
+      readonly height: number;
+      readonly fromNodeId: number | null;
+    }
+  | {
+      /** CheckForStaleTipAndEvictPeers found the tip stale and asked for an extra outbound peer. */
+      readonly kind: 'stale-tip';
+      readonly lastTipUpdateSeconds: number;
     };
 
 /** Receives the Connman's events (tracing, counters, invariant checks). Must not call back into it. */

@@ -39,6 +39,10 @@ const KIND_TABLE: Record<ConnmanEvent['kind'], true> = {
   'addr-sent': true,
   'getaddr-answered': true,
   misbehaving: true,
+  'tx-accepted': true,
+  'tx-inv-sent': true,
+  'tip-updated': true,
+  'stale-tip': true,
 };
 const KINDS = Object.keys(KIND_TABLE) as ConnmanEvent['kind'][];
 

@@ -8,6 +8,7 @@
 import { Connman } from '../connman/connman.ts';
 import type { ConnmanOptions } from '../connman/connman-options.ts';
 import type { P2PMessage } from '../connman/messages.ts';
+import type { BlockRef } from '../connman/peerman-blocks.ts';
 import type { NetAddr, Service } from '../connman/netaddress.ts';
 import type { DnsSeedResolver, EventSink } from '../connman/ports.ts';
 import {
@@ -73,6 +74,11 @@ export interface WorldOptions {
   traceSink?: TraceSink;
   /** Start nodes automatically (default true); false leaves it to `startNode`. */
   autoStart?: boolean;
+  /**
+   * Run the block / stale-tip / outbound-eviction logic (connman/peerman-blocks.ts) on every node,
+   * all starting from `genesis` (default: height 0 timed at the epoch). Default false.
+   */
+  blocks?: boolean;
 }
 
 /** One honest node of the world, across its restarts. */
@@ -108,6 +114,8 @@ export class World {
   fixedSeedList: readonly Service[] = [];
   /** Addresses that no host owns (see WorldOptions.staleAddresses). */
   readonly staleAddresses: NetAddr[] = [];
+  /** The chain's starting block (see WorldOptions.blocks; scenarios/block-source.ts extends it). */
+  readonly genesis: BlockRef;
 
   private readonly retiredListeners: ((node: number, how: 'stopped' | 'crashed') => void)[] = [];
   private readonly scheduler: SimScheduler;
@@ -125,6 +133,7 @@ export class World {
     this.trace.mixString(`world/${options.nodes}`);
     this.kernel.observe(this.trace);
     const epoch = options.epochMicros ?? DEFAULT_EPOCH_MICROS;
+    this.genesis = { height: 0, timeSeconds: Math.floor(epoch / 1_000_000) };
     this.clock = new SimClock(this.kernel, epoch);
     this.scheduler = new SimScheduler(this.kernel, epoch);
     this.network = new Network<P2PMessage>(this.kernel, {
@@ -230,6 +239,7 @@ export class World {
         events,
         files: n.files,
         dns,
+        ...(this.options.blocks === true ? { blocks: { genesis: this.genesis } } : {}),
       },
       this.connmanOptionsFor(index),
     );
