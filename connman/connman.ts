@@ -65,6 +65,7 @@ import type {
   TimerHandle,
   Transport,
 } from './ports.ts';
+import { shuffleWith } from './rng-shuffle.ts';
 import { Address, NODE_NETWORK, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type ServiceFlags } from './protocol.ts';
 import { FastRandomContext } from './random.ts';
 import type { SubNet } from './subnet.ts';
@@ -192,20 +193,6 @@ interface PendingConnect {
   readonly done: (ok: boolean) => void;
 }
 
-/** Shuffles with the node's stream: Core's std::shuffle when the Rng is a FastRandomContext. */
-function shuffleWith<T>(rng: Rng, items: T[]): void {
-  const r = rng as Rng & { shuffle?: (xs: T[]) => void };
-  if (typeof r.shuffle === 'function') {
-    r.shuffle(items);
-    return;
-  }
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = rng.randrange(i + 1);
-    const t = items[i]!;
-    items[i] = items[j]!;
-    items[j] = t;
-  }
-}
 
 function u64le(v: bigint): Uint8Array {
   const b = new Uint8Array(8);

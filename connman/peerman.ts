@@ -61,6 +61,7 @@ import { hasPermission, NetPermissionFlags } from './net-permissions.ts';
 import { Service, type NetAddr, type Network } from './netaddress.ts';
 import type { Node, NodeId } from './node.ts';
 import type { CloseReason, ConnmanEvent, Micros, Rng } from './ports.ts';
+import { shuffleWith } from './rng-shuffle.ts';
 import { PeerTxRelay } from './peerman-tx.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from './protocol.ts';
 import { RollingBloomFilter } from './rolling-bloom.ts';
@@ -714,17 +715,3 @@ export class PeerManager {
   }
 }
 
-/** Shuffles with the node's stream: Core's std::shuffle when the Rng is a FastRandomContext. */
-function shuffleWith<T>(rng: Rng, items: T[]): void {
-  const r = rng as Rng & { shuffle?: (xs: T[]) => void };
-  if (typeof r.shuffle === 'function') {
-    r.shuffle(items);
-    return;
-  }
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = rng.randrange(i + 1);
-    const t = items[i]!;
-    items[i] = items[j]!;
-    items[j] = t;
-  }
-}
