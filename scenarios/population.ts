@@ -76,7 +76,7 @@ export const DEFAULT_CHURN: ChurnOptions = {
 export interface PopulationOptions {
   /** Honest nodes. */
   nodes: number;
-  /** Share of listening (reachable) nodes. Default DEFAULT_LISTENING_SHARE (0.15). */
+  /** Share of listening (reachable) nodes. Default defaultListeningShare(nodes): 0.15, more below 160 nodes. */
   listeningShare?: number;
   /** Family shares. Default DEFAULT_FAMILIES; 'ipv4' = every node IPv4 (the plain world). */
   families?: FamilyShares | 'ipv4';
@@ -105,6 +105,18 @@ export interface PopulationOptions {
 }
 
 /**
+ * Listening nodes a small population needs: every node wants 8 full-relay + 2 block-relay outbound
+ * peers in distinct netgroups, so fewer than about two dozen listeners leaves nodes retrying forever
+ * (and Core's Select spinning on recently-tried entries). Below 160 nodes the share rises so that
+ * at least MIN_LISTENERS nodes listen; above, it is DEFAULT_LISTENING_SHARE.
+ */
+export const MIN_LISTENERS = 24;
+
+export function defaultListeningShare(nodes: number): number {
+  return Math.min(1, Math.max(DEFAULT_LISTENING_SHARE, MIN_LISTENERS / Math.max(1, nodes)));
+}
+
+/**
  * WorldOptions for a population: every default above filled in. A synthetic AS model is built from
  * the seed's own 'population/as-model' stream, so the same (options, seed) give the same model.
  */
@@ -119,7 +131,7 @@ export function worldOptionsFor(pop: PopulationOptions, seed: number | string): 
   const out: WorldOptions = {
     seed,
     nodes: pop.nodes,
-    listeningShare: pop.listeningShare ?? DEFAULT_LISTENING_SHARE,
+    listeningShare: pop.listeningShare ?? defaultListeningShare(pop.nodes),
     regions,
     regionWeights: pop.regionWeights ?? (regions > 1 ? POPULATION_REGION_WEIGHTS.slice(0, regions) : undefined),
     latency: populationLatency(regions),
