@@ -1,0 +1,48 @@
+// churn: nodes come and go. Every honest node alternates Weibull-distributed sessions and
+// downtimes (shape < 1: many short sessions and a long tail, as crawls of the real network show),
+// some ending in a crash and some in a clean shutdown that writes peers.dat and anchors.dat. The
+// network must keep its outbound slots filled through it, with the disconnect reasons and
+// connection churn visible in the charts.
+
+import { defineScenario } from '../scenario.ts';
+
+export default defineScenario({
+  name: 'churn',
+  summary: 'Weibull session lengths and downtimes; the network keeps its slots filled',
+  threatModel: 'None: natural churn. It stresses feelers, the address tables\' freshness, inactivity timeouts after crashes, and reconnection after restarts.',
+  defaults: { nodes: 200, duration: '12h', sampleInterval: '15m' },
+  params: {
+    sessionShape: { type: 'number', default: 0.6, min: 0.05, max: 10, description: 'Weibull shape of session lengths' },
+    sessionScale: { type: 'duration', default: '10h', description: 'Weibull scale of session lengths' },
+    downtimeShape: { type: 'number', default: 0.7, min: 0.05, max: 10, description: 'Weibull shape of downtimes' },
+    downtimeScale: { type: 'duration', default: '2h', description: 'Weibull scale of downtimes' },
+    crashShare: { type: 'number', default: 0.3, min: 0, max: 1, description: 'Share of session ends that are crashes (no files written)' },
+    minOutbound: { type: 'integer', default: 6, min: 0, max: 8, description: 'Median full-relay outbound peers expected among running nodes at the end' },
+  },
+  population: (p) => ({
+    churn: {
+      sessionShape: p.sessionShape as number,
+      sessionScaleMicros: p.sessionScale as number,
+      downtimeShape: p.downtimeShape as number,
+      downtimeScaleMicros: p.downtimeScale as number,
+      crashShare: p.crashShare as number,
+    },
+  }),
+  *script(s, p) {
+    const minOutbound = p.minOutbound as number;
+    s.expect('running nodes keep their outbound slots filled', () => {
+      const counts: number[] = [];
+      for (const n of s.world.nodes) if (n.connman !== undefined && n.starts > 0) counts.push(n.connman.getFullOutboundConnCount());
+      counts.sort((a, b) => a - b);
+      const median = counts.length === 0 ? 0 : counts[Math.floor(counts.length / 2)]!;
+      const c = s.world.lifetimes?.counters;
+      s.metric('runningNodesAtEnd', counts.length);
+      s.metric('medianFullOutbound', median);
+      s.metric('churnCrashes', c?.crashes ?? 0);
+      s.metric('churnStops', c?.stops ?? 0);
+      s.metric('churnRestarts', c?.restarts ?? 0);
+      return { passed: median >= minOutbound, detail: `median full-relay outbound peers ${median} over ${counts.length} running nodes (expected >= ${minOutbound}); ${c?.crashes ?? 0} crashes, ${c?.stops ?? 0} clean stops, ${c?.restarts ?? 0} restarts` };
+    });
+    yield s.at(s.durationMicros);
+  },
+});

@@ -1,0 +1,124 @@
+// The eclipse attack of Heilman, Kendler, Zohar and Goldberg (USENIX Security 2015), shared by the
+// eclipse-botnet and eclipse-infrastructure scenarios, which differ only in how the attacker's
+// addresses are spread (one per /16 for a botnet; many per /16 in a few /16s for an
+// infrastructure attacker) and in how its hosts are run.
+//
+// The attack, as the paper describes it, against victims that accept inbound connections:
+//   1. Populate tried: connect to the victim from each attacker address in turn (under Core before
+//      0.10.1 an inbound peer whose VERSION names its own address lands in the tried table).
+//   2. Populate new: send ADDR messages full of "trash" addresses (owned by nobody) and attacker
+//      addresses, so that what the victim does not pick from tried fails to connect.
+//   3. Occupy the victim's inbound slots when the attack ends, so honest nodes cannot connect in.
+//   4. Wait for the victim to restart: its outbound connections are rebuilt from the poisoned
+//      tables; the attack succeeds when every one of them lands on an attacker address.
+// Attacker addresses listen (AttackerListeners), so a victim's outbound connection to one of them
+// succeeds and is held.
+
+import type { NetAddr } from '../../connman/netaddress.ts';
+import type { ParamSpec, ParamValues, ScenarioDefinition, ScriptContext, ScriptIterator } from '../scenario.ts';
+
+export type HeilmanVariant = 'botnet' | 'infrastructure';
+
+export const HEILMAN_REFERENCE =
+  'Heilman, Kendler, Zohar, Goldberg: "Eclipse Attacks on Bitcoin\'s Peer-to-Peer Network", USENIX Security 2015';
+
+/** Parameters shared by both variants (the address spread is added per variant). */
+export function heilmanParams(variant: HeilmanVariant): Record<string, ParamSpec> {
+  return {
+    attackerAddresses: {
+      type: 'integer',
+      default: variant === 'botnet' ? 4600 : 8192,
+      min: 8,
+      max: 200_000,
+      description: variant === 'botnet' ? 'Attacker addresses (bots), each in its own /16' : 'Attacker addresses in total, spread evenly over `groups` /16s',
+    },
+    ...(variant === 'infrastructure' ? { groups: { type: 'integer', default: 32, min: 1, max: 4096, description: 'Distinct /16s the attacker owns addresses in' } as ParamSpec } : {}),
+    trashAddresses: { type: 'integer', default: 10_000, min: 0, max: 200_000, description: 'Addresses nobody owns that the attacker advertises to fill the new table' },
+    victims: { type: 'integer', default: 3, min: 1, max: 50, description: 'Listening honest nodes attacked at once (each restarts at the same time)' },
+    attackAt: { type: 'duration', default: '1h', description: 'When the attack starts (the honest network forms before)' },
+    attackFor: { type: 'duration', default: '4h', description: 'How long the attacker fills the tables before the victims restart' },
+    connectionsPerSecond: { type: 'number', default: 2, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' },
+    downtime: { type: 'duration', default: '1m', description: 'How long a victim stays down at its restart' },
+    expectOutcome: {
+      type: 'string',
+      default: 'auto',
+      choices: ['auto', 'eclipsed', 'resisted', 'any'],
+      description: "What the run expects: 'auto' = eclipsed under a profile that puts inbound peers in tried (core-v0.10), resisted otherwise",
+    },
+  };
+}
+
+/** Victims eclipsed at the end, out of all victims; the threshold a pre-countermeasure profile must reach. */
+export const ECLIPSED_SHARE_EXPECTED = 0.5;
+
+export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['script'] {
+  return function* script(s: ScriptContext, p: ParamValues): ScriptIterator {
+    const victimCount = p.victims as number;
+    const victims: number[] = [];
+    for (let i = 0; i < victimCount; i++) victims.push(s.victim());
+    for (const v of victims) s.protect(v);
+    const targets = victims.map((v) => s.world.nodes[v]!.service);
+
+    yield s.at(p.attackAt as number);
+    s.attackStarts();
+    const total = p.attackerAddresses as number;
+    const spread = variant === 'botnet' ? { slash16s: total } : { slash16s: Math.min(total, p.groups as number) };
+    // 1. Tried: one short inbound connection from every attacker address to every victim, in one
+    //    pass at `connectionsPerSecond`, each naming its own address in VERSION. The same addresses
+    //    listen, so a victim's outbound connection to one of them succeeds and is held.
+    const main = s.spawnAttacker({
+      kind: 'inbound-sybils',
+      targets,
+      count: total,
+      spread,
+      listen: true,
+      mode: 'churn',
+      meanHoldMicros: 2_000_000,
+      connectionsPerAddress: 1,
+      connectIntervalMicros: Math.max(1, Math.round(1_000_000 / (p.connectionsPerSecond as number))),
+      reconnectDelayMicros: null,
+      announceSelfInVersion: true,
+      hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure',
+    });
+    const attackerAddrs: readonly NetAddr[] = main.attacker.addresses();
+    // 2. New: trash and attacker addresses, unsolicited, from a few connections.
+    const trash = p.trashAddresses as number;
+    if (trash > 0) {
+      s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertiseCount: trash, messagesPerSecond: 1, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
+    }
+    s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertise: attackerAddrs, messagesPerSecond: 1, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
+
+    yield s.wait(p.attackFor as number);
+    // 3. Inbound slots: hold them from attacker addresses.
+    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, p.groups as number) }, mode: 'hold', hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
+    yield s.wait('1m');
+    // 4. The victims restart.
+    for (const v of victims) s.restart(v, p.downtime as number);
+    s.mark('victims restart');
+
+    const expectation = p.expectOutcome as string;
+    s.expect('attack outcome', () => {
+      const eclipsed = victims.filter((v) => s.isEclipsed(v)).length;
+      const share = eclipsed / victims.length;
+      s.metric('victimsEclipsed', eclipsed);
+      s.metric('victimsEclipsedShare', share);
+      let attackerOut = 0;
+      let allOut = 0;
+      for (const v of victims) {
+        const c = s.outboundCounts(v);
+        attackerOut += c.attacker;
+        allOut += c.total;
+      }
+      s.metric('victimOutboundAttackerShare', allOut === 0 ? 0 : attackerOut / allOut);
+      const tables = victims.map((v) => s.addrmanAttackerShare(v));
+      s.metric('victimTriedAttackerShare', tables.reduce((a, t) => a + t.tried, 0) / victims.length);
+      s.metric('victimNewAttackerShare', tables.reduce((a, t) => a + t.new, 0) / victims.length);
+      const expected = expectation === 'auto' ? (s.profileSettings.inboundVersionGood === true ? 'eclipsed' : 'resisted') : expectation;
+      const seen = `${eclipsed} of ${victims.length} victims eclipsed at the end (${(100 * (allOut === 0 ? 0 : attackerOut / allOut)).toFixed(0)}% of their long-lived outbound peers are the attacker's)`;
+      if (expected === 'eclipsed') return { passed: share >= ECLIPSED_SHARE_EXPECTED, detail: `${seen}; expected at least ${ECLIPSED_SHARE_EXPECTED * 100}% eclipsed under ${s.profileName}` };
+      if (expected === 'resisted') return { passed: eclipsed === 0, detail: `${seen}; expected none under ${s.profileName}` };
+      return { passed: true, detail: `${seen}; no expectation set` };
+    });
+    yield s.at(s.durationMicros);
+  };
+}
