@@ -1,6 +1,6 @@
 // The command line as a user meets it: each test runs `connsim` as a separate process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,5 +93,184 @@ describe('connsim peers', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scenario commands: run, list, describe, profiles, inspect, replay. The fixture scenario
+// (cli/fixtures/tiny-scenario.ts) keeps each run to a few nodes and minutes of simulated time.
+
+const FIXTURE = 'cli/fixtures/tiny-scenario.ts';
+const NO_SCENARIO = 'cli/fixtures/no-scenario.ts';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'connsim-cli-run-'));
+}
+
+/** One-line error, exit code 2. */
+function expectUsageError(r: { code: number; stderr: string }, what: string, pattern?: RegExp): void {
+  expect(r.code, `${what}: ${r.stderr}`).toBe(2);
+  const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'));
+  expect(lines, what).toHaveLength(1);
+  expect(lines[0], what).toMatch(/^connsim: /);
+  if (pattern !== undefined) expect(lines[0], what).toMatch(pattern);
+}
+
+describe('connsim list / describe / profiles', () => {
+  it('list prints one line per built-in scenario (name then summary)', () => {
+    const r = connsim(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().length).toBeGreaterThan(0);
+  });
+
+  it('describe shows threat model, defaults and every parameter with type, default and range', () => {
+    const r = connsim(['describe', FIXTURE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^tiny-fixture \(cli\/fixtures\/tiny-scenario\.ts\)$/m);
+    expect(r.stdout).toMatch(/Threat model:\n {2}None: a fixture/);
+    expect(r.stdout).toMatch(/--nodes +4$/m);
+    expect(r.stdout).toMatch(/--duration +2m$/m);
+    expect(r.stdout).toMatch(/^ {2}failCheck +boolean +false +make the check fail$/m);
+    expect(r.stdout).toMatch(/^ {2}pause +duration +30s +>= 0s +wait before/m);
+  });
+
+  it('profiles lists each profile with its settings and explains every setting', () => {
+    const r = connsim(['profiles']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^core-master \(default\): /m);
+    expect(r.stdout).toMatch(/^core-v0\.10: /m);
+    expect(r.stdout).toMatch(/maxConnections=200/);
+    expect(r.stdout).toMatch(/^Settings:$/m);
+    expect(r.stdout).toMatch(/^ {2}testBeforeEvict \(boolean\)$/m);
+  });
+});
+
+describe('connsim run: bad input is one line, exit 2, and leaves no run directory', () => {
+  it('every kind of bad input', () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const corruptAsmap = join(dir, 'corrupt.asmap');
+    writeFileSync(corruptAsmap, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x01]));
+    const badSeeds = join(dir, 'seeds.txt');
+    writeFileSync(badSeeds, '1.2.3.4:8333\nthis is not an address\n');
+    const throwing = join(dir, 'throws.ts');
+    writeFileSync(throwing, "throw new Error('boom at import');\n");
+    const cases: [string[], RegExp][] = [
+      [['run', 'no-such-scenario'], /unknown scenario "no-such-scenario" \(available: /],
+      [['run', FIXTURE, '--duration', '5 parsecs'], /--duration/],
+      [['run', FIXTURE, '--duration', '0s'], /--duration must be longer than zero/],
+      [['run', FIXTURE, '--sample-interval', 'soon'], /--sample-interval/],
+      [['run', FIXTURE, '--param', 'bogus=1'], /no parameter "bogus" \(known: failCheck, pause\)/],
+      [['run', FIXTURE, '--param', 'failCheck=maybe'], /failCheck/],
+      [['run', FIXTURE, '--param', 'nonsense'], /key=value/],
+      [['run', FIXTURE, '--profile', 'core-v99'], /unknown profile "core-v99"/],
+      [['run', FIXTURE, '--set', 'frobnicate=1'], /unknown setting "frobnicate"/],
+      [['run', FIXTURE, '--set', 'maxConnections=many'], /maxConnections/],
+      [['run', FIXTURE, '--seed', ''], /--seed must not be empty/],
+      [['run', FIXTURE, '--seed', 'a/b'], /--seed/],
+      [['run', FIXTURE, '--nodes', '0'], /--nodes must be a positive integer/],
+      [['run', FIXTURE, '--nodes', 'lots'], /--nodes/],
+      // Refused by the runner itself (a network needs two nodes), after the CLI's own checks passed.
+      [['run', FIXTURE, '--nodes', '1'], /--nodes must be a whole number >= 2/],
+      [['run', NO_SCENARIO], /cannot load scenario file .*no-scenario\.ts: it exports no scenario/],
+      [['run', throwing], /cannot load scenario file .*throws\.ts: boom at import/],
+      [['run', join(dir, 'missing.ts')], /cannot load scenario file .*missing\.ts: no such file/],
+      [['run', FIXTURE, '--asmap', join(dir, 'missing.asmap')], /asmap file .* does not exist/],
+      [['run', FIXTURE, '--asmap', corruptAsmap], /is not a valid asmap/],
+      [['run', FIXTURE, '--seed-list', badSeeds], /seed list .*line 2/],
+      [['run', FIXTURE, '--frobnicate'], /frobnicate/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = connsim([...args, '--out', out, '--quiet']);
+      expectUsageError(r, args.join(' '), pattern);
+      expect(existsSync(out), `${args.join(' ')} left a run directory`).toBe(false);
+    }
+    // --out naming an existing file: refused, the file untouched.
+    expectUsageError(connsim(['run', FIXTURE, '--out', file, '--quiet']), '--out file', /exists and is not a directory/);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory');
+    // Nothing but the inputs in the parent: no temp directories either.
+    expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'seeds.txt', 'throws.ts']);
+  });
+
+  it('describe and inspect reject unknown scenarios the same way', () => {
+    expectUsageError(connsim(['describe', 'no-such-scenario']), 'describe', /unknown scenario/);
+    expectUsageError(connsim(['describe', NO_SCENARIO]), 'describe file', /exports no scenario/);
+    expectUsageError(connsim(['inspect', 'no-such-scenario', '--at', '1m', '--node', '0']), 'inspect', /unknown scenario/);
+    expectUsageError(connsim(['inspect', FIXTURE, '--at', 'later', '--node', '0']), 'inspect --at', /--at/);
+    expectUsageError(connsim(['inspect', FIXTURE, '--at', '1h', '--node', '0']), 'inspect past the end', /past the run's duration/);
+  });
+
+  it('replay of a directory without summary.json is a usage error', () => {
+    const dir = tmp();
+    expectUsageError(connsim(['replay', dir]), 'empty dir', /summary\.json' is missing/);
+    expectUsageError(connsim(['replay', join(dir, 'nope')]), 'missing dir', /does not exist/);
+    writeFileSync(join(dir, 'summary.json'), '{"format": 99}');
+    expectUsageError(connsim(['replay', dir]), 'bad format', /not a connsim run summary/);
+  });
+});
+
+describe('connsim run / replay / inspect with the real runner', () => {
+  it('runs a scenario file, publishes the run directory, and replays it to the same digest', () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const r = connsim(['run', FIXTURE, '--seed', '5', '--nodes', '3', '--duration', '2m', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['summary.json', 'timing.json', 'result.json', 'report.html', 'charts', 'data']) expect(existsSync(join(out, f)), f).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { seed: string; digest: string; passed: boolean; scenarioFile: string };
+    expect([summary.seed, summary.passed, summary.scenarioFile]).toEqual(['5', true, FIXTURE]);
+    expect(r.stdout).toMatch(/^seed +5$/m);
+    expect(r.stdout).toContain(`digest`);
+    expect(r.stdout).toContain(summary.digest);
+    expect(r.stdout).toMatch(/✓ fixture-check/);
+    expect(r.stdout).toMatch(/report +.*report\.html$/m);
+    // No progress bar without a terminal.
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'))).toEqual([]);
+    const again = connsim(['replay', out, '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`replay OK: digest ${summary.digest}`);
+    // A tampered digest is reported with both values and exit code 1.
+    const tampered = join(dir, 'tampered');
+    const copy = connsim(['run', FIXTURE, '--seed', '5', '--nodes', '3', '--duration', '2m', '--out', tampered, '--json', '--quiet']);
+    expect(copy.code).toBe(0);
+    expect(JSON.parse(copy.stdout).digest).toBe(summary.digest);
+    writeFileSync(join(tampered, 'summary.json'), readFileSync(join(tampered, 'summary.json'), 'utf8').replace(summary.digest, 'deadbeef'));
+    const mismatch = connsim(['replay', tampered, '--quiet']);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toMatch(/recorded: digest deadbeef/);
+  });
+
+  it('--seed-list is recorded by sha256; replay refuses a seed list that changed since', () => {
+    const dir = tmp();
+    const seeds = join(dir, 'nodes.txt');
+    writeFileSync(seeds, '# three seeds\n1.2.3.4:8333 # AS1\n5.6.7.8:8333 # AS2\n9.10.11.12:8333 # AS3\n');
+    const out = join(dir, 'run');
+    const r = connsim(['run', FIXTURE, '--nodes', '3', '--seed-list', seeds, '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { inputs: { seedList: { path: string; sha256: string } } };
+    expect(s.inputs.seedList.path).toBe(seeds);
+    expect(s.inputs.seedList.sha256).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(seeds, '1.2.3.4:8333\n');
+    expectUsageError(connsim(['replay', out, '--quiet']), 'changed seed list', /seed list .* has changed since the run/);
+  });
+
+  it('a failing check exits 1 with the seed and the reproduce command', () => {
+    const out = join(tmp(), 'run');
+    const r = connsim(['run', FIXTURE, '--seed', 'x9', '--nodes', '3', '--param', 'failCheck=true', '--out', out, '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/✗ fixture-check/);
+    expect(r.stderr).toMatch(/^seed: x9$/m);
+    expect(r.stderr).toMatch(/^reproduce: connsim run cli\/fixtures\/tiny-scenario\.ts --seed x9 /m);
+  });
+
+  it('inspect prints a node in getpeerinfo / getaddrmaninfo vocabulary, and rejects an unknown node', () => {
+    const r = connsim(['inspect', FIXTURE, '--nodes', '3', '--at', '1m', '--node', '0', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { node: { id: number }; peers: { connection_type: string }[]; addrman: Record<string, unknown>; netinfo: { connections: number } };
+    expect(j.node.id).toBe(0);
+    expect(j.netinfo.connections).toBe(j.peers.length);
+    expect(Object.keys(j.addrman)).toEqual(['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns', 'all_networks']);
+    expectUsageError(connsim(['inspect', FIXTURE, '--nodes', '3', '--at', '1m', '--node', 'nobody', '--quiet']), 'unknown node', /unknown node "nobody"/);
   });
 });

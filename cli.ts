@@ -7,8 +7,16 @@
 //   peers <peers.dat>    load a real node's peers.dat as Core would; print getaddrmaninfo / getrawaddrman
 //   addr <address>       where an address lands in AddrMan's tables (Core's bucket maths)
 //   report <run-dir>     re-render a run directory's charts and report.html from its result.json
+//   run <scenario|file>  run a scenario; write runs/<scenario>-<seed>/ (reports, summary.json, timing.json)
+//   list                 the built-in scenarios
+//   describe <scenario>  a scenario's threat model, defaults and parameters
+//   profiles             the Core version profiles and what each setting means
+//   inspect <scenario>   one node's state at a simulated time, as Core's RPCs print it
+//   replay <run-dir>     re-run a recorded run and compare its trace digest
 //
-// Every user error prints one line `connsim: <problem>` on stderr and exits with code 2.
+// Every user error prints one line `connsim: <problem>` on stderr and exits with code 2. A run
+// whose checks fail, or a replay whose digest differs, exits with code 1. A fault in connsim
+// itself prints `connsim: internal error: …` and exits with code 3.
 import { readFileSync, statSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -20,13 +28,72 @@ import { addrPlacement, PlacementError, type PlacementRequest } from './connman/
 import { AsmapLookup } from './connman/asmap.ts';
 import { NetGroupManager } from './connman/netgroup.ts';
 import { peersReport, PeersReportError } from './connman/peers-report.ts';
+import { AsmapError } from './connman/asmap.ts';
+import { formatDescribe, formatList, formatProfiles } from './cli/catalog.ts';
+import { inspectCommand } from './cli/inspect-command.ts';
+import { replayCommand } from './cli/replay-command.ts';
+import { runCommand, type CliIo } from './cli/run-command.ts';
+import { loadScenario } from './cli/scenario-loader.ts';
+import { CliError, firstLine } from './cli/user-error.ts';
+import { DEFAULT_PROFILE, ProfileError, SETTINGS, listProfiles } from './scenarios/profiles.ts';
+import { BUILTIN_SCENARIOS } from './scenarios/registry.ts';
+import { ScenarioError } from './scenarios/scenario.ts';
+import { SeedListError } from './scenarios/seed-list.ts';
+import { DurationParseError } from './sim/time.ts';
 
-/** A user error: printed as one line, exit code 2. */
-class CliError extends Error {}
-
-function fail(message: string): never {
+function fail(message: string, code = 2): never {
   process.stderr.write(`connsim: ${message}\n`);
-  process.exit(2);
+  process.exit(code);
+}
+
+/** Errors that are the user's input, not a fault in connsim: one line, exit code 2. */
+function isUserError(e: unknown): boolean {
+  return (
+    e instanceof CliError ||
+    e instanceof PeersReportError ||
+    e instanceof PlacementError ||
+    e instanceof ReportCommandError ||
+    e instanceof ScenarioError ||
+    e instanceof ProfileError ||
+    e instanceof AsmapError ||
+    e instanceof SeedListError ||
+    e instanceof DurationParseError
+  );
+}
+
+/**
+ * What `connsim` with no command (and so `npm start`) runs: a Heilman-style eclipse attempt on a
+ * few hundred nodes under the pre-countermeasure profile, which finishes in under a minute and
+ * writes a full report.
+ */
+export const DEFAULT_RUN = ['run', 'eclipse-botnet', '--profile', 'core-v0.10'];
+
+function defaultRunArgs() {
+  return { scenario: DEFAULT_RUN[1]!, profile: DEFAULT_RUN[3]!, seed: '1', quiet: false, json: false };
+}
+
+/** Where the run commands write, and their wall clock: the process's own. */
+const io: CliIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  stderrIsTty: process.stderr.isTTY === true,
+  nowMs: () => Number(process.hrtime.bigint()) / 1e6,
+  peakRssBytes: () => process.resourceUsage().maxRSS * 1024,
+};
+
+/** The options `run` and `inspect` share. */
+function runOptions<T>(y: import('yargs').Argv<T>) {
+  return y
+    .option('seed', { type: 'string', default: '1', describe: 'seed (integer or any word)' })
+    .option('nodes', { type: 'number', describe: "honest nodes (default: the scenario's)" })
+    .option('duration', { type: 'string', describe: "simulated duration, e.g. 90m, 24h, 7d (default: the scenario's)" })
+    .option('profile', { type: 'string', describe: 'Core version profile (see `connsim profiles`; default core-master)' })
+    .option('set', { type: 'string', describe: 'override one profile setting, key=value (repeatable)' })
+    .option('param', { type: 'string', describe: 'set a scenario parameter, name=value (repeatable; see `connsim describe`)' })
+    .option('sample-interval', { type: 'string', describe: "time between chart samples, e.g. 10m (default: the scenario's)" })
+    .option('asmap', { type: 'string', describe: 'asmap file (Core binary format, e.g. ip_asn.dat) for the AS model' })
+    .option('seed-list', { type: 'string', describe: "seed list in Core's nodes_main.txt format, to place nodes at real addresses" })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' });
 }
 
 /** Read and validate an asmap file (Core's binary format); a bad file is a user error. */
@@ -54,6 +121,14 @@ async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('connsim')
     .usage('$0 <command> [options]')
+    .command(
+      '$0',
+      `with no command: run the default scenario (${DEFAULT_RUN.join(' ')}) and print where its report is`,
+      (y) => y,
+      async () => {
+        process.exitCode = await runCommand(defaultRunArgs(), io);
+      },
+    )
     .command(
       'demo',
       'run a small gossip network over the simulation kernel and print its summary',
@@ -145,11 +220,71 @@ async function main(): Promise<void> {
         process.stdout.write(`open ${summary.runDir}/report.html\n`);
       },
     )
+    .command(
+      'run <scenario>',
+      'run a scenario (built-in name or path to a .ts file) and write its run directory',
+      (y) =>
+        runOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'built-in scenario name (see `connsim list`) or path to a scenario file' }))
+          .option('out', { type: 'string', describe: 'run directory (default runs/<scenario>-<seed>)' })
+          .option('trace', { type: 'string', describe: 'write every traced event as JSON lines to this file' })
+          .option('json', { type: 'boolean', default: false, describe: "print summary.json instead of the table" }),
+      async (argv) => {
+        process.exitCode = await runCommand({ ...argv, scenario: argv.scenario }, io);
+      },
+    )
+    .command(
+      'list',
+      'list the built-in scenarios',
+      (y) => y,
+      () => {
+        process.stdout.write(formatList(BUILTIN_SCENARIOS));
+      },
+    )
+    .command(
+      'describe <scenario>',
+      "a scenario's summary, threat model, defaults and parameters",
+      (y) => y.positional('scenario', { type: 'string', demandOption: true, describe: 'built-in scenario name or path to a scenario file' }),
+      async (argv) => {
+        const { definition, file } = await loadScenario(argv.scenario);
+        process.stdout.write(formatDescribe(definition, file));
+      },
+    )
+    .command(
+      'profiles',
+      'the Core version profiles, their settings, and what each setting means',
+      (y) => y,
+      () => {
+        process.stdout.write(formatProfiles(listProfiles(), SETTINGS, DEFAULT_PROFILE));
+      },
+    )
+    .command(
+      'inspect <scenario>',
+      "run a scenario up to --at and print one node's peers, addrman and netinfo as Core's RPCs would",
+      (y) =>
+        runOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'built-in scenario name or path to a scenario file' }))
+          .option('at', { type: 'string', demandOption: true, describe: 'simulated time to stop at, e.g. 6h' })
+          .option('node', { type: 'string', demandOption: true, describe: 'node id, or a role name such as victim or attacker-0' })
+          .option('addrman', { type: 'boolean', default: false, describe: "add getrawaddrman's dump (every entry by bucket/position)" }),
+      async (argv) => {
+        process.exitCode = await inspectCommand({ ...argv, scenario: argv.scenario }, io);
+      },
+    )
+    .command(
+      'replay <run-dir>',
+      "re-run a recorded run from its summary.json and compare trace digests",
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true, describe: 'a run directory written by connsim run' })
+          .option('out', { type: 'string', describe: 'also write the replay as a run directory here' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' }),
+      async (argv) => {
+        process.exitCode = await replayCommand({ runDir: argv['run-dir'], out: argv.out, quiet: argv.quiet }, io);
+      },
+    )
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .fail((msg, err) => {
-      if (err instanceof CliError || err instanceof PeersReportError || err instanceof PlacementError || err instanceof ReportCommandError) fail(err.message);
-      if (err) fail(err.message.split('\n')[0] ?? String(err));
+      if (err) handleError(err);
       fail(msg);
     })
     .help()
@@ -198,8 +333,11 @@ function runBatch(manager: (asmapPath: string | undefined) => NetGroupManager): 
   if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof CliError) fail(e.message);
-  const msg = e instanceof Error ? e.message : String(e);
-  fail(msg.split('\n')[0] ?? msg);
-});
+/** A user error is one line and exit 2; anything else is connsim's fault: exit 3, stack with CONNSIM_DEBUG=1. */
+function handleError(e: unknown): never {
+  if (isUserError(e)) fail(firstLine(e));
+  if (process.env.CONNSIM_DEBUG === '1' && e instanceof Error && e.stack !== undefined) process.stderr.write(`${e.stack}\n`);
+  fail(`internal error: ${firstLine(e)} (set CONNSIM_DEBUG=1 for the stack)`, 3);
+}
+
+main().catch(handleError);

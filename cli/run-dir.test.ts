@@ -94,6 +94,26 @@ describe('writeRunReports', () => {
   });
 });
 
+describe('publishRunDir extraFiles', () => {
+  it('publishes extra top-level files in the same swap, replacing old copies', async () => {
+    const dir = join(root, 'extras');
+    await writeRunReports(dir, emptyFixture(), [{ name: 'summary.json', content: '{"a":1}\n' }, { name: 'timing.json', content: '{}\n' }]);
+    expect(readFileSync(join(dir, 'summary.json'), 'utf8')).toBe('{"a":1}\n');
+    await writeRunReports(dir, emptyFixture(), [{ name: 'summary.json', content: '{"a":2}\n' }]);
+    expect(readFileSync(join(dir, 'summary.json'), 'utf8')).toBe('{"a":2}\n');
+    // A file of the previous run that this publish does not write is carried over like any foreign file.
+    expect(existsSync(join(dir, 'timing.json'))).toBe(true);
+  });
+
+  it('refuses names with a directory part or that the reports own, leaving nothing behind', async () => {
+    const parent = join(root, 'bad-extras');
+    for (const name of ['../x.json', 'a/b.json', 'report.html', '.hidden', '']) {
+      await expect(writeRunReports(join(parent, 'run'), emptyFixture(), [{ name, content: '' }])).rejects.toThrow(/not allowed/);
+    }
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
 describe('reportCommand', () => {
   it('re-renders charts/, data/ and report.html from result.json, keeping result.json byte for byte', async () => {
     const dir = join(root, 'report-cmd');

@@ -37,6 +37,18 @@ export interface ReportSummary {
 export interface PublishOptions {
   /** Write result.json too (false when re-rendering from an existing result.json, which is kept byte for byte). */
   writeResult: boolean;
+  /**
+   * More top-level files to publish in the same atomic swap (summary.json, timing.json of
+   * `connsim run`): written into the temp directory before the rename, replacing old copies.
+   */
+  extraFiles?: readonly RunDirFile[];
+}
+
+/** A file written at the top of a run directory. */
+export interface RunDirFile {
+  /** A plain file name (no directory part). */
+  name: string;
+  content: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -113,12 +125,18 @@ export async function publishRunDir(runDir: string, result: RunResult, opts: Pub
     await chmod(tmp, had ? (await lstat(target)).mode & 0o7777 : 0o755);
     const owned = new Set([CHARTS_DIR, DATA_DIR, REPORT_HTML]);
     if (opts.writeResult) owned.add(RUN_RESULT_FILE_NAME);
+    const extras = opts.extraFiles ?? [];
+    for (const f of extras) {
+      if (f.name === '' || f.name !== basename(f.name) || f.name.startsWith('.') || owned.has(f.name)) throw new Error(`run directory file name '${f.name}' is not allowed`);
+      owned.add(f.name);
+    }
     if (had) {
       for (const name of (await readdir(target)).sort()) {
         if (!owned.has(name)) await linkTree(join(target, name), join(tmp, name));
       }
     }
     const summary = await writeReportFiles(tmp, result, opts);
+    for (const f of extras) await writeFile(join(tmp, f.name), f.content);
     if (had) {
       old = `${tmp}-old`;
       await rename(target, old);
@@ -138,6 +156,6 @@ export async function publishRunDir(runDir: string, result: RunResult, opts: Pub
  * What `connsim run` calls when a run ends: write result.json and every report file into runDir
  * (created if missing; replaced atomically if present).
  */
-export async function writeRunReports(runDir: string, result: RunResult): Promise<void> {
-  await publishRunDir(runDir, result, { writeResult: true });
+export async function writeRunReports(runDir: string, result: RunResult, extraFiles: readonly RunDirFile[] = []): Promise<ReportSummary> {
+  return publishRunDir(runDir, result, { writeResult: true, extraFiles });
 }

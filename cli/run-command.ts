@@ -1,0 +1,218 @@
+// `connsim run <scenario|path.ts>`: checks the options, runs the scenario (scenarios/runner.ts)
+// with a progress bar on a terminal, publishes the run directory atomically (reports, result.json,
+// summary.json and timing.json in one swap), then prints the summary table or summary.json.
+// A run whose checks fail prints them with the seed and the reproduce command and exits 1.
+// Option errors are CliErrors (exit 2) raised before anything is written.
+
+import { lstatSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+import { stableStringify, type RunResult } from '../reports/index.ts';
+import { DEFAULT_PROFILE, resolveProfile } from '../scenarios/profiles.ts';
+import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/run-summary.ts';
+import { runScenario, type RunOutcome, type RunRequest } from '../scenarios/runner.ts';
+import { parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/scenario.ts';
+import { formatDuration } from '../sim/index.ts';
+import { ProgressReporter } from './progress.ts';
+import { TraceFile, checkDuration, checkNodes, checkSeed, list, readRunInputs, single } from './run-inputs.ts';
+import { loadScenario } from './scenario-loader.ts';
+import { CliError } from './user-error.ts';
+
+export const TIMING_FILE_NAME = 'timing.json';
+
+/** The run options as yargs hands them over (validated here). */
+export interface RunArgs {
+  scenario: string;
+  seed?: unknown;
+  nodes?: unknown;
+  duration?: unknown;
+  profile?: unknown;
+  set?: unknown;
+  param?: unknown;
+  sampleInterval?: unknown;
+  asmap?: unknown;
+  seedList?: unknown;
+  out?: unknown;
+  trace?: unknown;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Where the CLI writes and what it knows about the terminal. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stderr is a terminal (the progress bar is drawn only then). */
+  stderrIsTty: boolean;
+  /** Wall clock in milliseconds (monotonic). */
+  nowMs: () => number;
+  /** Peak resident set size so far, bytes. */
+  peakRssBytes: () => number;
+  /** The scenario runner (tests hand in a fake; default scenarios/runner.ts runScenario). */
+  runScenario?: (req: RunRequest) => RunOutcome;
+}
+
+/** Wall-clock facts of a run: the one file of a run directory that differs between reruns. */
+export interface RunTiming {
+  wallSeconds: number;
+  eventsPerSecond: number;
+  peakRssBytes: number;
+}
+
+/** A checked run request, ready for runScenario, plus what the CLI needs around it. */
+export interface PreparedRun {
+  request: RunRequest;
+  definition: ScenarioDefinition;
+  outDir: string;
+  trace?: string;
+}
+
+/** The default run directory of a scenario and seed: runs/<scenario>-<seed>. */
+export function defaultOutDir(scenario: string, seed: string): string {
+  return join('runs', `${scenario}-${seed}`);
+}
+
+/** Validates the options shared by `run` and `inspect` into a RunRequest (no file is written). */
+export async function prepareRequest(args: RunArgs): Promise<{ request: RunRequest; definition: ScenarioDefinition }> {
+  const seed = checkSeed(args.seed ?? '1');
+  const { definition, file } = await loadScenario(args.scenario);
+  const nodes = checkNodes(args.nodes);
+  const duration = checkDuration(args.duration, 'duration');
+  const sampleInterval = checkDuration(args.sampleInterval, 'sample-interval');
+  const profile = single(args.profile as string | undefined, 'profile');
+  const set = list(args.set);
+  const params = list(args.param);
+  // The runner checks these again; doing it here first keeps a bad --param from costing a build.
+  resolveParams(definition, parseAssignments(params, '--param'));
+  resolveProfile(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set);
+  const inputs = readRunInputs(single(args.asmap as string | undefined, 'asmap'), single(args.seedList as string | undefined, 'seed-list'));
+  const request: RunRequest = {
+    scenario: definition,
+    scenarioFile: file,
+    seed,
+    set,
+    params,
+    ...(nodes !== undefined ? { nodes } : {}),
+    ...(duration !== undefined ? { duration } : {}),
+    ...(sampleInterval !== undefined ? { sampleInterval } : {}),
+    ...(profile !== undefined ? { profile: String(profile) } : {}),
+    ...inputs,
+  };
+  return { request, definition };
+}
+
+/** The --out directory must be a directory or absent. */
+export function checkOutDir(out: string): string {
+  let st;
+  try {
+    st = lstatSync(out);
+  } catch {
+    return out;
+  }
+  if (!st.isDirectory()) throw new CliError(`--out '${out}' exists and is not a directory`);
+  return out;
+}
+
+/** Runs a request with the progress bar (when wanted) and the trace file; returns the outcome and timing. */
+export function executeRun(request: RunRequest, io: CliIo, opts: { quiet: boolean; trace?: string }): { outcome: RunOutcome; timing: RunTiming } {
+  const trace = opts.trace !== undefined ? new TraceFile(opts.trace) : undefined;
+  const progress = io.stderrIsTty && !opts.quiet ? new ProgressReporter(io.stderr, io.nowMs) : undefined;
+  const started = io.nowMs();
+  let outcome: RunOutcome;
+  try {
+    outcome = (io.runScenario ?? runScenario)({
+      ...request,
+      ...(trace !== undefined ? { traceSink: trace.sink } : {}),
+      ...(progress !== undefined ? { onProgress: (p) => progress.update(p) } : {}),
+    });
+  } catch (e) {
+    progress?.finish();
+    trace?.abort();
+    throw e;
+  }
+  progress?.finish();
+  trace?.commit();
+  const wallSeconds = (io.nowMs() - started) / 1000;
+  const events = outcome.summary.eventsProcessed;
+  return {
+    outcome,
+    timing: {
+      wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+      eventsPerSecond: wallSeconds > 0 ? Math.round(events / wallSeconds) : 0,
+      peakRssBytes: io.peakRssBytes(),
+    },
+  };
+}
+
+/** Publishes the run directory: reports, result.json, summary.json and timing.json in one atomic swap. */
+export async function publishRun(outDir: string, summary: RunSummary, result: RunResult, timing: RunTiming): Promise<string> {
+  // Loaded on use: the renderer (vega) is slow to load, and a failed option check never needs it.
+  const { writeRunReports } = await import('./run-dir.ts');
+  const report = await writeRunReports(outDir, result, [
+    { name: RUN_SUMMARY_FILE_NAME, content: stableStringify(summary) },
+    { name: TIMING_FILE_NAME, content: stableStringify(timing) },
+  ]);
+  return report.runDir;
+}
+
+/** A path for display: relative to the working directory when below it. */
+export function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel !== '' && !rel.startsWith('..') ? rel : abs;
+}
+
+function formatMetric(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4);
+}
+
+/** The human summary of a finished run (aligned label column). */
+export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?: RunTiming): string {
+  const rows: [string, string][] = [
+    ['scenario', s.scenarioFile !== null ? `${s.scenario} (${s.scenarioFile})` : s.scenario],
+    ['seed', s.seed],
+    ['profile', s.set.length > 0 ? `${s.profile} (${s.set.join(', ')})` : s.profile],
+    ['nodes', `${s.honestNodes} honest, ${s.attackerNodes} attacker`],
+    ['simulated', formatDuration(s.durationMicros)],
+    ['events', String(s.eventsProcessed)],
+    ['digest', s.digest],
+  ];
+  if (timing !== undefined) rows.push(['wall time', `${timing.wallSeconds.toFixed(1)} s (${timing.eventsPerSecond} events/s)`]);
+  const metricNames = Object.keys(s.metrics).sort();
+  for (const name of metricNames) rows.push([name === metricNames[0] ? 'metrics' : '', `${name} = ${formatMetric(s.metrics[name]!)}`]);
+  if (s.checks.length === 0) rows.push(['checks', '(none)']);
+  s.checks.forEach((c, i) => rows.push([i === 0 ? 'checks' : '', `${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}`]));
+  if (runDir !== null) {
+    rows.push(['run dir', displayPath(runDir)]);
+    rows.push(['report', displayPath(join(runDir, 'report.html'))]);
+  }
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n')}\n`;
+}
+
+/** What a failed run prints after its summary: the failed checks, the seed and the command to reproduce it. */
+export function formatFailure(s: RunSummary): string {
+  const failed = s.checks.filter((c) => !c.passed);
+  const lines = [`FAILED: ${failed.length} of ${s.checks.length} checks`];
+  for (const c of failed) lines.push(`  ✗ ${c.name}: ${c.detail}`);
+  lines.push(`seed: ${s.seed}`);
+  lines.push(`reproduce: ${s.reproduce}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `connsim run`: returns the exit code (0 passed, 1 a check failed). */
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  const { request, definition } = await prepareRequest(args);
+  const outArg = single(args.out as string | undefined, 'out');
+  const outDir = resolve(checkOutDir(outArg !== undefined ? String(outArg) : defaultOutDir(definition.name, request.seed)));
+  const traceArg = single(args.trace as string | undefined, 'trace');
+  const { outcome, timing } = executeRun(request, io, { quiet: args.quiet === true, ...(traceArg !== undefined ? { trace: String(traceArg) } : {}) });
+  const { summary, result } = outcome;
+  const runDir = await publishRun(outDir, summary, result, timing);
+  if (args.json === true) io.stdout(stableStringify(summary));
+  else io.stdout(formatSummaryTable(summary, runDir, timing));
+  if (!summary.passed) {
+    io.stderr(formatFailure(summary));
+    return 1;
+  }
+  return 0;
+}

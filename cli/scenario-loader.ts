@@ -1,0 +1,69 @@
+// Finds the scenario a command names: a built-in by name (scenarios/registry.ts), or a TypeScript /
+// JavaScript module by path, whose default export or named export `scenario` must be a
+// ScenarioDefinition. It does not run anything; a bad name or file is a CliError (exit 2).
+
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { BUILTIN_SCENARIOS, findScenario } from '../scenarios/registry.ts';
+import { defineScenario, type ScenarioDefinition } from '../scenarios/scenario.ts';
+import { CliError, firstLine } from './user-error.ts';
+
+export interface LoadedScenario {
+  definition: ScenarioDefinition;
+  /** The path as given for a file scenario, null for a built-in. */
+  file: string | null;
+}
+
+/** Whether the command-line word names a file rather than a built-in scenario. */
+export function isScenarioPath(spec: string): boolean {
+  return spec.includes('/') || /\.(ts|js|mts|mjs)$/.test(spec);
+}
+
+/** The reason a value is not a ScenarioDefinition, or null when it looks like one. */
+function shapeProblem(v: unknown): string | null {
+  if (v === null || typeof v !== 'object') return 'the export is not an object';
+  const o = v as Record<string, unknown>;
+  if (typeof o.name !== 'string') return 'the export has no string "name"';
+  if (typeof o.summary !== 'string') return 'the export has no string "summary"';
+  if (typeof o.threatModel !== 'string') return 'the export has no string "threatModel"';
+  if (o.defaults === null || typeof o.defaults !== 'object') return 'the export has no "defaults" object';
+  if (o.params === null || typeof o.params !== 'object') return 'the export has no "params" object';
+  if (typeof o.script !== 'function') return 'the export has no "script" function';
+  return null;
+}
+
+async function loadFile(path: string): Promise<ScenarioDefinition> {
+  const where = `cannot load scenario file ${path}`;
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new CliError(`${where}: no such file`);
+  if (!statSync(abs).isFile()) throw new CliError(`${where}: not a file`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new CliError(`${where}: ${firstLine(e)}`);
+  }
+  const candidate = mod.default !== undefined ? mod.default : mod.scenario;
+  if (candidate === undefined) throw new CliError(`${where}: it exports no scenario (expected a default export or an export named "scenario")`);
+  const problem = shapeProblem(candidate);
+  if (problem !== null) throw new CliError(`${where}: ${problem} (use defineScenario)`);
+  try {
+    // Re-validate: a file may build the object by hand rather than through defineScenario.
+    return defineScenario(candidate as ScenarioDefinition);
+  } catch (e) {
+    throw new CliError(`${where}: ${firstLine(e)}`);
+  }
+}
+
+/** The scenario a command names (a built-in name or a file path). */
+export async function loadScenario(spec: string): Promise<LoadedScenario> {
+  if (isScenarioPath(spec)) return { definition: await loadFile(spec), file: spec };
+  const def = findScenario(spec);
+  if (def === undefined) {
+    const names = BUILTIN_SCENARIOS.map((s) => s.name);
+    throw new CliError(`unknown scenario "${spec}" (available: ${names.length > 0 ? names.join(', ') : 'none built in'}; or give a path to a .ts file)`);
+  }
+  return { definition: def, file: null };
+}
