@@ -1,10 +1,13 @@
 // peers.dat and anchors.dat as byte arrays: Core's SerializeDB/DeserializeDB framing (network magic,
 // payload, trailing double-SHA-256 of everything before it) around the addrman (addrman-serialize.ts)
+// (addrman-serialize.ts, or addrman-legacy-serialize.ts for a v0.10 table, whose framing was the same)
 // or a vector of CAddress in the V2 disk form. Loading is all-or-nothing: it builds a fresh AddrMan
 // and hands it over only when the whole file was valid.
 // It does no file I/O (cli.ts and tests read and write the bytes) and does not choose file names,
 // temporary files or renames (Core's SerializeFileDB plumbing).
 
+import { legacyAddrManToBytes, unserializeLegacyAddrMan } from './addrman-legacy-serialize.ts';
+import type { LegacyAddrMan } from './addrman-legacy.ts';
 import { addrManToBytes, AddrManLoadError, unserializeAddrMan, type AddrManLoadErrorKind } from './addrman-serialize.ts';
 import type { AddrMan } from './addrman.ts';
 import { sha256d } from './hash.ts';
@@ -106,6 +109,29 @@ export function loadPeerAddresses(
   const fresh = makeAddrMan();
   try {
     deserializeDb(chain, bytes, (r) => unserializeAddrMan(fresh, r));
+    return { ok: true, value: fresh };
+  } catch (e) {
+    if (e instanceof AddrDbError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** The bytes of a v0.10 node's peers.dat (v0.10's CAddrDB::Write used the same framing). */
+// Core v0.10: net.cpp CAddrDB::Write
+export function dumpLegacyPeerAddresses(chain: ChainName | Uint8Array, addrman: LegacyAddrMan): Uint8Array {
+  return serializeDb(chain, legacyAddrManToBytes(addrman));
+}
+
+/** Loads a v0.10 peers.dat into a fresh LegacyAddrMan, all or nothing, as loadPeerAddresses. */
+// Core v0.10: net.cpp CAddrDB::Read
+export function loadLegacyPeerAddresses(
+  chain: ChainName | Uint8Array,
+  bytes: Uint8Array,
+  makeAddrMan: () => LegacyAddrMan,
+): LoadResult<LegacyAddrMan> {
+  const fresh = makeAddrMan();
+  try {
+    deserializeDb(chain, bytes, (r) => unserializeLegacyAddrMan(fresh, r));
     return { ok: true, value: fresh };
   } catch (e) {
     if (e instanceof AddrDbError) return { ok: false, error: e };

@@ -918,3 +918,34 @@ describe('serialization basics', () => {
     expect(() => addrManFromBytes(makeAddrman(), bytes)).toThrow(expect.objectContaining({ kind: 'corrupt' }));
   });
 });
+
+describe('AddrMan.forEachEntry (for observers; not a Core function)', () => {
+  it('visits every entry once with its table, and draws nothing even with the consistency check on', () => {
+    let draws = 0;
+    class CountingRng extends FastRandomContext {
+      override randrange(range: number): number {
+        draws++;
+        return super.randrange(range);
+      }
+    }
+    const am = new AddrMan({ netgroupman: EMPTY_NETGROUPMAN, clock: new TestClock(TEST_NOW * 1e6), rng: new CountingRng(true), key: DETERMINISTIC_ADDRMAN_KEY, consistencyCheckRatio: 1 });
+    const source = ip('252.2.2.2');
+    for (let i = 0; i < 200; i++) am.add([caddr(svc(`${10 + (i % 50)}.${i}.1.1`, 8333), NODE_NETWORK, TEST_NOW - 60)], source);
+    for (let i = 0; i < 200; i += 4) am.good(svc(`${10 + (i % 50)}.${i}.1.1`, 8333));
+    const expectTried = am.getEntries(true).map((e) => str(e.info.address)).sort();
+    const expectNew = am.getEntries(false).map((e) => str(e.info.address)).sort();
+    const before = draws;
+    const seenTried: string[] = [];
+    const seenNew: string[] = [];
+    am.forEachEntry((p, inTried) => (inTried ? seenTried : seenNew).push(am.pool.service(p).toStringAddrPort()));
+    expect(draws).toBe(before);
+    expect(seenTried.sort()).toEqual(expectTried);
+    expect(seenNew.sort()).toEqual(expectNew);
+    expect(seenTried.length).toBe(am.nTried);
+    expect(seenNew.length).toBe(am.nNew);
+    expect(am.nTried).toBeGreaterThan(0);
+    // getEntries does run the check, which draws: the reason forEachEntry exists.
+    am.getEntries(true);
+    expect(draws).toBeGreaterThan(before);
+  });
+});

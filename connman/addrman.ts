@@ -378,8 +378,8 @@ export class AddrMan {
     return new Address(this.pool.service(this.poolId[nid]!), this.servicesOf(nid), this.time[nid]!);
   }
 
-  /** Core: AddrManImpl::Find — the row of a service, or -1. */
-  private find(addr: Service): number {
+  /** @internal Core: AddrManImpl::Find — the row of a service, or -1. */
+  find(addr: Service): number {
     const p = this.pool.find(addr);
     if (p < 0) return -1;
     return this.mapAddr.get(p) ?? -1;
@@ -389,8 +389,9 @@ export class AddrMan {
   // Core's private operations
   // ------------------------------------------------------------------------------------------
 
+  /** @internal */
   // Core: addrman.cpp AddrManImpl::Create
-  private create(addrPoolId: number, time: number, services: number, sourcePoolId: number): number {
+  create(addrPoolId: number, time: number, services: number, sourcePoolId: number): number {
     const nid = this.allocRow(addrPoolId, sourcePoolId);
     this.time[nid] = time;
     this.setServicesRow(nid, services);
@@ -608,8 +609,9 @@ export class AddrMan {
     return useTried ? this.vvTried[bucket * ADDRMAN_BUCKET_SIZE + position]! : this.vvNew[bucket * ADDRMAN_BUCKET_SIZE + position]!;
   }
 
+  /** @internal */
   // Core: addrman.cpp AddrManImpl::Check
-  private check(): void {
+  check(): void {
     if (this.consistencyCheckRatio === 0) return;
     if (this.rng.randrange(this.consistencyCheckRatio) >= 1) return;
     const err = this.checkAddrman();
@@ -851,6 +853,21 @@ export class AddrMan {
     }
     this.check();
     return out;
+  }
+
+  /**
+   * Calls `fn` once per entry with the pool id of its address (`this.pool.service(poolId)` gives
+   * the address; the id is stable for the pool's life, so callers may cache facts by it) and
+   * whether it is in tried. Rows are visited in storage order. Unlike Size() / GetEntries() it
+   * runs no consistency check and draws nothing, so observers (metrics) can call it at any time
+   * without changing the node's behaviour. Not a Core function. `fn` must not modify the table.
+   */
+  forEachEntry(fn: (poolId: number, inTried: boolean) => void): void {
+    const high = this.highWater;
+    for (let nid = 0; nid < high; nid++) {
+      const p = this.poolId[nid]!;
+      if (p >= 0) fn(p, this.inTried[nid] === 1);
+    }
   }
 
   /** @internal a read-only snapshot of a row */

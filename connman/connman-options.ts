@@ -68,6 +68,37 @@ export interface ConnmanOptions {
   feelers: boolean;
   /** Anchors (anchors.dat). false: neither read nor written (a study switch). */
   anchors: boolean;
+  /**
+   * MAX_OUTBOUND_FULL_RELAY_CONNECTIONS as an option (0..8), for studies. Default 8 (8 outbound in
+   * every Core version since 0.x; v0.10 called it MAX_OUTBOUND_CONNECTIONS).
+   */
+  maxOutboundFullRelay: number;
+  /** MAX_BLOCK_RELAY_ONLY_CONNECTIONS as an option (0..2). Default 2; 0 = Core before PR #15759 (v0.19). */
+  maxBlockRelayOnly: number;
+  /** AddrMan test-before-evict (Core PR #9037, v0.17). false = immediate eviction from tried. */
+  testBeforeEvict: boolean;
+  /**
+   * The AddrMan implementation: null = master's; 'v0.10' = Core v0.10.0's (256×64 new, 64×64 tried,
+   * random positions and evictions, Select biased by the outbound count; addrman-legacy.ts).
+   */
+  addrmanLegacy: 'v0.10' | null;
+  /**
+   * v0.10's VERSION handling: an inbound peer whose addrFrom has its connecting IP is added to
+   * AddrMan and marked Good (straight into tried), and our own VERSION announces our local address
+   * as addrFrom. Removed by Core PR #8594 (v0.14). Default false.
+   */
+  inboundVersionGood: boolean;
+  /**
+   * Rate limiting of received addresses: a per-peer token bucket (0.1 address/s, 1000 at most) and
+   * processing in random order (Core PR #22387, v22.0). false = every received address is processed
+   * in message order, as before. Default true.
+   */
+  addrRateLimit: boolean;
+  /**
+   * Inbound eviction when the inbound slots are full (Core PR #6374, v0.12). false = a new inbound
+   * connection is refused when full, as before (so early connectors keep their slots).
+   */
+  inboundEviction: boolean;
   /** Seednode handling: 'current' (§7.2) or 'all-at-start' (every seednode queued at startup, before PR #29605). */
   seednodeBehaviour: 'current' | 'all-at-start';
   /** -peertimeout, seconds (> 0). Default 60. */
@@ -137,6 +168,13 @@ export function defaultConnmanOptions(): ConnmanOptions {
     networkSpecificExtraPeers: true,
     feelers: true,
     anchors: true,
+    maxOutboundFullRelay: MAX_OUTBOUND_FULL_RELAY_CONNECTIONS,
+    maxBlockRelayOnly: MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
+    testBeforeEvict: true,
+    addrmanLegacy: null,
+    inboundVersionGood: false,
+    addrRateLimit: true,
+    inboundEviction: true,
     seednodeBehaviour: 'current',
     peerConnectTimeoutSeconds: 60,
     connectTimeoutMicros: DEFAULT_CONNECT_TIMEOUT * 1000,
@@ -191,11 +229,20 @@ export interface ConnectionSlots {
   semAddnode: number;
 }
 
+/**
+ * `maxOutboundFullRelay` / `maxBlockRelayOnly` replace Core's constants for profiles and studies
+ * (defaults: Core's); Core's min() clamps against -maxconnections apply to them unchanged.
+ */
 // Core: net.h CConnman::Init (the slot arithmetic) and net.cpp CConnman::Start (semaphore sizes)
-export function computeSlots(maxConnections: number, inboundRelayPercent = DEFAULT_FULL_RELAY_INBOUND_PCT): ConnectionSlots {
+export function computeSlots(
+  maxConnections: number,
+  inboundRelayPercent = DEFAULT_FULL_RELAY_INBOUND_PCT,
+  maxOutboundFullRelay = MAX_OUTBOUND_FULL_RELAY_CONNECTIONS,
+  maxBlockRelayOnly = MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
+): ConnectionSlots {
   const m = maxConnections;
-  const full = Math.min(MAX_OUTBOUND_FULL_RELAY_CONNECTIONS, m);
-  const block = Math.min(MAX_BLOCK_RELAY_ONLY_CONNECTIONS, m - full);
+  const full = Math.min(maxOutboundFullRelay, m);
+  const block = Math.max(0, Math.min(maxBlockRelayOnly, m - full));
   const feeler = MAX_FEELER_CONNECTIONS;
   const auto = full + block + feeler;
   const inbound = Math.max(0, m - auto);

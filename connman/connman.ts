@@ -8,12 +8,15 @@
 // It does not hold address relay, block or transaction logic (a later issue).
 
 import { AddedNodes, defaultPortFor, type AddedNodeInfo } from './added-nodes.ts';
-import { dumpAnchors, dumpPeerAddresses, loadPeerAddresses, readAnchors } from './addrdb.ts';
+import { dumpAnchors, dumpLegacyPeerAddresses, dumpPeerAddresses, loadLegacyPeerAddresses, loadPeerAddresses, readAnchors, type LoadResult } from './addrdb.ts';
 import { AddrMan } from './addrman.ts';
+import { LegacyAddrMan, legacyUnkBias } from './addrman-legacy.ts';
 import { ConnectionType, connectionTypeAsString } from './connection-types.ts';
 import {
   computeSlots,
   defaultConnmanOptions,
+  MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
+  MAX_OUTBOUND_FULL_RELAY_CONNECTIONS,
   type BindSpec,
   type ConnectionSlots,
   type ConnmanOptions,
@@ -42,6 +45,7 @@ import {
   maybePickPreferredNetwork,
   outboundCensus,
   selectAddress,
+  type Candidate,
   type OutboundCensus,
   type TypeChoice,
 } from './open-connections.ts';
@@ -147,6 +151,18 @@ export interface ListenSocket {
   readonly onion: boolean;
 }
 
+/** Messages and their bytes (24-byte header included) of one message type; see Connman.msgTotals. */
+export interface MsgTotal {
+  msgs: number;
+  bytes: number;
+}
+
+/** Running per-message-type totals of a Connman, sent and received; see Connman.msgTotals. */
+export interface MsgTotals {
+  readonly sent: ReadonlyMap<string, Readonly<MsgTotal>>;
+  readonly recv: ReadonlyMap<string, Readonly<MsgTotal>>;
+}
+
 /** The getpeerinfo fields that exist in the simulation. Core: net.h CNodeStats */
 export interface NodeStats {
   nodeid: NodeId;
@@ -249,6 +265,9 @@ export class Connman {
   private tryAnotherOutboundPeer = false;
   private startExtraBlockRelay = false;
   private totalBytesRecv = 0;
+  /** Per message type, every message pushed / received over this Connman's life (msgTotals). */
+  private readonly sentTotals = new Map<string, MsgTotal>();
+  private readonly recvTotals = new Map<string, MsgTotal>();
   private reapTimer: TimerHandle = 0;
   private dumpTimer: TimerHandle = 0;
   private readonly nodeTimerKind: number;
@@ -292,7 +311,13 @@ export class Connman {
     this.options = { ...defaultConnmanOptions(), ...options };
     const o = this.options;
     if (!(o.peerConnectTimeoutSeconds > 0)) throw new Error('peertimeout must be a positive integer.');
-    this.slots = computeSlots(o.maxConnections, o.inboundRelayPercent);
+    if (!(o.maxOutboundFullRelay >= 0 && o.maxOutboundFullRelay <= MAX_OUTBOUND_FULL_RELAY_CONNECTIONS)) {
+      throw new Error(`maxOutboundFullRelay must be in 0..${MAX_OUTBOUND_FULL_RELAY_CONNECTIONS}`);
+    }
+    if (!(o.maxBlockRelayOnly >= 0 && o.maxBlockRelayOnly <= MAX_BLOCK_RELAY_ONLY_CONNECTIONS)) {
+      throw new Error(`maxBlockRelayOnly must be in 0..${MAX_BLOCK_RELAY_ONLY_CONNECTIONS}`);
+    }
+    this.slots = computeSlots(o.maxConnections, o.inboundRelayPercent, o.maxOutboundFullRelay, o.maxBlockRelayOnly);
     this.clock = deps.clock;
     this.scheduler = deps.scheduler;
     this.rng = deps.rng;
@@ -320,6 +345,8 @@ export class Connman {
       localServices: o.localServices,
       blocksOnly: o.blocksOnly,
       inboundRelayCap: o.inboundRelayCap,
+      inboundVersionGood: o.inboundVersionGood,
+      addrRateLimit: o.addrRateLimit,
       bestHeight: () => (blocks !== null ? blocks.bestHeight() : o.chainView.bestHeight()),
       bestBlockTimeSeconds: () => (blocks !== null ? blocks.bestBlockTimeSeconds() : o.chainView.bestBlockTimeSeconds()),
       rng: this.rng,
@@ -346,7 +373,9 @@ export class Connman {
     const seed = new Uint8Array(32);
     for (let i = 0; i < 4; i++) seed.set(u64le(this.rng.rand64()), 8 * i);
     const rng = new FastRandomContext(seed);
-    return new AddrMan({ netgroupman: this.netgroupman, clock: this.clock, rng, key: rng.rand256() });
+    const opts = { netgroupman: this.netgroupman, clock: this.clock, rng, key: rng.rand256() };
+    if (this.options.addrmanLegacy === 'v0.10') return new LegacyAddrMan(opts);
+    return new AddrMan(this.options.testBeforeEvict ? opts : { ...opts, testBeforeEvict: false });
   }
 
   /** peers.dat from the node's files, or a fresh AddrMan if absent or invalid. */
@@ -354,7 +383,11 @@ export class Connman {
   private loadAddrMan(): AddrMan {
     const bytes = this.files.read(PEERS_DAT);
     if (bytes === undefined) return this.makeAddrMan();
-    const r = loadPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan());
+    // A v0.10 node reads its own peers.dat format (addrman-legacy-serialize.ts).
+    const r: LoadResult<AddrMan> =
+      this.options.addrmanLegacy === 'v0.10'
+        ? loadLegacyPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan() as LegacyAddrMan)
+        : loadPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan());
     if (r.ok) {
       this.events.emit({ kind: 'peers-loaded', entries: r.value.size(), ok: true });
       return r.value;
@@ -530,7 +563,8 @@ export class Connman {
   /** Writes peers.dat into the node's files. */
   // Core: net.cpp CConnman::DumpAddresses
   dumpAddresses(): void {
-    const bytes = dumpPeerAddresses(this.options.chain, this.addrman);
+    const am = this.addrman;
+    const bytes = am instanceof LegacyAddrMan ? dumpLegacyPeerAddresses(this.options.chain, am) : dumpPeerAddresses(this.options.chain, am);
     this.files.write(PEERS_DAT, bytes);
     this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: bytes.length });
   }
@@ -603,6 +637,18 @@ export class Connman {
   // Core: net.cpp CConnman::GetTotalBytesRecv
   getTotalBytesRecv(): number {
     return this.totalBytesRecv;
+  }
+  /**
+   * Messages and bytes per message type, sent (every message queued by pushMessage, where Core
+   * counts bytes sent) and received (every message read off a live connection, where Core counts
+   * bytes received), summed over every connection this Connman ever had: unlike getpeerinfo's
+   * per-connection bytessent_per_msg / bytesrecv_per_msg they survive the connection's close, and
+   * they count messages as well as bytes. Core keeps no such totals (it has only the byte totals
+   * of getnettotals); they are for the simulator's metrics. The maps are live and read-only; they
+   * iterate in the order each message type was first seen. A restart starts a new Connman at zero.
+   */
+  msgTotals(): MsgTotals {
+    return { sent: this.sentTotals, recv: this.recvTotals };
   }
   // Core: net.cpp CConnman::GetTotalBytesSent
   getTotalBytesSent(): number {
@@ -974,7 +1020,8 @@ export class Connman {
     const discouraged = this.banman !== null && this.banman.isDiscouraged(remote);
     if (!noban && nInbound + 1 >= this.slots.maxInbound && discouraged) return drop('discouraged');
     if (nInbound >= this.slots.maxInbound) {
-      if (!this.attemptToEvictConnection(false, null)) return drop('full');
+      // Before inbound eviction (Core PR #6374, v0.12) a full node simply refused newcomers.
+      if (!this.options.inboundEviction || !this.attemptToEvictConnection(false, null)) return drop('full');
     }
     this.createNodeFromAcceptedSocket(conn, permissions, addrBind, remote, inboundOnion, discouraged);
   }
@@ -1607,6 +1654,17 @@ export class Connman {
     return maybePickPreferredNetwork(this.reachable, count, size, (nets) => shuffleWith(this.rng, nets));
   }
 
+  /** AddrMan Select for the open-connections loop; the v0.10 AddrMan weighs tried by the outbound count. */
+  private selectForOutbound(newOnly: boolean, nets: ReadonlySet<Network>): Candidate {
+    const am = this.addrman;
+    if (!newOnly && am instanceof LegacyAddrMan) {
+      let nOutbound = 0;
+      for (const n of this.nodes) if (!n.isInbound()) nOutbound++;
+      return am.selectWithBias(legacyUnkBias(nOutbound));
+    }
+    return am.select(newOnly, nets);
+  }
+
   private ocSelectAndConnect(choice: TypeChoice, census: OutboundCensus): void {
     const oc = this.oc;
     this.addrman.resolveCollisions();
@@ -1623,7 +1681,7 @@ export class Connman {
       groupOf: (a) => (a === null ? unspecifiedGroup : groupKey(this.netgroupman.getGroup(a))),
       isLocal: (a) => this.isLocal(a),
       hasAllDesirableServiceFlags: (s) => this.peerman.hasAllDesirableServiceFlags(s),
-      select: (newOnly, nets) => this.addrman.select(newOnly, nets),
+      select: (newOnly, nets) => this.selectForOutbound(newOnly, nets),
       selectTriedCollision: () => this.addrman.selectTriedCollision(),
       alreadyConnectedToAddress: (a) => this.alreadyConnectedToAddress(a),
       good: (a) => {
@@ -1676,6 +1734,7 @@ export class Connman {
     const now = this.now();
     const size = msg.sizeBytes;
     node.sendBytesPerMsgType.set(msg.type, (node.sendBytesPerMsgType.get(msg.type) ?? 0) + size);
+    countMsg(this.sentTotals, msg.type, size);
     node.sendBytes += size;
     node.lastSendMicros = now;
     this.uploadTarget.recordBytesSent(size, now);
@@ -1688,6 +1747,7 @@ export class Connman {
     const now = this.now();
     const size = msg.sizeBytes;
     node.recvBytesPerMsgType.set(msg.type, (node.recvBytesPerMsgType.get(msg.type) ?? 0) + size);
+    countMsg(this.recvTotals, msg.type, size);
     node.recvBytes += size;
     node.lastRecvMicros = now;
     this.totalBytesRecv += size;
@@ -1836,5 +1896,15 @@ export class Connman {
   // Core: net.cpp CConnman::ThreadDNSAddressSeed
   threadDNSAddressSeed(): DnsSeedThread | null {
     return this.dnsThread;
+  }
+}
+
+/** Adds one message of `bytes` to a per-type total. */
+function countMsg(totals: Map<string, MsgTotal>, type: string, bytes: number): void {
+  const t = totals.get(type);
+  if (t === undefined) totals.set(type, { msgs: 1, bytes });
+  else {
+    t.msgs++;
+    t.bytes += bytes;
   }
 }

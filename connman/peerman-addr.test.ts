@@ -104,6 +104,44 @@ describe('PeerManager addr processing', () => {
     expect(st.addrRelayEnabled).toBe(true);
   });
 
+  it('addrRateLimit = false (before PR #22387): every address is processed, in message order', () => {
+    const w = makeWorld({ addrRateLimit: false });
+    const h = inbound(w, '50.1.1.1:5000');
+    const first = fresh(w, 1000, 0, 7200);
+    w.transport.deliver(h, addrMessage(first), 0);
+    w.sched.runFor(S);
+    expect(w.log.ofKind('addr-received').at(-1)).toMatchObject({ count: 1000, processed: 1000, rateLimited: 0, stored: 1000 });
+    // No bucket to drain: an immediate second flood is processed in full too.
+    w.transport.deliver(h, addrMessage(fresh(w, 1000, 1000, 7200)), 0);
+    w.sched.runFor(S);
+    expect(w.log.ofKind('addr-received').at(-1)).toMatchObject({ count: 1000, processed: 1000, rateLimited: 0 });
+    const st = w.cm.getNodeStats().find((s) => s.addr === '50.1.1.1:5000')!;
+    expect(st.addrProcessed).toBe(2000);
+    expect(st.addrRateLimited).toBe(0);
+    // Unshuffled: AddrMan created the entries (ascending Core ids) in the message's order.
+    // (Entries that lost a bucket-slot collision are not in the table.)
+    const am = w.cm.addrman;
+    const ids = first.map((a) => am.find(a)).filter((nid) => nid >= 0).map((nid) => am.coreId[nid]!);
+    expect(ids.length).toBeGreaterThan(100);
+    for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]!);
+  });
+
+  it('with the rate limit (default) the processing order is shuffled', () => {
+    const w = makeWorld({
+      whitelistedRangeIncoming: [{ subnet: SubNet.single(NetAddr.fromIPv4(0x32010101)), flags: NetPermissionFlags.Addr }],
+    });
+    const h = inbound(w, '50.1.1.1:5000');
+    const first = fresh(w, 1000, 0, 7200);
+    w.transport.deliver(h, addrMessage(first), 0);
+    w.sched.runFor(S);
+    const am = w.cm.addrman;
+    const ids = first.map((a) => am.find(a)).filter((nid) => nid >= 0).map((nid) => am.coreId[nid]!);
+    expect(ids.length).toBeGreaterThan(100);
+    let ascending = 0;
+    for (let i = 1; i < ids.length; i++) if (ids[i]! > ids[i - 1]!) ascending++;
+    expect(ascending).toBeLessThan(ids.length * 0.7);
+  });
+
   it('a peer with the Addr permission is not rate-limited', () => {
     const w = makeWorld({
       whitelistedRangeIncoming: [{ subnet: SubNet.single(NetAddr.fromIPv4(0x32010101)), flags: NetPermissionFlags.Addr }],

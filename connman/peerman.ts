@@ -149,6 +149,18 @@ export interface PeerManagerOptions {
   listen?: boolean;
   /** Our local addresses with their ports (Core's mapLocalHost). Default none. */
   localAddresses?: readonly Service[];
+  /**
+   * Core v0.10's VERSION handling (removed by PR #8594, v0.14): an inbound peer whose addrFrom has
+   * its connecting IP is added to AddrMan and marked Good, and our VERSION carries our local
+   * address as addrFrom. Default false.
+   */
+  inboundVersionGood?: boolean;
+  /**
+   * The per-peer token bucket on received addresses and the shuffled processing order (Core PR
+   * #22387, v22.0). false: every received address is processed, in message order, as before.
+   * Default true.
+   */
+  addrRateLimit?: boolean;
   /** Self-announcements pause during IBD. Default: never in IBD. */
   isInitialBlockDownload?(): boolean;
 }
@@ -213,6 +225,8 @@ export class PeerManager {
   pushNodeVersion(node: Node): void {
     const a = node.addr;
     const yourAddr = a.isRoutable() && a.isAddrV1Compatible() ? Service.of(a, a.port) : undefined;
+    // v0.10 announced its best local address in addrFrom (GetLocalAddress); master sends [::]:0.
+    const myAddr = this.opts.inboundVersionGood === true ? getLocalAddrForPeer(node, this.opts.localAddresses ?? [], this.opts.listen ?? false) : null;
     this.host.pushMessage(
       node,
       versionMessage({
@@ -222,6 +236,7 @@ export class PeerManager {
         addrRecvServices: a.services,
         ...(yourAddr !== undefined ? { addrRecv: yourAddr } : {}),
         addrFromServices: this.opts.localServices,
+        ...(myAddr !== null ? { addrFrom: myAddr } : {}),
         nonce: node.localNonce,
         startHeight: this.opts.bestHeight(),
         relay: !this.rejectIncomingTxs(node),
@@ -360,6 +375,14 @@ export class PeerManager {
     if (!node.isInbound()) {
       this.addrman.good(node.addr);
       this.host.emit({ kind: 'addrman', action: 'good', addr: node.addr.toStringAddrPort() });
+    } else if (this.opts.inboundVersionGood === true && node.addr.equalsAddr(v.addrFrom)) {
+      // Core v0.10: main.cpp ProcessMessage("version") — a peer that connected from the address
+      // it claims to listen on went straight into tried, unverified. Heilman et al.'s attacker used
+      // this to fill the tried table with its own addresses by connecting inbound.
+      const from = new Address(v.addrFrom, v.addrFromServices);
+      if (this.addrman.add([from], v.addrFrom)) this.host.addressesAdded();
+      this.addrman.good(v.addrFrom);
+      this.host.emit({ kind: 'addrman', action: 'good', addr: v.addrFrom.toStringAddrPort() });
     }
     if (node.isFeeler()) {
       this.host.disconnect(node, 'feeler-done');
@@ -438,16 +461,20 @@ export class PeerManager {
     const st = this.addrState.get(node.id)!;
     const now = this.host.nowMicros();
     const nowS = Math.floor(now / MICROS_PER_SECOND);
-    refillTokenBucket(st, now, MAX_ADDR_RATE_PER_SECOND, MAX_ADDR_PROCESSING_TOKEN_BUCKET);
+    // Before PR #22387 (v22.0) there was no bucket and the addresses were taken in message order.
+    const limit = this.opts.addrRateLimit !== false;
+    if (limit) refillTokenBucket(st, now, MAX_ADDR_RATE_PER_SECOND, MAX_ADDR_PROCESSING_TOKEN_BUCKET);
     const rateLimited = !hasPermission(node.permissions, NetPermissionFlags.Addr);
     let numProc = 0;
     let numRateLimit = 0;
     let relayed = 0;
     const addrs = received.slice();
-    shuffleWith(this.opts.rng, addrs);
+    if (limit) shuffleWith(this.opts.rng, addrs);
     const ok: Address[] = [];
     for (let a of addrs) {
-      if (st.tokenBucket < 1.0) {
+      if (!limit) {
+        // Every address is processed.
+      } else if (st.tokenBucket < 1.0) {
         if (rateLimited) {
           numRateLimit++;
           continue;
