@@ -4,16 +4,15 @@
 // traffic per message type, and at the end assembles the plain RunResult that reports/ charts.
 //
 // It only reads node state: nothing it calls draws randomness or changes a Connman's decisions
-// (AddrMan is read through its row arrays, never through Size()/GetEntries(), whose consistency
-// check may draw from the AddrMan's stream). It does not check invariants (invariants.ts does),
+// (AddrMan is read through forEachEntry, never through Size()/GetEntries(), whose consistency
+// check may draw from the AddrMan's stream; traffic through each Connman's msgTotals). It does not check invariants (invariants.ts does),
 // decide which nodes are victims or attackers (the scenario passes roleOf / isAttackerAddress), or
 // write files (the CLI does).
 
 import type { AddrMan } from '../connman/addrman.ts';
 import type { AddressPool } from '../connman/address-pool.ts';
-import type { Connman } from '../connman/connman.ts';
+import type { Connman, MsgTotal } from '../connman/connman.ts';
 import { ConnectionType } from '../connman/connection-types.ts';
-import type { P2PMessage } from '../connman/messages.ts';
 import { parseService, type NetAddr } from '../connman/netaddress.ts';
 import type { Node } from '../connman/node.ts';
 import type { CloseReason, ConnmanEvent } from '../connman/ports.ts';
@@ -186,6 +185,13 @@ interface OpenConn {
   readonly attacker: boolean;
 }
 
+/** A Connman whose traffic counts, with its msgTotals when it was first seen (counted from there). */
+interface FollowedConnman {
+  readonly connman: Connman;
+  readonly sentBase: ReadonlyMap<string, MsgTotal>;
+  readonly recvBase: ReadonlyMap<string, MsgTotal>;
+}
+
 /** Per-message-type traffic counters. */
 interface TrafficRow {
   sentBytes: number;
@@ -212,12 +218,14 @@ export class MetricsRecorder {
   private readonly disconnects: DisconnectRecord[] = [];
   private readonly connections: ConnectionEventRecord[] = [];
   private readonly evictions: EvictionReason[] = [];
-  private readonly traffic = new Map<string, TrafficRow>();
+  /** Every Connman instance seen (restarts add new ones), in the order first seen. */
+  private readonly followed: FollowedConnman[] = [];
+  private readonly followedSet = new Set<Connman>();
   /** Per world node: CNode id → open connection (insertion order = opening order). */
   private readonly open: Map<number, OpenConn>[] = [];
   /** Per world node: "addr" of an outbound connect in flight → when it was attempted. */
   private readonly attempts: Map<string, Micros>[] = [];
-  /** Per world node: the Connman instance whose traffic hooks are installed. */
+  /** Per world node: the running Connman instance already followed. */
   private readonly hooked: (Connman | undefined)[] = [];
   /** Attacker flag per interned address of each AddrMan's pool (0 unknown, 1 no, 2 yes). */
   private readonly poolFlags = new WeakMap<AddressPool, Uint8Array>();
@@ -276,7 +284,7 @@ export class MetricsRecorder {
     const series = this.collector.finish();
     const binMicros = this.opts.sampleIntervalMicros;
     const dis = disconnectAggregates(this.disconnects, binMicros);
-    const bytes: MessageBytes[] = [...this.traffic.entries()]
+    const bytes: MessageBytes[] = [...this.trafficRows().entries()]
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([msgType, r]) => ({ msgType, sentBytes: r.sentBytes, recvBytes: r.recvBytes, sentMessages: r.sentMessages, recvMessages: r.recvMessages }));
     const sortedMarks = [...marks].map((m) => ({ tMicros: m.tMicros, label: m.label }));
@@ -355,8 +363,8 @@ export class MetricsRecorder {
 
   /**
    * New and tried entries and how many are attacker addresses, in one pass over the AddrMan's
-   * rows. The attacker flag is cached per interned address of the AddrMan's pool, so after the
-   * first tick a row costs three typed-array reads.
+   * entries (forEachEntry: no check, no draw). The attacker flag is cached per interned address of
+   * the AddrMan's pool, so after the first tick an entry costs a few typed-array reads.
    */
   private countAddrman(a: AddrMan): { newCount: number; newAttacker: number; triedCount: number; triedAttacker: number } {
     const pool = a.pool;
@@ -367,29 +375,25 @@ export class MetricsRecorder {
       flags = grown;
       this.poolFlags.set(pool, flags);
     }
-    const poolId = a.poolId;
-    const inTried = a.inTried;
-    const high = a.highWater;
+    const fl = flags;
     let newCount = 0;
     let newAttacker = 0;
     let triedCount = 0;
     let triedAttacker = 0;
-    for (let nid = 0; nid < high; nid++) {
-      const p = poolId[nid]!;
-      if (p < 0) continue;
-      let f = flags[p]!;
+    a.forEachEntry((p, tried) => {
+      let f = fl[p]!;
       if (f === ATTACKER_UNKNOWN) {
         f = this.opts.isAttackerAddress(pool.service(p)) ? ATTACKER_YES : ATTACKER_NO;
-        flags[p] = f;
+        fl[p] = f;
       }
-      if (inTried[nid] === 1) {
+      if (tried) {
         triedCount++;
         if (f === ATTACKER_YES) triedAttacker++;
       } else {
         newCount++;
         if (f === ATTACKER_YES) newAttacker++;
       }
-    }
+    });
     return { newCount, newAttacker, triedCount, triedAttacker };
   }
 
@@ -428,7 +432,7 @@ export class MetricsRecorder {
     const wn = this.world.nodes[node];
     if (wn === undefined) return;
     const c = wn.connman;
-    // A restarted node has a new Connman: hook it before its first connection carries traffic.
+    // A restarted node has a new Connman: follow it before its first connection carries traffic.
     if (c !== undefined && this.hooked[node] !== c) this.hook(node, c);
     const now = this.world.kernel.now();
     switch (e.kind) {
@@ -512,35 +516,52 @@ export class MetricsRecorder {
     return r.ok ? this.opts.isAttackerAddress(r.value) : false;
   }
 
-  private row(msgType: string): TrafficRow {
-    let r = this.traffic.get(msgType);
-    if (r === undefined) this.traffic.set(msgType, (r = { sentBytes: 0, recvBytes: 0, sentMessages: 0, recvMessages: 0 }));
-    return r;
-  }
-
   /**
-   * Counts this Connman's traffic per message type. The Connman keeps bytes per type per
-   * connection (getpeerinfo's bytessent_per_msg) but no message counts, and its per-connection
-   * counters vanish with the connection; so the recorder wraps the instance's pushMessage (every
-   * message queued, where Core counts bytes sent) and threadMessageHandler (every message read
-   * off a live connection, where Core counts bytes received). The wrappers only count and then
-   * call the original, so behaviour is unchanged. They go once the Connman counts messages itself.
+   * Starts counting a Connman's traffic: its msgTotals now are the baseline, so only traffic from
+   * here on counts (a Connman already running when the recorder starts contributes what follows).
+   * The instance stays followed after it stops, so messages still handled by it count too.
    */
   private hook(node: number, c: Connman): void {
     this.hooked[node] = c;
-    const push = c.pushMessage.bind(c);
-    const handle = c.threadMessageHandler.bind(c);
-    c.pushMessage = (peer: Node, msg: P2PMessage): void => {
-      const r = this.row(msg.type);
-      r.sentBytes += msg.sizeBytes;
-      r.sentMessages++;
-      push(peer, msg);
-    };
-    c.threadMessageHandler = (peer: Node, msg: P2PMessage, receivedMicros: Micros): void => {
-      const r = this.row(msg.type);
-      r.recvBytes += msg.sizeBytes;
-      r.recvMessages++;
-      handle(peer, msg, receivedMicros);
-    };
+    if (this.followedSet.has(c)) return;
+    this.followedSet.add(c);
+    const t = c.msgTotals();
+    this.followed.push({ connman: c, sentBase: copyTotals(t.sent), recvBase: copyTotals(t.recv) });
   }
+
+  /** Traffic per message type: every followed Connman's totals minus its baseline. */
+  private trafficRows(): Map<string, TrafficRow> {
+    const rows = new Map<string, TrafficRow>();
+    const row = (msgType: string): TrafficRow => {
+      let r = rows.get(msgType);
+      if (r === undefined) rows.set(msgType, (r = { sentBytes: 0, recvBytes: 0, sentMessages: 0, recvMessages: 0 }));
+      return r;
+    };
+    for (const f of this.followed) {
+      const t = f.connman.msgTotals();
+      for (const [type, v] of t.sent) {
+        const base = f.sentBase.get(type);
+        const msgs = v.msgs - (base?.msgs ?? 0);
+        if (msgs === 0) continue;
+        const r = row(type);
+        r.sentMessages += msgs;
+        r.sentBytes += v.bytes - (base?.bytes ?? 0);
+      }
+      for (const [type, v] of t.recv) {
+        const base = f.recvBase.get(type);
+        const msgs = v.msgs - (base?.msgs ?? 0);
+        if (msgs === 0) continue;
+        const r = row(type);
+        r.recvMessages += msgs;
+        r.recvBytes += v.bytes - (base?.bytes ?? 0);
+      }
+    }
+    return rows;
+  }
+}
+
+function copyTotals(m: ReadonlyMap<string, Readonly<MsgTotal>>): Map<string, MsgTotal> {
+  const out = new Map<string, MsgTotal>();
+  for (const [k, v] of m) out.set(k, { msgs: v.msgs, bytes: v.bytes });
+  return out;
 }

@@ -8,7 +8,7 @@ import { NetAddr, Network, serviceOrThrow } from '../connman/netaddress.ts';
 import { Rng, minutes, seconds } from '../sim/index.ts';
 import { ipv4Value, simAddressOf } from './address-plan.ts';
 import { AsModel } from './as-model.ts';
-import { DEFAULT_LISTENING_SHARE, POPULATION_LATENCY_MS, populationLatency, worldOptionsFor } from './population.ts';
+import { DEFAULT_LISTENING_SHARE, POPULATION_LATENCY_MS, populationLatency, worldOptionsFor, MIN_LISTENERS, defaultListeningShare } from './population.ts';
 import { World } from './world.ts';
 
 function ip16(a: NetAddr): Uint8Array {
@@ -197,7 +197,10 @@ describe('seed list, added nodes, churn', () => {
 describe('worldOptionsFor and populationLatency', () => {
   it('fills documented defaults and builds the same synthetic model for a seed', () => {
     const o = worldOptionsFor({ nodes: 100 }, 7);
-    expect(o.listeningShare).toBe(DEFAULT_LISTENING_SHARE);
+    // 100 nodes at 15% would be 15 listeners: the default raises it to MIN_LISTENERS (24).
+    expect(o.listeningShare).toBe(MIN_LISTENERS / 100);
+    expect(defaultListeningShare(1000)).toBe(DEFAULT_LISTENING_SHARE);
+    expect(Math.round(defaultListeningShare(40) * 40)).toBe(MIN_LISTENERS);
     expect(o.regions).toBe(5);
     expect(o.regionWeights?.length).toBe(5);
     expect(o.staleAddresses).toBe(25);
