@@ -3,24 +3,26 @@
 // scenarios schedule through it. Randomness and tracing live elsewhere (rng.ts, trace.ts); a trace
 // can be attached to fold every processed event into a digest.
 //
-// Layout: an event is a slot in growable typed arrays, not an object, so the hot loop allocates
-// nothing. Times sit in their own array (the heap's comparisons read only them, so it stays
-// compact); a slot's sequence number, argument, kind and generation share one 32-byte record, so
-// dispatching an event touches one cache line for them instead of four. The heap
-// (fastpriorityqueue) holds slot indices and compares (time, seq): equal times run in the order
-// they were scheduled (FIFO). Handlers are registered once and referred to by an integer kind;
-// each event carries one numeric argument (typically an index into the caller's own typed
-// tables). Cancellation is lazy: the slot is marked dead and its generation bumped, and the heap
-// entry is discarded when it surfaces (or when the heap is compacted because dead entries
-// outnumber live ones).
+// Layout: an event is a heap entry plus a slot, both in growable typed arrays, so the hot loop
+// allocates nothing. The heap is 4-ary and keeps its keys inline: parallel arrays of time,
+// sequence number and slot index, so a sift compares entries that sit next to each other (the four
+// children of an entry are adjacent) and moves three numbers per level. Equal times run in the
+// order they were scheduled (FIFO) through the sequence number. A slot is a 16-byte record (the
+// argument, the kind, the generation) read once when its event is dispatched; a handle names the
+// slot and its generation. Handlers are registered once and referred to by an integer kind; each
+// event carries one numeric argument (typically an index into the caller's own typed tables).
+// Cancellation is lazy: the slot is marked dead and its generation bumped, its heap entry is
+// discarded when it reaches the top (or when the heap is compacted because dead entries outnumber
+// live ones), and only then is the slot freed for reuse.
 //
-// Speed (`npm run bench -- kernel`, 10 M events, 100 k pending, hold model): about 2.5 M events/s,
-// 0.55-0.57 of a plain typed-array heap that stores keys inline. The gap is the slot indirection
-// the design asks for: fastpriorityqueue over slot indices alone, with no kernel around it,
-// measures about 0.70 of that reference, since every comparison reads two times at random
-// places instead of two adjacent ones.
+// Speed (`npm run bench -- kernel`: 10 M events, 100 k pending, hold model, shared 2-core machine):
+// 2.9-3.6 M events/s, 0.65-0.77 (mostly 0.70-0.77) of bench/reference-heap.ts, a plain binary
+// typed-array heap with inline keys, in the same run; the previous design (fastpriorityqueue over
+// slot indices, comparing times read at random places) measured 2.3-2.5 M/s, 0.52-0.59. Tried and
+// dropped: a binary inline heap (about 0.03 lower), bottom-up sift-down for pops (slower), moving
+// kind and argument into the heap to skip the record read (no gain: five arrays to move per level),
+// and shifting the root so child groups align to cache lines (no measurable change).
 
-import FastPriorityQueue from 'fastpriorityqueue';
 import type { Micros } from './time.ts';
 import { formatDuration } from './time.ts';
 
@@ -73,31 +75,10 @@ const CLOSURE = -2;
 
 const INITIAL_CAPACITY = 1024;
 
-// Fields of a slot's record.
-const REC = 4;
-const SEQ = 0;
-const ARG = 1;
+// A slot's record is 16 bytes: the argument as a double at recArgs[2 * slot], then kind and
+// generation as int32 at recInts[4 * slot + 2] and [4 * slot + 3] (two views of one buffer).
 const KIND = 2;
 const GEN = 3;
-
-/** The heap of slot indices, carrying the arrays its comparator reads. */
-interface SlotHeap extends FastPriorityQueue<number> {
-  times: Float64Array;
-  recs: Float64Array;
-}
-
-/**
- * The heap order on slots: (time, seq). fastpriorityqueue calls its comparator as a method
- * (`this.compare(a, b)`), so `this` is the heap and the arrays come from it. One function shared
- * by every kernel keeps that call site monomorphic: a closure per kernel made V8 deoptimise it
- * ("wrong call target") whenever a second kernel appeared, costing about 40% of throughput.
- */
-function compareSlots(this: SlotHeap, a: number, b: number): boolean {
-  const times = this.times;
-  const ta = times[a]!;
-  const tb = times[b]!;
-  return ta < tb || (ta === tb && this.recs[a * REC]! < this.recs[b * REC]!);
-}
 
 export class Kernel {
   private nowMicros: Micros = 0;
@@ -108,10 +89,19 @@ export class Kernel {
   private stopRequested = false;
   private running = false;
 
+  // Slots and heap entries grow together: every heap entry owns a distinct slot until it leaves
+  // the heap, so the heap never holds more entries than there are slots.
   private capacity = INITIAL_CAPACITY;
-  private times = new Float64Array(INITIAL_CAPACITY);
-  // Per slot, at REC * slot: [seq, arg, kind, generation].
-  private recs = Kernel.newRecs(INITIAL_CAPACITY);
+
+  // The 4-ary min-heap, entry i being (heapTimes[i], heapSeqs[i], heapSlots[i]); the children of
+  // entry i are 4i+1 .. 4i+4. Keys sit in the heap itself, so sifting compares neighbours.
+  private heapTimes = new Float64Array(INITIAL_CAPACITY);
+  private heapSeqs = new Float64Array(INITIAL_CAPACITY);
+  private heapSlots = new Int32Array(INITIAL_CAPACITY);
+  private heapSize = 0;
+
+  private recArgs = new Float64Array(2 * INITIAL_CAPACITY);
+  private recInts = Kernel.newRecInts(this.recArgs, 0);
   private closures: ((() => void) | undefined)[] = [];
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
@@ -119,15 +109,7 @@ export class Kernel {
 
   private readonly handlers: EventHandler[] = [];
   private readonly handlerNames: string[] = [];
-  private readonly heap: SlotHeap;
   private observer: EventObserver | undefined;
-
-  constructor() {
-    const heap = new FastPriorityQueue<number>(compareSlots) as SlotHeap;
-    heap.times = this.times;
-    heap.recs = this.recs;
-    this.heap = heap;
-  }
 
   /** The current virtual time. */
   now(): Micros {
@@ -195,11 +177,13 @@ export class Kernel {
     if (!(handle >= 0)) return false;
     const gen = Math.floor(handle / SLOT_COUNT);
     const slot = handle - gen * SLOT_COUNT;
-    const r = slot * REC;
-    if (slot >= this.capacity || this.recs[r + GEN] !== gen || this.recs[r + KIND] === DEAD) return false;
-    this.recs[r + KIND] = DEAD;
+    const q = 4 * slot;
+    if (slot >= this.capacity || this.recInts[q + GEN] !== gen || this.recInts[q + KIND] === DEAD) return false;
+    // The heap entry stays, pointing at a dead slot; the slot is freed only when the entry leaves
+    // the heap, so that it cannot be reused while a stale entry still names it.
+    this.recInts[q + KIND] = DEAD;
     this.closures[slot] = undefined;
-    this.recs[r + GEN] = gen + 1 === GEN_LIMIT ? 0 : gen + 1;
+    this.recInts[q + GEN] = gen + 1 === GEN_LIMIT ? 0 : gen + 1;
     this.liveCount--;
     this.deadInHeap++;
     // Keep the heap from filling with corpses when timers are re-armed far more often than they fire.
@@ -212,14 +196,13 @@ export class Kernel {
     if (!(handle >= 0)) return false;
     const gen = Math.floor(handle / SLOT_COUNT);
     const slot = handle - gen * SLOT_COUNT;
-    return slot < this.capacity && this.recs[slot * REC + GEN] === gen && this.recs[slot * REC + KIND] !== DEAD;
+    return slot < this.capacity && this.recInts[4 * slot + GEN] === gen && this.recInts[4 * slot + KIND] !== DEAD;
   }
 
   /** The time of the earliest pending event, or undefined when none is pending. */
   peekTime(): Micros | undefined {
     this.dropDeadTop();
-    const top = this.heap.peek();
-    return top === undefined ? undefined : this.times[top];
+    return this.heapSize === 0 ? undefined : this.heapTimes[0];
   }
 
   /** Asks a running `run` to return after the current event. Outside a run it is a no-op. */
@@ -230,8 +213,11 @@ export class Kernel {
   /** Processes the earliest pending event. Returns false when there was none. */
   step(): boolean {
     this.dropDeadTop();
-    if (this.heap.size === 0) return false;
-    this.dispatch(this.heap.poll()!);
+    if (this.heapSize === 0) return false;
+    const slot = this.heapSlots[0]!;
+    const time = this.heapTimes[0]!;
+    this.popTop();
+    this.dispatch(slot, time);
     return true;
   }
 
@@ -247,31 +233,30 @@ export class Kernel {
     if (!(until >= this.nowMicros)) this.badTime(until);
     const start = this.processedCount;
     const limit = start + maxEvents;
-    const heap = this.heap;
     this.running = true;
     this.stopRequested = false;
     try {
-      while (heap.size > 0 && this.processedCount < limit) {
-        const slot = heap.peek()!;
+      while (this.heapSize > 0 && this.processedCount < limit) {
         // Arrays are re-read each time round: a handler may have grown them.
-        const recs = this.recs;
-        const r = slot * REC;
-        const kind = recs[r + KIND]!;
+        const slot = this.heapSlots[0]!;
+        const ints = this.recInts;
+        const q = 4 * slot;
+        const kind = ints[q + KIND]!;
         if (kind === DEAD) {
-          heap.poll();
+          this.popTop();
           this.release(slot);
           this.deadInHeap--;
           continue;
         }
-        const time = this.times[slot]!;
+        const time = this.heapTimes[0]!;
         if (time > until) break;
-        heap.poll();
+        this.popTop();
         // Free the slot before running the handler so that the handler can reuse it, and so that
         // cancelling the running event's own handle is a no-op.
-        const arg = recs[r + ARG]!;
-        const gen = recs[r + GEN]! + 1; // no `%` here: on doubles it is a slow library call
-        recs[r + GEN] = gen === GEN_LIMIT ? 0 : gen;
-        recs[r + KIND] = DEAD;
+        const arg = this.recArgs[2 * slot]!;
+        const gen = ints[q + GEN]! + 1;
+        ints[q + GEN] = gen === GEN_LIMIT ? 0 : gen;
+        ints[q + KIND] = DEAD;
         this.freeSlots[this.freeCount++] = slot;
         this.nowMicros = time;
         this.processedCount++;
@@ -292,16 +277,15 @@ export class Kernel {
 
   // --- internals -----------------------------------------------------------------------------
 
-  /** Runs the event in `slot`, already removed from the heap (used by `step`; `run` inlines the same). */
-  private dispatch(slot: number): void {
-    const recs = this.recs;
-    const r = slot * REC;
-    const kind = recs[r + KIND]!;
-    const arg = recs[r + ARG]!;
-    const time = this.times[slot]!;
-    const gen = recs[r + GEN]! + 1;
-    recs[r + GEN] = gen === GEN_LIMIT ? 0 : gen;
-    recs[r + KIND] = DEAD;
+  /** Runs the event in `slot` at `time`, already removed from the heap (used by `step`; `run` inlines the same). */
+  private dispatch(slot: number, time: Micros): void {
+    const ints = this.recInts;
+    const q = 4 * slot;
+    const kind = ints[q + KIND]!;
+    const arg = this.recArgs[2 * slot]!;
+    const gen = ints[q + GEN]! + 1;
+    ints[q + GEN] = gen === GEN_LIMIT ? 0 : gen;
+    ints[q + KIND] = DEAD;
     this.release(slot);
     this.nowMicros = time;
     this.processedCount++;
@@ -324,15 +308,82 @@ export class Kernel {
       if (this.nextUnused === this.capacity) this.grow();
       slot = this.nextUnused++;
     }
-    this.times[slot] = time;
-    const recs = this.recs;
-    const r = slot * REC;
-    recs[r + SEQ] = this.seqCounter++;
-    recs[r + KIND] = kind;
-    recs[r + ARG] = arg;
+    const ints = this.recInts;
+    const q = 4 * slot;
+    ints[q + KIND] = kind;
+    this.recArgs[2 * slot] = arg;
     this.liveCount++;
-    this.heap.add(slot);
-    return recs[r + GEN]! * SLOT_COUNT + slot;
+    const seq = this.seqCounter++;
+    // Sift up. The new entry's sequence number exceeds every other entry's, so among equal times
+    // it belongs below them all: a parent with time <= ours stays put.
+    const times = this.heapTimes;
+    const seqs = this.heapSeqs;
+    const slots = this.heapSlots;
+    let i = this.heapSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const tp = times[p]!;
+      if (tp <= time) break;
+      times[i] = tp;
+      seqs[i] = seqs[p]!;
+      slots[i] = slots[p]!;
+      i = p;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    slots[i] = slot;
+    return ints[q + GEN]! * SLOT_COUNT + slot;
+  }
+
+  /** Removes the heap's root entry (the caller has read what it needs of it). */
+  private popTop(): void {
+    const n = --this.heapSize;
+    if (n > 0) this.siftDown(0, this.heapTimes[n]!, this.heapSeqs[n]!, this.heapSlots[n]!, n);
+  }
+
+  /**
+   * Places the entry (time, seq, slot) at position `i` or below, in a heap of `n` entries whose
+   * subtrees under `i` are already ordered.
+   */
+  private siftDown(i: number, time: Micros, seq: number, slot: number, n: number): void {
+    const times = this.heapTimes;
+    const seqs = this.heapSeqs;
+    const slots = this.heapSlots;
+    // Pick the least child: with all four present, the better of each pair, then of the two
+    // winners; near the bottom, in a loop over those that exist.
+    for (;;) {
+      let c = 4 * i + 1;
+      let tc: number;
+      if (c + 3 < n) {
+        tc = times[c]!;
+        let t1 = times[c + 1]!;
+        if (t1 < tc || (t1 === tc && seqs[c + 1]! < seqs[c]!)) { c = c + 1; tc = t1; }
+        const b = 4 * i + 3;
+        let tb = times[b]!;
+        let d = b;
+        t1 = times[b + 1]!;
+        if (t1 < tb || (t1 === tb && seqs[b + 1]! < seqs[b]!)) { d = b + 1; tb = t1; }
+        if (tb < tc || (tb === tc && seqs[d]! < seqs[c]!)) { c = d; tc = tb; }
+      } else {
+        if (c >= n) break;
+        tc = times[c]!;
+        for (let j = c + 1; j < n; j++) {
+          const tj = times[j]!;
+          if (tj < tc || (tj === tc && seqs[j]! < seqs[c]!)) {
+            c = j;
+            tc = tj;
+          }
+        }
+      }
+      if (time < tc || (time === tc && seq < seqs[c]!)) break;
+      times[i] = tc;
+      seqs[i] = seqs[c]!;
+      slots[i] = slots[c]!;
+      i = c;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    slots[i] = slot;
   }
 
   private release(slot: number): void {
@@ -340,49 +391,66 @@ export class Kernel {
   }
 
   private dropDeadTop(): void {
-    const heap = this.heap;
-    while (heap.size > 0 && this.recs[heap.peek()! * REC + KIND] === DEAD) {
-      this.release(heap.poll()!);
+    while (this.heapSize > 0 && this.recInts[4 * this.heapSlots[0]! + KIND] === DEAD) {
+      const slot = this.heapSlots[0]!;
+      this.popTop();
+      this.release(slot);
       this.deadInHeap--;
     }
   }
 
   /** Rebuilds the heap without cancelled entries (O(n)). */
   private compact(): void {
-    const live: number[] = [];
-    const heap = this.heap;
-    // fastpriorityqueue keeps its backing array public at run time but not in its type declarations.
-    const array = (heap as unknown as { array: number[] }).array;
-    for (let i = 0; i < heap.size; i++) {
-      const slot = array[i]!;
-      if (this.recs[slot * REC + KIND] === DEAD) this.release(slot);
-      else live.push(slot);
+    const times = this.heapTimes;
+    const seqs = this.heapSeqs;
+    const slots = this.heapSlots;
+    const ints = this.recInts;
+    let m = 0;
+    for (let i = 0; i < this.heapSize; i++) {
+      const slot = slots[i]!;
+      if (ints[4 * slot + KIND] === DEAD) {
+        this.release(slot);
+        continue;
+      }
+      times[m] = times[i]!;
+      seqs[m] = seqs[i]!;
+      slots[m] = slot;
+      m++;
     }
-    heap.heapify(live);
+    this.heapSize = m;
+    // Floyd's heap construction: sift down every parent, from the last one to the root.
+    for (let i = (m - 2) >> 2; i >= 0; i--) this.siftDown(i, times[i]!, seqs[i]!, slots[i]!, m);
     this.deadInHeap = 0;
   }
 
   private grow(): void {
     const cap = this.capacity * 2;
     if (cap > SLOT_COUNT) throw new ScheduleError(`more than ${SLOT_COUNT} events pending`);
-    const t = new Float64Array(cap);
-    t.set(this.times);
-    this.times = t;
-    const recs = Kernel.newRecs(cap);
-    recs.set(this.recs);
-    this.recs = recs;
+    // Copying the doubles copies whole records, kinds and generations included.
+    const args = new Float64Array(2 * cap);
+    args.set(this.recArgs);
+    this.recArgs = args;
+    this.recInts = Kernel.newRecInts(args, this.capacity);
     const f = new Int32Array(cap);
     f.set(this.freeSlots);
     this.freeSlots = f;
+    const t = new Float64Array(cap);
+    t.set(this.heapTimes);
+    this.heapTimes = t;
+    const s = new Float64Array(cap);
+    s.set(this.heapSeqs);
+    this.heapSeqs = s;
+    const h = new Int32Array(cap);
+    h.set(this.heapSlots);
+    this.heapSlots = h;
     this.capacity = cap;
-    this.heap.times = t;
-    this.heap.recs = recs;
   }
 
-  private static newRecs(capacity: number): Float64Array {
-    const recs = new Float64Array(capacity * REC);
-    for (let i = 0; i < capacity; i++) recs[i * REC + KIND] = DEAD;
-    return recs;
+  /** The int32 view of a record buffer, with every slot from `firstNew` on marked DEAD. */
+  private static newRecInts(args: Float64Array, firstNew: number): Int32Array {
+    const ints = new Int32Array(args.buffer);
+    for (let q = 4 * firstNew + KIND; q < ints.length; q += 4) ints[q] = DEAD;
+    return ints;
   }
 
   private badTime(time: number): never {
