@@ -1,8 +1,7 @@
 // report.html: self-contained and offline, identity and checks shown, and — opened in headless
 // Chromium — every chart rendered with no console message at all. The browser test skips, saying
 // why, when /usr/bin/chromium is absent (.ci/run installs it).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,12 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { buildCharts } from '../reports/index.ts';
 import { allFixtures, eclipseFixture } from '../reports/test-fixtures.ts';
+import { CHROMIUM, hasChromium, openInChromium, pageOutcome } from './chromium.ts';
 import { normaliseSvgIds } from './render.ts';
 import { buildReportHtml, escapeHtml, loadBrowserBundles } from './report-html.ts';
 import { writeRunReports } from './run-dir.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`report-html.test: skipping the browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
 
 const root = mkdtempSync(join(tmpdir(), 'connsim-report-html-'));
@@ -72,30 +70,6 @@ describe('normaliseSvgIds', () => {
   });
 });
 
-/** Open a page in headless Chromium; return the dumped DOM and Chromium's log. */
-function openInChromium(page: string): { stdout: string; stderr: string; status: number | null; error?: Error } {
-  const profile = mkdtempSync(join(root, 'chromium-profile-'));
-  return spawnSync(
-        CHROMIUM,
-        [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-extensions',
-          `--user-data-dir=${profile}`,
-          '--virtual-time-budget=10000',
-          '--enable-logging=stderr',
-          '--v=0',
-          '--dump-dom',
-          `file://${page}`,
-        ],
-        { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-      );
-}
-
 describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
   it('detects a chart that fails to render (a negative control for the checks below)', () => {
     const result = eclipseFixture();
@@ -104,11 +78,10 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
     charts[1] = { ...charts[1]!, spec: { layer: 'not-a-layer' } };
     const page = join(root, 'broken.html');
     writeFileSync(page, buildReportHtml(result, charts, loadBrowserBundles()));
-    const run = openInChromium(page);
-    const dom = run.stdout.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '<script></script>');
-    expect(/<body([^>]*)>/.exec(dom)?.[1]).toContain('data-rendered="1"');
-    expect(/<body([^>]*)>/.exec(dom)?.[1]).toContain('data-errors="1"');
-    expect(run.stderr.split('\n').filter((l) => l.includes(':CONSOLE')).length).toBeGreaterThan(0);
+    const page_ = pageOutcome(openInChromium(page, root));
+    expect(page_.body).toContain('data-rendered="1"');
+    expect(page_.body).toContain('data-errors="1"');
+    expect(page_.consoleLines.length).toBeGreaterThan(0);
   });
 
   for (const f of allFixtures()) {
@@ -116,23 +89,19 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       const dir = join(root, f.name);
       await writeRunReports(dir, f.result);
       const n = buildCharts(f.result).length;
-      const run = openInChromium(join(dir, 'report.html'));
+      const run = openInChromium(join(dir, 'report.html'), root);
       expect(run.error, String(run.error)).toBeUndefined();
       expect(run.status, run.stderr.slice(-2000)).toBe(0);
-      // The rendered DOM without script text (the inlined libraries would match anything).
-      const dom = run.stdout.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '<script></script>');
+      const page = pageOutcome(run);
       // The page's own bookkeeping, written once every vegaEmbed promise settled.
-      const body = /<body([^>]*)>/.exec(dom)?.[1] ?? '';
-      expect(body).toContain('data-status="done"');
-      expect(body).toContain(`data-rendered="${n}"`);
-      expect(body).toContain('data-errors="0"');
-      // Count what was drawn: one SVG with vega's marks inside each chart container.
-      const drawn = [...dom.matchAll(/<div class="vis[^"]*" id="vis-([a-z0-9-]+)"[^>]*>[\s\S]*?<svg[\s\S]*?class="marks"/g)].length;
-      expect(drawn).toBe(n);
-      expect(/class="vis[^"]*render-error/.test(dom), 'a chart container reports a render error').toBe(false);
+      expect(page.body).toContain('data-status="done"');
+      expect(page.body).toContain(`data-rendered="${n}"`);
+      expect(page.body).toContain('data-errors="0"');
+      // One SVG with vega's marks inside each chart container.
+      expect(page.drawn).toBe(n);
+      expect(page.renderError, 'a chart container reports a render error').toBe(false);
       // Any console output of the page (log, warning, error, uncaught exception) is a failure.
-      const consoleLines = run.stderr.split('\n').filter((l) => l.includes(':CONSOLE'));
-      expect(consoleLines).toEqual([]);
+      expect(page.consoleLines).toEqual([]);
     });
   }
 });

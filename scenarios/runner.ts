@@ -30,7 +30,8 @@ import {
   type ScriptIterator,
 } from './scenario.ts';
 import { SeedListError, parseSeedList } from './seed-list.ts';
-import { World } from './world.ts';
+import { DEFAULT_P2P_PORT, World } from './world.ts';
+import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
 
 export interface RunProgress {
   simMicros: Micros;
@@ -135,6 +136,7 @@ export function runScenario(req: RunRequest): RunOutcome {
   const victimSet = new Set<number>();
   const protectedNodes = new Set<number>();
   const attackers: AttackerHandle[] = [];
+  const backgrounds: AttackerHandle[] = [];
   const attackerKeys = new Set<string>();
   const attackerAddrs: NetAddr[] = [];
   const isAttackerAddress = (a: NetAddr): boolean => attackerKeys.size > 0 && attackerKeys.has(addrKey(a));
@@ -254,6 +256,31 @@ export function runScenario(req: RunRequest): RunOutcome {
       const handle = { name, attacker };
       attackers.push(handle);
       return handle;
+    },
+    spawnBackground: (spec: AttackerSpec) => {
+      const name = `background-${backgrounds.length}`;
+      let actor: Attacker;
+      try {
+        actor = createAttacker(attackerEnvFromWorld(world, name), { ...spec, name });
+      } catch (e) {
+        throw new ScenarioError(`${def.name}: ${name}: ${(e as Error).message}`);
+      }
+      const handle = { name, attacker: actor };
+      backgrounds.push(handle);
+      return handle;
+    },
+    seedAddrman: (i, addrs, opts) => {
+      honest(i, 'seedAddrman');
+      const c = world.nodes[i]!.connman;
+      if (c === undefined) throw new ScenarioError(`${def.name}: seedAddrman: node ${i} is not running`);
+      const nowS = Math.floor(world.clock.nowMicros() / 1e6);
+      const time = nowS - (opts.ageSeconds ?? 3600);
+      const source = opts.source ?? world.nodes[i]!.address;
+      for (const a of addrs) {
+        const entry = new Address(a.withPort(DEFAULT_P2P_PORT), NODE_NETWORK | NODE_WITNESS, time);
+        c.addrman.add([entry], source);
+        if (opts.tried) c.addrman.good(entry, nowS);
+      }
     },
     attackerAddresses: () => attackerAddrs,
     allocateAddresses: (count, spread) => world.allocateAddresses(count, spread),

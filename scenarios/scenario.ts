@@ -129,6 +129,19 @@ export interface ScriptContext {
   spawnAttacker(spec: AttackerSpec): AttackerHandle;
   /** Fresh addresses nobody owns (e.g. "trash" to advertise), spread as asked (see World.allocateAddresses). */
   allocateAddresses(count: number, spread?: { slash16s: number } | { asns: number; slash16sPerAsn?: number }): NetAddr[];
+  /**
+   * Spawns an actor that stands for honest nodes outside the simulated population (the rest of a
+   * large network): its addresses are not the attacker's. Typically `listeners`, so that addresses
+   * seeded into a victim's tables (`seedAddrman`) answer like live honest peers.
+   */
+  spawnBackground(spec: AttackerSpec): AttackerHandle;
+  /**
+   * Puts addresses into honest node `index`'s AddrMan as if it had learned them earlier (from
+   * `source`, timestamped `ageSeconds` ago), and with `tried` also marks them good (a past
+   * successful connection). Models a long-running node's history in a network larger than the
+   * simulated one.
+   */
+  seedAddrman(index: number, addrs: readonly NetAddr[], opts: { tried: boolean; source?: NetAddr; ageSeconds?: number }): void;
   /** Every attacker address so far (what the charts count as attacker-owned). */
   attackerAddresses(): readonly NetAddr[];
 

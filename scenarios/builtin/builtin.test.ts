@@ -5,23 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS, findScenario } from '../registry.ts';
-import { runScenario, type RunRequest } from '../runner.ts';
+import { runScenario } from '../runner.ts';
+import { SMALL } from './small-configs.ts';
 
-type Small = Omit<RunRequest, 'scenario' | 'seed'>;
-
-const SMALL: Record<string, Small> = {
-  baseline: { nodes: 40, duration: '1h' },
-  'eclipse-botnet': { nodes: 40, duration: '2h', params: ['attackerAddresses=300', 'trashAddresses=2000', 'victims=2', 'attackAt=20m', 'attackFor=40m', 'connectionsPerSecond=5', 'expectOutcome=any'] },
-  'eclipse-infrastructure': { nodes: 40, duration: '2h', params: ['attackerAddresses=320', 'groups=8', 'trashAddresses=2000', 'victims=2', 'attackAt=20m', 'attackFor=40m', 'connectionsPerSecond=5', 'expectOutcome=any'] },
-  erebus: { nodes: 40, duration: '2h', params: ['attackerAddresses=200', 'asns=2', 'slash16sPerAsn=10', 'victims=2', 'attackAt=20m', 'attackFor=40m'], set: ['asmap=true'] },
-  'inbound-flood': { nodes: 40, duration: '90m', params: ['sybils=60', 'victims=1', 'attackAt=30m'] },
-  'addr-flood': { nodes: 40, duration: '1h', params: ['flooders=3', 'advertised=3000', 'victims=1', 'attackAt=10m'] },
-  slowloris: { nodes: 40, duration: '1h', params: ['silent=4', 'slow=4', 'victims=1', 'attackAt=10m'] },
-  churn: { nodes: 40, duration: '3h', params: ['sessionScale=1h', 'downtimeScale=20m', 'minOutbound=4'] },
-  'restart-anchors': { nodes: 40, duration: '2h', params: ['attackerAddresses=300', 'relayers=5', 'victims=1', 'attackAt=20m', 'restartAt=80m'] },
-  'dns-poison': { nodes: 40, duration: '90m', params: ['attackerAddresses=100', 'newcomers=2', 'joinAt=30m'] },
-  partition: { nodes: 40, duration: '3h', params: ['splitAt=20m', 'splitFor=80m'] },
-};
 
 describe('built-in scenarios', () => {
   it('every built-in scenario has a small configuration here', () => {

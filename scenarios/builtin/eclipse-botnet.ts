@@ -10,7 +10,7 @@ export default defineScenario({
   threatModel:
     'An attacker running bots on many residential addresses, each in a different /16, fills the victims\' tried table through short inbound connections and their new table with unreachable "trash" addresses, holds their inbound slots, and waits for them to restart; it wins when every long-lived outbound peer of a victim is a bot.',
   reproduces: `${HEILMAN_REFERENCE}: the botnet attack (success rising with the number of bot addresses, high for a few thousand bots against Core 0.9/0.10).`,
-  defaults: { nodes: 200, duration: '6h', sampleInterval: '10m' },
+  defaults: { nodes: 200, duration: '3h30m', sampleInterval: '5m' },
   params: heilmanParams('botnet'),
   script: heilmanScript('botnet'),
 });

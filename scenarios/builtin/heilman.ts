@@ -34,10 +34,18 @@ export function heilmanParams(variant: HeilmanVariant): Record<string, ParamSpec
     },
     ...(variant === 'infrastructure' ? { groups: { type: 'integer', default: 32, min: 1, max: 4096, description: 'Distinct /16s the attacker owns addresses in' } as ParamSpec } : {}),
     trashAddresses: { type: 'integer', default: 10_000, min: 0, max: 200_000, description: 'Addresses nobody owns that the attacker advertises to fill the new table' },
+    historyTried: {
+      type: 'integer',
+      default: 1000,
+      min: 0,
+      max: 100_000,
+      description: 'Live honest addresses (outside the simulated population) already in each victim\'s tried table when the attack starts: a long-running node in a large network',
+    },
+    historyNew: { type: 'integer', default: 4000, min: 0, max: 100_000, description: 'Addresses (of nodes long gone) already in each victim\'s new table when the attack starts' },
     victims: { type: 'integer', default: 3, min: 1, max: 50, description: 'Listening honest nodes attacked at once (each restarts at the same time)' },
-    attackAt: { type: 'duration', default: '1h', description: 'When the attack starts (the honest network forms before)' },
-    attackFor: { type: 'duration', default: '4h', description: 'How long the attacker fills the tables before the victims restart' },
-    connectionsPerSecond: { type: 'number', default: 2, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' },
+    attackAt: { type: 'duration', default: '30m', description: 'When the attack starts (the honest network forms before)' },
+    attackFor: { type: 'duration', default: '2h', description: 'How long the attacker fills the tables before the victims restart' },
+    connectionsPerSecond: { type: 'number', default: 5, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' },
     downtime: { type: 'duration', default: '1m', description: 'How long a victim stays down at its restart' },
     expectOutcome: {
       type: 'string',
@@ -60,6 +68,18 @@ export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['scri
     const targets = victims.map((v) => s.world.nodes[v]!.service);
 
     yield s.at(p.attackAt as number);
+    // The victims' history: tried entries of live honest nodes outside the simulated population
+    // (they accept connections like any honest peer), new entries of nodes long gone.
+    const historyTried = p.historyTried as number;
+    const historyNew = p.historyNew as number;
+    if (historyTried > 0) {
+      const live = s.spawnBackground({ kind: 'listeners', count: historyTried, getAddrAnswer: 'none' }).attacker.addresses();
+      for (const v of victims) s.seedAddrman(v, live, { tried: true, ageSeconds: 3 * 3600 });
+    }
+    if (historyNew > 0) {
+      const gone = s.allocateAddresses(historyNew);
+      for (const v of victims) s.seedAddrman(v, gone, { tried: false, ageSeconds: 2 * 86400 });
+    }
     s.attackStarts();
     const total = p.attackerAddresses as number;
     const spread = variant === 'botnet' ? { slash16s: total } : { slash16s: Math.min(total, p.groups as number) };
@@ -81,16 +101,17 @@ export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['scri
       hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure',
     });
     const attackerAddrs: readonly NetAddr[] = main.attacker.addresses();
-    // 2. New: trash and attacker addresses, unsolicited, from a few connections.
+    // 2. New: trash and attacker addresses, unsolicited, from a few connections, each sending one
+    //    1000-address message every 100 s (the whole list goes round every few minutes).
     const trash = p.trashAddresses as number;
     if (trash > 0) {
-      s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertiseCount: trash, messagesPerSecond: 1, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
+      s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertiseCount: trash, messagesPerSecond: 0.01, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
     }
-    s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertise: attackerAddrs, messagesPerSecond: 1, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
+    s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertise: attackerAddrs, messagesPerSecond: 0.01, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
 
     yield s.wait(p.attackFor as number);
     // 3. Inbound slots: hold them from attacker addresses.
-    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, p.groups as number) }, mode: 'hold', hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
+    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, p.groups as number) }, mode: 'hold', reconnectDelayMicros: 30_000_000, hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
     yield s.wait('1m');
     // 4. The victims restart.
     for (const v of victims) s.restart(v, p.downtime as number);
