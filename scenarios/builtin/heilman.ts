@@ -39,7 +39,14 @@ export function heilmanParams(variant: HeilmanVariant): Record<string, ParamSpec
       default: 1000,
       min: 0,
       max: 100_000,
-      description: 'Live honest addresses (outside the simulated population) already in each victim\'s tried table when the attack starts: a long-running node in a large network',
+      description: 'Honest addresses (outside the simulated population) already in each victim\'s tried table when the attack starts: a long-running node in a large network',
+    },
+    historyLiveShare: {
+      type: 'number',
+      default: 0.25,
+      min: 0,
+      max: 1,
+      description: 'Share of those tried entries whose nodes are still online (the rest went away, as most of a long-running node\'s tried entries do)',
     },
     historyNew: { type: 'integer', default: 4000, min: 0, max: 100_000, description: 'Addresses (of nodes long gone) already in each victim\'s new table when the attack starts' },
     victims: { type: 'integer', default: 3, min: 1, max: 50, description: 'Listening honest nodes attacked at once (each restarts at the same time)' },
@@ -72,10 +79,10 @@ export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['scri
     // (they accept connections like any honest peer), new entries of nodes long gone.
     const historyTried = p.historyTried as number;
     const historyNew = p.historyNew as number;
-    if (historyTried > 0) {
-      const live = s.spawnBackground({ kind: 'listeners', count: historyTried, getAddrAnswer: 'none' }).attacker.addresses();
-      for (const v of victims) s.seedAddrman(v, live, { tried: true, ageSeconds: 3 * 3600 });
-    }
+    const liveCount = Math.round(historyTried * (p.historyLiveShare as number));
+    const tried = liveCount > 0 ? s.spawnBackground({ kind: 'listeners', count: liveCount, getAddrAnswer: 'none' }).attacker.addresses() : [];
+    if (historyTried > liveCount) tried.push(...s.allocateAddresses(historyTried - liveCount));
+    for (const v of victims) s.seedAddrman(v, tried, { tried: true, ageSeconds: 3 * 3600 });
     if (historyNew > 0) {
       const gone = s.allocateAddresses(historyNew);
       for (const v of victims) s.seedAddrman(v, gone, { tried: false, ageSeconds: 2 * 86400 });
