@@ -13,6 +13,8 @@
 //   profiles             the Core version profiles and what each setting means
 //   inspect <scenario>   one node's state at a simulated time, as Core's RPCs print it
 //   replay <run-dir>     re-run a recorded run and compare its trace digest
+//   sweep <scenario>     run a scenario over profiles × swept values × seeds; write sweeps/<scenario>/
+//   merge <dirs..>       join a sharded sweep's directories and build its report
 //
 // Every user error prints one line `connsim: <problem>` on stderr and exits with code 2. A run
 // whose checks fail, or a replay whose digest differs, exits with code 1. A fault in connsim
@@ -33,6 +35,8 @@ import { formatDescribe, formatList, formatProfiles } from './cli/catalog.ts';
 import { inspectCommand } from './cli/inspect-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
 import { runCommand, type CliIo } from './cli/run-command.ts';
+import { mergeCommand } from './cli/merge-command.ts';
+import { sweepCommand } from './cli/sweep-command.ts';
 import { loadScenario } from './cli/scenario-loader.ts';
 import { CliError, firstLine } from './cli/user-error.ts';
 import { DEFAULT_PROFILE, ProfileError, SETTINGS, listProfiles } from './scenarios/profiles.ts';
@@ -279,6 +283,41 @@ async function main(): Promise<void> {
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' }),
       async (argv) => {
         process.exitCode = await replayCommand({ runDir: argv['run-dir'], out: argv.out, quiet: argv.quiet }, io);
+      },
+    )
+    .command(
+      'sweep <scenario>',
+      'run a scenario over (profiles × --vary values) × seeds on worker threads; write runs/, sweep-summary.json and a sweep report',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'built-in scenario name or path to a scenario file' })
+          .option('seeds', { type: 'string', demandOption: true, describe: 'seeds: a..b (inclusive), a list 1,2,5, or both (1..3,9)' })
+          .option('vary', { type: 'string', describe: 'swept axis key=v1,v2,… (repeatable); key: a scenario parameter, set.<profile setting> or nodes' })
+          .option('profile', { type: 'string', describe: "profiles to compare, comma-separated (default: the scenario's)" })
+          .option('nodes', { type: 'number', describe: "honest nodes of every run (default: the scenario's)" })
+          .option('duration', { type: 'string', describe: "simulated duration of every run, e.g. 6h (default: the scenario's)" })
+          .option('sample-interval', { type: 'string', describe: "time between chart samples (default: the scenario's)" })
+          .option('param', { type: 'string', describe: 'fix a scenario parameter for every run, name=value (repeatable)' })
+          .option('set', { type: 'string', describe: 'override a profile setting for every run, key=value (repeatable)' })
+          .option('asmap', { type: 'string', describe: 'asmap file (Core binary format) for every run' })
+          .option('seed-list', { type: 'string', describe: "seed list (Core's nodes_main.txt format) for every run" })
+          .option('workers', { type: 'number', describe: 'worker threads (default: os.availableParallelism())' })
+          .option('shard', { type: 'string', describe: 'run only shard i of n (runs whose index % n == i-1); merge shards with `connsim merge`' })
+          .option('out', { type: 'string', describe: 'sweep directory (default sweeps/<scenario>)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress line' }),
+      async (argv) => {
+        process.exitCode = await sweepCommand({ ...argv, scenario: argv.scenario }, io);
+      },
+    )
+    .command(
+      'merge <dirs..>',
+      "join the directories of a sharded sweep (same sweep.json) and build the sweep's summary and report",
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep directories written by `connsim sweep --shard i/n`' })
+          .option('out', { type: 'string', describe: 'merged sweep directory (default: the input, when there is only one)' }),
+      async (argv) => {
+        process.exitCode = await mergeCommand({ dirs: argv.dirs.map(String), out: argv.out }, io);
       },
     )
     .demandCommand(1, 'name a command (see --help)')

@@ -47,7 +47,7 @@ export function escapeHtml(s: string): string {
  * Script text safe inside <script>: no "</script" or "<!--" can end or confuse the element, and
  * the source-map comment is dropped (a browser with devtools open would try to fetch the map).
  */
-function inlineScript(code: string): string {
+export function inlineScript(code: string): string {
   return code
     .replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n')
     .replace(/<\/(script)/gi, '<\\/$1')
@@ -55,7 +55,7 @@ function inlineScript(code: string): string {
 }
 
 /** JSON inside <script type="application/json">: '<' written as \u003c so no tag can close it. */
-function inlineJson(value: unknown): string {
+export function inlineJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
@@ -66,7 +66,7 @@ function durationText(micros: number): string {
   return `${s} s`;
 }
 
-const STYLE = `
+export const STYLE = `
 body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1000px; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
@@ -88,12 +88,12 @@ figure.chart figcaption a { color: #666; margin-right: 10px; }
  * spec was compiled for with the one loaded, would warn on every chart. Set the version the
  * package really has before vega-embed loads (it reads it once, at load).
  */
-function vegaVersionFix(version: string): string {
+export function vegaVersionFix(version: string): string {
   return `vega.version = ${JSON.stringify(version)};`;
 }
 
 /** The page's script: render every spec, then record the outcome on <body> for tests and humans. */
-const RENDER_SCRIPT = `
+export const RENDER_SCRIPT = `
 (function () {
   var errors = [];
   window.addEventListener('error', function (e) { errors.push(String(e.message)); document.body.setAttribute('data-errors', String(errors.length)); });

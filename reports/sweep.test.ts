@@ -1,0 +1,259 @@
+// The sweep report's statistics and specs on hand-made run outcomes: Student-t quantiles and
+// intervals, Wilson intervals (known values), grouping in plan order, indicator metrics, runs that
+// threw, the chart specs (schema-valid, compiling, file-safe unique names, axis choice) and the CSVs.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+import { Ajv } from 'ajv';
+import * as vl from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+
+import {
+  PASS_RATE_ROW,
+  aggregateSweep,
+  meanStudentT,
+  meanWilson,
+  metricSlug,
+  seedsLabel,
+  sweepCharts,
+  sweepCsv,
+  tQuantile975,
+  wilsonInterval,
+  type SweepData,
+  type SweepRunRow,
+} from './sweep.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The Vega-Lite JSON schema check (as reports/charts.test.ts applies it): the errors, empty when valid. */
+function vegaLiteValidator(): (spec: unknown) => string[] {
+  const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addFormat('color-hex', /^#(?:[0-9a-fA-F]{3}){1,2}$/);
+  ajv.addFormat('uri', (s: string) => /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$/.test(s));
+  ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s));
+  const validate = ajv.compile(schema);
+  return (spec) => (validate(spec) ? [] : (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+}
+
+/** Compiles with vega-lite and returns what it logged (warnings and errors). */
+function compileVegaLite(spec: object): { warnings: string[] } {
+  const warnings: string[] = [];
+  const logger = {
+    level(l?: number) {
+      return l === undefined ? 2 : logger;
+    },
+    warn: (...a: unknown[]) => (warnings.push(a.map(String).join(' ')), logger),
+    error: (...a: unknown[]) => (warnings.push(`error: ${a.map(String).join(' ')}`), logger),
+    info: () => logger,
+    debug: () => logger,
+  };
+  vl.compile(spec as vl.TopLevelSpec, { logger: logger as never });
+  return { warnings };
+}
+
+function row(index: number, profile: string, point: Record<string, string>, seed: string, metrics: Record<string, number>, passed = true, error: string | null = null): SweepRunRow {
+  return { index, id: `r${index}`, profile, point, seed, outcome: { passed, metrics, error, reproduce: `connsim run x --seed ${seed}` } };
+}
+
+/** Two profiles × attackerAddresses 100, 1000, 10000 × seeds 1..3, with a 0/1 "eclipsed" indicator. */
+function data(): SweepData {
+  const runs: SweepRunRow[] = [];
+  const profiles = ['core-v0.10', 'core-master'];
+  const values = ['100', '1000', '10000'];
+  for (const p of profiles) {
+    for (const v of values) {
+      for (const seed of ['1', '2', '3']) {
+        const i = runs.length;
+        const share = (Number(v) / 10000) * (p === 'core-master' ? 0.5 : 1) + Number(seed) / 100;
+        runs.push(row(i, p, { attackerAddresses: v }, seed, { share, eclipsed: share > 0.5 ? 1 : 0 }, share <= 0.9));
+      }
+    }
+  }
+  return { scenario: 'eclipse-botnet', seeds: ['1', '2', '3'], profiles, axes: [{ key: 'attackerAddresses', values }], runs };
+}
+
+describe('statistics', () => {
+  it('t(0.975, df) matches the Student-t table and tends to the normal quantile', () => {
+    expect(tQuantile975(1)).toBeCloseTo(12.7062, 4);
+    expect(tQuantile975(2)).toBeCloseTo(4.3027, 4);
+    expect(tQuantile975(10)).toBeCloseTo(2.2281, 4);
+    expect(tQuantile975(30)).toBeCloseTo(2.0423, 4);
+    // Beyond the table: the expansion (reference values from scipy.stats.t.ppf).
+    expect(tQuantile975(31)).toBeCloseTo(2.039513, 5);
+    expect(tQuantile975(40)).toBeCloseTo(2.021075, 5);
+    expect(tQuantile975(120)).toBeCloseTo(1.979930, 5);
+    expect(tQuantile975(1000)).toBeCloseTo(1.962339, 5);
+    expect(() => tQuantile975(0)).toThrow();
+  });
+
+  it('Wilson score interval: known values, inside [0, 1], sensible at 0/n and n/n', () => {
+    const half = wilsonInterval(5, 10);
+    expect(half.rate).toBe(0.5);
+    expect(half.lo).toBeCloseTo(0.2366, 4);
+    expect(half.hi).toBeCloseTo(0.7634, 4);
+    const none = wilsonInterval(0, 10);
+    expect(none.lo).toBe(0);
+    expect(none.hi).toBeCloseTo(0.2775, 4);
+    const all = wilsonInterval(3, 3);
+    expect(all.hi).toBe(1);
+    expect(all.lo).toBeCloseTo(0.4385, 4);
+    expect(() => wilsonInterval(4, 3)).toThrow();
+  });
+
+  it('mean ± t interval over seeds; one value has no interval', () => {
+    const m = meanStudentT([1, 2, 3, 4]);
+    expect(m.mean).toBe(2.5);
+    expect(m.sd).toBeCloseTo(1.290994, 6);
+    const halfWidth = (3.182446305284 * 1.290994449) / 2;
+    expect(m.lo).toBeCloseTo(2.5 - halfWidth, 6);
+    expect(m.hi).toBeCloseTo(2.5 + halfWidth, 6);
+    expect(m.method).toBe('student-t');
+    expect(meanStudentT([7])).toEqual({ n: 1, mean: 7, sd: null, lo: null, hi: null, method: 'student-t' });
+    const w = meanWilson([0, 1, 1, 0, 1]);
+    expect(w.mean).toBe(0.6);
+    expect(w.method).toBe('wilson');
+    expect(() => meanWilson([0.5])).toThrow();
+  });
+
+  it('seeds and metric names in words', () => {
+    expect(seedsLabel(['1', '2', '3', '4'])).toBe('1..4');
+    expect(seedsLabel(['1', '2', '5'])).toBe('1, 2, 5');
+    expect(seedsLabel(['a', 'b'])).toBe('a, b');
+    expect(metricSlug('victimsEclipsedShare')).toBe('victims-eclipsed-share');
+    expect(metricSlug('fixture.nodes')).toBe('fixture-nodes');
+  });
+});
+
+describe('aggregateSweep', () => {
+  it('groups per profile and point in plan order, over seeds; a 0/1 metric gets a Wilson interval', () => {
+    const agg = aggregateSweep(data());
+    expect(agg.groups.map((g) => `${g.profile}/${g.point.attackerAddresses}`)).toEqual([
+      'core-v0.10/100',
+      'core-v0.10/1000',
+      'core-v0.10/10000',
+      'core-master/100',
+      'core-master/1000',
+      'core-master/10000',
+    ]);
+    expect(agg.metrics).toEqual(['eclipsed', 'share']);
+    expect(agg.indicatorMetrics).toEqual(['eclipsed']);
+    const g = agg.groups[2]!;
+    expect(g.runs).toBe(3);
+    expect(g.metrics.share!.mean).toBeCloseTo(1.02, 10);
+    expect(g.metrics.share!.method).toBe('student-t');
+    expect(g.metrics.eclipsed).toMatchObject({ n: 3, mean: 1, method: 'wilson' });
+    // Seeds 1..3 at 10000 addresses under core-v0.10 give shares 1.01, 1.02, 1.03 > 0.9: all fail.
+    expect(g.passed).toBe(0);
+    expect(g.passRate.mean).toBe(0);
+    expect(agg.totals).toEqual({ runs: 18, passed: 15, failed: 3, errored: 0 });
+    expect(agg.failures.map((f) => f.id)).toEqual(['r6', 'r7', 'r8']);
+  });
+
+  it('a run that threw counts as failed, gives no metric values, and is listed with its error', () => {
+    const d = data();
+    const runs = d.runs.map((r) => (r.index === 0 ? { ...r, outcome: { passed: false, metrics: {}, error: 'boom', reproduce: 'connsim run x --seed 1' } } : r));
+    const agg = aggregateSweep({ ...d, runs });
+    const g = agg.groups[0]!;
+    expect(g.errored).toBe(1);
+    expect(g.metrics.share!.n).toBe(2);
+    expect(g.passRate).toMatchObject({ n: 3, mean: 2 / 3, method: 'wilson' });
+    expect(agg.failures[0]).toEqual({ id: 'r0', error: 'boom', reproduce: 'connsim run x --seed 1' });
+    expect(agg.totals.errored).toBe(1);
+  });
+
+  it('does not depend on the order the runs arrive in', () => {
+    const d = data();
+    const a = aggregateSweep(d);
+    const b = aggregateSweep({ ...d, runs: [...d.runs].reverse() });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
+
+describe('sweepCharts', () => {
+  const validate = vegaLiteValidator();
+
+  it('one pass-rate chart and one per metric: schema-valid, compiling, file-safe unique names, titled axes', () => {
+    const agg = aggregateSweep(data());
+    const charts = sweepCharts(agg);
+    expect(charts.map((c) => c.name)).toEqual(['sweep-checks-pass-rate', 'sweep-metric-eclipsed', 'sweep-metric-share']);
+    for (const c of charts) {
+      expect(validate(c.spec), c.name).toEqual([]);
+      expect(compileVegaLite(c.spec).warnings, c.name).toEqual([]);
+      expect(c.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(c.hasData).toBe(true);
+      const title = c.spec.title as { text: string; subtitle: string[] };
+      expect(title.subtitle[0]).toBe('eclipse-botnet · seeds 1..3 (3 per point) · profiles core-v0.10, core-master');
+    }
+    const share = charts[2]!;
+    // 100 .. 10000 spans two orders of magnitude: a log x axis.
+    const x = (share.spec.encoding as { x: { type: string; scale: { type: string }; title: string } }).x;
+    expect(x.type).toBe('quantitative');
+    expect(x.scale.type).toBe('log');
+    expect(share.axisTitles).toEqual(['Scenario parameter attackerAddresses (value, log scale)', 'share (mean over seeds)']);
+    expect(charts[1]!.axisTitles[1]).toBe('eclipsed (share of seeds with 1)');
+    const rows = (share.spec.data as { values: { series: string; x: number }[] }).values;
+    expect(rows).toHaveLength(6);
+    expect(rows[0]).toMatchObject({ series: 'core-v0.10', x: 100 });
+  });
+
+  it('without --vary the profiles are the x axis; a second axis splits the series; a metric nobody recorded is a "no data" chart', () => {
+    const noAxes: SweepData = {
+      scenario: 's',
+      seeds: ['1', '2'],
+      profiles: ['a', 'b'],
+      axes: [],
+      runs: [row(0, 'a', {}, '1', { m: 1 }), row(1, 'a', {}, '2', { m: 2 }), row(2, 'b', {}, '1', { m: 3 }), row(3, 'b', {}, '2', { m: 5 })],
+    };
+    const c1 = sweepCharts(aggregateSweep(noAxes));
+    expect((c1[1]!.spec.encoding as { x: { type: string; title: string } }).x).toMatchObject({ type: 'nominal', title: 'Profile' });
+    for (const c of c1) expect(validate(c.spec)).toEqual([]);
+
+    const twoAxes: SweepData = {
+      scenario: 's',
+      seeds: ['1'],
+      profiles: ['a'],
+      axes: [
+        { key: 'pause', values: ['10s', '30s'] },
+        { key: 'set.feelers', values: ['true', 'false'] },
+      ],
+      runs: [
+        row(0, 'a', { pause: '10s', 'set.feelers': 'true' }, '1', { m: 1 }),
+        row(1, 'a', { pause: '10s', 'set.feelers': 'false' }, '1', { m: 2 }),
+        row(2, 'a', { pause: '30s', 'set.feelers': 'true' }, '1', { m: 3 }),
+        row(3, 'a', { pause: '30s', 'set.feelers': 'false' }, '1', {}, false, 'boom'),
+      ],
+    };
+    const agg = aggregateSweep(twoAxes);
+    const c2 = sweepCharts(agg);
+    const enc = c2[1]!.spec.encoding as { x: { type: string; sort: string[] }; color: { scale: { domain: string[] }; title: string } };
+    expect(enc.x).toMatchObject({ type: 'ordinal', sort: ['10s', '30s'] });
+    expect(enc.color.scale.domain).toEqual(['a · set.feelers=true', 'a · set.feelers=false']);
+    expect(enc.color.title).toBe('profile · set.feelers');
+    for (const c of c2) {
+      expect(validate(c.spec)).toEqual([]);
+      expect(compileVegaLite(c.spec).warnings).toEqual([]);
+    }
+    const allThrew = aggregateSweep({ ...twoAxes, runs: twoAxes.runs.map((r) => ({ ...r, outcome: { ...r.outcome, passed: false, metrics: {}, error: 'x' } })) });
+    const c3 = sweepCharts(allThrew);
+    expect(c3.map((c) => c.name)).toEqual(['sweep-checks-pass-rate']);
+    expect(c3[0]!.hasData).toBe(true);
+  });
+});
+
+describe('sweepCsv', () => {
+  it('aggregate.csv has a row per profile × point × metric (pass rate first); runs.csv a row per run', () => {
+    const d = data();
+    const agg = aggregateSweep(d);
+    const [aggregate, runs] = sweepCsv(agg, d.runs);
+    const aLines = aggregate!.csv.split('\r\n');
+    expect(aLines[0]).toBe('profile,attackerAddresses,metric,n,mean,sd,ci95Low,ci95High,ciMethod');
+    expect(aLines[1]).toMatch(new RegExp(`^core-v0.10,100,\\${PASS_RATE_ROW.slice(0, 1)}`));
+    expect(aLines[1]!.startsWith(`core-v0.10,100,${PASS_RATE_ROW},3,1,0,`)).toBe(true);
+    expect(aLines).toHaveLength(1 + 6 * 3 + 1);
+    const rLines = runs!.csv.split('\r\n');
+    expect(rLines[0]).toBe('index,id,profile,attackerAddresses,seed,passed,error,eclipsed,share,reproduce');
+    expect(rLines[1]).toBe('0,r0,core-v0.10,100,1,true,,0,0.02,connsim run x --seed 1');
+    expect(rLines).toHaveLength(1 + 18 + 1);
+  });
+});
