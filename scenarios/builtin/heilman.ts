@@ -53,6 +53,7 @@ export function heilmanParams(variant: HeilmanVariant): Record<string, ParamSpec
     attackAt: { type: 'duration', default: '30m', description: 'When the attack starts (the honest network forms before)' },
     attackFor: { type: 'duration', default: '2h', description: 'How long the attacker fills the tables before the victims restart' },
     connectionsPerSecond: { type: 'number', default: 5, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' },
+    repeatPasses: { type: 'boolean', default: true, description: 'Keep cycling through the attacker addresses until the victims restart (false: one pass)' },
     downtime: { type: 'duration', default: '1m', description: 'How long a victim stays down at its restart' },
     expectOutcome: {
       type: 'string',
@@ -103,7 +104,9 @@ export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['scri
       meanHoldMicros: 2_000_000,
       connectionsPerAddress: 1,
       connectIntervalMicros: Math.max(1, Math.round(1_000_000 / (p.connectionsPerSecond as number))),
-      reconnectDelayMicros: null,
+      // Each address comes back once per pass, for as long as the attack lasts (refreshing its tried
+      // entry, which v0.10's eviction of the oldest entries then spares).
+      reconnectDelayMicros: p.repeatPasses === true ? Math.round((total * targets.length * 1_000_000) / (p.connectionsPerSecond as number)) : null,
       announceSelfInVersion: true,
       hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure',
     });
