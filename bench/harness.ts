@@ -4,6 +4,10 @@
 export interface BenchContext {
   /** `--name=value` from the command line, as an integer, or the default. */
   intArg(name: string, fallback: number): number;
+  /** `--name=value` as a positive number (fractions allowed), or the default. */
+  numArg(name: string, fallback: number): number;
+  /** Whether `--name` (or `--name=1`) was given; `--name=0` or `--name=false` is false; absent gives the default. */
+  flag(name: string, fallback?: boolean): boolean;
   /** Prints one measurement as a JSON line on stdout. */
   report(record: Record<string, unknown>): void;
   /** Resident set size now, in MB. */
@@ -13,5 +17,7 @@ export interface BenchContext {
 export interface BenchCase {
   name: string;
   description: string;
+  /** Heavy cases run only when named (`npm run bench` alone skips them). */
+  onlyWhenNamed?: boolean;
   run(ctx: BenchContext): void;
 }

@@ -1,6 +1,7 @@
 // Benchmark dispatcher: `npm run bench` runs every case in bench/cases.ts; `npm run bench -- kernel
-// rng` runs the named ones. Options are `--name=value` (e.g. `--events=1000000`). Each measurement
-// is one JSON line on stdout. Run with `node --expose-gc` (through tsx) for steadier memory figures.
+// rng` runs the named ones (heavy cases such as scale-10k run only when named). Options are
+// `--name=value` (e.g. `--events=1000000`) or bare flags (`--big`). Each measurement is one JSON line
+// on stdout. Run with `node --expose-gc` (through tsx) for steadier memory figures.
 
 import { CASES } from './cases.ts';
 import type { BenchContext } from './harness.ts';
@@ -9,7 +10,9 @@ const names: string[] = [];
 const options = new Map<string, string>();
 for (const arg of process.argv.slice(2)) {
   const m = /^--([^=]+)=(.*)$/.exec(arg);
+  const bare = /^--([^=]+)$/.exec(arg);
   if (m) options.set(m[1]!, m[2]!);
+  else if (bare) options.set(bare[1]!, '1');
   else names.push(arg);
 }
 
@@ -32,6 +35,21 @@ const ctx: BenchContext = {
     }
     return n;
   },
+  numArg(name, fallback) {
+    const v = options.get(name);
+    if (v === undefined) return fallback;
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isFinite(n) || n <= 0) {
+      console.error(`bench: --${name} must be a positive number, got '${v}'`);
+      process.exit(2);
+    }
+    return n;
+  },
+  flag(name, fallback = false) {
+    const v = options.get(name);
+    if (v === undefined) return fallback;
+    return v !== '0' && v !== 'false';
+  },
   report(record) {
     process.stdout.write(`${JSON.stringify(record)}\n`);
   },
@@ -40,6 +58,6 @@ const ctx: BenchContext = {
   },
 };
 
-for (const c of names.length > 0 ? names.map((n) => known.get(n)!) : CASES) {
+for (const c of names.length > 0 ? names.map((n) => known.get(n)!) : CASES.filter((x) => x.onlyWhenNamed !== true)) {
   c.run(ctx);
 }

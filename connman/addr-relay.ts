@@ -146,27 +146,60 @@ export function chooseRelayTargets<T extends { readonly id: number }>(
   reachable: boolean,
   candidates: readonly T[],
 ): T[] {
-  const relayNodes = reachable || (hasher.finalize() & 1n) === 1n ? 2 : 1;
-  const bestKey: bigint[] = [0n, 0n];
+  return chooseRelayTargetsBy(hasher, reachable, candidates, idField);
+}
+
+function idField(c: { readonly id: number }): number {
+  return c.id;
+}
+
+/** chooseRelayTargets over any candidate record, reading each one's peer id with `idOf`. */
+// Core: net_processing.cpp PeerManagerImpl::RelayAddress (destination choice)
+export function chooseRelayTargetsBy<T>(
+  hasher: CSipHasher,
+  reachable: boolean,
+  candidates: readonly T[],
+  idOf: (c: T) => number,
+): T[] {
+  const relayNodes = reachable || (hasher.finalizeLow32() & 1) === 1 ? 2 : 1;
+  // The 64-bit keys are kept as unsigned (high, low) 32-bit halves and compared as such: the same
+  // order as Core's uint64 comparison, without a hasher copy and a bigint per candidate.
+  const bestHi = [0, 0];
+  const bestLo = [0, 0];
   const best: (T | null)[] = [null, null];
-  for (const c of candidates) {
-    const key = hasher.clone().writeU64(c.id).finalize();
+  const key = RELAY_KEY;
+  for (let ci = 0; ci < candidates.length; ci++) {
+    const c = candidates[ci]!;
+    const id = idOf(c);
+    if (Number.isInteger(id) && id >= 0 && id <= 0xffffffff) hasher.finalizeWithU64Into(0, id, key);
+    else {
+      const [h, l] = hasher.clone().writeU64(id).finalizeHalves();
+      key[0] = h;
+      key[1] = l;
+    }
+    const kh = key[0]!;
+    const kl = key[1]!;
     for (let i = 0; i < relayNodes; i++) {
-      if (key > bestKey[i]!) {
+      if (kh > bestHi[i]! || (kh === bestHi[i]! && kl > bestLo[i]!)) {
         for (let j = relayNodes - 1; j > i; j--) {
-          bestKey[j] = bestKey[j - 1]!;
+          bestHi[j] = bestHi[j - 1]!;
+          bestLo[j] = bestLo[j - 1]!;
           best[j] = best[j - 1]!;
         }
-        bestKey[i] = key;
+        bestHi[i] = kh;
+        bestLo[i] = kl;
         best[i] = c;
         break;
       }
     }
   }
   const out: T[] = [];
-  for (let i = 0; i < relayNodes && bestKey[i] !== 0n; i++) out.push(best[i]!);
+  for (let i = 0; i < relayNodes && (bestHi[i] !== 0 || bestLo[i] !== 0); i++) out.push(best[i]!);
   return out;
 }
+
+/** Scratch for chooseRelayTargets' per-candidate key (high, low halves). */
+const RELAY_KEY = new Uint32Array(2);
 
 /**
  * The address we announce to a peer: among our local addresses (with their ports), the one best

@@ -5,11 +5,14 @@
 // It holds no per-node state and never forgets an address (ids stay valid for the whole run); it
 // does not decide anything about addresses itself — the classification comes from netaddress.ts.
 
-import { Service, type NetAddr, type Network } from './netaddress.ts';
+import { Service, writeNetAddrV2, writeService, type NetAddr, type Network } from './netaddress.ts';
+import { ByteWriter } from './serialize.ts';
 
 /** What the pool needs from a netgroup manager (connman/netgroup.ts NetGroupManager fits). */
 export interface GroupSource {
   getGroup(addr: NetAddr): Uint8Array;
+  /** Same object for every source that assigns the same groups (then they share one cache). */
+  groupCacheKey?(): object;
 }
 
 const FLAG_VALID = 1;
@@ -24,8 +27,11 @@ export class AddressPool {
   private network = new Uint8Array(1024);
   private netClass = new Uint8Array(1024);
   private flags = new Uint8Array(1024);
-  /** Group bytes per netgroup manager, indexed by id (filled lazily). */
-  private readonly groups = new WeakMap<GroupSource, (Uint8Array | undefined)[]>();
+  /** Serialized forms, filled on first use: CService in BIP155 form (address + port) and CNetAddr in BIP155 form. */
+  private readonly serviceV2Cache: (Uint8Array | undefined)[] = [];
+  private readonly netAddrV2Cache: (Uint8Array | undefined)[] = [];
+  /** Group bytes per grouping (a manager's groupCacheKey, else the manager), indexed by id (filled lazily). */
+  private readonly groups = new WeakMap<object, (Uint8Array | undefined)[]>();
 
   /** Number of interned services. */
   get size(): number {
@@ -107,12 +113,39 @@ export class AddressPool {
     return this.services[a]!.equalsAddr(this.services[b]!);
   }
 
-  /** The netgroup of the address under `groups`, computed once per (id, manager). */
+  /** The service's BIP155 (addrv2) serialization with its port, as writeService(w, s, true) writes it. Shared: never mutate it. */
+  serviceV2Bytes(id: number): Uint8Array {
+    let b = this.serviceV2Cache[id];
+    if (b === undefined) {
+      const w = new ByteWriter(48);
+      writeService(w, this.services[id]!, true);
+      b = w.toBytes();
+      while (this.serviceV2Cache.length < id) this.serviceV2Cache.push(undefined);
+      this.serviceV2Cache[id] = b;
+    }
+    return b;
+  }
+
+  /** The address's BIP155 (addrv2) serialization without port, as writeNetAddrV2 writes it. Shared: never mutate it. */
+  netAddrV2Bytes(id: number): Uint8Array {
+    let b = this.netAddrV2Cache[id];
+    if (b === undefined) {
+      const w = new ByteWriter(48);
+      writeNetAddrV2(w, this.services[id]!);
+      b = w.toBytes();
+      while (this.netAddrV2Cache.length < id) this.netAddrV2Cache.push(undefined);
+      this.netAddrV2Cache[id] = b;
+    }
+    return b;
+  }
+
+  /** The netgroup of the address under `groups`, computed once per (id, grouping). Shared: never mutate it. */
   group(id: number, groups: GroupSource): Uint8Array {
-    let cache = this.groups.get(groups);
+    const identity = groups.groupCacheKey?.() ?? groups;
+    let cache = this.groups.get(identity);
     if (cache === undefined) {
       cache = [];
-      this.groups.set(groups, cache);
+      this.groups.set(identity, cache);
     }
     while (cache.length <= id) cache.push(undefined);
     let g = cache[id];

@@ -15,8 +15,8 @@ import {
   triedBucket,
 } from './addrman-buckets.ts';
 import type { AddrMan } from './addrman.ts';
-import { readNetAddrV1, readNetAddrV2, writeNetAddrV2, type NetAddr } from './netaddress.ts';
-import { Address, readAddress, V1_DISK, V2_DISK, writeAddress } from './protocol.ts';
+import { readNetAddrV1, readNetAddrV2, type NetAddr } from './netaddress.ts';
+import { Address, DISK_VERSION_ADDRV2, DISK_VERSION_INIT, readAddress, V1_DISK, V2_DISK } from './protocol.ts';
 import { ByteReader, ByteWriter, SerializeError } from './serialize.ts';
 
 /** Core: addrman_impl.h AddrManImpl::Format */
@@ -100,14 +100,22 @@ export function addrManToBytes(am: AddrMan): Uint8Array {
 // Core: addrman_impl.h AddrInfo::SERIALIZE_METHODS
 function writeAddrInfo(am: AddrMan, nid: number, w: ByteWriter): void {
   // nTime is stored as a uint32 count of seconds (Core's LossyChronoFormatter<uint32_t>).
-  const a = am.addressOf(nid);
   const t = am.time[nid]!;
   const t32 = ((t % 4294967296) + 4294967296) % 4294967296;
-  writeAddress(w, t32 === t ? a : a.withTime(t32), V2_DISK);
-  writeNetAddrV2(w, am.pool.service(am.sourceId[nid]!));
+  // writeAddress(V2_DISK) of the row's CAddress, field by field: the disk version, nTime, the
+  // services as CompactSize, then the service in BIP155 form, whose bytes the pool caches per
+  // address (peers.dat is rewritten every 15 minutes, entry by entry, by every node).
+  w.u32le(V2_DISK_VERSION);
+  w.u32le(t32);
+  w.compactSize(am.servicesOf(nid));
+  w.bytes(am.pool.serviceV2Bytes(am.poolId[nid]!));
+  w.bytes(am.pool.netAddrV2Bytes(am.sourceId[nid]!));
   w.i64le(BigInt(am.lastSuccess[nid]!));
   w.i32le(am.attempts[nid]!);
 }
+
+/** The stored disk version of a V2_DISK CAddress (protocol.ts writeAddress). */
+const V2_DISK_VERSION = (DISK_VERSION_INIT | DISK_VERSION_ADDRV2) >>> 0;
 
 interface ReadInfo {
   address: Address;

@@ -46,6 +46,7 @@ import {
   outboundCensus,
   selectAddress,
   type Candidate,
+  type CensusNode,
   type OutboundCensus,
   type TypeChoice,
 } from './open-connections.ts';
@@ -241,6 +242,20 @@ export class Connman {
   readonly banman: BanList | null;
 
   private readonly seed0: bigint;
+  /** GetGroup as a function value, made once (hot paths would otherwise build a closure per call). */
+  private readonly getGroupOf = (a: NetAddr): Uint8Array => this.netgroupman.getGroup(a);
+  /** groupKey(GetGroup("[::]")), computed on first use (the manager never changes). */
+  private unspecifiedGroupKey: string | undefined = undefined;
+  /** A connection's netgroup key for the outbound census, remembered on the Node. */
+  private readonly nodeGroupKey = (n: CensusNode): string => {
+    const node = n as Node;
+    let k = node.netgroupKey;
+    if (k === undefined) {
+      k = groupKey(this.netgroupman.getGroup(node.addr));
+      node.netgroupKey = k;
+    }
+    return k;
+  };
   private readonly seed1: bigint;
   private readonly reachable: Set<Network>;
   private readonly localIps = new Set<string>();
@@ -1604,7 +1619,7 @@ export class Connman {
       }
     }
 
-    const census = outboundCensus(this.nodes, (a) => this.netgroupman.getGroup(a));
+    const census = outboundCensus(this.nodes, this.getGroupOf, this.nodeGroupKey);
     if (oc.seedNodes.length > 0 && census.outboundFullRelay < 2) {
       if (this.now() > oc.seedNodeTimer + ADD_NEXT_SEEDNODE) {
         oc.seedNodeTimer = this.now();
@@ -1669,7 +1684,7 @@ export class Connman {
     const oc = this.oc;
     this.addrman.resolveCollisions();
     const nowS = Math.floor(this.now() / S);
-    const unspecifiedGroup = groupKey(this.netgroupman.getGroup(NetAddr.unspecified()));
+    const unspecifiedGroup = (this.unspecifiedGroupKey ??= groupKey(this.netgroupman.getGroup(NetAddr.unspecified())));
     const outcome = selectAddress({
       anchors: this.anchors,
       anchor: choice.anchor,

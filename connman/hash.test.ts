@@ -350,3 +350,27 @@ describe('SHA-256 helpers and GetCheapHash', () => {
     expect(() => new HashWriter().uint256(new Uint8Array(31))).toThrow(RangeError);
   });
 });
+
+describe('CSipHasher.finalizeWithU64Into (the relay-target shortcut)', () => {
+  it('equals clone().writeU64(v).finalize() and leaves the hasher unchanged', () => {
+    const h = new CSipHasher(K0, K1).writeU64(0x1122334455667788n).writeU64(42);
+    const before = h.finalize();
+    const out = new Uint32Array(2);
+    for (const v of [0, 1, 7, 255, 65_536, 123_456_789, 0xffffffff]) {
+      h.finalizeWithU64Into(0, v, out);
+      const expected = h.clone().writeU64(v).finalize();
+      expect((BigInt(out[0]!) << 32n) | BigInt(out[1]!)).toBe(expected);
+      expect(h.finalize()).toBe(before);
+    }
+    // A high half too, and writing more after the peek still matches a fresh hasher.
+    h.finalizeWithU64Into(0xdeadbeef, 5, out);
+    expect((BigInt(out[0]!) << 32n) | BigInt(out[1]!)).toBe(h.clone().writeU64(0xdeadbeef00000005n).finalize());
+    h.writeU64(9);
+    expect(h.finalize()).toBe(new CSipHasher(K0, K1).writeU64(0x1122334455667788n).writeU64(42).writeU64(9).finalize());
+  });
+
+  it('refuses a partial block, as writeU64 does', () => {
+    const h = new CSipHasher(K0, K1).writeBytes(Uint8Array.of(1, 2, 3));
+    expect(() => h.finalizeWithU64Into(0, 1, new Uint32Array(2))).toThrow(/partial block/);
+  });
+});

@@ -349,6 +349,26 @@ export class CSipHasher {
     this.v2h = s2h; this.v2l = s2l; this.v3h = s3h; this.v3l = s3l;
   }
 
+  /**
+   * The hash of this state followed by one more uint64 (hi, lo), into out[0] (high) and out[1]
+   * (low), leaving the hasher unchanged: `clone().writeU64Halves(hi, lo).finalizeHalves()` without
+   * the copy. Same precondition as writeU64: a multiple of 8 bytes written so far.
+   */
+  finalizeWithU64Into(hi: number, lo: number, out: Uint32Array): void {
+    if ((this.count & 7) !== 0) throw new Error('CSipHasher.writeU64 after a partial block');
+    const s0h = this.v0h, s0l = this.v0l, s1h = this.v1h, s1l = this.v1l;
+    const s2h = this.v2h, s2l = this.v2l, s3h = this.v3h, s3l = this.v3l;
+    const count = this.count;
+    this.compress(hi >>> 0, lo >>> 0);
+    this.count = (count + 8) & 0xff;
+    this.finish();
+    this.count = count;
+    this.v0h = s0h; this.v0l = s0l; this.v1h = s1h; this.v1l = s1l;
+    this.v2h = s2h; this.v2l = s2l; this.v3h = s3h; this.v3l = s3l;
+    out[0] = outHi;
+    out[1] = outLo;
+  }
+
   /** The 64-bit hash as [hi, lo] uint32 halves; the hasher is unchanged. Core: CSipHasher::Finalize */
   finalizeHalves(): [number, number] {
     this.finish();

@@ -10,6 +10,9 @@
 import { AsmapLookup, asmapVersion } from './asmap.ts';
 import { ADDR_INTERNAL_SIZE, INTERNAL_IN_IPV6_PREFIX, Network, type NetAddr } from './netaddress.ts';
 
+/** The group-cache identity of every manager without an asmap (they all group by prefix alike). */
+const PREFIX_GROUPING: object = Object.freeze({ grouping: 'prefix' });
+
 /** What ASMapHealthCheck reports (Core logs these numbers). */
 export interface AsmapHealth {
   /** Number of clearnet addresses examined. */
@@ -145,6 +148,15 @@ export class NetGroupManager {
       else asns.add(asn);
     }
     return { clearnetAddrs: clearnetAddrs.length, mappedAsns: asns.size, unmapped };
+  }
+
+  /**
+   * An object that is the same for every manager that assigns the same groups: the shared
+   * AsmapLookup, or one process-wide token for prefix grouping. AddressPool caches groups under it,
+   * so thousands of nodes share one cache instead of one each. Not part of Core.
+   */
+  groupCacheKey(): object {
+    return this.lookup ?? PREFIX_GROUPING;
   }
 
   /** Whether an asmap is in use for clearnet bucketing. */

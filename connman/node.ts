@@ -49,6 +49,11 @@ export class Node {
   readonly conn: ConnHandle;
   /** The semaphore slot this connection holds, released when it is reaped. */
   grant: GrantKind;
+  /**
+   * groupKey(GetGroup(addr)) under the owning Connman's netgroup manager, filled on first use by
+   * the outbound census (both inputs are fixed for the connection's life). Not Core state.
+   */
+  netgroupKey: string | undefined = undefined;
 
   // Core: CNode::fDisconnect / fSuccessfullyConnected
   disconnect = false;

@@ -41,8 +41,16 @@ export function groupKey(group: Uint8Array): string {
   return s;
 }
 
+/**
+ * `groupKeyOf`, when given, must return groupKey(getGroup(n.addr)); the Connman passes one that
+ * remembers the key per connection, since a peer's address and the netgroup manager never change.
+ */
 // Core: net.cpp CConnman::ThreadOpenConnections (the census over m_nodes)
-export function outboundCensus(nodes: Iterable<CensusNode>, getGroup: (a: NetAddr) => Uint8Array): OutboundCensus {
+export function outboundCensus(
+  nodes: Iterable<CensusNode>,
+  getGroup: (a: NetAddr) => Uint8Array,
+  groupKeyOf?: (n: CensusNode) => string,
+): OutboundCensus {
   const out: OutboundCensus = {
     outboundFullRelay: 0,
     outboundBlockRelay: 0,
@@ -57,7 +65,7 @@ export function outboundCensus(nodes: Iterable<CensusNode>, getGroup: (a: NetAdd
       case CT.OUTBOUND_FULL_RELAY:
       case CT.BLOCK_RELAY:
         if (n.addr.isTor() || n.addr.isI2P() || n.addr.isCJDNS()) out.outboundPrivacyNetworkPeers++;
-        else out.outboundIpv46PeerNetgroups.add(groupKey(getGroup(n.addr)));
+        else out.outboundIpv46PeerNetgroups.add(groupKeyOf !== undefined ? groupKeyOf(n) : groupKey(getGroup(n.addr)));
         break;
       default:
         break;

@@ -15,7 +15,7 @@ import {
   ADDR_RELAY_MAX_AGE_SECONDS,
   ADDR_RELAY_MAX_MESSAGE_ADDRS,
   AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL,
-  chooseRelayTargets,
+  chooseRelayTargetsBy,
   getLocalAddrForPeer,
   isAddrCompatible,
   newPeerAddrState,
@@ -165,10 +165,17 @@ export interface PeerManagerOptions {
   isInitialBlockDownload?(): boolean;
 }
 
+/** A relay candidate's peer id (chooseRelayTargetsBy's accessor, made once). */
+function nodeIdOfState(st: PeerAddrState): number {
+  return st.node.id;
+}
+
 // Core: net_processing.cpp PeerManagerImpl (the subset described above)
 export class PeerManager {
   /** Core's m_peer_map addr fields; ids are inserted in ascending order, so it iterates by id. */
   private readonly addrState = new Map<NodeId, PeerAddrState>();
+  /** Scratch list of RelayAddress candidates, reused across calls. */
+  private readonly relayCandidates: PeerAddrState[] = [];
   hooks: PeerManagerHooks;
   /** Transaction relay (peerman-tx.ts): idle, with no timers, until a tx is submitted. */
   readonly tx: PeerTxRelay;
@@ -536,13 +543,16 @@ export class PeerManager {
     const randomizer = this.host.getDeterministicRandomizer?.(RANDOMIZER_ID_ADDRESS_RELAY);
     if (randomizer === undefined) return false;
     const hasher = relayHasher(randomizer, addr, this.nowSeconds());
-    const candidates: PeerAddrState[] = [];
+    // One scratch array for every call (this runs per relayed address, with ~100 peers each).
+    const candidates = this.relayCandidates;
+    candidates.length = 0;
     for (const st of this.addrState.values()) {
       const n = st.node;
       if (n.addrRelayEnabled && n.id !== originator && isAddrCompatible(n, addr)) candidates.push(st);
     }
-    const targets = chooseRelayTargets(hasher, reachable, candidates.map((c) => ({ id: c.node.id, st: c })));
-    for (const t of targets) this.queueAddress(t.st, addr);
+    const targets = chooseRelayTargetsBy(hasher, reachable, candidates, nodeIdOfState);
+    candidates.length = 0;
+    for (const t of targets) this.queueAddress(t, addr);
     return targets.length > 0;
   }
 
@@ -599,7 +609,7 @@ export class PeerManager {
     if (!node.addrRelayEnabled) return;
     const st = this.addrState.get(node.id);
     if (st === undefined) return;
-    const peerAddr = node.addr.toStringAddrPort();
+    // The peer's text form is built only when an event names it: most calls send nothing.
     if ((this.opts.listen ?? false) && !(this.opts.isInitialBlockDownload?.() ?? false) && st.nextLocalAddrSendMicros < now) {
       // Forget what the peer knows so the periodic self-announcement really goes out.
       if (st.nextLocalAddrSendMicros !== 0) st.addrKnown!.reset();
@@ -611,7 +621,7 @@ export class PeerManager {
           if (isAddrCompatible(node, localAddr)) {
             const list = [localAddr];
             this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(list) : addrMessage(list));
-            this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: peerAddr, msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: 1, selfAnnouncement: true });
+            this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: node.addr.toStringAddrPort(), msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: 1, selfAnnouncement: true });
           }
         } else {
           this.queueAddress(st, localAddr);
@@ -635,7 +645,7 @@ export class PeerManager {
     st.addrsToSend = [];
     if (out.length === 0) return;
     this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(out) : addrMessage(out));
-    this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: peerAddr, msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: out.length, selfAnnouncement: false });
+    this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: node.addr.toStringAddrPort(), msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: out.length, selfAnnouncement: false });
   }
 
   /**

@@ -46,14 +46,16 @@ const KIND_TABLE: Record<ConnmanEvent['kind'], true> = {
 };
 const KINDS = Object.keys(KIND_TABLE) as ConnmanEvent['kind'][];
 
-/** 32-bit FNV-1a of a string (event details into the digest). */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** Continues a 32-bit FNV-1a state over the UTF-16 code units of `s` (event details into the digest). */
+function fnv1aFold(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
-  return h >>> 0;
+  return h;
 }
 
 /** The detail of an event that names it beyond its kind: reason, action or conn type. */
@@ -82,6 +84,9 @@ export class EventRecorder {
   /** The log, when `keepLog` was set (else stays empty). */
   readonly log: RecordedEvent[] = [];
   private readonly codes = new Map<string, number>();
+  /** Cached counter keys `kind:detail` and `kind#connType`, by kind then detail. */
+  private readonly detailKeys = new Map<string, Map<string, string>>();
+  private readonly connTypeKeys = new Map<string, Map<string, string>>();
   /** Hooks that see every event (invariant checkers, scenario scripts). */
   private readonly listeners: ((node: number, e: ConnmanEvent) => void)[] = [];
 
@@ -122,17 +127,39 @@ export class EventRecorder {
   record(node: number, e: ConnmanEvent): void {
     const detail = eventDetail(e);
     this.bump(e.kind);
-    if (detail !== undefined) this.bump(`${e.kind}:${detail}`);
+    if (detail !== undefined) this.bump(this.compositeKey(e.kind, ':', detail));
     if ((e.kind === 'connection-opened' || e.kind === 'connection-closed') && e.connType !== undefined) {
-      this.bump(`${e.kind}#${e.connType}`);
+      this.bump(this.compositeKey(e.kind, '#', String(e.connType)));
     }
     const now = this.kernel.now();
     if (this.trace !== undefined) {
       const code = this.codes.get(e.kind);
-      if (code !== undefined) this.trace.record(now, code, node, fnv1a(`${detail ?? ''}|${'addr' in e ? e.addr : ''}`));
+      if (code !== undefined) {
+        // fnv1a(`${detail ?? ''}|${addr ?? ''}`), folded piece by piece instead of over a new string.
+        let h = fnv1aFold(FNV_OFFSET, detail ?? '');
+        h = Math.imul(h ^ 0x7c, FNV_PRIME); // '|'
+        if ('addr' in e) h = fnv1aFold(h, String(e.addr));
+        this.trace.record(now, code, node, h >>> 0);
+      }
     }
     if (this.keepLog) this.log.push({ time: now, node, event: e });
     for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(node, e);
+  }
+
+  /** `${kind}${sep}${detail}`, built once per distinct triple (a counter key on every event). */
+  private compositeKey(kind: string, sep: string, detail: string): string {
+    const byKind = sep === ':' ? this.detailKeys : this.connTypeKeys;
+    let m = byKind.get(kind);
+    if (m === undefined) {
+      m = new Map();
+      byKind.set(kind, m);
+    }
+    let k = m.get(detail);
+    if (k === undefined) {
+      k = `${kind}${sep}${detail}`;
+      m.set(detail, k);
+    }
+    return k;
   }
 
   private bump(key: string): void {

@@ -1,0 +1,89 @@
+// Scale benchmarks: the `baseline` scenario (default profile and population) through
+// scenarios/runner.ts runScenario at 1k, 10k or 50k honest nodes for 24 simulated hours (or
+// --simHours=H, fractions allowed). Prints one JSON line with events, wall time, events/s, the
+// process's peak RSS and the run's digest, then a second line with the CPU profile folded into
+// subsystem shares (bench/cpu-profile.ts). It holds no simulation logic of its own.
+//
+// Options: --simHours=H (default 24), --seed=S (default 1), --nodes=N (override the case's size),
+// --profile=0 (no CPU profile: the profiler costs a few per cent), --top=N (also list the N
+// hottest functions), --interval=µs (profiler sampling interval, default 1000), --saveProfile=PATH
+// (also write the raw .cpuprofile, for Chrome DevTools). scale-50k needs --big, so that a plain
+// `npm run bench -- scale-50k` cannot start an hour-long run by accident. 10k nodes and more need a
+// V8 heap above the ~4 GB default: NODE_OPTIONS=--max-old-space-size=16384 (a warning says so).
+
+import { writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+
+import baseline from '../scenarios/builtin/baseline.ts';
+import { runScenario } from '../scenarios/runner.ts';
+import { breakdown, startCpuProfiler, type CpuProfiler } from './cpu-profile.ts';
+import type { BenchContext } from './harness.ts';
+
+/** Below this V8 heap limit a 10k-node world dies of "JavaScript heap out of memory" (it needs ~4+ GB of JS heap). */
+const BIG_WORLD_HEAP_MB = 8192;
+
+function scaleBench(name: string, defaultNodes: number, ctx: BenchContext): void {
+  const nodes = ctx.intArg('nodes', defaultNodes);
+  const heapLimitMB = Math.round(getHeapStatistics().heap_size_limit / 1048576);
+  if (nodes >= 5000 && heapLimitMB < BIG_WORLD_HEAP_MB) {
+    console.error(
+      `bench: ${name}: the V8 heap limit is ${heapLimitMB} MB; ${nodes} nodes need more. ` +
+        `Run with NODE_OPTIONS=--max-old-space-size=16384 npm run bench -- ${name} ...`,
+    );
+  }
+  const simHours = ctx.numArg('simHours', 24);
+  const seed = String(ctx.intArg('seed', 1));
+  const profiling = ctx.flag('profile', true);
+  const topN = ctx.intArg('top', 0);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const durationMicros = Math.round(simHours * 3600e6);
+  let profiler: CpuProfiler | undefined;
+  if (profiling) profiler = startCpuProfiler(ctx.intArg('interval', 1000));
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const outcome = runScenario({ scenario: baseline, seed, nodes, duration: durationMicros });
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU seconds of this process (user + system): steadier than wall time on a shared machine.
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const profile = profiler?.stop();
+  // maxRSS is the whole process's peak in KiB: run one scale case per process for a clean figure.
+  // cpuS (user + system CPU seconds) exceeds wallS when V8's GC threads use the second core.
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const events = outcome.summary.eventsProcessed;
+  ctx.report({
+    bench: name,
+    nodes,
+    simHours,
+    seed,
+    events,
+    wallS: Math.round(wallS * 100) / 100,
+    eventsPerSec: Math.round(events / wallS),
+    peakRssMB,
+    cpuS: Math.round(cpuS * 100) / 100,
+    digest: outcome.summary.digest,
+  });
+  if (profile !== undefined) {
+    const save = process.argv.find((a) => a.startsWith('--saveProfile='));
+    if (save !== undefined) writeFileSync(save.slice('--saveProfile='.length), JSON.stringify(profile));
+    const b = breakdown(profile, topN);
+    ctx.report({ bench: name, profile: b.shares, samples: b.samples, ...(topN > 0 ? { top: b.top } : {}) });
+  }
+}
+
+export function scale1kBench(ctx: BenchContext): void {
+  scaleBench('scale-1k', 1000, ctx);
+}
+
+export function scale10kBench(ctx: BenchContext): void {
+  scaleBench('scale-10k', 10_000, ctx);
+}
+
+export function scale50kBench(ctx: BenchContext): void {
+  if (!ctx.flag('big')) {
+    console.error('bench: scale-50k runs for a long time and needs --big (e.g. npm run bench -- scale-50k --big --simHours=1)');
+    return;
+  }
+  scaleBench('scale-50k', 50_000, ctx);
+}
