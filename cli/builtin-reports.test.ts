@@ -16,7 +16,7 @@ import { SMALL } from '../scenarios/builtin/small-configs.ts';
 import { CHROMIUM, hasChromium, openInChromium, pageOutcome } from './chromium.ts';
 import { compileVegaLite, renderSvg } from './render.ts';
 import { writeRunReports } from './run-dir.ts';
-import { vegaLiteValidator } from './vega-schema.ts';
+import { svgText, vegaLiteValidator } from './vega-schema.ts';
 
 if (!hasChromium) console.warn(`builtin-reports.test: skipping the browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
 
@@ -35,16 +35,6 @@ function resultOf(name: string): RunResult {
   return r;
 }
 
-function svgText(svg: string): string {
-  return [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)]
-    .map((m) => m[1]!.replace(/<[^>]+>/g, ''))
-    .join('\n')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
 describe('charts of every built-in scenario', () => {
   for (const def of BUILTIN_SCENARIOS) {

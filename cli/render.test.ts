@@ -5,18 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../reports/index.ts';
 import { allFixtures } from '../reports/test-fixtures.ts';
 import { compileVegaLite, renderSvg } from './render.ts';
+import { svgText } from './vega-schema.ts';
 
-/** The text content of an SVG with XML entities decoded, so titles can be searched for. */
-function svgText(svg: string): string {
-  const texts = [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
-  return texts
-    .join('\n')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
 describe('renderSvg', () => {
   for (const f of allFixtures()) {

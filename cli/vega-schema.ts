@@ -1,6 +1,6 @@
-// The Vega-Lite JSON schema check the tests apply to every chart spec: ajv compiled against the
-// schema file that ships with vega-lite (draft-07), with the three string formats it uses.
-// Test support only; nothing at run time validates specs.
+// Test support for chart specs: the Vega-Lite JSON schema check (ajv compiled against the schema
+// file that ships with vega-lite, draft-07, with the three string formats it uses) and the text of
+// a rendered SVG. Nothing at run time validates specs.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,4 +18,16 @@ export function vegaLiteValidator(): (spec: unknown) => string[] {
   ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s));
   const validate = ajv.compile(schema);
   return (spec) => (validate(spec) ? [] : (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+}
+
+/** The text content of an SVG with XML entities decoded, so titles can be searched for. */
+export function svgText(svg: string): string {
+  const texts = [...svg.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+  return texts
+    .join('\n')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
