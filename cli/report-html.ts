@@ -47,7 +47,7 @@ export function escapeHtml(s: string): string {
  * Script text safe inside <script>: no "</script" or "<!--" can end or confuse the element, and
  * the source-map comment is dropped (a browser with devtools open would try to fetch the map).
  */
-export function inlineScript(code: string): string {
+function inlineScript(code: string): string {
   return code
     .replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n')
     .replace(/<\/(script)/gi, '<\\/$1')
@@ -66,7 +66,7 @@ function durationText(micros: number): string {
   return `${s} s`;
 }
 
-export const STYLE = `
+const STYLE = `
 body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1000px; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
@@ -88,7 +88,7 @@ figure.chart figcaption a { color: #666; margin-right: 10px; }
  * spec was compiled for with the one loaded, would warn on every chart. Set the version the
  * package really has before vega-embed loads (it reads it once, at load).
  */
-export function vegaVersionFix(version: string): string {
+function vegaVersionFix(version: string): string {
   return `vega.version = ${JSON.stringify(version)};`;
 }
 
@@ -117,6 +117,30 @@ export const RENDER_SCRIPT = `
   });
 })();
 `;
+
+/** One chart's figure: the container vega-embed draws into, and links to its SVG and spec under `dir`. */
+export function chartFigure(name: string, dir: string): string {
+  return (
+    `<figure class="chart" id="chart-${name}"><div class="vis" id="vis-${name}"></div>` +
+    `<figcaption><a href="${dir}/${name}.svg">SVG</a><a href="${dir}/${name}.vl.json">Vega-Lite spec</a></figcaption></figure>`
+  );
+}
+
+/** The page's doctype and <head>: title, style and the inlined vega, vega-lite and vega-embed builds. */
+export function pageHead(title: string, bundles: BrowserBundles): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+<script>${inlineScript(bundles.vega)}</script>
+<script>${vegaVersionFix(bundles.vegaVersion)}</script>
+<script>${inlineScript(bundles.vegaLite)}</script>
+<script>${inlineScript(bundles.vegaEmbed)}</script>
+</head>`;
+}
 
 /** The whole page. Deterministic: the same result, charts and bundles give the same bytes. */
 export function buildReportHtml(result: RunResult, charts: readonly Chart[], bundles: BrowserBundles): string {
@@ -158,28 +182,13 @@ export function buildReportHtml(result: RunResult, charts: readonly Chart[], bun
     .map((f) => {
       const figs = charts
         .filter((c) => c.family === f.family)
-        .map(
-          (c) =>
-            `<figure class="chart" id="chart-${c.name}"><div class="vis" id="vis-${c.name}"></div>` +
-            `<figcaption><a href="charts/${c.name}.svg">SVG</a><a href="charts/${c.name}.vl.json">Vega-Lite spec</a></figcaption></figure>`,
-        )
+        .map((c) => chartFigure(c.name, 'charts'))
         .join('\n');
       return `<section id="family-${f.family}"><h2>${escapeHtml(f.title)}</h2>\n${figs}\n</section>`;
     })
     .join('\n');
   const specs = charts.map((c) => ({ name: c.name, spec: c.spec }));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-<script>${inlineScript(bundles.vega)}</script>
-<script>${vegaVersionFix(bundles.vegaVersion)}</script>
-<script>${inlineScript(bundles.vegaLite)}</script>
-<script>${inlineScript(bundles.vegaEmbed)}</script>
-</head>
+  return `${pageHead(title, bundles)}
 <body data-charts="${charts.length}">
 <header>
 <h1>${escapeHtml(`connsim run: ${id.scenario}`)}</h1>

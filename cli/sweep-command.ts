@@ -22,7 +22,7 @@ import { stableStringify } from '../reports/index.ts';
 import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate, type SweepChart, type SweepRunOutcome, type SweepRunRow } from '../reports/sweep.ts';
 import type { RunSummary } from '../scenarios/run-summary.ts';
 import { formatWallSeconds } from './progress.ts';
-import { escapeHtml, inlineJson, inlineScript, loadBrowserBundles, RENDER_SCRIPT, STYLE, vegaVersionFix, type BrowserBundles } from './report-html.ts';
+import { chartFigure, escapeHtml, inlineJson, loadBrowserBundles, pageHead, RENDER_SCRIPT, type BrowserBundles } from './report-html.ts';
 import { checkOutDir, displayPath, type CliIo } from './run-command.ts';
 import { checkDuration, checkNodes, list, readRunInputs, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
@@ -414,25 +414,10 @@ export function buildSweepReportHtml(plan: SweepPlan, agg: SweepAggregate, chart
           )
           .join('\n')}</table>${agg.failures.length > MAX_FAILURES_SHOWN ? `\n<p>… and ${agg.failures.length - MAX_FAILURES_SHOWN} more (see <code>${SWEEP_SUMMARY_FILE}</code>).</p>` : ''}`;
   const figs = charts
-    .map(
-      (c) =>
-        `<figure class="chart" id="chart-${c.name}"><div class="vis" id="vis-${c.name}"></div>` +
-        `<figcaption><a href="${SWEEP_CHARTS_DIR}/${c.name}.svg">SVG</a><a href="${SWEEP_CHARTS_DIR}/${c.name}.vl.json">Vega-Lite spec</a></figcaption></figure>`,
-    )
+    .map((c) => chartFigure(c.name, SWEEP_CHARTS_DIR))
     .join('\n');
   const specs = charts.map((c) => ({ name: c.name, spec: c.spec }));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-<script>${inlineScript(bundles.vega)}</script>
-<script>${vegaVersionFix(bundles.vegaVersion)}</script>
-<script>${inlineScript(bundles.vegaLite)}</script>
-<script>${inlineScript(bundles.vegaEmbed)}</script>
-</head>
+  return `${pageHead(title, bundles)}
 <body data-charts="${charts.length}">
 <header>
 <h1>${escapeHtml(`connsim sweep: ${plan.scenario}`)}</h1>
