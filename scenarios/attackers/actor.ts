@@ -11,7 +11,7 @@
 // All timers are kernel events of three handler kinds registered once per actor (slot connect,
 // slot hold end, keep-alive), each carrying an integer argument; nothing polls.
 
-import type { NetAddr } from '../../connman/netaddress.ts';
+import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import type { Address } from '../../connman/protocol.ts';
 import { NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol.ts';
 import {
@@ -92,6 +92,35 @@ export interface SlotPlan {
   holdMicros: (() => Micros) | undefined;
   /** When the holding time starts: at TCP connect, or when the handshake completes. */
   holdFrom: 'connect' | 'handshake';
+}
+
+/** The connection options every connecting kind's spec shares. */
+export interface SlotSpec {
+  connectionsPerAddress?: number;
+  startDelayMicros?: Micros;
+  connectIntervalMicros?: Micros;
+}
+
+/**
+ * The slot plan of a connecting attacker: one slot per (address, target) pair times
+ * `connectionsPerAddress` (default 1), starting after `startDelayMicros` (default 0) and spaced by
+ * `connectIntervalMicros` (default 100 ms); undefined when there are no targets.
+ */
+export function slotPlan(
+  targets: readonly Service[],
+  spec: SlotSpec,
+  rest: Pick<SlotPlan, 'reconnectDelayMicros' | 'holdMicros' | 'holdFrom'> & { connectIntervalMicros?: Micros },
+): SlotPlan | undefined {
+  if (targets.length === 0) return undefined;
+  return {
+    targets: targets.map((t) => ({ address: simAddressOf(t), port: t.port })),
+    perAddress: spec.connectionsPerAddress ?? 1,
+    startDelayMicros: spec.startDelayMicros ?? 0,
+    connectIntervalMicros: rest.connectIntervalMicros ?? spec.connectIntervalMicros ?? 100_000,
+    reconnectDelayMicros: rest.reconnectDelayMicros,
+    holdMicros: rest.holdMicros,
+    holdFrom: rest.holdFrom,
+  };
 }
 
 /** One connection of the actor. */

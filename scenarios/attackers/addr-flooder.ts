@@ -10,8 +10,7 @@
 import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
 import type { HandlerKind, Micros, SocketId } from '../../sim/index.ts';
-import { simAddressOf } from '../address-plan.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type ActorConn, type HostStyle } from './actor.ts';
+import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type ActorConn, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
 
@@ -96,18 +95,7 @@ export class AddrFlooder implements Attacker {
       listen: spec.listen ?? false,
       port: ATTACKER_DEFAULT_PORT,
       behaviour,
-      slots:
-        spec.targets.length === 0
-          ? undefined
-          : {
-              targets: spec.targets.map((t) => ({ address: simAddressOf(t), port: t.port })),
-              perAddress: spec.connectionsPerAddress ?? 1,
-              startDelayMicros: spec.startDelayMicros ?? 0,
-              connectIntervalMicros: 0,
-              reconnectDelayMicros: spec.reconnectDelayMicros,
-              holdMicros: undefined,
-              holdFrom: 'handshake',
-            },
+      slots: slotPlan(spec.targets, spec, { connectIntervalMicros: 0, reconnectDelayMicros: spec.reconnectDelayMicros, holdMicros: undefined, holdFrom: 'handshake' }),
       hooks: {
         onHandshake: (c) => this.startFlood(c),
         getAddrAnswer: () => (spec.unsolicitedOnly === true ? undefined : this.book.next(env.timeSeconds()).v1.addresses),

@@ -13,8 +13,7 @@
 import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
-import { simAddressOf } from '../address-plan.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type HostStyle } from './actor.ts';
+import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
@@ -113,15 +112,11 @@ export class InboundSybils implements Attacker {
       listen: spec.listen ?? false,
       port: ATTACKER_DEFAULT_PORT,
       behaviour,
-      slots: {
-        targets: spec.targets.map((t) => ({ address: simAddressOf(t), port: t.port })),
-        perAddress: spec.connectionsPerAddress ?? 1,
-        startDelayMicros: spec.startDelayMicros ?? 0,
-        connectIntervalMicros: spec.connectIntervalMicros ?? 100_000,
+      slots: slotPlan(spec.targets, spec, {
         reconnectDelayMicros: spec.reconnectDelayMicros === null ? undefined : (spec.reconnectDelayMicros ?? seconds(1)),
         holdMicros: mode === 'churn' ? () => Math.max(1, holdRng.randExpDurationMicros(mean)) : undefined,
         holdFrom: 'handshake',
-      },
+      }),
       hooks: {
         getAddrAnswer: () => (ownBook === undefined ? undefined : ownBook.next(env.timeSeconds()).v1.addresses),
         onHandshake: (c) => {

@@ -8,8 +8,7 @@
 
 import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
-import { simAddressOf } from '../address-plan.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type HostStyle } from './actor.ts';
+import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AttackerSpecError, resolveAddresses, sortedStats, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
 
 export interface SilentPeersSpec extends AddressSource {
@@ -55,18 +54,7 @@ export class SilentPeers implements Attacker {
       listen,
       port: ATTACKER_DEFAULT_PORT,
       behaviour,
-      slots:
-        targets.length === 0
-          ? undefined
-          : {
-              targets: targets.map((t) => ({ address: simAddressOf(t), port: t.port })),
-              perAddress: spec.connectionsPerAddress ?? 1,
-              startDelayMicros: spec.startDelayMicros ?? 0,
-              connectIntervalMicros: spec.connectIntervalMicros ?? 100_000,
-              reconnectDelayMicros: spec.reconnectDelayMicros,
-              holdMicros: undefined,
-              holdFrom: 'connect',
-            },
+      slots: slotPlan(targets, spec, { reconnectDelayMicros: spec.reconnectDelayMicros, holdMicros: undefined, holdFrom: 'connect' }),
       hooks: {
         onClosed: (c, byVictim) => {
           if (!byVictim) return;

@@ -9,8 +9,7 @@
 import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
-import { simAddressOf } from '../address-plan.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type HostStyle } from './actor.ts';
+import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
 
 export interface SlowPeersSpec extends AddressSource {
@@ -60,18 +59,7 @@ export class SlowPeers implements Attacker {
       listen,
       port: ATTACKER_DEFAULT_PORT,
       behaviour,
-      slots:
-        targets.length === 0
-          ? undefined
-          : {
-              targets: targets.map((t) => ({ address: simAddressOf(t), port: t.port })),
-              perAddress: spec.connectionsPerAddress ?? 1,
-              startDelayMicros: spec.startDelayMicros ?? 0,
-              connectIntervalMicros: spec.connectIntervalMicros ?? 100_000,
-              reconnectDelayMicros: spec.reconnectDelayMicros,
-              holdMicros: undefined,
-              holdFrom: 'handshake',
-            },
+      slots: slotPlan(targets, spec, { reconnectDelayMicros: spec.reconnectDelayMicros, holdMicros: undefined, holdFrom: 'handshake' }),
     });
   }
 
