@@ -289,10 +289,20 @@ export class World {
     if (options.autoStart ?? true) {
       const window = options.startWindowMicros ?? 0;
       const startRng = this.rng.fork('start-times');
+      // Every node is marked as coming up before the first one starts: a node whose DNS query runs
+      // as it starts (empty AddrMan) must hear of the listeners starting in the same instant, or a
+      // non-listening node started ahead of them would learn only stale addresses and stay alone.
+      const now: WorldNode[] = [];
       for (const n of this.nodes) {
         const at = window > 0 ? Math.floor(startRng.random() * window) : 0;
-        if (at === 0) this.startNode(n.index);
-        else this.scheduleStart(n.index, at);
+        if (at === 0) {
+          n.startPending = true;
+          now.push(n);
+        } else this.scheduleStart(n.index, at);
+      }
+      for (const n of now) {
+        n.startPending = false;
+        this.startNode(n.index);
       }
     }
   }
