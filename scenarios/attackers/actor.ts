@@ -33,7 +33,7 @@ import {
 } from '../../connman/messages.ts';
 import type { EventHandle, HandlerKind, HostId, Micros, SimAddress, SocketId } from '../../sim/index.ts';
 import { serviceOfSim, simAddressOf } from '../address-plan.ts';
-import { sortedStats, type AttackerEnv } from './attacker-env.ts';
+import { sortedStats, type Attacker, type AttackerEnv } from './attacker-env.ts';
 
 /** Mainnet's P2P port. */
 export const ATTACKER_DEFAULT_PORT = 8333;
@@ -499,5 +499,28 @@ export class P2PActor {
     if (c === undefined || c.closed || this.stopped) return;
     this.send(c, pingMessage(this.nonceBase ^ (this.nonceCounter++ + 0x1000n)));
     this.arm(this.config.behaviour.keepAliveMicros!, this.kindKeepAlive, socket);
+  }
+}
+
+/**
+ * The Attacker facade of an attacker kind that runs on one P2PActor: its addresses, counters,
+ * start and stop are the actor's. Kinds add their own configuration and hooks.
+ */
+export abstract class ActorAttacker implements Attacker {
+  abstract readonly name: string;
+  abstract readonly kind: string;
+  abstract readonly actor: P2PActor;
+
+  addresses(): NetAddr[] {
+    return this.actor.addresses();
+  }
+  stats(): Record<string, number> {
+    return this.actor.stats();
+  }
+  start(): void {
+    this.actor.start();
+  }
+  stop(): void {
+    this.actor.stop();
   }
 }

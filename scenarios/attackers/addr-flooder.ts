@@ -10,9 +10,9 @@
 import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
 import type { HandlerKind, Micros, SocketId } from '../../sim/index.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type ActorConn, type HostStyle } from './actor.ts';
+import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type ActorConn, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
-import { AttackerSpecError, resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
+import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 
 export interface AddrFloodSpec extends AddressSource {
   kind: 'addr-flood';
@@ -50,10 +50,10 @@ export interface AddrFloodSpec extends AddressSource {
   floodForMicros?: Micros;
 }
 
-export class AddrFlooder implements Attacker {
-  readonly name: string;
-  readonly kind = 'addr-flood';
-  readonly actor: P2PActor;
+export class AddrFlooder extends ActorAttacker {
+  override readonly name: string;
+  override readonly kind = 'addr-flood';
+  override readonly actor: P2PActor;
   private readonly book: AddrBook;
   private readonly periodMicros: Micros;
   private readonly kindFlood: HandlerKind;
@@ -63,6 +63,7 @@ export class AddrFlooder implements Attacker {
     private readonly env: AttackerEnv,
     private readonly spec: AddrFloodSpec,
   ) {
+    super();
     this.name = spec.name ?? 'attacker';
     const what = `${this.name} (addr-flood)`;
     if (spec.targets.length === 0 && spec.listen !== true) throw new AttackerSpecError(`${what}: needs targets or listen`);
@@ -124,16 +125,4 @@ export class AddrFlooder implements Attacker {
     this.env.kernel.after(this.periodMicros, this.kindFlood, socket);
   }
 
-  addresses(): NetAddr[] {
-    return this.actor.addresses();
-  }
-  stats(): Record<string, number> {
-    return this.actor.stats();
-  }
-  start(): void {
-    this.actor.start();
-  }
-  stop(): void {
-    this.actor.stop();
-  }
 }

@@ -13,9 +13,9 @@
 import type { NetAddr, Service } from '../../connman/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
+import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
-import { AttackerSpecError, resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
+import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
 
 export interface InboundSybilsSpec extends AddressSource {
@@ -54,12 +54,13 @@ export interface InboundSybilsSpec extends AddressSource {
 
 export const INBOUND_SYBILS_DEFAULT_COUNT = 50;
 
-export class InboundSybils implements Attacker {
-  readonly name: string;
-  readonly kind = 'inbound-sybils';
-  readonly actor: P2PActor;
+export class InboundSybils extends ActorAttacker {
+  override readonly name: string;
+  override readonly kind = 'inbound-sybils';
+  override readonly actor: P2PActor;
 
   constructor(env: AttackerEnv, spec: InboundSybilsSpec) {
+    super();
     this.name = spec.name ?? 'attacker';
     const what = `${this.name} (inbound-sybils)`;
     if (spec.targets.length === 0) throw new AttackerSpecError(`${what}: needs at least one target`);
@@ -128,16 +129,4 @@ export class InboundSybils implements Attacker {
     });
   }
 
-  addresses(): NetAddr[] {
-    return this.actor.addresses();
-  }
-  stats(): Record<string, number> {
-    return this.actor.stats();
-  }
-  start(): void {
-    this.actor.start();
-  }
-  stop(): void {
-    this.actor.stop();
-  }
 }

@@ -9,9 +9,9 @@
 import type { NetAddr } from '../../connman/netaddress.ts';
 import type { Address } from '../../connman/protocol.ts';
 import type { Micros } from '../../sim/index.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type HostStyle } from './actor.ts';
+import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
-import { resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
+import { resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
 
 export interface ListenersSpec extends AddressSource {
@@ -37,16 +37,17 @@ export interface ListenersSpec extends AddressSource {
 /** Default number of listening addresses when the spec gives neither addresses nor count. */
 export const LISTENERS_DEFAULT_COUNT = 100;
 
-export class AttackerListeners implements Attacker {
-  readonly name: string;
-  readonly kind = 'listeners';
-  readonly actor: P2PActor;
+export class AttackerListeners extends ActorAttacker {
+  override readonly name: string;
+  override readonly kind = 'listeners';
+  override readonly actor: P2PActor;
   private readonly book: AddrBook | undefined;
 
   constructor(
     private readonly env: AttackerEnv,
     spec: ListenersSpec,
   ) {
+    super();
     this.name = spec.name ?? 'attacker';
     const addresses = resolveAddresses(env, spec, LISTENERS_DEFAULT_COUNT, `${this.name} (listeners)`);
     const behaviour = defaultBehaviour();
@@ -87,16 +88,4 @@ export class AttackerListeners implements Attacker {
     return this.book?.next(this.env.timeSeconds()).v1.addresses;
   }
 
-  addresses(): NetAddr[] {
-    return this.actor.addresses();
-  }
-  stats(): Record<string, number> {
-    return this.actor.stats();
-  }
-  start(): void {
-    this.actor.start();
-  }
-  stop(): void {
-    this.actor.stop();
-  }
 }

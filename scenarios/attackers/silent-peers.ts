@@ -6,10 +6,10 @@
 // Counters as actor.ts: attempts, connected, accepted (victim connected to us),
 // rejectedBeforeHandshake (every victim close: there is never a handshake). It speaks no protocol.
 
-import type { NetAddr, Service } from '../../connman/netaddress.ts';
+import type { Service } from '../../connman/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
-import { AttackerSpecError, resolveAddresses, sortedStats, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
+import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
+import { AttackerSpecError, resolveAddresses, sortedStats, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 
 export interface SilentPeersSpec extends AddressSource {
   kind: 'silent';
@@ -29,14 +29,15 @@ export interface SilentPeersSpec extends AddressSource {
 
 export const SILENT_PEERS_DEFAULT_COUNT = 10;
 
-export class SilentPeers implements Attacker {
-  readonly name: string;
-  readonly kind = 'silent';
-  readonly actor: P2PActor;
+export class SilentPeers extends ActorAttacker {
+  override readonly name: string;
+  override readonly kind = 'silent';
+  override readonly actor: P2PActor;
   private lifetimeTotalMicros = 0;
   private lifetimes = 0;
 
   constructor(env: AttackerEnv, spec: SilentPeersSpec) {
+    super();
     this.name = spec.name ?? 'attacker';
     const what = `${this.name} (silent)`;
     const targets = spec.targets ?? [];
@@ -65,20 +66,11 @@ export class SilentPeers implements Attacker {
     });
   }
 
-  addresses(): NetAddr[] {
-    return this.actor.addresses();
-  }
   /** The actor's counters plus `meanLifetimeMs`: how long the victim put up with a black hole. */
-  stats(): Record<string, number> {
+  override stats(): Record<string, number> {
     const m = new Map<string, number>();
     for (const [k, v] of Object.entries(this.actor.stats())) m.set(k, v);
     m.set('meanLifetimeMs', this.lifetimes === 0 ? 0 : Math.round(this.lifetimeTotalMicros / this.lifetimes / 1000));
     return sortedStats(m);
-  }
-  start(): void {
-    this.actor.start();
-  }
-  stop(): void {
-    this.actor.stop();
   }
 }

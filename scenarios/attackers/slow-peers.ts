@@ -6,11 +6,11 @@
 // targets (inbound at the victim) and/or listen for the victims' outbound connections.
 // Counters as actor.ts (pingsReceived, pongsSent, closedByVictim ...). No address relay.
 
-import type { NetAddr, Service } from '../../connman/netaddress.ts';
+import type { Service } from '../../connman/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
-import { ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
-import { AttackerSpecError, resolveAddresses, type AddressSource, type Attacker, type AttackerEnv } from './attacker-env.ts';
+import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
+import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 
 export interface SlowPeersSpec extends AddressSource {
   kind: 'slow';
@@ -34,12 +34,13 @@ export interface SlowPeersSpec extends AddressSource {
 
 export const SLOW_PEERS_DEFAULT_COUNT = 10;
 
-export class SlowPeers implements Attacker {
-  readonly name: string;
-  readonly kind = 'slow';
-  readonly actor: P2PActor;
+export class SlowPeers extends ActorAttacker {
+  override readonly name: string;
+  override readonly kind = 'slow';
+  override readonly actor: P2PActor;
 
   constructor(env: AttackerEnv, spec: SlowPeersSpec) {
+    super();
     this.name = spec.name ?? 'attacker';
     const what = `${this.name} (slow)`;
     const targets = spec.targets ?? [];
@@ -63,16 +64,4 @@ export class SlowPeers implements Attacker {
     });
   }
 
-  addresses(): NetAddr[] {
-    return this.actor.addresses();
-  }
-  stats(): Record<string, number> {
-    return this.actor.stats();
-  }
-  start(): void {
-    this.actor.start();
-  }
-  stop(): void {
-    this.actor.stop();
-  }
 }
