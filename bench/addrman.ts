@@ -1,8 +1,9 @@
-// AddrMan benchmark: throughput of add / select / good / getAddr and the memory one simulated node's
-// AddrMan costs when it holds 20,000 addresses (the shared AddressPool is counted separately, since
-// all nodes share it). Prints one JSON line per measurement. Run with `node --expose-gc` (through
+// AddrMan benchmark: throughput of add / select / good / getAddr / peers.dat dumps and the memory one
+// simulated node's AddrMan costs when it holds 20,000 addresses (the shared AddressPool is counted
+// separately, since all nodes share it), plus the bucket tables' bytes at 300 to 20,000 entries. Prints one JSON line per measurement. Run with `node --expose-gc` (through
 // tsx) for exact heap deltas; without it the figure comes from memoryUsage deltas over many nodes.
 
+import { dumpPeerAddresses } from '../connman/addrdb.ts';
 import { AddressPool } from '../connman/address-pool.ts';
 import { AddrMan, DETERMINISTIC_ADDRMAN_KEY } from '../connman/addrman.ts';
 import { Network, NetAddr, Service } from '../connman/netaddress.ts';
@@ -109,12 +110,27 @@ export function addrmanBench(ctx: BenchContext): void {
     const s2 = Number(process.hrtime.bigint() - t2) / 1e9;
     ctx.report({ bench: 'addrman', metric: 'good', ops: g, opsPerSec: Math.round(g / s2), tried: am.size(null, false) });
 
+    // --- peers.dat dumps (serialization, framing and checksum) of this addrman ---
+    const d = 200;
+    let dumpBytes = 0;
+    const td = process.hrtime.bigint();
+    for (let i = 0; i < d; i++) dumpBytes = dumpPeerAddresses('main', am).length;
+    const sd = Number(process.hrtime.bigint() - td) / 1e9;
+    ctx.report({ bench: 'addrman', metric: 'dumpPeerAddresses', ops: d, opsPerSec: Math.round(d / sd), size: am.size(), bytes: dumpBytes });
+
     // --- getAddr (the GETADDR answer: 23% capped at 1000) ---
     const q = 200;
     const t3 = process.hrtime.bigint();
     for (let i = 0; i < q; i++) am.getAddr(1000, 23, null);
     const s3 = Number(process.hrtime.bigint() - t3) / 1e9;
     ctx.report({ bench: 'addrman', metric: 'getAddr(1000,23)', ops: q, opsPerSec: Math.round(q / s3) });
+  }
+
+  // --- bucket-table bytes (vvNew + vvTried) by size; the flat Int32Arrays they replaced took 327,680 ---
+  for (const target of [300, 1000, 2000, 3000, 20_000]) {
+    const am = makeAddrman(pool, ngm, 5000 + target);
+    fill(am, addrs, sources, target, target);
+    ctx.report({ bench: 'addrman', metric: 'tableBytes', entries: am.size(), tableBytes: am.tableBytes(), flatBytes: 327_680 });
   }
 
   // --- memory per node holding `perNode` addresses ---
@@ -141,6 +157,7 @@ export function addrmanBench(ctx: BenchContext): void {
     avgEntries: Math.round(avg),
     bytesPerNode: Math.round((after - before) / nodes),
     bytesPerEntry: Math.round((after - before) / nodes / avg),
+    tableBytesPerNode: Math.round(keep.reduce((x, a) => x + a.tableBytes(), 0) / nodes),
     exactGc: typeof (globalThis as { gc?: unknown }).gc === 'function',
     poolAddresses: pool.size,
     fillSecondsPerNode: +(fillS / nodes).toFixed(3),

@@ -64,7 +64,7 @@ describe('peers.dat written by Core', () => {
     const listed = recordedNewSlots(bytes.subarray(4));
     let occupied = 0;
     for (let i = 0; i < am.vvNew.length; i++) {
-      const nid = am.vvNew[i]!;
+      const nid = am.vvNew.get(i);
       if (nid === -1) continue;
       occupied++;
       expect(am.pool.service(am.poolId[nid]!).key).toBe(listed.get(i));
@@ -128,7 +128,7 @@ describe('peers.dat written by Core', () => {
     const listed = recordedNewSlots(bytes.subarray(4));
     let occupied = 0;
     for (let i = 0; i < withAsmap.vvNew.length; i++) {
-      const nid = withAsmap.vvNew[i]!;
+      const nid = withAsmap.vvNew.get(i);
       if (nid === -1) continue;
       occupied++;
       expect(withAsmap.pool.service(withAsmap.poolId[nid]!).key).toBe(listed.get(i));

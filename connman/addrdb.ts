@@ -92,7 +92,13 @@ export function deserializeDb<T>(chain: ChainName | Uint8Array, bytes: Uint8Arra
 /** The bytes of peers.dat for this addrman. */
 // Core: addrdb.cpp DumpPeerAddresses
 export function dumpPeerAddresses(chain: ChainName | Uint8Array, addrman: AddrMan): Uint8Array {
-  return serializeDb(chain, addrManToBytes(addrman));
+  // serializeDb's bytes, built in place: the addrman is written once, between room for the magic
+  // and the checksum, instead of into a buffer that is then copied into the framed one.
+  const out = addrManToBytes(addrman, 4, 32);
+  const end = out.length - 32;
+  out.set(magicOf(chain), 0);
+  out.set(sha256d(out.subarray(0, end)), end);
+  return out;
 }
 
 /**

@@ -1,7 +1,8 @@
 // AddrMan's table constants and bucket maths: which new/tried bucket an address belongs to and at
 // which position of a bucket it sits (Core's AddrInfo::GetTriedBucket, GetNewBucket,
-// GetBucketPosition), plus the per-entry quality rules IsTerrible and GetChance.
-// It holds pure functions over bytes and numbers; the tables themselves live in addrman.ts.
+// GetBucketPosition), the per-entry quality rules IsTerrible and GetChance, and BucketTable, the
+// compact storage of one bucket table (Core's vvNew or vvTried: bucket × position → entry id).
+// It holds no AddrMan state: which ids go where, and why, is addrman.ts's business.
 //
 // Every hash here is Core's HashWriter (double SHA-256) reduced by GetCheapHash (the first 8 digest
 // bytes read as a little-endian uint64). All moduli Core applies to that value are powers of two, so
@@ -176,4 +177,189 @@ export function entryChance(lastTry: number, attempts: number, nowSeconds: numbe
   // Each failed attempt costs a third of the weight, capped at eight so outages are not over-punished.
   chance *= Math.pow(0.66, Math.min(attempts, 8));
   return chance;
+}
+
+/** The largest id a narrow (Uint16Array) table can hold: cells store id + 1, 0 meaning empty. */
+export const BUCKET_TABLE_NARROW_MAX_ID = 0xfffe;
+/**
+ * log2 of the slots per lazily allocated chunk of a BucketTable. A simulated node's buckets hold
+ * one to three entries each, scattered over the 64 positions, so whole 64-slot rows would be mostly
+ * empty. Measured on AddrMans of 300 / 1,000 / 2,000 / 3,000 entries (tables in bytes): 8-slot
+ * chunks 27k / 38k / 54k / 63k, 16-slot 22k / 44k / 64k / 94k, 64-slot rows 39k / 93k / 143k / 148k,
+ * the flat Int32Arrays 328k whatever the size.
+ */
+export const BUCKET_TABLE_CHUNK_LOG2 = 3;
+/** Chunks reserved before the first growth of a BucketTable. */
+const INITIAL_CHUNKS = 16;
+
+/**
+ * One of Core's bucket tables (vvNew: ADDRMAN_NEW_BUCKET_COUNT buckets, vvTried:
+ * ADDRMAN_TRIED_BUCKET_COUNT), each bucket ADDRMAN_BUCKET_SIZE slots holding an entry id or -1.
+ * Reads and writes behave exactly as a flat Int32Array(bucketCount * ADDRMAN_BUCKET_SIZE) filled
+ * with -1 indexed by slot = bucket * ADDRMAN_BUCKET_SIZE + position; only the storage differs:
+ *
+ * - slots are grouped in chunks of 2^chunkLog2 consecutive slots (a bucket is 64 / 2^chunkLog2
+ *   chunks); a chunk's cells are allocated on its first write; until then it maps to chunk 0, a
+ *   shared chunk that is never written, so every read is one map lookup with no branch;
+ * - cells hold id + 1 (0 = empty, so new chunks need no fill) in a Uint16Array while every id
+ *   written is at most BUCKET_TABLE_NARROW_MAX_ID, and are widened to an Int32Array the first time a
+ *   larger id is written (an AddrMan can hold up to 81,920 entries, so ids can exceed 16 bits);
+ * - per-bucket occupancy counts are kept, so callers can skip empty buckets without a scan.
+ *
+ * Chunks are never released (one emptied again keeps its cells): the table only grows, to at
+ * most the flat size plus the chunk map.
+ */
+export class BucketTable {
+  readonly bucketCount: number;
+  /** Total slots (bucketCount * ADDRMAN_BUCKET_SIZE), as the flat array's length. */
+  readonly length: number;
+  /** Occupied slots per bucket (at most 64). */
+  readonly fill: Uint8Array;
+  /** log2 of the slots per chunk. */
+  private readonly chunkLog2: number;
+  private readonly chunkMask: number;
+  /** Chunk of each group of 2^chunkLog2 slots in the cell arrays; 0 = not allocated (reads the empty chunk 0). */
+  private readonly chunkOf: Uint16Array;
+  /** id + 1 per cell while narrow; an empty array once widened. */
+  private narrow: Uint16Array;
+  /** id + 1 per cell once widened, else null. */
+  private wide: Int32Array | null = null;
+  /** Chunks in use, including the empty chunk 0. */
+  private chunks = 1;
+
+  constructor(bucketCount: number, chunkLog2: number = BUCKET_TABLE_CHUNK_LOG2) {
+    if (!Number.isInteger(bucketCount) || bucketCount < 1 || bucketCount > 1024) throw new RangeError(`BucketTable: bad bucket count ${bucketCount}`);
+    if (!Number.isInteger(chunkLog2) || chunkLog2 < 1 || chunkLog2 > ADDRMAN_BUCKET_SIZE_LOG2) throw new RangeError(`BucketTable: bad chunk size 2^${chunkLog2}`);
+    this.bucketCount = bucketCount;
+    this.length = bucketCount * ADDRMAN_BUCKET_SIZE;
+    this.fill = new Uint8Array(bucketCount);
+    this.chunkLog2 = chunkLog2;
+    this.chunkMask = (1 << chunkLog2) - 1;
+    // At most 65,536 chunks plus the empty one would not fit 16 bits; 1024 buckets of 64 slots do.
+    this.chunkOf = new Uint16Array(this.length >>> chunkLog2);
+    this.narrow = new Uint16Array(Math.min(INITIAL_CHUNKS, this.chunkOf.length + 1) << chunkLog2);
+  }
+
+  /** The id in `slot` (bucket * 64 + position), or -1 when empty. */
+  get(slot: number): number {
+    const cell = (this.chunkOf[slot >>> this.chunkLog2]! << this.chunkLog2) | (slot & this.chunkMask);
+    const w = this.wide;
+    return (w === null ? this.narrow[cell]! : w[cell]!) - 1;
+  }
+
+  /** Writes `id` (or -1 to empty it) into `slot`, keeping the occupancy count. */
+  set(slot: number, id: number): void {
+    if (!(slot >= 0 && slot < this.length) || !Number.isInteger(id) || id < -1) throw new RangeError(`BucketTable.set(${slot}, ${id})`);
+    const group = slot >>> this.chunkLog2;
+    let chunk = this.chunkOf[group]!;
+    if (chunk === 0) {
+      if (id === -1) return; // an unallocated chunk already reads as empty
+      chunk = this.allocChunk(group);
+    }
+    if (id > BUCKET_TABLE_NARROW_MAX_ID && this.wide === null) this.widen();
+    const cell = (chunk << this.chunkLog2) | (slot & this.chunkMask);
+    const w = this.wide;
+    const old = (w === null ? this.narrow[cell]! : w[cell]!) - 1;
+    const bucket = slot >>> ADDRMAN_BUCKET_SIZE_LOG2;
+    if (old === -1 && id !== -1) this.fill[bucket]!++;
+    else if (old !== -1 && id === -1) this.fill[bucket]!--;
+    if (w === null) this.narrow[cell] = id + 1;
+    else w[cell] = id + 1;
+  }
+
+  /** Whether any slot of `bucket` holds `id` (id >= 0). */
+  bucketHolds(bucket: number, id: number): boolean {
+    if (this.fill[bucket] === 0) return false;
+    const cells = this.wide ?? this.narrow;
+    const want = id + 1;
+    const per = 1 << this.chunkLog2;
+    const first = (bucket << ADDRMAN_BUCKET_SIZE_LOG2) >>> this.chunkLog2;
+    const last = first + (ADDRMAN_BUCKET_SIZE >>> this.chunkLog2);
+    for (let g = first; g < last; g++) {
+      const chunk = this.chunkOf[g]!;
+      if (chunk === 0) continue;
+      const start = chunk << this.chunkLog2;
+      for (let c = start; c < start + per; c++) if (cells[c] === want) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Writes the ids of `bucket`'s occupied slots into `ids` in position order and returns how many
+   * (fill[bucket]); with `positions`, also each one's position (0..63). Reads only the bucket's
+   * allocated chunks. The arrays need ADDRMAN_BUCKET_SIZE room.
+   */
+  bucketIds(bucket: number, ids: Int32Array, positions?: Int32Array): number {
+    if (this.fill[bucket] === 0) return 0;
+    const cells = this.wide ?? this.narrow;
+    const log2 = this.chunkLog2;
+    const per = 1 << log2;
+    const first = (bucket << ADDRMAN_BUCKET_SIZE_LOG2) >>> log2;
+    const groups = ADDRMAN_BUCKET_SIZE >>> log2;
+    let n = 0;
+    for (let g = 0; g < groups; g++) {
+      const chunk = this.chunkOf[first + g]!;
+      if (chunk === 0) continue;
+      const start = chunk << log2;
+      for (let i = 0; i < per; i++) {
+        const v = cells[start + i]!;
+        if (v === 0) continue;
+        if (positions !== undefined) positions[n] = (g << log2) | i;
+        ids[n++] = v - 1;
+      }
+    }
+    return n;
+  }
+
+  /** Whether cells are 32-bit (some id written exceeded BUCKET_TABLE_NARROW_MAX_ID). */
+  get isWide(): boolean {
+    return this.wide !== null;
+  }
+
+  /** Chunks allocated (not counting the shared empty one). */
+  get allocatedChunks(): number {
+    return this.chunks - 1;
+  }
+
+  /** Bytes of the typed arrays behind this table (cells, chunk map, occupancy counts). */
+  byteSize(): number {
+    return this.narrow.byteLength + (this.wide?.byteLength ?? 0) + this.chunkOf.byteLength + this.fill.byteLength;
+  }
+
+  /** A flat copy in the old layout: Int32Array(length), id per slot, -1 when empty (tests, diagnostics). */
+  toFlat(): Int32Array {
+    const out = new Int32Array(this.length);
+    for (let slot = 0; slot < this.length; slot++) out[slot] = this.get(slot);
+    return out;
+  }
+
+  private allocChunk(group: number): number {
+    const chunk = this.chunks++;
+    const need = this.chunks << this.chunkLog2;
+    const cur = this.wide ?? this.narrow;
+    if (need > cur.length) {
+      // Grow by a quarter (at most to every chunk plus the empty one); new cells are 0 = empty.
+      const maxChunks = this.chunkOf.length + 1;
+      const have = cur.length >>> this.chunkLog2;
+      const cap = Math.min(maxChunks, Math.max(this.chunks, Math.ceil(have * 1.25)));
+      if (this.wide === null) {
+        const next = new Uint16Array(cap << this.chunkLog2);
+        next.set(this.narrow);
+        this.narrow = next;
+      } else {
+        const next = new Int32Array(cap << this.chunkLog2);
+        next.set(this.wide);
+        this.wide = next;
+      }
+    }
+    this.chunkOf[group] = chunk;
+    return chunk;
+  }
+
+  private widen(): void {
+    const w = new Int32Array(this.narrow.length);
+    w.set(this.narrow);
+    this.wide = w;
+    this.narrow = new Uint16Array(0);
+  }
 }

@@ -53,65 +53,153 @@ export class AddrManLoadError extends Error {
 /** Writes the addrman as Core's Serialize does (always the newest format). */
 // Core: addrman.cpp AddrManImpl::Serialize
 export function serializeAddrMan(am: AddrMan, w: ByteWriter): void {
-  w.u8(FILE_FORMAT);
-  w.u8(INCOMPATIBILITY_BASE + AddrManFormat.V4_MULTIPORT);
-  w.bytes(am.key);
-  w.i32le(am.nNew);
-  w.i32le(am.nTried);
-  w.i32le(ADDRMAN_NEW_BUCKET_COUNT ^ (1 << 30));
+  w.bytes(addrManToBytes(am));
+}
+
+/**
+ * Serialized bytes of an addrman (without peers.dat framing), in a fresh array with `head` spare
+ * bytes before them and `tail` after (zeroed), so that addrdb.ts can add the magic and checksum
+ * without copying the payload again.
+ */
+// Core: addrman.cpp AddrManImpl::Serialize
+export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
+  // Every node rewrites peers.dat every 15 minutes, so this writes straight into one array of the
+  // exact size, computed first from the per-address byte caches, with no per-field bounds checks.
+  const pool = am.pool;
+  const high = am.highWater;
+  const asmapVersion = am.netgroupman.getAsmapVersion();
+  const newFill = am.vvNew.fill;
+  let size = 2 + am.key.length + 12 + asmapVersion.length + 4 * ADDRMAN_NEW_BUCKET_COUNT;
+  for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) size += 4 * newFill[b]!;
+  for (let nid = 0; nid < high; nid++) {
+    if (!am.isLive(nid)) continue;
+    // Written once in the new section if referenced from new, once in the tried one if in tried.
+    const times = (am.refCount[nid] !== 0 ? 1 : 0) + (am.inTried[nid] ? 1 : 0);
+    if (times === 0) continue;
+    size +=
+      times *
+      (ENTRY_FIXED_BYTES +
+        compactSizeLen(am.servicesHi[nid]!, am.servicesLo[nid]!) +
+        pool.serviceV2Bytes(am.poolId[nid]!).length +
+        pool.netAddrV2Bytes(am.sourceId[nid]!).length);
+  }
+
+  const out = new Uint8Array(head + size + tail);
+  const dv = new DataView(out.buffer);
+  let o = head;
+  out[o++] = FILE_FORMAT;
+  out[o++] = INCOMPATIBILITY_BASE + AddrManFormat.V4_MULTIPORT;
+  o = putBytes(out, o, am.key);
+  dv.setInt32(o, am.nNew, true);
+  dv.setInt32(o + 4, am.nTried, true);
+  dv.setInt32(o + 8, ADDRMAN_NEW_BUCKET_COUNT ^ (1 << 30), true);
+  o += 12;
 
   // New entries get consecutive indices, referenced by the bucket section below.
-  const index = new Int32Array(am.highWater).fill(-1);
-  let ids = 0;
-  for (let nid = 0; nid < am.highWater; nid++) {
+  const index = new Int32Array(high).fill(-1);
+  let count = 0;
+  for (let nid = 0; nid < high; nid++) {
     if (!am.isLive(nid) || am.refCount[nid] === 0) continue;
-    if (ids === am.nNew) throw new Error('Serialize: nNew is wrong');
-    index[nid] = ids++;
-    writeAddrInfo(am, nid, w);
+    if (count === am.nNew) throw new Error('Serialize: nNew is wrong');
+    index[nid] = count++;
+    o = putAddrInfo(am, nid, out, dv, o);
   }
-  ids = 0;
-  for (let nid = 0; nid < am.highWater; nid++) {
+  count = 0;
+  for (let nid = 0; nid < high; nid++) {
     if (!am.isLive(nid) || !am.inTried[nid]) continue;
-    if (ids === am.nTried) throw new Error('Serialize: nTried is wrong');
-    ids++;
-    writeAddrInfo(am, nid, w);
+    if (count === am.nTried) throw new Error('Serialize: nTried is wrong');
+    count++;
+    o = putAddrInfo(am, nid, out, dv, o);
   }
+  const vvNew = am.vvNew;
+  const ids = bucketScratch;
   for (let bucket = 0; bucket < ADDRMAN_NEW_BUCKET_COUNT; bucket++) {
-    let size = 0;
-    for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + i] !== -1) size++;
-    w.i32le(size);
-    for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-      const nid = am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + i]!;
-      if (nid !== -1) w.i32le(index[nid]!);
+    // Each bucket's occupied slots in position order, preceded by their count.
+    const n = vvNew.bucketIds(bucket, ids);
+    if (n === 0) {
+      o += 4; // the array is fresh, so the count is already 0
+      continue;
+    }
+    dv.setInt32(o, n, true);
+    o += 4;
+    for (let i = 0; i < n; i++) {
+      dv.setInt32(o, index[ids[i]!]!, true);
+      o += 4;
     }
   }
   // The asmap version goes last so that older readers can ignore it.
-  w.bytes(am.netgroupman.getAsmapVersion());
+  o = putBytes(out, o, asmapVersion);
+  if (o !== head + size) throw new Error(`Serialize: wrote ${o - head} bytes, expected ${size}`);
+  return out;
 }
 
-/** Serialized bytes of an addrman (without peers.dat framing). */
-export function addrManToBytes(am: AddrMan): Uint8Array {
-  const w = new ByteWriter(1 << 16);
-  serializeAddrMan(am, w);
-  return w.toBytes();
+/** One bucket's ids, reused by every dump (nothing here is re-entrant). */
+const bucketScratch = new Int32Array(ADDRMAN_BUCKET_SIZE);
+
+/** Bytes of an entry besides its services' CompactSize and its two addresses: version, nTime, m_last_success, nAttempts. */
+const ENTRY_FIXED_BYTES = 4 + 4 + 8 + 4;
+
+/** Length of the CompactSize of the uint64 hi * 2^32 + lo. */
+function compactSizeLen(hi: number, lo: number): number {
+  if (hi !== 0) return 9;
+  if (lo < 253) return 1;
+  if (lo <= 0xffff) return 3;
+  return 5;
+}
+
+/** Copies a short byte string into out at o; returns the new offset. */
+function putBytes(out: Uint8Array, o: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n > 64) {
+    out.set(b, o);
+    return o + n;
+  }
+  for (let i = 0; i < n; i++) out[o + i] = b[i]!;
+  return o + n;
 }
 
 // AddrInfo's serialization: the CAddress in disk form, its source, m_last_success, nAttempts.
 // Core: addrman_impl.h AddrInfo::SERIALIZE_METHODS
-function writeAddrInfo(am: AddrMan, nid: number, w: ByteWriter): void {
+function putAddrInfo(am: AddrMan, nid: number, out: Uint8Array, dv: DataView, o: number): number {
   // nTime is stored as a uint32 count of seconds (Core's LossyChronoFormatter<uint32_t>).
   const t = am.time[nid]!;
   const t32 = ((t % 4294967296) + 4294967296) % 4294967296;
-  // writeAddress(V2_DISK) of the row's CAddress, field by field: the disk version, nTime, the
-  // services as CompactSize, then the service in BIP155 form, whose bytes the pool caches per
-  // address (peers.dat is rewritten every 15 minutes, entry by entry, by every node).
-  w.u32le(V2_DISK_VERSION);
-  w.u32le(t32);
-  w.compactSize(am.servicesOf(nid));
-  w.bytes(am.pool.serviceV2Bytes(am.poolId[nid]!));
-  w.bytes(am.pool.netAddrV2Bytes(am.sourceId[nid]!));
-  w.i64le(BigInt(am.lastSuccess[nid]!));
-  w.i32le(am.attempts[nid]!);
+  // The CAddress in V2_DISK form, field by field: the disk version, nTime, the services as
+  // CompactSize, then the service in BIP155 form, whose bytes the pool caches per address.
+  dv.setUint32(o, V2_DISK_VERSION, true);
+  dv.setUint32(o + 4, t32 >>> 0, true);
+  o += 8;
+  const hi = am.servicesHi[nid]!;
+  const lo = am.servicesLo[nid]!;
+  if (hi === 0 && lo < 253) {
+    out[o++] = lo;
+  } else if (hi === 0 && lo <= 0xffff) {
+    out[o] = 253;
+    dv.setUint16(o + 1, lo, true);
+    o += 3;
+  } else if (hi === 0) {
+    out[o] = 254;
+    dv.setUint32(o + 1, lo, true);
+    o += 5;
+  } else {
+    out[o] = 255;
+    dv.setUint32(o + 1, lo, true);
+    dv.setUint32(o + 5, hi, true);
+    o += 9;
+  }
+  o = putBytes(out, o, am.pool.serviceV2Bytes(am.poolId[nid]!));
+  o = putBytes(out, o, am.pool.netAddrV2Bytes(am.sourceId[nid]!));
+  // m_last_success as an int64, nAttempts as an int32.
+  const ls = am.lastSuccess[nid]!;
+  if (Number.isSafeInteger(ls)) {
+    dv.setUint32(o, ((ls % 4294967296) + 4294967296) % 4294967296, true);
+    dv.setInt32(o + 4, Math.floor(ls / 4294967296) | 0, true);
+  } else {
+    // Out of the exact range: as a C++ cast to int64 would (BigInt throws on a fraction, as before).
+    dv.setBigUint64(o, BigInt.asUintN(64, BigInt(ls)), true);
+  }
+  dv.setInt32(o + 8, am.attempts[nid]!, true);
+  return o + 12;
 }
 
 /** The stored disk version of a V2_DISK CAddress (protocol.ts writeAddress). */
@@ -203,7 +291,7 @@ function unserializeInner(am: AddrMan, r: ByteReader): void {
     const kb = triedBucket(am.key, pool.serviceKey(p), am.group(p));
     const kpos = bucketPosition(am.key, false, kb, pool.serviceKey(p));
     const slot = kb * ADDRMAN_BUCKET_SIZE + kpos;
-    if (pool.isValid(p) && am.vvTried[slot] === -1) {
+    if (pool.isValid(p) && am.vvTried.get(slot) === -1) {
       const nid = am.allocRow(p, pool.internNetAddr(info.source));
       setRowFromInfo(am, nid, info);
       am.inTried[nid] = 1;
@@ -241,7 +329,7 @@ function unserializeInner(am: AddrMan, r: ByteReader): void {
     if (!pool.isValid(p)) continue;
     if (am.refCount[nid]! >= ADDRMAN_NEW_BUCKETS_PER_ADDRESS) continue;
     let pos = am.positionOf(nid, true, bucket);
-    if (restore && am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] === -1) {
+    if (restore && am.vvNew.get(bucket * ADDRMAN_BUCKET_SIZE + pos) === -1) {
       am.setNewSlot(bucket * ADDRMAN_BUCKET_SIZE + pos, nid);
       am.refCount[nid]!++;
     } else {
@@ -249,7 +337,7 @@ function unserializeInner(am: AddrMan, r: ByteReader): void {
       // bucket of the entry's own source.
       bucket = am.newBucketOf(nid, am.sourceId[nid]!);
       pos = am.positionOf(nid, true, bucket);
-      if (am.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos] === -1) {
+      if (am.vvNew.get(bucket * ADDRMAN_BUCKET_SIZE + pos) === -1) {
         am.setNewSlot(bucket * ADDRMAN_BUCKET_SIZE + pos, nid);
         am.refCount[nid]!++;
       }

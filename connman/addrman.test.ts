@@ -689,16 +689,16 @@ describe('AddrMan behaviour (addrman_tests.cpp, deterministic)', () => {
     }
     expect(am.checkAddrman()).toBe(0);
     // Move one new-table reference to a wrong position: Core reports -19.
-    const slot = am.vvNew.findIndex((v) => v !== -1);
-    const nid = am.vvNew[slot]!;
+    const slot = am.vvNew.toFlat().findIndex((v) => v !== -1);
+    const nid = am.vvNew.get(slot);
     const bucketStart = slot - (slot % 64);
     const wrong = bucketStart + ((slot % 64) + 1) % 64;
-    if (am.vvNew[wrong] === -1) {
-      am.vvNew[slot] = -1;
-      am.vvNew[wrong] = nid;
+    if (am.vvNew.get(wrong) === -1) {
+      am.vvNew.set(slot, -1);
+      am.vvNew.set(wrong, nid);
       expect(am.checkAddrman()).toBe(-19);
-      am.vvNew[wrong] = -1;
-      am.vvNew[slot] = nid;
+      am.vvNew.set(wrong, -1);
+      am.vvNew.set(slot, nid);
     }
     expect(am.checkAddrman()).toBe(0);
     am.nNew += 1;

@@ -6,7 +6,8 @@
 //
 // Layout, chosen because thousands of simulated nodes each hold one of these: addresses are interned
 // in a process-wide AddressPool and referred to by pool id; an entry ("nid") is a row in growable
-// typed arrays, rows are recycled through a free list; vvNew/vvTried are flat Int32Arrays of nids.
+// typed arrays, rows are recycled through a free list; vvNew/vvTried are BucketTables of nids
+// (addrman-buckets.ts: 8-slot chunks allocated on first write, 16-bit cells while nids fit).
 // Core numbers entries with a never-reused counter (nIdCount); that number only matters for the
 // iteration order of the tried-collision set, so each row also records it (`coreId`).
 //
@@ -22,6 +23,7 @@ import {
   ADDRMAN_SET_TRIED_COLLISION_SIZE,
   ADDRMAN_TEST_WINDOW,
   ADDRMAN_TRIED_BUCKET_COUNT,
+  BucketTable,
   bucketPosition,
   entryChance,
   isTerribleEntry,
@@ -118,14 +120,15 @@ export class AddrManConsistencyError extends Error {
 }
 
 const NET_SLOTS = 8;
-const NEW_SLOTS = ADDRMAN_NEW_BUCKET_COUNT * ADDRMAN_BUCKET_SIZE;
-const TRIED_SLOTS = ADDRMAN_TRIED_BUCKET_COUNT * ADDRMAN_BUCKET_SIZE;
 const TWO_POW_30 = 1 << 30;
 /** log2 of the table sizes, for Select's draws (randrange of a power of two is one randbits). */
 const NEW_BUCKET_BITS = Math.log2(ADDRMAN_NEW_BUCKET_COUNT);
 const TRIED_BUCKET_BITS = Math.log2(ADDRMAN_TRIED_BUCKET_COUNT);
 const BUCKET_SIZE_BITS = Math.log2(ADDRMAN_BUCKET_SIZE);
 const TWO_POW_32 = 4294967296;
+/** Select's scratch: one bucket's occupied slots (ids and positions); shared, as Select never nests. */
+const scanIds = new Int32Array(ADDRMAN_BUCKET_SIZE);
+const scanPositions = new Int32Array(ADDRMAN_BUCKET_SIZE);
 
 function growI32(a: Int32Array, cap: number, fill: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(cap);
@@ -196,17 +199,15 @@ export class AddrMan {
   vRandom = new Int32Array(64);
   /** @internal */
   randomSize = 0;
-  /** @internal vvNew[bucket * 64 + position] = nid or -1 */
-  readonly vvNew = new Int32Array(NEW_SLOTS).fill(-1);
-  /** @internal vvTried[bucket * 64 + position] = nid or -1 */
-  readonly vvTried = new Int32Array(TRIED_SLOTS).fill(-1);
   /**
-   * Occupied slots per bucket, kept by setNewSlot/setTriedSlot. Select skips the 64-slot scan of an
-   * empty bucket; it still makes Core's draws, so the choice is unchanged. This matters for a nearly
-   * empty AddrMan, where Core's Select draws hundreds of buckets before it finds an entry.
+   * @internal vvNew.get(bucket * 64 + position) = nid or -1. Its per-bucket occupancy (`fill`) lets
+   * Select skip the 64-slot scan of an empty bucket; it still makes Core's draws, so the choice is
+   * unchanged. This matters for a nearly empty AddrMan, where Core's Select draws hundreds of
+   * buckets before it finds an entry.
    */
-  private readonly newFill = new Uint8Array(ADDRMAN_NEW_BUCKET_COUNT);
-  private readonly triedFill = new Uint8Array(ADDRMAN_TRIED_BUCKET_COUNT);
+  readonly vvNew = new BucketTable(ADDRMAN_NEW_BUCKET_COUNT);
+  /** @internal vvTried.get(bucket * 64 + position) = nid or -1 */
+  readonly vvTried = new BucketTable(ADDRMAN_TRIED_BUCKET_COUNT);
   /** @internal nIdCount */
   idCount = 0;
   /** @internal nNew, nTried */
@@ -433,39 +434,33 @@ export class AddrMan {
 
   /** @internal Writes new-table slot `slot` (bucket * 64 + position); every write goes through here. */
   setNewSlot(slot: number, nid: number): void {
-    const old = this.vvNew[slot]!;
-    if (old === -1 && nid !== -1) this.newFill[slot >>> 6]!++;
-    else if (old !== -1 && nid === -1) this.newFill[slot >>> 6]!--;
-    this.vvNew[slot] = nid;
+    this.vvNew.set(slot, nid);
   }
 
   /** @internal Whether the per-bucket occupancy counts match the tables (checked by the fuzz test). */
   bucketFillConsistent(): boolean {
     for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) {
       let n = 0;
-      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (this.vvNew[b * ADDRMAN_BUCKET_SIZE + i] !== -1) n++;
-      if (n !== this.newFill[b]) return false;
+      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (this.vvNew.get(b * ADDRMAN_BUCKET_SIZE + i) !== -1) n++;
+      if (n !== this.vvNew.fill[b]) return false;
     }
     for (let b = 0; b < ADDRMAN_TRIED_BUCKET_COUNT; b++) {
       let n = 0;
-      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (this.vvTried[b * ADDRMAN_BUCKET_SIZE + i] !== -1) n++;
-      if (n !== this.triedFill[b]) return false;
+      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) if (this.vvTried.get(b * ADDRMAN_BUCKET_SIZE + i) !== -1) n++;
+      if (n !== this.vvTried.fill[b]) return false;
     }
     return true;
   }
 
   /** @internal Writes tried-table slot `slot` (bucket * 64 + position); every write goes through here. */
   setTriedSlot(slot: number, nid: number): void {
-    const old = this.vvTried[slot]!;
-    if (old === -1 && nid !== -1) this.triedFill[slot >>> 6]!++;
-    else if (old !== -1 && nid === -1) this.triedFill[slot >>> 6]!--;
-    this.vvTried[slot] = nid;
+    this.vvTried.set(slot, nid);
   }
 
   // Core: addrman.cpp AddrManImpl::ClearNew
   private clearNew(bucket: number, pos: number): void {
     const slot = bucket * ADDRMAN_BUCKET_SIZE + pos;
-    const del = this.vvNew[slot]!;
+    const del = this.vvNew.get(slot);
     if (del !== -1) {
       if (this.refCount[del]! <= 0) throw new Error('ClearNew of an entry with no references');
       this.refCount[del]!--;
@@ -484,19 +479,11 @@ export class AddrMan {
       // Core hashes the entry's position in every bucket it walks. The slot can only hold `nid`
       // when the bucket holds it somewhere, so a bucket without it is skipped before the hash:
       // the same slots are cleared in the same order, for a fraction of the SHA-256 work.
-      if (this.newFill[bucket] === 0) continue;
-      const base = bucket * ADDRMAN_BUCKET_SIZE;
-      let present = false;
-      for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-        if (vvNew[base + i] === nid) {
-          present = true;
-          break;
-        }
-      }
-      if (!present) continue;
+      if (vvNew.fill[bucket] === 0) continue;
+      if (!vvNew.bucketHolds(bucket, nid)) continue;
       const pos = this.positionOf(nid, true, bucket);
       const slot = bucket * ADDRMAN_BUCKET_SIZE + pos;
-      if (this.vvNew[slot] === nid) {
+      if (this.vvNew.get(slot) === nid) {
         this.setNewSlot(slot, -1);
         this.refCount[nid]!--;
         if (this.refCount[nid] === 0) break;
@@ -511,8 +498,8 @@ export class AddrMan {
     const kslot = kb * ADDRMAN_BUCKET_SIZE + kpos;
 
     // Make room: the current occupant goes back to the new table (only reachable without test-before-evict).
-    if (this.vvTried[kslot] !== -1) {
-      const evict = this.vvTried[kslot]!;
+    if (this.vvTried.get(kslot) !== -1) {
+      const evict = this.vvTried.get(kslot);
       this.inTried[evict] = 0;
       this.setTriedSlot(kslot, -1);
       this.nTried--;
@@ -571,7 +558,7 @@ export class AddrMan {
     const ub = this.newBucketOf(nid, sourcePoolId);
     const upos = this.positionOf(nid, true, ub);
     const slot = ub * ADDRMAN_BUCKET_SIZE + upos;
-    const occupant = this.vvNew[slot]!;
+    const occupant = this.vvNew.get(slot);
     let insert = occupant === -1;
     if (occupant !== nid) {
       if (!insert) {
@@ -603,7 +590,7 @@ export class AddrMan {
 
     const kb = this.triedBucketOf(nid);
     const kpos = this.positionOf(nid, false, kb);
-    if (testBeforeEvict && this.vvTried[kb * ADDRMAN_BUCKET_SIZE + kpos] !== -1) {
+    if (testBeforeEvict && this.vvTried.get(kb * ADDRMAN_BUCKET_SIZE + kpos) !== -1) {
       if (this.triedCollisions.length < ADDRMAN_SET_TRIED_COLLISION_SIZE) this.insertCollision(nid);
       return false;
     }
@@ -624,7 +611,7 @@ export class AddrMan {
 
   // Core: addrman.cpp AddrManImpl::GetEntry
   private getEntry(useTried: boolean, bucket: number, position: number): number {
-    return useTried ? this.vvTried[bucket * ADDRMAN_BUCKET_SIZE + position]! : this.vvNew[bucket * ADDRMAN_BUCKET_SIZE + position]!;
+    return useTried ? this.vvTried.get(bucket * ADDRMAN_BUCKET_SIZE + position) : this.vvNew.get(bucket * ADDRMAN_BUCKET_SIZE + position);
   }
 
   /** @internal */
@@ -704,7 +691,7 @@ export class AddrMan {
         if (!this.pool.isValid(this.poolId[nidNew]!)) {
           erase = true;
         } else {
-          const idOld = this.vvTried[kb * ADDRMAN_BUCKET_SIZE + kpos]!;
+          const idOld = this.vvTried.get(kb * ADDRMAN_BUCKET_SIZE + kpos);
           if (idOld === -1) throw new Error('ResolveCollisions: pending collision with an empty tried slot');
           const now = this.nowSeconds();
           if (now - this.lastSuccess[idOld]! < ADDRMAN_REPLACEMENT) {
@@ -755,7 +742,7 @@ export class AddrMan {
     }
     const kb = this.triedBucketOf(nidNew);
     const kpos = this.positionOf(nidNew, false, kb);
-    const old = this.vvTried[kb * ADDRMAN_BUCKET_SIZE + kpos]!;
+    const old = this.vvTried.get(kb * ADDRMAN_BUCKET_SIZE + kpos);
     if (old === -1) throw new Error('SelectTriedCollision: pending collision with an empty tried slot');
     return { address: this.addressOf(old), lastTry: this.lastTry[old]! };
   }
@@ -803,25 +790,33 @@ export class AddrMan {
     // rejection loop's bookkeeping on this, the hottest loop of a busy network.
     const bucketBits = searchTried ? TRIED_BUCKET_BITS : NEW_BUCKET_BITS;
     const table = searchTried ? this.vvTried : this.vvNew;
-    const fill = searchTried ? this.triedFill : this.newFill;
+    const fill = table.fill;
     const rng = this.rng;
     // The clock does not move inside Select; Core reads it per candidate, with the same result.
     const now = this.nowSeconds();
     let chanceFactor = 1.0;
+    const ids = scanIds;
+    const positions = scanPositions;
     for (;;) {
       const bucket = rng.randbits(bucketBits);
       const initial = rng.randbits(BUCKET_SIZE_BITS);
       if (fill[bucket] === 0) continue; // nothing to find in this bucket: Core's scan would fail too
+      // Core walks positions initial, initial + 1, ... (mod 64) and stops at the first occupied one
+      // of an accepted network. Over the bucket's occupied slots in position order that is: those at
+      // or after `initial`, then those before it.
+      const n = table.bucketIds(bucket, ids, positions);
+      let k0 = 0;
+      while (k0 < n && positions[k0]! < initial) k0++;
       let nid = -1;
-      let i = 0;
-      for (; i < ADDRMAN_BUCKET_SIZE; ++i) {
-        const position = (initial + i) % ADDRMAN_BUCKET_SIZE;
-        nid = table[bucket * ADDRMAN_BUCKET_SIZE + position]!;
-        if (nid !== -1) {
-          if (netMask === 0 || netMask & (1 << this.netOf(nid))) break;
+      for (let j = 0; j < n; j++) {
+        const k = k0 + j < n ? k0 + j : k0 + j - n;
+        const candidate = ids[k]!;
+        if (netMask === 0 || netMask & (1 << this.netOf(candidate))) {
+          nid = candidate;
+          break;
         }
       }
-      if (i === ADDRMAN_BUCKET_SIZE) continue;
+      if (nid === -1) continue;
       const chance = entryChance(this.lastTry[nid]!, this.attempts[nid]!, now);
       if (rng.randbits(30) < chanceFactor * chance * TWO_POW_30) {
         return { address: this.addressOf(nid), lastTry: this.lastTry[nid]! };
@@ -967,10 +962,16 @@ export class AddrMan {
     return ret;
   }
 
+  /** Bytes of the typed arrays behind vvNew and vvTried (diagnostics and benchmarks; not a Core API). */
+  tableBytes(): number {
+    return this.vvNew.byteSize() + this.vvTried.byteSize();
+  }
+
   /** Number of distinct new-table slot references (diagnostics; not a Core API). */
   newSlotCount(): number {
     let n = 0;
-    for (let i = 0; i < NEW_SLOTS; i++) if (this.vvNew[i] !== -1) n++;
+    const fill = this.vvNew.fill;
+    for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) n += fill[b]!;
     return n;
   }
 
@@ -1015,7 +1016,7 @@ export class AddrMan {
 
     for (let b = 0; b < ADDRMAN_TRIED_BUCKET_COUNT; b++) {
       for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-        const id = this.vvTried[b * ADDRMAN_BUCKET_SIZE + i]!;
+        const id = this.vvTried.get(b * ADDRMAN_BUCKET_SIZE + i);
         if (id === -1) continue;
         if (id >= this.highWater || !triedSeen[id]) return -11;
         if (!this.isLive(id) || this.triedBucketOf(id) !== b) return -17;
@@ -1026,7 +1027,7 @@ export class AddrMan {
     }
     for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) {
       for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-        const id = this.vvNew[b * ADDRMAN_BUCKET_SIZE + i]!;
+        const id = this.vvNew.get(b * ADDRMAN_BUCKET_SIZE + i);
         if (id === -1) continue;
         if (id >= this.highWater || newRefs[id]! <= 0) return -12;
         if (!this.isLive(id) || this.positionOf(id, true, b) !== i) return -19;
