@@ -97,6 +97,7 @@ function runOptions<T>(y: import('yargs').Argv<T>) {
     .option('sample-interval', { type: 'string', describe: "time between chart samples, e.g. 10m (default: the scenario's)" })
     .option('asmap', { type: 'string', describe: 'asmap file (Core binary format, e.g. ip_asn.dat) for the AS model' })
     .option('seed-list', { type: 'string', describe: "seed list in Core's nodes_main.txt format, to place nodes at real addresses" })
+    .option('ping-path', { type: 'string', describe: 'analytic (default: keep-alive pings computed, not sent, while a link is fixed) or messages (every ping a message)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' });
 }
 

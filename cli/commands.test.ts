@@ -54,6 +54,7 @@ function fakeRunner(opts: { world?: boolean; digestSalt?: string } = {}) {
       duration: formatDuration(durationMicros),
       sampleIntervalMicros,
       inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null },
+      pingPath: req.pingPath ?? 'analytic',
     };
     const summary: RunSummary = {
       format: RUN_SUMMARY_FORMAT_VERSION,

@@ -65,6 +65,7 @@ export function readRunSummary(runDir: string): RunSummary {
   }
   const inputs = o.inputs as Record<string, unknown> | undefined;
   if (inputs === null || typeof inputs !== 'object' || !isInputFile(inputs.asmap) || !isInputFile(inputs.seedList)) bad('"inputs" is malformed');
+  if (o.pingPath !== undefined && o.pingPath !== 'analytic' && o.pingPath !== 'messages') bad('"pingPath" is not analytic or messages');
   return v as RunSummary;
 }
 
@@ -82,6 +83,7 @@ export async function replayRequest(s: RunSummary): Promise<RunRequest> {
     profile: s.profile,
     set: s.set,
     params: s.paramArgs,
+    pingPath: s.pingPath === 'messages' ? 'messages' : 'analytic',
   };
   if (s.inputs.asmap !== null) req.asmap = { bytes: checkRecordedInput(s.inputs.asmap, 'asmap file'), file: s.inputs.asmap };
   if (s.inputs.seedList !== null) {

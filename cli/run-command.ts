@@ -32,6 +32,7 @@ export interface RunArgs {
   sampleInterval?: unknown;
   asmap?: unknown;
   seedList?: unknown;
+  pingPath?: unknown;
   out?: unknown;
   trace?: unknown;
   json?: boolean;
@@ -86,6 +87,10 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
   resolveParams(definition, parseAssignments(params, '--param'));
   resolveProfile(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set);
   const inputs = readRunInputs(single(args.asmap as string | undefined, 'asmap'), single(args.seedList as string | undefined, 'seed-list'));
+  const pingPath = single(args.pingPath as string | undefined, 'ping-path');
+  if (pingPath !== undefined && pingPath !== 'analytic' && pingPath !== 'messages') {
+    throw new CliError(`--ping-path must be analytic or messages, got '${String(pingPath)}'`);
+  }
   const request: RunRequest = {
     scenario: definition,
     scenarioFile: file,
@@ -97,6 +102,7 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
     ...(sampleInterval !== undefined ? { sampleInterval } : {}),
     ...(profile !== undefined ? { profile: String(profile) } : {}),
     ...inputs,
+    ...(pingPath !== undefined ? { pingPath: pingPath as 'analytic' | 'messages' } : {}),
   };
   return { request, definition };
 }

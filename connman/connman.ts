@@ -23,7 +23,9 @@ import {
 } from './connman-options.ts';
 import { DnsSeedThread } from './dns-seed.ts';
 import { selectNodeToEvict, type NodeEvictionCandidate } from './eviction.ts';
-import { CSipHasher } from './hash.ts';
+import { CSipHasher, sha256 } from './hash.ts';
+import { PING_MESSAGE_BYTES, type PingEndOwner, type PingHub } from './analytic-ping.ts';
+import { pingMessage, pongMessage } from './messages.ts';
 import {
   inactivityCheck,
   nextInactivityDeadline,
@@ -51,7 +53,7 @@ import {
   type TypeChoice,
 } from './open-connections.ts';
 import { AddrResponseCache } from './addr-cache.ts';
-import { PeerManager, type PeerManagerHooks } from './peerman.ts';
+import { BIP0031_VERSION, PeerManager, PING_INTERVAL, type PeerManagerHooks } from './peerman.ts';
 import { BanMan } from './banman.ts';
 import { BlockRelay, type BlockRelayOptions } from './peerman-blocks.ts';
 import type {
@@ -143,6 +145,11 @@ export interface ConnmanDeps {
   hooks?: PeerManagerHooks;
   /** Enables the block / stale-tip / outbound-eviction logic (peerman-blocks.ts); absent: off. */
   blocks?: BlockRelayOptions;
+  /**
+   * The world's analytic ping links (analytic-ping.ts), shared by its Connmans; absent: every ping
+   * is a real message. Needs a transport with fixedPath and sendArriving.
+   */
+  pingHub?: PingHub;
 }
 
 /** Core: net.h CConnman::ListenSocket — a listening service and the permissions it grants. */
@@ -234,6 +241,34 @@ export class Connman {
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly rng: Rng;
+  private readonly pingRng: FastRandomContext;
+  private readonly pingHub: PingHub | undefined;
+  /** This Connman's side of the analytic ping links. */
+  private readonly pingOwner: PingEndOwner = {
+    analyticSent: (node, type, count, lastAt) => {
+      const bytes = PING_MESSAGE_BYTES * count;
+      node.sendBytesPerMsgType.set(type, (node.sendBytesPerMsgType.get(type) ?? 0) + bytes);
+      countMsgs(this.sentTotals, type, count, bytes);
+      node.sendBytes += bytes;
+      if (lastAt > node.lastSendMicros) node.lastSendMicros = lastAt;
+      this.uploadTarget.recordBytesSent(bytes, lastAt);
+    },
+    analyticReceived: (node, type, count, lastAt) => {
+      const bytes = PING_MESSAGE_BYTES * count;
+      node.recvBytesPerMsgType.set(type, (node.recvBytesPerMsgType.get(type) ?? 0) + bytes);
+      countMsgs(this.recvTotals, type, count, bytes);
+      node.recvBytes += bytes;
+      if (lastAt > node.lastRecvMicros) node.lastRecvMicros = lastAt;
+      this.totalBytesRecv += bytes;
+    },
+    drawPingNonce: () => this.drawPingNonce(),
+    sendArriving: (node, type, nonce, at) => {
+      this.transport.sendArriving!(node.conn, type === 'ping' ? pingMessage(nonce) : pongMessage(nonce), at);
+    },
+    refreshTimer: (node) => {
+      if (this.byId.get(node.id) === node && !node.disconnect) this.refreshNodeTimer(node);
+    },
+  };
   private readonly transport: Transport;
   private readonly events: EventSink;
   private readonly files: FileStore;
@@ -343,6 +378,14 @@ export class Connman {
     this.banman = deps.banman ?? new BanMan({ rng: this.rng, nowSeconds: () => Math.floor(this.now() / 1_000_000) });
     this.seed0 = o.seed0 ?? this.rng.rand64();
     this.seed1 = o.seed1 ?? this.rng.rand64();
+    // Ping nonces get their own stream (Core draws them from the global RNG, not from a Connman
+    // context), keyed from the node's seeds so that creating it draws nothing.
+    const pingSeed = new Uint8Array(20);
+    pingSeed.set(u64le(this.seed0), 0);
+    pingSeed.set(u64le(this.seed1), 8);
+    pingSeed.set([0x70, 0x69, 0x6e, 0x67], 16); // "ping"
+    this.pingRng = new FastRandomContext(sha256(pingSeed));
+    this.pingHub = deps.pingHub;
     this.reachable = new Set(o.reachableNets);
     for (const a of o.localAddresses) this.localIps.add(a.addrKey);
     this.networkActive = o.networkActive;
@@ -432,6 +475,8 @@ export class Connman {
       isDiscouragedOrBanned: (a: NetAddr) => this.banman !== null && (this.banman.isDiscouraged(a) || this.banman.isBanned(a)),
       discourage: (a: NetAddr) => this.banman?.discourage?.(a),
       refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
+      drawPingNonce: () => this.drawPingNonce(),
+      startAnalyticPing: (node: Node, now: Micros) => this.startAnalyticPing(node, now),
       isReachable: (net: Network) => this.reachable.has(net),
       shouldRunInactivityChecks: (node: Node, now: Micros) => this.shouldRunInactivityChecks(node, now),
       addressesAdded: () => this.wakeOpenConnections(),
@@ -651,6 +696,7 @@ export class Connman {
   }
   // Core: net.cpp CConnman::GetTotalBytesRecv
   getTotalBytesRecv(): number {
+    this.settlePings();
     return this.totalBytesRecv;
   }
   /**
@@ -663,14 +709,18 @@ export class Connman {
    * iterate in the order each message type was first seen. A restart starts a new Connman at zero.
    */
   msgTotals(): MsgTotals {
+    this.settlePings();
     return { sent: this.sentTotals, recv: this.recvTotals };
   }
   // Core: net.cpp CConnman::GetTotalBytesSent
   getTotalBytesSent(): number {
+    this.settlePings();
     return this.uploadTarget.totalBytesSent;
   }
   // Core: net.cpp CConnman::SetMaxOutboundTarget
   setMaxOutboundTarget(limit: number): void {
+    // The upload cycle's start depends on the order of sends: analytic pings stop while a target is set.
+    if (limit !== 0) this.materializePings();
     this.uploadTarget.maxOutboundLimit = limit;
   }
   // Core: net.cpp CConnman::GetMaxOutboundTarget
@@ -833,6 +883,7 @@ export class Connman {
 
   // Core: net.cpp CConnman::GetNodeStats / CNode::CopyStats (+ CNodeStateStats fields we keep)
   getNodeStats(): NodeStats[] {
+    this.settlePings();
     const now = this.now();
     return this.nodes.map((n) => {
       const addrStats = this.peerman.addrStats(n.id);
@@ -859,8 +910,9 @@ export class Connman {
         pingWaitMicros: n.pingNonceSent !== 0n ? now - n.pingStartMicros : null,
         bytesSent: n.sendBytes,
         bytesRecv: n.recvBytes,
-        bytesSentPerMsg: new Map(n.sendBytesPerMsgType),
-        bytesRecvPerMsg: new Map(n.recvBytesPerMsgType),
+        // Core keeps these in std::map, so getpeerinfo lists them by message type.
+        bytesSentPerMsg: sortedByKey(n.sendBytesPerMsgType),
+        bytesRecvPerMsg: sortedByKey(n.recvBytesPerMsgType),
         keyedNetGroup: n.keyedNetGroup,
         mappedAs: this.netgroupman.getMappedAS(n.addr),
         permissions: n.permissions,
@@ -954,6 +1006,10 @@ export class Connman {
     this.nodes = keep;
     const now = this.now();
     for (const n of gone) {
+      if (n.pingLink !== null) {
+        this.pingHub!.unregister(n.pingLink, n, now);
+        n.pingLink = null;
+      }
       this.byConn.delete(n.conn);
       this.byId.delete(n.id);
       this.releaseGrant(n.grant);
@@ -1098,6 +1154,7 @@ export class Connman {
    */
   // Core: net.cpp CConnman::AttemptToEvictConnection
   attemptToEvictConnection(evictTxRelayPeerOnly: boolean, protectPeer: NodeId | null): boolean {
+    this.settlePings();
     const candidates: NodeEvictionCandidate[] = [];
     for (const n of this.nodes) {
       if (n.disconnect) continue;
@@ -1781,6 +1838,7 @@ export class Connman {
     this.peerman.processMessage(node, msg, receivedMicros);
     if (node.disconnect) return;
     if (node.successfullyConnected !== wasConnected) {
+      this.registerPingEnd(node);
       this.runNodeDeadlinesNow(node);
     } else if (node.pingNonceSent !== pingBefore) {
       this.refreshNodeTimer(node);
@@ -1799,6 +1857,13 @@ export class Connman {
   /** The earliest time any of the node's deadlines can fire. */
   private nextNodeDue(node: Node): Micros {
     const timeout = this.options.peerConnectTimeoutSeconds;
+    if (node.pingLink !== null && node.pingLink.ownActive(node)) {
+      // Analytic pings keep both directions busy every PING_INTERVAL: no inactivity, ping timeout
+      // or ping deadline can come due while they run (they are handed back before that can change).
+      let due = this.peerman.nextAddrSendDue(node);
+      if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
+      return Math.min(due, this.peerman.tx.nextDue(node));
+    }
     let due = nextInactivityDeadline(
       {
         connectedMicros: node.connectedMicros,
@@ -1848,6 +1913,7 @@ export class Connman {
   private runNodeDeadlines(node: Node): void {
     if (node.disconnect) return;
     const now = this.now();
+    if (node.pingLink !== null) node.pingLink.settle(node.pingLink.sideOf(node), now);
     // Core's socket thread sends our ping a moment after SendMessages queued it, so its send
     // deadline is just after the ping deadline: at a tie here the ping timeout comes first.
     if (
@@ -1886,10 +1952,62 @@ export class Connman {
     this.runNodeDeadlines(node);
   }
 
+  // --- the analytic ping path (analytic-ping.ts; a simulator shortcut, not Core logic) ----------
+
+  private drawPingNonce(): bigint {
+    return this.pingRng.rand64();
+  }
+
+  /** Joins the node's link in the world's hub once its handshake completed. */
+  private registerPingEnd(node: Node): void {
+    if (this.pingHub === undefined || node.pingLink !== null || this.transport.fixedPath === undefined) return;
+    const path = this.transport.fixedPath(node.conn);
+    if (path === undefined) return;
+    node.pingLink = this.pingHub.register(path.key, { node, owner: this.pingOwner });
+  }
+
+  /** Moves the node's pings onto the analytic path if its peer is a Connman on a fixed path. */
+  private startAnalyticPing(node: Node, now: Micros): boolean {
+    const link = node.pingLink;
+    if (link === null || this.uploadTarget.maxOutboundLimit !== 0) return false;
+    const side = link.sideOf(node);
+    const peer = link.ends[side === 0 ? 1 : 0];
+    if (peer === null || !peer.node.successfullyConnected || peer.node.disconnect || peer.node.version <= BIP0031_VERSION) return false;
+    const path = this.transport.fixedPath!(node.conn);
+    if (path === undefined) return false;
+    link.start(side, now, PING_INTERVAL + 1, path.outMicros, path.backMicros);
+    return true;
+  }
+
+  /** Applies the analytic pings of every connection up to now (before anyone reads counters or ping times). */
+  private settlePings(): void {
+    if (this.pingHub === undefined) return;
+    const now = this.now();
+    for (const n of this.nodes) if (n.pingLink !== null) n.pingLink.settle(n.pingLink.sideOf(n), now);
+  }
+
+  /** Hands every analytic ping link of this Connman back to the real path. */
+  materializePings(): void {
+    const now = this.now();
+    for (const n of this.nodes) n.pingLink?.materialize(now);
+  }
+
+  /** A crash: this Connman's ends leave their links (after handing them back), as a reap would. */
+  detachPings(): void {
+    if (this.pingHub === undefined) return;
+    const now = this.now();
+    for (const n of this.nodes) {
+      if (n.pingLink === null) continue;
+      this.pingHub.unregister(n.pingLink, n, now);
+      n.pingLink = null;
+    }
+  }
+
   /** Requests a ping to every fully connected node (RPC `ping`). */
   // Core: net_processing.cpp PeerManagerImpl::SendPings
   sendPings(): void {
     this.forEachNode((n) => {
+      n.pingLink?.materialize(this.now());
       n.pingQueued = true;
       this.runNodeDeadlinesNow(n);
     });
@@ -1915,6 +2033,19 @@ export class Connman {
 }
 
 /** Adds one message of `bytes` to a per-type total. */
+function sortedByKey(m: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function countMsgs(totals: Map<string, MsgTotal>, type: string, msgs: number, bytes: number): void {
+  const t = totals.get(type);
+  if (t === undefined) totals.set(type, { msgs, bytes });
+  else {
+    t.msgs += msgs;
+    t.bytes += bytes;
+  }
+}
+
 function countMsg(totals: Map<string, MsgTotal>, type: string, bytes: number): void {
   const t = totals.get(type);
   if (t === undefined) totals.set(type, { msgs: 1, bytes });

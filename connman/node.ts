@@ -14,6 +14,7 @@ import {
 import type { NetAddr, Network, Service } from './netaddress.ts';
 import { NET_ONION } from './netaddress.ts';
 import type { Address, ServiceFlags } from './protocol.ts';
+import type { PingLink } from './analytic-ping.ts';
 import type { ConnHandle, Micros, TimerHandle } from './ports.ts';
 
 export type NodeId = number;
@@ -96,6 +97,8 @@ export class Node {
   pingStartMicros: Micros = 0;
   /** m_ping_queued: an RPC ping was requested. */
   pingQueued = false;
+  /** The analytic ping link (analytic-ping.ts) once the handshake completed on a world link; not Core state. */
+  pingLink: PingLink | null = null;
   /** m_wants_addrv2 (SENDADDRV2 before VERACK). */
   wantsAddrV2 = false;
   /** m_wtxid_relay. */

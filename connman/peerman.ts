@@ -114,6 +114,13 @@ export interface PeerManagerHost {
   discourage?(addr: NetAddr): void;
   /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
   refreshNodeTimer?(node: Node): void;
+  /** A ping nonce (Core: GetRand<uint64_t>(), the global RNG); absent: the PeerManager's rng. */
+  drawPingNonce?(): bigint;
+  /**
+   * Starts the node's pings on the analytic path (analytic-ping.ts) if its link allows it; true if
+   * it did (the ping counts as sent now and no message is queued). Absent: never.
+   */
+  startAnalyticPing?(node: Node, now: Micros): boolean;
   isReachable(net: Network): boolean;
   shouldRunInactivityChecks(node: Node, nowMicros: Micros): boolean;
   /** Addresses were added to AddrMan: the open-connections loop may have new work. */
@@ -710,7 +717,10 @@ export class PeerManager {
       this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: node.addr.toStringAddrPort(), timedOut: true });
       return Infinity;
     }
+    // Pings on the analytic path keep their own schedule (analytic-ping.ts): no timer, no timeout.
+    const analytic = node.pingLink !== null && node.pingLink.ownActive(node);
     if (
+      !analytic &&
       pingTimeoutCheck(
         node,
         { pingOutstanding: node.pingNonceSent !== 0n, pingStartMicros: node.pingStartMicros },
@@ -724,24 +734,30 @@ export class PeerManager {
     }
     let pingSend = node.pingQueued;
     if (node.pingNonceSent === 0n && now > node.pingStartMicros + PING_INTERVAL) pingSend = true;
-    if (pingSend) {
-      let nonce = 0n;
-      while (nonce === 0n) nonce = this.opts.rng.rand64();
-      node.pingQueued = false;
-      node.pingStartMicros = now;
-      if (node.commonVersion > BIP0031_VERSION) {
-        node.pingNonceSent = nonce;
-        this.host.pushMessage(node, pingMessage(nonce));
+    if (pingSend && !analytic) {
+      if (!node.pingQueued && node.commonVersion > BIP0031_VERSION && (this.host.startAnalyticPing?.(node, now) ?? false)) {
+        // The ping went out on the analytic path (it set m_ping_start and the nonce stand-in).
       } else {
-        node.pingNonceSent = 0n;
-        this.host.pushMessage(node, pingMessage(0n));
+        let nonce = 0n;
+        while (nonce === 0n) nonce = this.host.drawPingNonce?.() ?? this.opts.rng.rand64();
+        node.pingQueued = false;
+        node.pingStartMicros = now;
+        if (node.commonVersion > BIP0031_VERSION) {
+          node.pingNonceSent = nonce;
+          this.host.pushMessage(node, pingMessage(nonce));
+        } else {
+          node.pingNonceSent = 0n;
+          this.host.pushMessage(node, pingMessage(0n));
+        }
       }
     }
     this.maybeSendAddr(node, now);
     this.tx.sendTrickle(node, now);
     let next = Math.min(this.nextAddrSendDue(node), this.tx.nextDue(node));
     if (node.isAddrFetch()) next = Math.min(next, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
-    if (node.pingNonceSent === 0n) next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
+    if (node.pingNonceSent === 0n && !(node.pingLink !== null && node.pingLink.ownActive(node))) {
+      next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
+    }
     return next;
   }
 

@@ -95,6 +95,14 @@ export interface Transport {
   send(conn: ConnHandle, msg: P2PMessage): boolean;
   /** Closes our side (also aborts a pending connect). No callback follows for this handle. */
   close(conn: ConnHandle): void;
+  /**
+   * Optional, for the analytic ping path (analytic-ping.ts): the connection's key shared by both
+   * ends and its one-way latencies, while the path's timing is fixed (no faults, no jitter,
+   * unlimited uplinks); undefined otherwise.
+   */
+  fixedPath?(conn: ConnHandle): { key: number; outMicros: Micros; backMicros: Micros } | undefined;
+  /** Optional (with fixedPath): puts on the wire a message that left earlier, arriving at `arrivalMicros`. */
+  sendArriving?(conn: ConnHandle, msg: P2PMessage, arrivalMicros: Micros): boolean;
 }
 
 /** Per-node named byte blobs that survive a restart of the node (Core's datadir files). */

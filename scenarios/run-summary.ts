@@ -44,6 +44,8 @@ export interface RunSummary {
   duration: string;
   sampleIntervalMicros: number;
   inputs: { asmap: RunInputFile | null; seedList: RunInputFile | null };
+  /** How pings between honest nodes were simulated (--ping-path; see connman/analytic-ping.ts). */
+  pingPath: 'analytic' | 'messages';
   eventsProcessed: number;
   /** The trace digest: identical for identical runs. */
   digest: string;
@@ -64,12 +66,13 @@ export function shellWord(w: string): string {
 }
 
 /** The `connsim run …` command that reproduces a run with this identity. */
-export function reproduceCommand(s: Pick<RunSummary, 'scenario' | 'scenarioFile' | 'seed' | 'profile' | 'set' | 'paramArgs' | 'nodes' | 'duration' | 'sampleIntervalMicros' | 'inputs'>, defaultSampleIntervalMicros?: number): string {
+export function reproduceCommand(s: Pick<RunSummary, 'scenario' | 'scenarioFile' | 'seed' | 'profile' | 'set' | 'paramArgs' | 'nodes' | 'duration' | 'sampleIntervalMicros' | 'inputs'> & { pingPath?: 'analytic' | 'messages' }, defaultSampleIntervalMicros?: number): string {
   const words = ['connsim', 'run', s.scenarioFile ?? s.scenario, '--seed', s.seed, '--nodes', String(s.nodes), '--duration', s.duration, '--profile', s.profile];
   for (const kv of s.set) words.push('--set', kv);
   for (const kv of s.paramArgs) words.push('--param', kv);
   if (defaultSampleIntervalMicros !== undefined && s.sampleIntervalMicros !== defaultSampleIntervalMicros) words.push('--sample-interval', formatDuration(s.sampleIntervalMicros));
   if (s.inputs.asmap !== null) words.push('--asmap', s.inputs.asmap.path);
   if (s.inputs.seedList !== null) words.push('--seed-list', s.inputs.seedList.path);
+  if (s.pingPath === 'messages') words.push('--ping-path', 'messages');
   return words.map(shellWord).join(' ');
 }

@@ -60,6 +60,12 @@ export interface RunRequest {
   /** A seed list's text (--seed-list, nodes_main.txt format) and its identity. */
   seedList?: { text: string; file: RunInputFile };
   traceSink?: TraceSink;
+  /**
+   * How keep-alive pings between honest nodes are simulated: 'analytic' (default; no per-ping
+   * events while a connection's timing is fixed, see connman/analytic-ping.ts) or 'messages'
+   * (every ping and pong a message; the reference, slower).
+   */
+  pingPath?: 'analytic' | 'messages';
   /** Called about every 1% of simulated time (and at the end). */
   onProgress?: (p: RunProgress) => void;
   /** Stop at this simulated time instead of the end (inspect): checks are not evaluated. */
@@ -155,6 +161,7 @@ export function runScenario(req: RunRequest): RunOutcome {
     useAsmap: profile.useAsmap,
     churnExempt: (i: number) => protectedNodes.has(i) || victimSet.has(i),
     ...(req.traceSink !== undefined ? { traceSink: req.traceSink } : {}),
+    analyticPings: (req.pingPath ?? 'analytic') === 'analytic',
   });
   // The run's identity goes into the digest: a different parameter gives a different digest even
   // when it changes nothing else.
@@ -439,6 +446,7 @@ export function runScenario(req: RunRequest): RunOutcome {
     duration: formatDuration(durationMicros),
     sampleIntervalMicros,
     inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null },
+    pingPath: req.pingPath ?? 'analytic',
   };
   const reproduce = reproduceCommand(partial, parseDurationOrThrow(def.defaults.sampleInterval, 'sampleInterval'));
   const digest = world.digest();

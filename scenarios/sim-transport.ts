@@ -40,6 +40,8 @@ export class SimTransportHub {
     readonly network: Network<P2PMessage>,
     /** The network's own connect timeout; shorter per-call timeouts are enforced by a timer. */
     readonly networkConnectTimeoutMicros: Micros,
+    /** The node clock's reading at kernel time 0 (the Connman's times are on that clock). */
+    readonly epochMicros: Micros = 0,
   ) {
     this.timeoutKind = kernel.register((socket) => this.connectTimedOut(socket), 'transport.connect-timeout');
   }
@@ -127,6 +129,14 @@ export class SimTransport implements Transport {
 
   close(conn: ConnHandle): void {
     this.network.close(conn);
+  }
+
+  fixedPath(conn: ConnHandle): { key: number; outMicros: Micros; backMicros: Micros } | undefined {
+    return this.network.fixedPath(conn);
+  }
+
+  sendArriving(conn: ConnHandle, msg: P2PMessage, arrivalMicros: Micros): boolean {
+    return this.network.sendArriving(conn, msg, msg.sizeBytes, arrivalMicros - this.hub.epochMicros);
   }
 
   /** Called by the hub when our own connect timer fired first. */

@@ -61,6 +61,7 @@ import { EventRecorder } from './event-recorder.ts';
 import { Lifetimes, type ChurnOptions } from './lifetimes.ts';
 import { MemoryFileStore } from './memory-file-store.ts';
 import { connmanRngFor } from './node-rng.ts';
+import { PingHub } from '../connman/analytic-ping.ts';
 import { NodeScheduler } from './node-scheduler.ts';
 import { DEFAULT_EPOCH_MICROS, SimClock } from './sim-clock.ts';
 import { SimScheduler } from './sim-scheduler.ts';
@@ -111,6 +112,12 @@ export interface WorldOptions {
    * all starting from `genesis` (default: height 0 timed at the epoch). Default false.
    */
   blocks?: boolean;
+  /**
+   * Keep-alive pings between the world's nodes on the analytic path (connman/analytic-ping.ts)
+   * while a connection's timing is fixed: same effects, no per-ping events. Default true; false
+   * sends every ping and pong as a message (the reference the analytic path is tested against).
+   */
+  analyticPings?: boolean;
   /**
    * Shares of address families among honest nodes (normalised; exact counts by largest remainder,
    * which nodes get which family drawn at random). Default undefined: every node IPv4, as before.
@@ -197,6 +204,7 @@ export class World {
   private readonly regionTable: AliasTable | undefined;
   private readonly externalRng: SimRng;
   private readonly addedRng: SimRng;
+  private readonly pingHub: PingHub | undefined;
 
   constructor(options: WorldOptions) {
     this.options = options;
@@ -216,7 +224,12 @@ export class World {
       connectTimeoutMicros: NETWORK_CONNECT_TIMEOUT,
       trace: this.trace,
     });
-    this.hub = new SimTransportHub(this.kernel, this.network, NETWORK_CONNECT_TIMEOUT);
+    this.hub = new SimTransportHub(this.kernel, this.network, NETWORK_CONNECT_TIMEOUT, epoch);
+    if (options.analyticPings ?? true) {
+      const pingHub = new PingHub();
+      this.pingHub = pingHub;
+      this.network.onBeforeFault(() => pingHub.materializeAll(this.clock.nowMicros()));
+    }
     this.events = new EventRecorder(this.kernel, this.trace, options.keepEventLog ?? false);
     this.regionRng = this.rng.fork('regions');
     this.plan = new Ipv4AddressPlan(this.rng.fork('addresses'), options.slash16ShareProbability ?? 0);
@@ -470,6 +483,7 @@ export class World {
         files: n.files,
         dns,
         ...(this.options.blocks === true ? { blocks: { genesis: this.genesis } } : {}),
+        ...(this.pingHub !== undefined ? { pingHub: this.pingHub } : {}),
         ...(this.usesAsmap(index) ? { netgroupman: this.asmapNetgroupman! } : {}),
       },
       this.connmanOptionsFor(index),
@@ -496,6 +510,7 @@ export class World {
   crashNode(index: number): void {
     const n = this.nodes[index]!;
     if (n.connman === undefined) return;
+    n.connman.detachPings();
     this.retire(n, 'none');
   }
 

@@ -8,6 +8,11 @@ import type { Micros } from './time.ts';
 /** One-way latency of a packet from host `from` to host `to`; hosts' regions are passed for region-based models. */
 export interface LatencyModel {
   oneWayMicros(from: number, to: number, fromRegion: number, toRegion: number): Micros;
+  /**
+   * True when every packet between the same two hosts takes the same time and asking draws
+   * nothing, so a path's latency can be computed ahead (the analytic ping path relies on it).
+   */
+  readonly fixed?: boolean;
 }
 
 function toMicros(x: number): Micros {
@@ -19,7 +24,7 @@ function toMicros(x: number): Micros {
 export function constantLatency(micros: Micros): LatencyModel {
   if (!(micros >= 0) || !Number.isFinite(micros)) throw new RangeError(`constantLatency: micros must be finite and >= 0, got ${micros}`);
   const m = Math.round(micros);
-  return { oneWayMicros: () => m };
+  return { oneWayMicros: () => m, fixed: true };
 }
 
 /** Each packet draws its latency (µs) from `draw` (e.g. a sampler from distributions.ts); rounded, clamped at 0. */
@@ -44,6 +49,7 @@ export function regionLatency(matrixMicros: readonly (readonly number[])[], jitt
     }
   }
   return {
+    fixed: jitter === undefined,
     oneWayMicros(_from, _to, fromRegion, toRegion) {
       if (!(fromRegion >= 0 && fromRegion < n && toRegion >= 0 && toRegion < n)) {
         throw new RangeError(`regionLatency: region ${fromRegion} or ${toRegion} outside the ${n}x${n} matrix`);

@@ -205,6 +205,7 @@ export class Network<P = unknown> {
   private readonly pktFree: number[] = [];
 
   private rules: InstalledRule[] = [];
+  private readonly beforeFault: (() => void)[] = [];
   private nextRuleHandle = 1;
 
   private readonly counters: NetworkStats = {
@@ -430,10 +431,52 @@ export class Network<P = unknown> {
     this.endConnection(socket, P_RST);
   }
 
+  /**
+   * The fixed path of an open connection, for callers that compute its traffic ahead (the analytic
+   * ping path): a key both ends share (the lower socket id) and the one-way latency each way. Defined
+   * only while nothing can make a packet's timing depend on other traffic or on draws: no fault rule
+   * installed, unlimited upload on both hosts, both hosts up and a fixed latency model.
+   */
+  fixedPath(socket: SocketId): { key: number; outMicros: Micros; backMicros: Micros } | undefined {
+    if (this.sockState[socket] !== OPEN || this.rules.length > 0 || this.latency.fixed !== true) return undefined;
+    const peer = this.sockPeer[socket]!;
+    if (peer < 0 || this.sockState[peer] !== OPEN) return undefined;
+    const host = this.sockHost[socket]!;
+    const peerHost = this.sockHost[peer]!;
+    if (!this.hostUp[host] || !this.hostUp[peerHost]) return undefined;
+    if (this.hostUploadRate[host] !== Infinity || this.hostUploadRate[peerHost] !== Infinity) return undefined;
+    return { key: Math.min(socket, peer), outMicros: this.oneWay(host, peerHost), backMicros: this.oneWay(peerHost, host) };
+  }
+
+  /**
+   * Puts on the wire a message that left earlier and arrives at `arrival` (>= now): the analytic
+   * ping path hands a computed ping or pong back to the network this way when its path stops being
+   * fixed. It was sent before any current fault rule, so rules do not apply; the byte counters count
+   * it now. False if the socket is closed.
+   */
+  sendArriving(socket: SocketId, payload: P, bytes: number, arrival: Micros): boolean {
+    if (this.sockState[socket] !== OPEN) return false;
+    if (arrival < this.kernel.now()) throw new NetworkError(`sendArriving: arrival ${arrival} is in the past`);
+    const host = this.sockHost[socket]!;
+    this.sockSent[socket] = this.sockSent[socket]! + bytes;
+    this.hostSent[host] = this.hostSent[host]! + bytes;
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes;
+    this.sockLastArrival[socket] = Math.max(arrival, this.sockLastArrival[socket]!);
+    this.schedulePacket(arrival, P_DATA, this.sockPeer[socket]!, bytes, payload);
+    return true;
+  }
+
+  /** Calls `fn` just before every fault rule is installed (the analytic ping path hands its traffic back first). */
+  onBeforeFault(fn: () => void): void {
+    this.beforeFault.push(fn);
+  }
+
   // --- faults --------------------------------------------------------------------------------------
 
   /** Installs a fault rule now; returns its handle. */
   addFault(rule: FaultRule): FaultHandle {
+    for (const fn of this.beforeFault) fn();
     const mask = (hosts: readonly HostId[] | undefined): Uint8Array | undefined => {
       if (hosts === undefined) return undefined;
       const m = new Uint8Array(this.hostCount);
