@@ -162,6 +162,7 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
       [['run', FIXTURE, '--duration', '5 parsecs'], /--duration/],
       [['run', FIXTURE, '--duration', '0s'], /--duration must be longer than zero/],
       [['run', FIXTURE, '--sample-interval', 'soon'], /--sample-interval/],
+      [['run', FIXTURE, '--ping-path', 'telepathy'], /--ping-path must be analytic or messages/],
       [['run', FIXTURE, '--param', 'bogus=1'], /no parameter "bogus" \(known: failCheck, pause\)/],
       [['run', FIXTURE, '--param', 'failCheck=maybe'], /failCheck/],
       [['run', FIXTURE, '--param', 'nonsense'], /key=value/],
@@ -212,6 +213,18 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
 });
 
 describe('connsim run / replay / inspect with the real runner', () => {
+  it('--ping-path messages is recorded in summary.json and its reproduce command, and replays to the same digest', () => {
+    const out = join(tmp(), 'run');
+    const r = connsim(['run', FIXTURE, '--seed', '2', '--nodes', '3', '--duration', '2m', '--ping-path', 'messages', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { pingPath: string; reproduce: string };
+    expect(summary.pingPath).toBe('messages');
+    expect(summary.reproduce).toMatch(/--ping-path messages$/);
+    const again = connsim(['replay', out, '--quiet']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/replay OK/);
+  });
+
   it('runs a scenario file, publishes the run directory, and replays it to the same digest', () => {
     const dir = tmp();
     const out = join(dir, 'run');
