@@ -734,21 +734,19 @@ export class PeerManager {
     }
     let pingSend = node.pingQueued;
     if (node.pingNonceSent === 0n && now > node.pingStartMicros + PING_INTERVAL) pingSend = true;
-    if (pingSend && !analytic) {
-      if (!node.pingQueued && node.commonVersion > BIP0031_VERSION && (this.host.startAnalyticPing?.(node, now) ?? false)) {
-        // The ping went out on the analytic path (it set m_ping_start and the nonce stand-in).
+    // An automatic ping may leave on the analytic path, which sets m_ping_start and the nonce stand-in.
+    const wentAnalytic = pingSend && !analytic && !node.pingQueued && node.commonVersion > BIP0031_VERSION && (this.host.startAnalyticPing?.(node, now) ?? false);
+    if (pingSend && !analytic && !wentAnalytic) {
+      let nonce = 0n;
+      while (nonce === 0n) nonce = this.host.drawPingNonce?.() ?? this.opts.rng.rand64();
+      node.pingQueued = false;
+      node.pingStartMicros = now;
+      if (node.commonVersion > BIP0031_VERSION) {
+        node.pingNonceSent = nonce;
+        this.host.pushMessage(node, pingMessage(nonce));
       } else {
-        let nonce = 0n;
-        while (nonce === 0n) nonce = this.host.drawPingNonce?.() ?? this.opts.rng.rand64();
-        node.pingQueued = false;
-        node.pingStartMicros = now;
-        if (node.commonVersion > BIP0031_VERSION) {
-          node.pingNonceSent = nonce;
-          this.host.pushMessage(node, pingMessage(nonce));
-        } else {
-          node.pingNonceSent = 0n;
-          this.host.pushMessage(node, pingMessage(0n));
-        }
+        node.pingNonceSent = 0n;
+        this.host.pushMessage(node, pingMessage(0n));
       }
     }
     this.maybeSendAddr(node, now);
