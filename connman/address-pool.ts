@@ -18,7 +18,7 @@ export interface GroupSource {
 const FLAG_VALID = 1;
 const FLAG_ROUTABLE = 2;
 
-/** A growable table of interned services. Create one per process and hand it to every AddrMan. */
+/** A growable table of interned services. Create one per world (scenarios/world.ts does) and hand it to every AddrMan. */
 export class AddressPool {
   /** Service.key (network, address bytes and port as a string) → id. */
   private readonly ids = new Map<string, number>();

@@ -10,6 +10,7 @@
 import { AddedNodes, defaultPortFor, type AddedNodeInfo } from './added-nodes.ts';
 import { dumpAnchors, dumpLegacyPeerAddresses, dumpPeerAddresses, loadLegacyPeerAddresses, loadPeerAddresses, readAnchors, type LoadResult } from './addrdb.ts';
 import { AddrMan } from './addrman.ts';
+import type { AddressPool } from './address-pool.ts';
 import { LegacyAddrMan, legacyUnkBias } from './addrman-legacy.ts';
 import { ConnectionType, connectionTypeAsString } from './connection-types.ts';
 import {
@@ -140,6 +141,12 @@ export interface ConnmanDeps {
   addrman?: AddrMan;
   /** Netgroups (asmap); default: prefix grouping. */
   netgroupman?: NetGroupManager;
+  /**
+   * The address interning table for the node's AddrMan (address-pool.ts); default: a private one.
+   * A world hands one pool to every node, so each distinct address, its key bytes and its netgroup
+   * are held and computed once instead of once per node. Ids are never observable.
+   */
+  addressPool?: AddressPool;
   banman?: BanList;
   /** Where the next issue's PeerManager logic plugs in. */
   hooks?: PeerManagerHooks;
@@ -230,6 +237,7 @@ export class Connman {
   readonly slots: ConnectionSlots;
   readonly addrman: AddrMan;
   readonly netgroupman: NetGroupManager;
+  private readonly addressPool: AddressPool | undefined;
   readonly peerman: PeerManager;
   /** The block, stale-tip and outbound-eviction logic, when enabled (ConnmanDeps.blocks). */
   readonly blocks: BlockRelay | null;
@@ -390,6 +398,7 @@ export class Connman {
     for (const a of o.localAddresses) this.localIps.add(a.addrKey);
     this.networkActive = o.networkActive;
     this.netgroupman = deps.netgroupman ?? NetGroupManager.noAsmap();
+    this.addressPool = deps.addressPool;
     this.addrman = deps.addrman ?? this.loadAddrMan();
     this.uploadTarget = new UploadTarget(o.maxUploadTarget);
     this.addedNodes = new AddedNodes(o.defaultPort, this.reachable);
@@ -431,7 +440,13 @@ export class Connman {
     const seed = new Uint8Array(32);
     for (let i = 0; i < 4; i++) seed.set(u64le(this.rng.rand64()), 8 * i);
     const rng = new FastRandomContext(seed);
-    const opts = { netgroupman: this.netgroupman, clock: this.clock, rng, key: rng.rand256() };
+    const opts = {
+      netgroupman: this.netgroupman,
+      clock: this.clock,
+      rng,
+      key: rng.rand256(),
+      ...(this.addressPool !== undefined ? { pool: this.addressPool } : {}),
+    };
     if (this.options.addrmanLegacy === 'v0.10') return new LegacyAddrMan(opts);
     return new AddrMan(this.options.testBeforeEvict ? opts : { ...opts, testBeforeEvict: false });
   }

@@ -179,10 +179,17 @@ export type P2PMessage =
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 
+/** The last string varStrSize measured and its size: every version message repeats a node's user agent. */
+let lastVarStr = '';
+let lastVarStrSize = 1;
+
 /** Serialized size of a Core std::string (CompactSize length + bytes). */
 function varStrSize(s: string): number {
+  if (s === lastVarStr) return lastVarStrSize;
   const n = textEncoder.encode(s).length;
-  return compactSizeLength(n) + n;
+  lastVarStr = s;
+  lastVarStrSize = compactSizeLength(n) + n;
+  return lastVarStrSize;
 }
 
 /** Bytes of one address inside an addrv2 message (u32 time, CompactSize services, BIP155 address, u16 port). */

@@ -86,4 +86,26 @@ describe('RollingBloomFilter (Core bloom_tests/rolling_bloom, structural checks)
     f.insert(key);
     expect(f.contains(key)).toBe(true);
   });
+
+  it('allocates its table at the first insert without changing any answer or draw', () => {
+    // A filter that never saw an insert answers like Core's zeroed vector; the tweak is still
+    // drawn at construction, so the rng stream is consumed exactly as before.
+    const a = new RollingBloomFilter(5000, 0.001, rng(4));
+    const r = rng(4);
+    const b = new RollingBloomFilter(5000, 0.001, r);
+    const after = r.randbits(32);
+    const probe = rng(4);
+    probe.randbits(32);
+    expect(probe.randbits(32)).toBe(after);
+    const keys = Array.from({ length: 300 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8, 7, 9));
+    for (const k of keys) expect(a.contains(k)).toBe(false);
+    b.reset();
+    a.reset();
+    for (const k of keys.slice(0, 150)) {
+      a.insert(k);
+      b.insert(k);
+    }
+    for (const k of keys) expect(a.contains(k)).toBe(b.contains(k));
+    for (const k of keys.slice(0, 150)) expect(a.contains(k)).toBe(true);
+  });
 });

@@ -65,7 +65,13 @@ export class RollingBloomFilter {
   readonly entriesPerGeneration: number;
   /** Core's data.size(): the number of 64-bit words (always even). */
   readonly words: number;
-  private readonly data32: Uint32Array;
+  /**
+   * The 2 * words 32-bit halves; allocated at the first insert. Until then every position is zero,
+   * which is what Core's zero-initialised vector holds, so contains() answers false either way.
+   * Connections that end before any address is inserted (feelers, most inbound probes) then never
+   * pay for the filter's ~27 KB.
+   */
+  private data32: Uint32Array | null = null;
   private entriesThisGeneration = 0;
   private generation = 1;
   private tweak = 0;
@@ -84,13 +90,12 @@ export class RollingBloomFilter {
     const maxElements = this.entriesPerGeneration * 3;
     const filterBits = Math.ceil((-1.0 * this.hashFuncs * maxElements) / Math.log(1.0 - Math.exp(logFpRate / this.hashFuncs))) >>> 0;
     this.words = Math.ceil(filterBits / 64) * 2;
-    this.data32 = new Uint32Array(this.words * 2);
     this.reset();
   }
 
   // Core: common/bloom.cpp CRollingBloomFilter::insert
   insert(key: Uint8Array): void {
-    const d = this.data32;
+    const d = (this.data32 ??= new Uint32Array(this.words * 2));
     if (this.entriesThisGeneration === this.entriesPerGeneration) {
       this.entriesThisGeneration = 0;
       this.generation++;
@@ -129,6 +134,7 @@ export class RollingBloomFilter {
   // Core: common/bloom.cpp CRollingBloomFilter::contains
   contains(key: Uint8Array): boolean {
     const d = this.data32;
+    if (d === null) return false;
     for (let n = 0; n < this.hashFuncs; n++) {
       const h = rollingBloomHash(n, this.tweak, key);
       const bit = h & 0x3f;
@@ -145,7 +151,7 @@ export class RollingBloomFilter {
     this.tweak = this.rng.randbits(32) >>> 0;
     this.entriesThisGeneration = 0;
     this.generation = 1;
-    this.data32.fill(0);
+    this.data32?.fill(0);
   }
 }
 

@@ -57,6 +57,15 @@ describe('a 100-node network from DNS seeds', () => {
     tracker = undefined as unknown as ConnectionTracker;
   });
 
+  it("every node's AddrMan interns its addresses in the world's one AddressPool", () => {
+    const pools = new Set(world.nodes.filter((n) => n.connman !== undefined).map((n) => n.connman!.addrman.pool));
+    expect([...pools]).toEqual([world.addressPool]);
+    // The pool holds each distinct address once, not once per node that knows it.
+    let known = 0;
+    for (const n of world.nodes) known += n.connman?.addrman.size() ?? 0;
+    expect(world.addressPool.size).toBeLessThan(known);
+  });
+
   it('every node reaches 8 full-relay and 2 block-relay outbound peers', () => {
     const short: string[] = [];
     for (const n of world.nodes) {

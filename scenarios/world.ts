@@ -22,6 +22,7 @@
 // So privacy-network nodes accept inbound peers only from their own network, as with Core nodes
 // that listen only on their privacy network.
 
+import { AddressPool } from '../connman/address-pool.ts';
 import { Connman } from '../connman/connman.ts';
 import type { ConnmanOptions } from '../connman/connman-options.ts';
 import type { P2PMessage } from '../connman/messages.ts';
@@ -191,6 +192,8 @@ export class World {
   readonly asmapNetgroupman: NetGroupManager | undefined;
   /** Node churn (WorldOptions.churn), if any. */
   readonly lifetimes: Lifetimes | undefined;
+  /** The address interning table every node's AddrMan shares (ids are internal, never observable). */
+  readonly addressPool = new AddressPool();
 
   private readonly retiredListeners: ((node: number, how: 'stopped' | 'crashed') => void)[] = [];
   private readonly scheduler: SimScheduler;
@@ -484,6 +487,7 @@ export class World {
         dns,
         ...(this.options.blocks === true ? { blocks: { genesis: this.genesis } } : {}),
         ...(this.pingHub !== undefined ? { pingHub: this.pingHub } : {}),
+        addressPool: this.addressPool,
         ...(this.usesAsmap(index) ? { netgroupman: this.asmapNetgroupman! } : {}),
       },
       this.connmanOptionsFor(index),
