@@ -46,7 +46,7 @@ import {
   countFailures,
   groupKey,
   maybePickPreferredNetwork,
-  outboundCensus,
+  OutboundCensusTracker,
   selectAddress,
   type Candidate,
   type CensusNode,
@@ -285,8 +285,6 @@ export class Connman {
   readonly banman: BanList | null;
 
   private readonly seed0: bigint;
-  /** GetGroup as a function value, made once (hot paths would otherwise build a closure per call). */
-  private readonly getGroupOf = (a: NetAddr): Uint8Array => this.netgroupman.getGroup(a);
   /** groupKey(GetGroup("[::]")), computed on first use (the manager never changes). */
   private unspecifiedGroupKey: string | undefined = undefined;
   /** A connection's netgroup key for the outbound census, remembered on the Node. */
@@ -305,6 +303,8 @@ export class Connman {
 
   /** m_nodes, in creation order. */
   private nodes: Node[] = [];
+  /** The open-connections census over `nodes`, kept as nodes are added and reaped. */
+  private readonly census = new OutboundCensusTracker(this.nodeGroupKey);
   private readonly byConn = new Map<ConnHandle, Node>();
   private readonly byId = new Map<NodeId, Node>();
   private nextNodeId = 0;
@@ -1019,6 +1019,7 @@ export class Connman {
     const gone: Node[] = [];
     for (const n of this.nodes) (n.disconnect ? gone : keep).push(n);
     this.nodes = keep;
+    for (const n of gone) this.census.remove(n);
     const now = this.now();
     for (const n of gone) {
       if (n.pingLink !== null) {
@@ -1149,6 +1150,7 @@ export class Connman {
 
   private addNode_(node: Node): void {
     this.nodes.push(node);
+    this.census.add(node);
     this.byConn.set(node.conn, node);
     this.byId.set(node.id, node);
     if (node.isManualOrFullOutbound()) this.networkConnCounts[node.addr.getNetwork()]!++;
@@ -1691,7 +1693,7 @@ export class Connman {
       }
     }
 
-    const census = outboundCensus(this.nodes, this.getGroupOf, this.nodeGroupKey);
+    const census = this.census.census();
     if (oc.seedNodes.length > 0 && census.outboundFullRelay < 2) {
       if (this.now() > oc.seedNodeTimer + ADD_NEXT_SEEDNODE) {
         oc.seedNodeTimer = this.now();
@@ -1730,6 +1732,11 @@ export class Connman {
       oc.nextExtraNetworkPeer = now + this.rng.randExpDurationMicros(EXTRA_NETWORK_PEER_INTERVAL);
     }
     this.ocSelectAndConnect(choice, census);
+  }
+
+  /** @internal The census the open-connections loop would use now (tests compare it with a recount). */
+  trackedOutboundCensus(): OutboundCensus {
+    return this.census.census();
   }
 
   // Core: net.cpp CConnman::MaybePickPreferredNetwork

@@ -8,6 +8,7 @@ import {
   groupKey,
   maybePickPreferredNetwork,
   outboundCensus,
+  OutboundCensusTracker,
   selectAddress,
   type Candidate,
   type OutboundCensus,
@@ -28,6 +29,7 @@ function census(full = 0, block = 0, groups: string[] = [], privacy = 0): Outbou
     outboundBlockRelay: block,
     outboundPrivacyNetworkPeers: privacy,
     outboundIpv46PeerNetgroups: new Set(groups),
+    outboundIpv46NetgroupCount: new Set(groups).size,
   };
 }
 
@@ -69,7 +71,53 @@ describe('census (§5.3 step 6)', () => {
     expect(c.outboundFullRelay).toBe(2);
     expect(c.outboundBlockRelay).toBe(1);
     expect(c.outboundPrivacyNetworkPeers).toBe(1);
-    expect([...c.outboundIpv46PeerNetgroups].sort()).toEqual([gk(NetAddr.fromIPv4(0x01020000)), gk(NetAddr.fromIPv4(0x05060000)), gk(NetAddr.fromIPv4(0x09090000))].sort());
+    expect([...c.outboundIpv46PeerNetgroups.keys()].sort()).toEqual([gk(NetAddr.fromIPv4(0x01020000)), gk(NetAddr.fromIPv4(0x05060000)), gk(NetAddr.fromIPv4(0x09090000))].sort());
+  });
+});
+
+describe('OutboundCensusTracker (the census kept incrementally)', () => {
+  it('equals a recount after every add and remove of a random sequence', () => {
+    const types = [
+      ConnectionType.INBOUND,
+      ConnectionType.OUTBOUND_FULL_RELAY,
+      ConnectionType.MANUAL,
+      ConnectionType.FEELER,
+      ConnectionType.BLOCK_RELAY,
+      ConnectionType.ADDR_FETCH,
+    ];
+    const onion = serviceOrThrow('pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion', 8333);
+    const keys = new Map<object, string>();
+    const keyOf = (n: { addr: NetAddr }): string => {
+      let k = keys.get(n);
+      if (k === undefined) keys.set(n, (k = gk(n.addr)));
+      return k;
+    };
+    const tracker = new OutboundCensusTracker(keyOf);
+    let live: { connType: ConnectionType; addr: NetAddr }[] = [];
+    let x = 12345;
+    const rand = (n: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % n;
+    };
+    for (let step = 0; step < 2000; step++) {
+      if (live.length === 0 || rand(3) !== 0) {
+        // Few /16s, so several peers share a netgroup and removals must keep the others' count.
+        const addr = rand(10) === 0 ? onion : serviceOrThrow(`${1 + rand(4)}.${rand(3)}.${rand(200)}.1`, 8333);
+        const n = { connType: types[rand(types.length)]!, addr };
+        live.push(n);
+        tracker.add(n);
+      } else {
+        const i = rand(live.length);
+        tracker.remove(live[i]!);
+        live = live.filter((_, j) => j !== i);
+      }
+      const got = tracker.census();
+      const want = outboundCensus(live, (a) => ng.getGroup(a));
+      expect({ ...got, outboundIpv46PeerNetgroups: [...got.outboundIpv46PeerNetgroups.keys()].sort() }).toEqual({
+        ...want,
+        outboundIpv46PeerNetgroups: [...want.outboundIpv46PeerNetgroups.keys()].sort(),
+      });
+    }
   });
 });
 

@@ -30,8 +30,19 @@ export interface OutboundCensus {
   outboundBlockRelay: number;
   /** MANUAL / full / block-relay peers on Tor, I2P or CJDNS. */
   outboundPrivacyNetworkPeers: number;
-  /** Netgroups (hex of GetGroup) of MANUAL / full / block-relay peers on IPv4 / IPv6 / others. */
-  outboundIpv46PeerNetgroups: Set<string>;
+  /**
+   * Netgroups (hex of GetGroup) of MANUAL / full / block-relay peers on IPv4 / IPv6 / others. From
+   * OutboundCensusTracker it is a live view: read it only in the same pass as the census.
+   */
+  outboundIpv46PeerNetgroups: NetgroupView;
+  /** How many distinct netgroups outboundIpv46PeerNetgroups held when the census was taken. */
+  outboundIpv46NetgroupCount: number;
+}
+
+/** A set of netgroup keys: a Set, or the keys of a Map of counts. */
+export interface NetgroupView {
+  has(group: string): boolean;
+  keys(): IterableIterator<string>;
 }
 
 /** A netgroup as a map key. */
@@ -51,27 +62,94 @@ export function outboundCensus(
   getGroup: (a: NetAddr) => Uint8Array,
   groupKeyOf?: (n: CensusNode) => string,
 ): OutboundCensus {
-  const out: OutboundCensus = {
-    outboundFullRelay: 0,
-    outboundBlockRelay: 0,
-    outboundPrivacyNetworkPeers: 0,
-    outboundIpv46PeerNetgroups: new Set(),
-  };
+  let outboundFullRelay = 0;
+  let outboundBlockRelay = 0;
+  let outboundPrivacyNetworkPeers = 0;
+  const groups = new Set<string>();
   for (const n of nodes) {
-    if (n.connType === CT.OUTBOUND_FULL_RELAY) out.outboundFullRelay++;
-    if (n.connType === CT.BLOCK_RELAY) out.outboundBlockRelay++;
+    if (n.connType === CT.OUTBOUND_FULL_RELAY) outboundFullRelay++;
+    if (n.connType === CT.BLOCK_RELAY) outboundBlockRelay++;
     switch (n.connType) {
       case CT.MANUAL:
       case CT.OUTBOUND_FULL_RELAY:
       case CT.BLOCK_RELAY:
-        if (n.addr.isTor() || n.addr.isI2P() || n.addr.isCJDNS()) out.outboundPrivacyNetworkPeers++;
-        else out.outboundIpv46PeerNetgroups.add(groupKeyOf !== undefined ? groupKeyOf(n) : groupKey(getGroup(n.addr)));
+        if (isPrivacyNet(n.addr)) outboundPrivacyNetworkPeers++;
+        else groups.add(groupKeyOf !== undefined ? groupKeyOf(n) : groupKey(getGroup(n.addr)));
         break;
       default:
         break;
     }
   }
-  return out;
+  return {
+    outboundFullRelay,
+    outboundBlockRelay,
+    outboundPrivacyNetworkPeers,
+    outboundIpv46PeerNetgroups: groups,
+    outboundIpv46NetgroupCount: groups.size,
+  };
+}
+
+function isPrivacyNet(a: NetAddr): boolean {
+  return a.isTor() || a.isI2P() || a.isCJDNS();
+}
+
+/**
+ * outboundCensus kept up to date as connections join and leave m_nodes, instead of recounted on
+ * every pass of the loop (Core recounts; the numbers are the same for the same nodes, and a test
+ * compares them). The Connman calls add when it appends to m_nodes and remove when it reaps.
+ * Not part of Core.
+ */
+export class OutboundCensusTracker {
+  private full = 0;
+  private block = 0;
+  private privacy = 0;
+  /** Netgroup key → number of counted connections in it (absent at zero). */
+  private readonly groups = new Map<string, number>();
+
+  /** `groupKeyOf` must return groupKey(GetGroup(n.addr)) and the same key for a node every time. */
+  constructor(private readonly groupKeyOf: (n: CensusNode) => string) {}
+
+  add(n: CensusNode): void {
+    this.apply(n, 1);
+  }
+
+  remove(n: CensusNode): void {
+    this.apply(n, -1);
+  }
+
+  /** The census now; its netgroup view stays live (see OutboundCensus). */
+  census(): OutboundCensus {
+    return {
+      outboundFullRelay: this.full,
+      outboundBlockRelay: this.block,
+      outboundPrivacyNetworkPeers: this.privacy,
+      outboundIpv46PeerNetgroups: this.groups,
+      outboundIpv46NetgroupCount: this.groups.size,
+    };
+  }
+
+  private apply(n: CensusNode, d: 1 | -1): void {
+    if (n.connType === CT.OUTBOUND_FULL_RELAY) this.full += d;
+    if (n.connType === CT.BLOCK_RELAY) this.block += d;
+    switch (n.connType) {
+      case CT.MANUAL:
+      case CT.OUTBOUND_FULL_RELAY:
+      case CT.BLOCK_RELAY: {
+        if (isPrivacyNet(n.addr)) {
+          this.privacy += d;
+          break;
+        }
+        const k = this.groupKeyOf(n);
+        const c = (this.groups.get(k) ?? 0) + d;
+        if (c < 0) throw new Error(`OutboundCensusTracker: netgroup ${k} removed more often than added`);
+        if (c === 0) this.groups.delete(k);
+        else this.groups.set(k, c);
+        break;
+      }
+      default:
+        break;
+    }
+  }
 }
 
 /** Inputs of the connection-type choice (step 8). Times in µs. */
@@ -193,7 +271,7 @@ export function maybePickPreferredNetwork(
 // Core: net.cpp CConnman::ThreadOpenConnections (count_failures)
 export function countFailures(census: OutboundCensus, maxAutomaticConnections: number): boolean {
   return (
-    census.outboundIpv46PeerNetgroups.size + census.outboundPrivacyNetworkPeers >=
+    census.outboundIpv46NetgroupCount + census.outboundPrivacyNetworkPeers >=
     Math.min(maxAutomaticConnections - 1, 2)
   );
 }
@@ -220,7 +298,7 @@ export interface SelectionEnv {
   /** current_time, seconds. */
   readonly nowSeconds: number;
   readonly reachable: ReadonlySet<Network>;
-  readonly netgroups: ReadonlySet<string>;
+  readonly netgroups: NetgroupView;
   /** GetGroup as a key; null stands for Core's invalid default CAddress. */
   readonly groupOf: (addr: NetAddr | null) => string;
   /** IsLocal(CService): the IP is one of ours. */

@@ -108,6 +108,10 @@ export interface Transport {
 /** Per-node named byte blobs that survive a restart of the node (Core's datadir files). */
 export interface FileStore {
   read(name: string): Uint8Array | undefined;
+  /**
+   * Stores `bytes` under `name`. The store may keep the array itself: a caller hands over bytes it
+   * will not alter afterwards (the Connman always writes a freshly serialized array).
+   */
   write(name: string, bytes: Uint8Array): void;
   /** True if something was deleted. */
   delete(name: string): boolean;

@@ -186,11 +186,13 @@ describe('SimTransport', () => {
 });
 
 describe('MemoryFileStore and EventRecorder', () => {
-  it('stores copies', () => {
+  it('keeps the written array (the writer hands it over) and reads out copies', () => {
     const fs = new MemoryFileStore();
     const b = Uint8Array.of(1, 2, 3);
     fs.write('peers.dat', b);
-    b[0] = 9;
+    const r = fs.read('peers.dat')!;
+    expect(r).toEqual(Uint8Array.of(1, 2, 3));
+    r[0] = 9;
     expect(fs.read('peers.dat')).toEqual(Uint8Array.of(1, 2, 3));
     expect(fs.names()).toEqual(['peers.dat']);
     expect(fs.delete('peers.dat')).toBe(true);

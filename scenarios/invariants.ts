@@ -157,18 +157,39 @@ export function connectionBreaches(conns: readonly ConnView[], limits: Invariant
   return [...outboundLimitBreaches(conns, limits), ...inboundLimitBreaches(conns, limits), ...duplicateBreaches(conns), ...netgroupBreaches(conns)];
 }
 
+/** A connection's fixed facts (its address and group never change), kept per Node object. */
+interface FixedView {
+  readonly ip: string;
+  readonly ipPort: string;
+  readonly netgroupHex: string;
+  readonly privacyNet: boolean;
+}
+
+/** Per Node (one per connection): the checks sample every node at every tick, so the strings are built once. */
+const fixedViews = new WeakMap<object, FixedView>();
+
 /** The views of a Connman's connections, in m_nodes order. */
 export function connViewsOf(c: Connman): ConnView[] {
   const out: ConnView[] = [];
   for (const n of c.getNodes()) {
-    const a = n.addr;
+    let f = fixedViews.get(n);
+    if (f === undefined) {
+      const a = n.addr;
+      f = {
+        ip: a.toStringAddr(),
+        ipPort: a.toStringAddrPort(),
+        netgroupHex: groupKey(c.netgroupman.getGroup(a)),
+        privacyNet: a.isTor() || a.isI2P() || a.isCJDNS(),
+      };
+      fixedViews.set(n, f);
+    }
     out.push({
       id: n.id,
       connType: n.connType,
-      ip: a.toStringAddr(),
-      ipPort: a.toStringAddrPort(),
-      netgroupHex: groupKey(c.netgroupman.getGroup(a)),
-      privacyNet: a.isTor() || a.isI2P() || a.isCJDNS(),
+      ip: f.ip,
+      ipPort: f.ipPort,
+      netgroupHex: f.netgroupHex,
+      privacyNet: f.privacyNet,
       disconnect: n.disconnect,
     });
   }

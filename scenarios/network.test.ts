@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionType } from '../connman/connection-types.ts';
 import { computeSlots } from '../connman/connman-options.ts';
+import { outboundCensus } from '../connman/open-connections.ts';
 import { NetAddr } from '../connman/netaddress.ts';
 import type { ConnmanEvent } from '../connman/ports.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
@@ -64,6 +65,22 @@ describe('a 100-node network from DNS seeds', () => {
     let known = 0;
     for (const n of world.nodes) known += n.connman?.addrman.size() ?? 0;
     expect(world.addressPool.size).toBeLessThan(known);
+  });
+
+  it("each Connman's incrementally kept outbound census equals Core's recount over m_nodes", () => {
+    for (const n of world.nodes) {
+      const c = n.connman;
+      if (c === undefined) continue;
+      const got = c.trackedOutboundCensus();
+      const want = outboundCensus(c.getNodes(), (a) => c.netgroupman.getGroup(a));
+      expect([got.outboundFullRelay, got.outboundBlockRelay, got.outboundPrivacyNetworkPeers, got.outboundIpv46NetgroupCount]).toEqual([
+        want.outboundFullRelay,
+        want.outboundBlockRelay,
+        want.outboundPrivacyNetworkPeers,
+        want.outboundIpv46NetgroupCount,
+      ]);
+      expect([...got.outboundIpv46PeerNetgroups.keys()].sort()).toEqual([...want.outboundIpv46PeerNetgroups.keys()].sort());
+    }
   });
 
   it('every node reaches 8 full-relay and 2 block-relay outbound peers', () => {
