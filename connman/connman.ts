@@ -51,8 +51,12 @@ import {
   type Candidate,
   type CensusNode,
   type OutboundCensus,
+  type SelectionEnv,
   type TypeChoice,
 } from './open-connections.ts';
+
+/** A record type with its readonly fields made writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import { AddrResponseCache } from './addr-cache.ts';
 import { BIP0031_VERSION, PeerManager, PING_INTERVAL, type PeerManagerHooks } from './peerman.ts';
 import { BanMan } from './banman.ts';
@@ -285,8 +289,8 @@ export class Connman {
   readonly banman: BanList | null;
 
   private readonly seed0: bigint;
-  /** groupKey(GetGroup("[::]")), computed on first use (the manager never changes). */
-  private unspecifiedGroupKey: string | undefined = undefined;
+  /** The selection loop's environment, made on first use (makeSelectionEnv). */
+  private selectionEnv: Mutable<SelectionEnv> | undefined = undefined;
   /** A connection's netgroup key for the outbound census, remembered on the Node. */
   private readonly nodeGroupKey = (n: CensusNode): string => {
     const node = n as Node;
@@ -1715,7 +1719,7 @@ export class Connman {
       feelers: o.feelers,
       networkSpecificExtraPeers: o.networkSpecificExtraPeers,
       nextExtraNetworkPeerMicros: oc.nextExtraNetworkPeer,
-      pickPreferredNetwork: () => this.maybePickPreferredNetwork(),
+      pickPreferredNetwork: this.pickPreferredNetwork,
     });
     if (choice === null) {
       this.releaseGrant('outbound');
@@ -1739,14 +1743,19 @@ export class Connman {
     return this.census.census();
   }
 
+  /** Inputs of MaybePickPreferredNetwork as function values, made once (the loop asks on every pass). */
+  private readonly connCountOf = (net: Network): number => this.networkConnCounts[net]!;
+  private readonly addrmanSizeOf = (net: Network): number => this.addrman.size(net);
+  private readonly shuffleNets = (nets: Network[]): void => shuffleWith(this.rng, nets);
+  private readonly pickPreferredNetwork = (): Network | null => this.maybePickPreferredNetwork();
+
   // Core: net.cpp CConnman::MaybePickPreferredNetwork
   maybePickPreferredNetwork(): Network | null {
-    const count = (net: Network): number => this.networkConnCounts[net]!;
-    const size = (net: Network): number => this.addrman.size(net);
     // Core shuffles with a fresh context; skipping the draw when nothing qualifies changes no outcome.
-    if (!anyPreferredNetwork(this.reachable, count, size)) return null;
-    return maybePickPreferredNetwork(this.reachable, count, size, (nets) => shuffleWith(this.rng, nets));
+    if (!anyPreferredNetwork(this.reachable, this.connCountOf, this.addrmanSizeOf)) return null;
+    return maybePickPreferredNetwork(this.reachable, this.connCountOf, this.addrmanSizeOf, this.shuffleNets);
   }
+
 
   /** AddrMan Select for the open-connections loop; the v0.10 AddrMan weighs tried by the outbound count. */
   private selectForOutbound(newOnly: boolean, nets: ReadonlySet<Network>): Candidate {
@@ -1759,19 +1768,17 @@ export class Connman {
     return am.select(newOnly, nets);
   }
 
-  private ocSelectAndConnect(choice: TypeChoice, census: OutboundCensus): void {
-    const oc = this.oc;
-    this.addrman.resolveCollisions();
-    const nowS = Math.floor(this.now() / S);
-    const unspecifiedGroup = (this.unspecifiedGroupKey ??= groupKey(this.netgroupman.getGroup(NetAddr.unspecified())));
-    const outcome = selectAddress({
+  /** The selection loop's inputs: its callbacks are made once, its data fields set per pass. */
+  private makeSelectionEnv(): Mutable<SelectionEnv> {
+    const unspecifiedGroup = groupKey(this.netgroupman.getGroup(NetAddr.unspecified()));
+    return {
       anchors: this.anchors,
-      anchor: choice.anchor,
-      feeler: choice.feeler,
-      preferredNet: choice.preferredNet,
-      nowSeconds: nowS,
+      anchor: false,
+      feeler: false,
+      preferredNet: null,
+      nowSeconds: 0,
       reachable: this.reachable,
-      netgroups: census.outboundIpv46PeerNetgroups,
+      netgroups: new Set<string>(),
       groupOf: (a) => (a === null ? unspecifiedGroup : groupKey(this.netgroupman.getGroup(a))),
       isLocal: (a) => this.isLocal(a),
       hasAllDesirableServiceFlags: (s) => this.peerman.hasAllDesirableServiceFlags(s),
@@ -1783,7 +1790,22 @@ export class Connman {
         this.emit({ kind: 'addrman', action: 'good', addr: a.toStringAddrPort() });
       },
       addedNodesContain: (a) => this.addedNodes.addedNodesContain(a),
-    });
+    };
+  }
+
+  private ocSelectAndConnect(choice: TypeChoice, census: OutboundCensus): void {
+    const oc = this.oc;
+    this.addrman.resolveCollisions();
+    const nowS = Math.floor(this.now() / S);
+    const env = (this.selectionEnv ??= this.makeSelectionEnv());
+    env.anchors = this.anchors;
+    env.anchor = choice.anchor;
+    env.feeler = choice.feeler;
+    env.preferredNet = choice.preferredNet;
+    env.nowSeconds = nowS;
+    env.reachable = this.reachable;
+    env.netgroups = census.outboundIpv46PeerNetgroups;
+    const outcome = selectAddress(env);
     const addr = outcome.address;
     if (addr === null) {
       this.releaseGrant('outbound');

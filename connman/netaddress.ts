@@ -484,11 +484,10 @@ export class NetAddr {
    */
   getLinkedIPv4(): number {
     const a = this.addr;
-    const be32 = (i: number) => ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!) >>> 0;
-    if (this.isIPv4()) return be32(0);
-    if (this.isRFC6052() || this.isRFC6145()) return be32(12);
-    if (this.isRFC3964()) return be32(2);
-    if (this.isRFC4380()) return ~be32(12) >>> 0; // Teredo stores the client IPv4 bit-inverted
+    if (this.isIPv4()) return be32At(a, 0);
+    if (this.isRFC6052() || this.isRFC6145()) return be32At(a, 12);
+    if (this.isRFC3964()) return be32At(a, 2);
+    if (this.isRFC4380()) return ~be32At(a, 12) >>> 0; // Teredo stores the client IPv4 bit-inverted
     throw new AddressError('parse', `getLinkedIPv4 on ${this.toStringAddr()} which embeds no IPv4`);
   }
 
@@ -904,6 +903,11 @@ export function parseService(text: string, defaultPort: number): Result<Service>
   const r = lookupIntern(host);
   if (!r.ok) return r;
   return { ok: true, value: Service.of(r.value, port) };
+}
+
+/** The big-endian uint32 at a[i..i+4). */
+function be32At(a: Uint8Array, i: number): number {
+  return ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!) >>> 0;
 }
 
 /** Parse or fall back to Core's default [::]:0. Core: netbase.cpp LookupNumeric */

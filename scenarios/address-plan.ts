@@ -289,10 +289,18 @@ export function simAddressOf(a: NetAddr): SimAddress {
   }
 }
 
-/** Parses a sim address back into a connman Service with `port`. */
+/** Host text (bracketed for IPv6 forms) → its parsed address, with the port of its first parse. */
+const parsedHosts = new Map<string, Service>();
+
+/** Parses a sim address back into a connman Service with `port` (each host is parsed once). */
 export function serviceOfSim(a: SimAddress, port: number): Service {
-  const text = a.kind === 'ipv6' || a.kind === 'cjdns' ? `[${a.text}]:${port}` : `${a.text}:${port}`;
-  const r = parseService(text, port);
-  if (!r.ok) throw new RangeError(`cannot parse sim address ${a.kind} ${a.text}`);
-  return r.value;
+  const host = a.kind === 'ipv6' || a.kind === 'cjdns' ? `[${a.text}]` : a.text;
+  let parsed = parsedHosts.get(host);
+  if (parsed === undefined) {
+    const r = parseService(`${host}:${port}`, port);
+    if (!r.ok) throw new RangeError(`cannot parse sim address ${a.kind} ${a.text}`);
+    parsed = r.value;
+    parsedHosts.set(host, parsed);
+  }
+  return Service.of(parsed, port);
 }
