@@ -8,7 +8,7 @@
 
 import { legacyAddrManToBytes, unserializeLegacyAddrMan } from './addrman-legacy-serialize.ts';
 import type { LegacyAddrMan } from './addrman-legacy.ts';
-import { addrManToBytes, AddrManLoadError, unserializeAddrMan, type AddrManLoadErrorKind } from './addrman-serialize.ts';
+import { addrManSerializedSize, addrManToBytes, AddrManLoadError, type AddrManDumpSource, unserializeAddrMan, type AddrManLoadErrorKind } from './addrman-serialize.ts';
 import type { AddrMan } from './addrman.ts';
 import { sha256d } from './hash.ts';
 import { AddressError } from './netaddress.ts';
@@ -91,7 +91,7 @@ export function deserializeDb<T>(chain: ChainName | Uint8Array, bytes: Uint8Arra
 
 /** The bytes of peers.dat for this addrman. */
 // Core: addrdb.cpp DumpPeerAddresses
-export function dumpPeerAddresses(chain: ChainName | Uint8Array, addrman: AddrMan): Uint8Array {
+export function dumpPeerAddresses(chain: ChainName | Uint8Array, addrman: AddrManDumpSource): Uint8Array {
   // serializeDb's bytes, built in place: the addrman is written once, between room for the magic
   // and the checksum, instead of into a buffer that is then copied into the framed one.
   const out = addrManToBytes(addrman, 4, 32);
@@ -99,6 +99,11 @@ export function dumpPeerAddresses(chain: ChainName | Uint8Array, addrman: AddrMa
   out.set(magicOf(chain), 0);
   out.set(sha256d(out.subarray(0, end)), end);
   return out;
+}
+
+/** The length of dumpPeerAddresses(chain, addrman): magic, payload, checksum. */
+export function peersDatSize(addrman: AddrManDumpSource): number {
+  return 4 + addrManSerializedSize(addrman) + 32;
 }
 
 /**

@@ -113,6 +113,11 @@ export interface FileStore {
    * will not alter afterwards (the Connman always writes a freshly serialized array).
    */
   write(name: string, bytes: Uint8Array): void;
+  /**
+   * Optional: stores a file of `size` bytes whose content `materialize` produces when it is first
+   * read (it must return exactly those bytes whenever it is called). A store without it gets write.
+   */
+  writeDeferred?(name: string, size: number, materialize: () => Uint8Array): void;
   /** True if something was deleted. */
   delete(name: string): boolean;
 }

@@ -199,6 +199,22 @@ describe('MemoryFileStore and EventRecorder', () => {
     expect(fs.read('peers.dat')).toBeUndefined();
   });
 
+  it('MemoryFileStore materializes a deferred file once, on its first read', () => {
+    const fs = new MemoryFileStore();
+    let calls = 0;
+    fs.writeDeferred('peers.dat', 3, () => {
+      calls++;
+      return Uint8Array.of(1, 2, 3);
+    });
+    expect(calls).toBe(0);
+    expect(fs.size('peers.dat')).toBe(3);
+    expect(fs.read('peers.dat')).toEqual(Uint8Array.of(1, 2, 3));
+    expect(fs.read('peers.dat')).toEqual(Uint8Array.of(1, 2, 3));
+    expect(calls).toBe(1);
+    fs.writeDeferred('bad', 5, () => Uint8Array.of(1));
+    expect(() => fs.read('bad')).toThrow(/materialized 1 bytes, announced 5/);
+  });
+
   it('counts events by kind and reason and folds them into the digest', () => {
     const kernel = new Kernel();
     const t1 = new Trace();
