@@ -8,7 +8,7 @@
 
 import { legacyAddrManToBytes, unserializeLegacyAddrMan } from './addrman-legacy-serialize.ts';
 import type { LegacyAddrMan } from './addrman-legacy.ts';
-import { addrManSerializedSize, addrManToBytes, AddrManLoadError, type AddrManDumpSource, unserializeAddrMan, type AddrManLoadErrorKind } from './addrman-serialize.ts';
+import { addrManToBytes, AddrManLoadError, unserializeAddrMan, type AddrManLoadErrorKind } from './addrman-serialize.ts';
 import type { AddrMan } from './addrman.ts';
 import { sha256d } from './hash.ts';
 import { AddressError } from './netaddress.ts';
@@ -91,19 +91,27 @@ export function deserializeDb<T>(chain: ChainName | Uint8Array, bytes: Uint8Arra
 
 /** The bytes of peers.dat for this addrman. */
 // Core: addrdb.cpp DumpPeerAddresses
-export function dumpPeerAddresses(chain: ChainName | Uint8Array, addrman: AddrManDumpSource): Uint8Array {
+export function dumpPeerAddresses(chain: ChainName | Uint8Array, addrman: AddrMan): Uint8Array {
+  return sealPeersDat(dumpPeerAddressesUnsealed(chain, addrman));
+}
+
+/**
+ * peers.dat for this addrman with its last 32 bytes (the checksum) still zero: sealPeersDat fills
+ * them in place. A node that rarely reads its peers.dat back can leave the hashing until it does.
+ */
+export function dumpPeerAddressesUnsealed(chain: ChainName | Uint8Array, addrman: AddrMan): Uint8Array {
   // serializeDb's bytes, built in place: the addrman is written once, between room for the magic
   // and the checksum, instead of into a buffer that is then copied into the framed one.
   const out = addrManToBytes(addrman, 4, 32);
-  const end = out.length - 32;
   out.set(magicOf(chain), 0);
-  out.set(sha256d(out.subarray(0, end)), end);
   return out;
 }
 
-/** The length of dumpPeerAddresses(chain, addrman): magic, payload, checksum. */
-export function peersDatSize(addrman: AddrManDumpSource): number {
-  return 4 + addrManSerializedSize(addrman) + 32;
+/** Writes the checksum of a dumpPeerAddressesUnsealed array into its last 32 bytes and returns it (idempotent). */
+export function sealPeersDat(out: Uint8Array): Uint8Array {
+  const end = out.length - 32;
+  out.set(sha256d(out.subarray(0, end)), end);
+  return out;
 }
 
 /**

@@ -326,21 +326,6 @@ export class BucketTable {
     return this.narrow.byteLength + (this.wide?.byteLength ?? 0) + this.chunkOf.byteLength + this.fill.byteLength;
   }
 
-  /**
-   * An independent copy (typed-array copies of the occupied cells, the chunk map and the counts):
-   * what a peers.dat dump needs to serialize the table later as it is now.
-   */
-  clone(): BucketTable {
-    const t = new BucketTable(this.bucketCount, this.chunkLog2);
-    t.fill.set(this.fill);
-    t.chunkOf.set(this.chunkOf);
-    const used = this.chunks << this.chunkLog2;
-    t.narrow = this.wide === null ? this.narrow.slice(0, used) : new Uint16Array(0);
-    t.wide = this.wide === null ? null : this.wide.slice(0, used);
-    t.chunks = this.chunks;
-    return t;
-  }
-
   /** A flat copy in the old layout: Int32Array(length), id per slot, -1 when empty (tests, diagnostics). */
   toFlat(): Int32Array {
     const out = new Int32Array(this.length);

@@ -3,9 +3,9 @@
 // V2 disk form, then the source in BIP155 form, m_last_success and nAttempts). Core's own
 // serialization vectors live in addrman.test.ts and addrdb.test.ts.
 import { describe, expect, it } from 'vitest';
-import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, BUCKET_TABLE_NARROW_MAX_ID, BucketTable } from './addrman-buckets.ts';
-import { addrManFromBytes, addrManSerializedSize, addrManToBytes, FILE_FORMAT, INCOMPATIBILITY_BASE, serializeAddrMan, snapshotAddrMan } from './addrman-serialize.ts';
-import { dumpPeerAddresses, loadPeerAddresses, peersDatSize, serializeDb } from './addrdb.ts';
+import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, BUCKET_TABLE_NARROW_MAX_ID } from './addrman-buckets.ts';
+import { addrManFromBytes, addrManToBytes, FILE_FORMAT, INCOMPATIBILITY_BASE, serializeAddrMan } from './addrman-serialize.ts';
+import { dumpPeerAddresses, dumpPeerAddressesUnsealed, loadPeerAddresses, sealPeersDat, serializeDb } from './addrdb.ts';
 import { AddrMan, DETERMINISTIC_ADDRMAN_KEY } from './addrman.ts';
 import { NetAddr, Network, netAddrOrThrow, Service, serviceOrThrow, writeNetAddrV2 } from './netaddress.ts';
 import { NetGroupManager } from './netgroup.ts';
@@ -216,43 +216,17 @@ describe('addrman serialization written into one exact-size array', () => {
   });
 });
 
-describe('deferred peers.dat: a snapshot serialized later', () => {
-  it('gives the bytes the AddrMan had when the snapshot was taken, whatever happens to it after', () => {
+describe('peers.dat sealed on first read', () => {
+  it('an unsealed dump sealed later is byte-identical to dumpPeerAddresses, and sealing is idempotent', () => {
     const am = filledAddrMan();
-    const eager = dumpPeerAddresses('main', am);
-    const snapshot = snapshotAddrMan(am);
-    expect(peersDatSize(snapshot)).toBe(eager.length);
-    expect(addrManSerializedSize(am)).toBe(addrManToBytes(am).length);
-    // Mutate everything the serializer reads: new entries, promotions, attempts, a wider new table.
-    const seed = new Uint8Array(32);
-    seed[0] = 7;
-    const rng = new FastRandomContext(seed);
-    const src = netAddrOrThrow('77.1.2.3');
-    for (let k = 0; k < 1500; k++) {
-      const s = new Service(Network.NET_IPV4, Uint8Array.of(1 + rng.randrange(200), rng.randrange(256), rng.randrange(256), 9), 8333);
-      am.add([new Address(s, NODE_NETWORK, NOW - rng.randrange(3600))], src, 0);
-      if (k % 5 === 0) am.good(s, NOW);
-      if (k % 3 === 0) am.attempt(s, true, NOW);
-    }
-    expect(hex(dumpPeerAddresses('main', am))).not.toBe(hex(eager));
-    expect(hex(dumpPeerAddresses('main', snapshot))).toBe(hex(eager));
+    const sealed = dumpPeerAddresses('main', am);
+    const unsealed = dumpPeerAddressesUnsealed('main', am);
+    expect(unsealed.length).toBe(sealed.length);
+    expect(hex(unsealed.subarray(unsealed.length - 32))).toBe('00'.repeat(32));
+    expect(hex(unsealed.subarray(0, unsealed.length - 32))).toBe(hex(sealed.subarray(0, sealed.length - 32)));
+    expect(hex(sealPeersDat(unsealed))).toBe(hex(sealed));
+    expect(hex(sealPeersDat(unsealed))).toBe(hex(sealed));
+    const loaded = loadPeerAddresses('main', unsealed, freshAddrMan);
+    expect(loaded.ok).toBe(true);
   });
-
-  it('BucketTable.clone is independent of the original, narrow and wide', () => {
-    const t = new BucketTable(ADDRMAN_NEW_BUCKET_COUNT);
-    for (let i = 0; i < 300; i++) t.set((i * 97) % t.length, i);
-    const c = t.clone();
-    const before = t.toFlat();
-    for (let i = 0; i < 300; i++) t.set((i * 89 + 5) % t.length, i % 2 === 0 ? -1 : i + 7);
-    t.set(3, BUCKET_TABLE_NARROW_MAX_ID + 10);
-    expect(c.toFlat()).toEqual(before);
-    expect(c.isWide).toBe(false);
-    const w = t.clone();
-    const wideBefore = t.toFlat();
-    t.set(3, -1);
-    expect(w.isWide).toBe(true);
-    expect(w.toFlat()).toEqual(wideBefore);
-    expect([...w.fill]).toEqual([...new BucketTable(ADDRMAN_NEW_BUCKET_COUNT).fill].map((_, b) => wideBefore.subarray(b * 64, b * 64 + 64).filter((x) => x !== -1).length));
-  });
-
 });

@@ -6,7 +6,6 @@
 // One unavoidable difference: Core writes entries in its unordered_map's iteration order, which is
 // unspecified; we write them in row (nid) order. Either order loads to the same tables.
 
-import type { AddressPool } from './address-pool.ts';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_NEW_BUCKET_COUNT,
@@ -14,7 +13,6 @@ import {
   ADDRMAN_TRIED_BUCKET_COUNT,
   bucketPosition,
   triedBucket,
-  type BucketTable,
 } from './addrman-buckets.ts';
 import type { AddrMan } from './addrman.ts';
 import { readNetAddrV1, readNetAddrV2, type NetAddr } from './netaddress.ts';
@@ -52,74 +50,29 @@ export class AddrManLoadError extends Error {
   }
 }
 
-/**
- * What serialization reads of an AddrMan: an AddrMan itself, or a frozen copy of it from
- * snapshotAddrMan (rows 0..highWater-1 of the entry columns, the new table, the counts and key).
- */
-export interface AddrManDumpSource {
-  readonly pool: AddressPool;
-  readonly netgroupman: { getAsmapVersion(): Uint8Array };
-  readonly key: Uint8Array;
-  readonly highWater: number;
-  readonly nNew: number;
-  readonly nTried: number;
-  /** -1 for a free row. */
-  readonly poolId: Int32Array;
-  readonly sourceId: Int32Array;
-  readonly time: Float64Array;
-  readonly servicesLo: Uint32Array;
-  readonly servicesHi: Uint32Array;
-  readonly lastSuccess: Float64Array;
-  readonly attempts: Int32Array;
-  readonly refCount: Uint8Array;
-  readonly inTried: Uint8Array;
-  readonly vvNew: BucketTable;
-}
-
-/**
- * A frozen copy of everything serialization reads, in typed-array copies (a few bytes per row and
- * the new table's occupied chunks) instead of the ~70 serialized bytes per entry plus hashing: a
- * dump can keep this and serialize when the file is read. The pool is shared; it only grows, and
- * an id's bytes never change. Not part of Core.
- */
-export function snapshotAddrMan(am: AddrManDumpSource): AddrManDumpSource {
-  const h = am.highWater;
-  const asmapVersion = am.netgroupman.getAsmapVersion();
-  return {
-    pool: am.pool,
-    netgroupman: { getAsmapVersion: () => asmapVersion.slice() },
-    key: am.key.slice(),
-    highWater: h,
-    nNew: am.nNew,
-    nTried: am.nTried,
-    poolId: am.poolId.slice(0, h),
-    sourceId: am.sourceId.slice(0, h),
-    time: am.time.slice(0, h),
-    servicesLo: am.servicesLo.slice(0, h),
-    servicesHi: am.servicesHi.slice(0, h),
-    lastSuccess: am.lastSuccess.slice(0, h),
-    attempts: am.attempts.slice(0, h),
-    refCount: am.refCount.slice(0, h),
-    inTried: am.inTried.slice(0, h),
-    vvNew: am.vvNew.clone(),
-  };
-}
-
 /** Writes the addrman as Core's Serialize does (always the newest format). */
 // Core: addrman.cpp AddrManImpl::Serialize
-export function serializeAddrMan(am: AddrManDumpSource, w: ByteWriter): void {
+export function serializeAddrMan(am: AddrMan, w: ByteWriter): void {
   w.bytes(addrManToBytes(am));
 }
 
-/** The length of addrManToBytes(am), computed without writing it. */
-export function addrManSerializedSize(am: AddrManDumpSource): number {
+/**
+ * Serialized bytes of an addrman (without peers.dat framing), in a fresh array with `head` spare
+ * bytes before them and `tail` after (zeroed), so that addrdb.ts can add the magic and checksum
+ * without copying the payload again.
+ */
+// Core: addrman.cpp AddrManImpl::Serialize
+export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
+  // Every node rewrites peers.dat every 15 minutes, so this writes straight into one array of the
+  // exact size, computed first from the per-address byte caches, with no per-field bounds checks.
   const pool = am.pool;
   const high = am.highWater;
+  const asmapVersion = am.netgroupman.getAsmapVersion();
   const newFill = am.vvNew.fill;
-  let size = 2 + am.key.length + 12 + am.netgroupman.getAsmapVersion().length + 4 * ADDRMAN_NEW_BUCKET_COUNT;
+  let size = 2 + am.key.length + 12 + asmapVersion.length + 4 * ADDRMAN_NEW_BUCKET_COUNT;
   for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) size += 4 * newFill[b]!;
   for (let nid = 0; nid < high; nid++) {
-    if (am.poolId[nid]! < 0) continue;
+    if (!am.isLive(nid)) continue;
     // Written once in the new section if referenced from new, once in the tried one if in tried.
     const times = (am.refCount[nid] !== 0 ? 1 : 0) + (am.inTried[nid] ? 1 : 0);
     if (times === 0) continue;
@@ -130,21 +83,6 @@ export function addrManSerializedSize(am: AddrManDumpSource): number {
         pool.serviceV2Bytes(am.poolId[nid]!).length +
         pool.netAddrV2Bytes(am.sourceId[nid]!).length);
   }
-  return size;
-}
-
-/**
- * Serialized bytes of an addrman (without peers.dat framing), in a fresh array with `head` spare
- * bytes before them and `tail` after (zeroed), so that addrdb.ts can add the magic and checksum
- * without copying the payload again.
- */
-// Core: addrman.cpp AddrManImpl::Serialize
-export function addrManToBytes(am: AddrManDumpSource, head = 0, tail = 0): Uint8Array {
-  // Every node rewrites peers.dat every 15 minutes, so this writes straight into one array of the
-  // exact size, computed first from the per-address byte caches, with no per-field bounds checks.
-  const high = am.highWater;
-  const asmapVersion = am.netgroupman.getAsmapVersion();
-  const size = addrManSerializedSize(am);
 
   const out = new Uint8Array(head + size + tail);
   const dv = new DataView(out.buffer);
@@ -161,14 +99,14 @@ export function addrManToBytes(am: AddrManDumpSource, head = 0, tail = 0): Uint8
   const index = new Int32Array(high).fill(-1);
   let count = 0;
   for (let nid = 0; nid < high; nid++) {
-    if (am.poolId[nid]! < 0 || am.refCount[nid] === 0) continue;
+    if (!am.isLive(nid) || am.refCount[nid] === 0) continue;
     if (count === am.nNew) throw new Error('Serialize: nNew is wrong');
     index[nid] = count++;
     o = putAddrInfo(am, nid, out, dv, o);
   }
   count = 0;
   for (let nid = 0; nid < high; nid++) {
-    if (am.poolId[nid]! < 0 || !am.inTried[nid]) continue;
+    if (!am.isLive(nid) || !am.inTried[nid]) continue;
     if (count === am.nTried) throw new Error('Serialize: nTried is wrong');
     count++;
     o = putAddrInfo(am, nid, out, dv, o);
@@ -222,7 +160,7 @@ function putBytes(out: Uint8Array, o: number, b: Uint8Array): number {
 
 // AddrInfo's serialization: the CAddress in disk form, its source, m_last_success, nAttempts.
 // Core: addrman_impl.h AddrInfo::SERIALIZE_METHODS
-function putAddrInfo(am: AddrManDumpSource, nid: number, out: Uint8Array, dv: DataView, o: number): number {
+function putAddrInfo(am: AddrMan, nid: number, out: Uint8Array, dv: DataView, o: number): number {
   // nTime is stored as a uint32 count of seconds (Core's LossyChronoFormatter<uint32_t>).
   const t = am.time[nid]!;
   const t32 = ((t % 4294967296) + 4294967296) % 4294967296;

@@ -12,13 +12,13 @@ import {
   dumpAnchors,
   dumpLegacyPeerAddresses,
   dumpPeerAddresses,
+  dumpPeerAddressesUnsealed,
   loadLegacyPeerAddresses,
   loadPeerAddresses,
-  peersDatSize,
   readAnchors,
+  sealPeersDat,
   type LoadResult,
 } from './addrdb.ts';
-import { snapshotAddrMan } from './addrman-serialize.ts';
 import { AddrMan } from './addrman.ts';
 import type { AddressPool } from './address-pool.ts';
 import { LegacyAddrMan, legacyUnkBias } from './addrman-legacy.ts';
@@ -653,18 +653,16 @@ export class Connman {
   // Core: net.cpp CConnman::DumpAddresses
   dumpAddresses(): void {
     const am = this.addrman;
-    const chain = this.options.chain;
     if (!(am instanceof LegacyAddrMan) && this.files.writeDeferred !== undefined) {
-      // The same bytes, serialized from a frozen copy when the file is first read (a restart).
-      const snapshot = snapshotAddrMan(am);
-      const size = peersDatSize(snapshot);
-      this.files.writeDeferred(PEERS_DAT, size, () => dumpPeerAddresses(chain, snapshot));
-      this.emit({ kind: 'peers-dumped', entries: am.size(), bytes: size });
+      // Serialized now; the checksum is computed when the file is first read (a restart).
+      const unsealed = dumpPeerAddressesUnsealed(this.options.chain, am);
+      this.files.writeDeferred(PEERS_DAT, unsealed.length, () => sealPeersDat(unsealed));
+      this.emit({ kind: 'peers-dumped', entries: am.size(), bytes: unsealed.length });
       return;
     }
-    const bytes = am instanceof LegacyAddrMan ? dumpLegacyPeerAddresses(chain, am) : dumpPeerAddresses(chain, am);
+    const bytes = am instanceof LegacyAddrMan ? dumpLegacyPeerAddresses(this.options.chain, am) : dumpPeerAddresses(this.options.chain, am);
     this.files.write(PEERS_DAT, bytes);
-    this.emit({ kind: 'peers-dumped', entries: am.size(), bytes: bytes.length });
+    this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: bytes.length });
   }
 
   private onDumpTimer(): void {
@@ -1252,7 +1250,11 @@ export class Connman {
     done: (ok: boolean) => void = () => {},
   ): boolean {
     if (connType === ConnectionType.INBOUND) throw new Error('openNetworkConnection: INBOUND');
-    const refuse = (reason: ConnectRefusal): false => this.refuseConnect(addrConnect, dest, connType, reason);
+    const label = dest ?? addrConnect?.toStringAddrPort() ?? '';
+    const refuse = (reason: ConnectRefusal): false => {
+      this.emit({ kind: 'connect-failed', addr: label, connType, reason });
+      return false;
+    };
     if (this.interrupted) return false;
     if (!this.networkActive) return refuse('network-inactive');
     if (dest === null) {
@@ -1268,12 +1270,6 @@ export class Connman {
     return this.connectNode(addrConnect, dest, countFailure, connType, grant, done);
   }
 
-  /** Reports a connection attempt refused before any socket (its label built only then). */
-  private refuseConnect(addrConnect: Address | null, dest: string | null, connType: ConnectionType, reason: ConnectRefusal): false {
-    this.emit({ kind: 'connect-failed', addr: dest ?? addrConnect?.toStringAddrPort() ?? '', connType, reason });
-    return false;
-  }
-
   /** Resolves the targets and starts connecting to the first. */
   // Core: net.cpp CConnman::ConnectNode
   connectNode(
@@ -1284,7 +1280,11 @@ export class Connman {
     grant: GrantKind,
     done: (ok: boolean) => void,
   ): boolean {
-    const refuse = (reason: ConnectRefusal): false => this.refuseConnect(addrConnect, dest, connType, reason);
+    const label = dest ?? addrConnect?.toStringAddrPort() ?? '';
+    const refuse = (reason: ConnectRefusal): false => {
+      this.emit({ kind: 'connect-failed', addr: label, connType, reason });
+      return false;
+    };
     const targets: Address[] = [];
     if (dest === null) {
       if (addrConnect === null) return refuse('invalid');
