@@ -254,7 +254,7 @@ export class NetAddr {
   readonly addr: Uint8Array;
   /** IPv6 scope id (Core: m_scope_id); ignored by equality, printed as "%id". */
   readonly scopeId: number;
-  private addrKeyCache: string | undefined;
+  protected addrKeyCache: string | undefined;
 
   /** Construct from a network and exactly its number of bytes (Core: CNetAddr::SetIP size checks). */
   constructor(net: Network, addr: Uint8Array, scopeId = 0) {
@@ -627,12 +627,21 @@ export class NetAddr {
 /** Core's CService: an address and a TCP port (host order number 0..65535). Immutable. */
 export class Service extends NetAddr {
   readonly port: number;
-  private keyCache: string | undefined;
+  protected keyCache: string | undefined;
+  /** toStringAddrPort(), once built. */
+  protected textCache: string | undefined;
 
   constructor(net: Network, addr: Uint8Array, port: number, scopeId = 0) {
     super(net, addr, scopeId);
     if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new AddressError('parse', `bad port ${port}`);
     this.port = port;
+  }
+
+  /** Takes over the cached keys and text of `from`, which must be the same service (a copy of it). */
+  protected adoptKeys(from: Service): void {
+    this.addrKeyCache = from.addrKeyCache;
+    this.keyCache = from.keyCache;
+    this.textCache = from.textCache;
   }
 
   /** A Service from a NetAddr and a port. Core: CService(const CNetAddr&, uint16_t) */
@@ -662,8 +671,14 @@ export class Service extends NetAddr {
 
   /** Core: netaddress.cpp CService::ToStringAddrPort (IPv6 and CJDNS in brackets). */
   toStringAddrPort(): string {
-    if (this.isIPv4() || this.isTor() || this.isI2P() || this.isInternal()) return `${this.toStringAddr()}:${this.port}`;
-    return `[${this.toStringAddr()}]:${this.port}`;
+    // Cached: every connection event names its peer this way.
+    let t = this.textCache;
+    if (t === undefined) {
+      if (this.isIPv4() || this.isTor() || this.isI2P() || this.isInternal()) t = `${this.toStringAddr()}:${this.port}`;
+      else t = `[${this.toStringAddr()}]:${this.port}`;
+      this.textCache = t;
+    }
+    return t;
   }
 
   override toString(): string {

@@ -120,6 +120,9 @@ export class Address extends Service {
     super(service.net, service.addr, service.port, service.scopeId);
     this.services = services;
     this.time = time;
+    // Same network, bytes and port: the key strings (map keys, IsLocal) carry over, which saves
+    // rebuilding them for every address AddrMan hands out from its interned services.
+    this.adoptKeys(service);
   }
 
   /** The same address with another time. */
