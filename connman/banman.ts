@@ -69,6 +69,8 @@ export class BanMan {
 
   // Core: banman.cpp BanMan::IsBanned(const CNetAddr&)
   isBanned(addr: NetAddr): boolean {
+    // Nothing banned (the usual case): no key to build for every address of every ADDR message.
+    if (this.banned.size === 0) return false;
     const until = this.banned.get(banKey(addr));
     return until !== undefined && this.opts.nowSeconds() < until;
   }

@@ -74,6 +74,19 @@ function fail<T>(kind: AddressErrorKind, message: string): Result<T> {
   return { ok: false, error: new AddressError(kind, message) };
 }
 
+/** Address prefixes of the RFC classifiers below (module constants: a literal would be rebuilt per call). */
+const RFC5737_A: readonly number[] = [192, 0, 2];
+const RFC5737_B: readonly number[] = [198, 51, 100];
+const RFC5737_C: readonly number[] = [203, 0, 113];
+const RFC3849_PREFIX: readonly number[] = [0x20, 0x01, 0x0d, 0xb8];
+const RFC3964_PREFIX: readonly number[] = [0x20, 0x02];
+const RFC6052_PREFIX: readonly number[] = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+const RFC4380_PREFIX: readonly number[] = [0x20, 0x01, 0, 0];
+const RFC4862_PREFIX: readonly number[] = [0xfe, 0x80, 0, 0, 0, 0, 0, 0];
+const RFC6145_PREFIX: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0];
+const ORCHID_PREFIX: readonly number[] = [0x20, 0x01, 0x00];
+const HENET_PREFIX: readonly number[] = [0x20, 0x01, 0x04, 0x70];
+
 function hasPrefix(bytes: Uint8Array, prefix: readonly number[]): boolean {
   if (bytes.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
@@ -364,28 +377,28 @@ export class NetAddr {
   isRFC5737(): boolean {
     return (
       this.isIPv4() &&
-      (hasPrefix(this.addr, [192, 0, 2]) || hasPrefix(this.addr, [198, 51, 100]) || hasPrefix(this.addr, [203, 0, 113]))
+      (hasPrefix(this.addr, RFC5737_A) || hasPrefix(this.addr, RFC5737_B) || hasPrefix(this.addr, RFC5737_C))
     );
   }
   /** 2001:db8::/32. Core: CNetAddr::IsRFC3849 */
   isRFC3849(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0x20, 0x01, 0x0d, 0xb8]);
+    return this.isIPv6() && hasPrefix(this.addr, RFC3849_PREFIX);
   }
   /** 6to4, 2002::/16. Core: CNetAddr::IsRFC3964 */
   isRFC3964(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0x20, 0x02]);
+    return this.isIPv6() && hasPrefix(this.addr, RFC3964_PREFIX);
   }
   /** NAT64 well-known prefix 64:ff9b::/96. Core: CNetAddr::IsRFC6052 */
   isRFC6052(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]);
+    return this.isIPv6() && hasPrefix(this.addr, RFC6052_PREFIX);
   }
   /** Teredo, 2001::/32. Core: CNetAddr::IsRFC4380 */
   isRFC4380(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0x20, 0x01, 0, 0]);
+    return this.isIPv6() && hasPrefix(this.addr, RFC4380_PREFIX);
   }
   /** Link-local autoconfig fe80::/64. Core: CNetAddr::IsRFC4862 */
   isRFC4862(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0xfe, 0x80, 0, 0, 0, 0, 0, 0]);
+    return this.isIPv6() && hasPrefix(this.addr, RFC4862_PREFIX);
   }
   /** Unique local fc00::/7 (IPv6 only, so not CJDNS). Core: CNetAddr::IsRFC4193 */
   isRFC4193(): boolean {
@@ -393,19 +406,19 @@ export class NetAddr {
   }
   /** IPv4-translated ::ffff:0:0:0/96. Core: CNetAddr::IsRFC6145 */
   isRFC6145(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0]);
+    return this.isIPv6() && hasPrefix(this.addr, RFC6145_PREFIX);
   }
   /** ORCHID 2001:10::/28. Core: CNetAddr::IsRFC4843 */
   isRFC4843(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0x20, 0x01, 0x00]) && (this.addr[3]! & 0xf0) === 0x10;
+    return this.isIPv6() && hasPrefix(this.addr, ORCHID_PREFIX) && (this.addr[3]! & 0xf0) === 0x10;
   }
   /** ORCHIDv2 2001:20::/28. Core: CNetAddr::IsRFC7343 */
   isRFC7343(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0x20, 0x01, 0x00]) && (this.addr[3]! & 0xf0) === 0x20;
+    return this.isIPv6() && hasPrefix(this.addr, ORCHID_PREFIX) && (this.addr[3]! & 0xf0) === 0x20;
   }
   /** Hurricane Electric 2001:470::/32 (Core's comment says /36; the check is on 4 bytes). Core: CNetAddr::IsHeNet */
   isHeNet(): boolean {
-    return this.isIPv6() && hasPrefix(this.addr, [0x20, 0x01, 0x04, 0x70]);
+    return this.isIPv6() && hasPrefix(this.addr, HENET_PREFIX);
   }
 
   /** Loopback: IPv4 127/8 or 0/8, IPv6 ::1. Core: netaddress.cpp CNetAddr::IsLocal */
