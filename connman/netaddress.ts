@@ -643,6 +643,8 @@ export class Service extends NetAddr {
   protected keyCache: string | undefined;
   /** toStringAddrPort(), once built. */
   protected textCache: string | undefined;
+  /** getKey(), once built (read-only). */
+  protected keyBytesCache: Uint8Array | undefined;
 
   constructor(net: Network, addr: Uint8Array, port: number, scopeId = 0) {
     super(net, addr, scopeId);
@@ -655,6 +657,7 @@ export class Service extends NetAddr {
     this.addrKeyCache = from.addrKeyCache;
     this.keyCache = from.keyCache;
     this.textCache = from.textCache;
+    this.keyBytesCache = from.keyBytesCache;
   }
 
   /** A Service from a NetAddr and a port. Core: CService(const CNetAddr&, uint16_t) */
@@ -672,13 +675,18 @@ export class Service extends NetAddr {
     return this.port;
   }
 
-  /** getAddrBytes() then the port big-endian. Core: netaddress.cpp CService::GetKey */
+  /** getAddrBytes() then the port big-endian; the same array on every call, not to be modified. Core: netaddress.cpp CService::GetKey */
   getKey(): Uint8Array {
-    const a = this.getAddrBytes();
-    const out = new Uint8Array(a.length + 2);
-    out.set(a);
-    out[a.length] = this.port >>> 8;
-    out[a.length + 1] = this.port & 0xff;
+    // Built once and shared: callers only read it (bloom filters and bucket hashes).
+    let out = this.keyBytesCache;
+    if (out === undefined) {
+      const a = this.getAddrBytes();
+      out = new Uint8Array(a.length + 2);
+      out.set(a);
+      out[a.length] = this.port >>> 8;
+      out[a.length + 1] = this.port & 0xff;
+      this.keyBytesCache = out;
+    }
     return out;
   }
 
