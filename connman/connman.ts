@@ -1694,7 +1694,7 @@ export class Connman {
     oc.dirty = false;
     const o = this.options;
 
-    const empty = this.getReachableEmptyNetworks();
+    const empty = oc.addFixedSeeds ? this.getReachableEmptyNetworks() : [];
     if (oc.addFixedSeeds && empty.length > 0) {
       let addNow = false;
       if (Math.floor(this.now() / S) * S > oc.startMicros + FIXED_SEEDS_DELAY) addNow = true;
