@@ -16,6 +16,22 @@ describe('AddressPool', () => {
     expect(pool.find(svc('9.9.9.9:1'))).toBe(-1);
   });
 
+  it('gives IPv4 (numeric keys) and other networks (string keys) distinct, stable ids', () => {
+    const pool = new AddressPool();
+    const texts = ['1.2.3.4:8333', '1.2.3.4:0', '255.255.255.255:65535', '0.0.0.1:1', '[::1.2.3.4]:8333', '[2001:db8::1]:8333', '[::ffff:1.2.3.5]:8333'];
+    const ids = texts.map((t) => pool.intern(svc(t)));
+    expect(new Set(ids).size).toBe(texts.length);
+    texts.forEach((t, i) => {
+      expect(pool.intern(svc(t))).toBe(ids[i]);
+      expect(pool.find(svc(t))).toBe(ids[i]);
+      expect(pool.service(ids[i]!).equals(svc(t))).toBe(true);
+    });
+    // A source is the service with port 0, whichever way it comes in.
+    expect(pool.internNetAddr(svc('1.2.3.4:8333'))).toBe(ids[1]);
+    expect(pool.internNetAddr(svc('[2001:db8::1]:8333'))).toBe(pool.intern(svc('[2001:db8::1]:0')));
+    expect(pool.size).toBe(texts.length + 1);
+  });
+
   it('prefix-grouping managers share one group cache and give GetGroup bytes', () => {
     const pool = new AddressPool();
     const m1 = NetGroupManager.noAsmap();

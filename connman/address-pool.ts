@@ -5,7 +5,7 @@
 // It holds no per-node state and never forgets an address (ids stay valid for the whole run); it
 // does not decide anything about addresses itself — the classification comes from netaddress.ts.
 
-import { Service, writeNetAddrV2, writeService, type NetAddr, type Network } from './netaddress.ts';
+import { NET_IPV4, Service, writeNetAddrV2, writeService, type NetAddr, type Network } from './netaddress.ts';
 import { ByteWriter } from './serialize.ts';
 
 /** What the pool needs from a netgroup manager (connman/netgroup.ts NetGroupManager fits). */
@@ -20,8 +20,10 @@ const FLAG_ROUTABLE = 2;
 
 /** A growable table of interned services. Create one per world (scenarios/world.ts does) and hand it to every AddrMan. */
 export class AddressPool {
-  /** Service.key (network, address bytes and port as a string) → id. */
+  /** Service.key (network, address bytes and port as a string) → id, for every network but IPv4. */
   private readonly ids = new Map<string, number>();
+  /** IPv4 services (most of a world) by a number, address * 65536 + port, with no key string to build. */
+  private readonly ids4 = new Map<number, number>();
   private readonly services: Service[] = [];
   private readonly keys: Uint8Array[] = [];
   private network = new Uint8Array(1024);
@@ -40,27 +42,48 @@ export class AddressPool {
 
   /** The id of a service, interning it if new. */
   intern(s: Service): number {
+    if (s.net === NET_IPV4) {
+      const k = ipv4Key(s.addr, s.port);
+      const found = this.ids4.get(k);
+      if (found !== undefined) return found;
+      const id = this.add(s);
+      this.ids4.set(k, id);
+      return id;
+    }
     const k = s.key;
     const found = this.ids.get(k);
     if (found !== undefined) return found;
-    return this.add(k, s);
+    const id = this.add(s);
+    this.ids.set(k, id);
+    return id;
   }
 
   /** The id of a network address (a source), interned as the service with port 0. */
   internNetAddr(a: NetAddr): number {
+    if (a.net === NET_IPV4) {
+      const k = ipv4Key(a.addr, 0);
+      const found = this.ids4.get(k);
+      if (found !== undefined) return found;
+      const id = this.add(Service.of(a, 0));
+      this.ids4.set(k, id);
+      return id;
+    }
     // Same string as Service.key for port 0, built from the NetAddr's cached addrKey.
     const k = a instanceof Service ? (a.port === 0 ? a.key : a.addrKey + '\u0000') : a.addrKey + '\u0000';
     const found = this.ids.get(k);
     if (found !== undefined) return found;
-    return this.add(k, Service.of(a, 0));
+    const id = this.add(Service.of(a, 0));
+    this.ids.set(k, id);
+    return id;
   }
 
   /** The id of a service if it was ever interned, else -1 (a lookup never grows the pool). */
   find(s: Service): number {
+    if (s.net === NET_IPV4) return this.ids4.get(ipv4Key(s.addr, s.port)) ?? -1;
     return this.ids.get(s.key) ?? -1;
   }
 
-  private add(k: string, s: Service): number {
+  private add(s: Service): number {
     const id = this.services.length;
     if (id >= this.network.length) {
       const cap = this.network.length * 2;
@@ -70,7 +93,6 @@ export class AddressPool {
     }
     // Keep a plain Service (not a caller's Address carrying time and services) as the canonical object.
     const canon = s.constructor === Service ? s : new Service(s.net, s.addr, s.port, s.scopeId);
-    this.ids.set(k, id);
     this.services.push(canon);
     this.keys.push(s.getKey());
     this.network[id] = s.getNetwork();
@@ -155,6 +177,11 @@ export class AddressPool {
     }
     return g;
   }
+}
+
+/** An IPv4 service as a number below 2^48: the address's 32 bits, then the port's 16. */
+function ipv4Key(a: Uint8Array, port: number): number {
+  return (((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0) * 65536 + port;
 }
 
 function grow(a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> {

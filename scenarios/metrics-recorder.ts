@@ -174,6 +174,8 @@ export interface MetricsRecorderOptions {
   roleOf(node: number): 'honest' | 'victim';
   /** Whether an address belongs to the attacker. Must depend on the address alone (results are cached). */
   isAttackerAddress(addr: NetAddr): boolean;
+  /** False while isAttackerAddress is false for every address (then event addresses need no parsing). */
+  anyAttackerAddress?(): boolean;
   /** The AS number of an address (0 when unmapped). */
   asnOf(addr: NetAddr): number;
 }
@@ -512,6 +514,7 @@ export class MetricsRecorder {
   }
 
   private isAttackerString(addr: string): boolean {
+    if (this.opts.anyAttackerAddress?.() === false) return false;
     const r = parseService(addr, 0);
     return r.ok ? this.opts.isAttackerAddress(r.value) : false;
   }

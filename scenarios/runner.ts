@@ -171,6 +171,7 @@ export function runScenario(req: RunRequest): RunOutcome {
     sampleIntervalMicros,
     roleOf: (i) => (victimSet.has(i) ? 'victim' : 'honest'),
     isAttackerAddress,
+    anyAttackerAddress: () => attackerKeys.size > 0,
     asnOf: (a) => world.asnOf(a),
   });
   const invariants = new InvariantMonitor(world);
