@@ -4,8 +4,10 @@ import {
   RANDOMIZER_ID_ADDRESS_RELAY,
   refillTokenBucket,
   relayHasher,
+  relayTimeSlot,
   ROTATE_ADDR_RELAY_DEST_INTERVAL,
   serviceHashZeroSalt,
+  serviceHashZeroSaltHalves,
 } from './addr-relay.ts';
 import { CSipHasher } from './hash.ts';
 import { MAX_ADDR_PROCESSING_TOKEN_BUCKET, MAX_ADDR_RATE_PER_SECOND } from './peerman.ts';
@@ -91,5 +93,44 @@ describe('RelayAddress destination choice', () => {
 
   it('no candidates, no targets', () => {
     expect(chooseRelayTargets(relayHasher(randomizer(), addrs[0]!, 1), true, [])).toEqual([]);
+  });
+});
+
+describe("RelayAddress's time slot: uint64 arithmetic without bigints", () => {
+  /** Core's expression on uint64: (now + hash) wraps, then the division. */
+  const reference = (hash: bigint, now: number): bigint => BigInt.asUintN(64, BigInt(now) + hash) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL);
+  const join = ([hi, lo]: [number, number]): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+
+  it('equals the wrapping uint64 sum and quotient, including sums past 2^64', () => {
+    let x = 0x9e3779b9;
+    const next = (): number => {
+      x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+      return x;
+    };
+    const hashes: bigint[] = [0n, 1n, (1n << 64n) - 1n, (1n << 64n) - 1_700_000_000n, (1n << 63n) + 5n, 86_399n, (1n << 32n) - 1n];
+    for (let i = 0; i < 500; i++) hashes.push((BigInt(next()) << 32n) | BigInt(next()));
+    const times = [0, 1, 86_399, 86_400, 1_700_000_000, 0xffffffff];
+    for (let i = 0; i < 20; i++) times.push(next());
+    for (const h of hashes) {
+      const hi = Number(h >> 32n);
+      const lo = Number(h & 0xffffffffn);
+      for (const t of times) expect(join(relayTimeSlot(hi, lo, t))).toBe(reference(h, t));
+    }
+  });
+
+  it('the halves form of the service hash equals the bigint form', () => {
+    for (const text of ['1.2.3.4:8333', '[2001:db8::1]:1', 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion:8333']) {
+      const a = serviceOrThrow(text, 8333);
+      expect(join(serviceHashZeroSaltHalves(a))).toBe(serviceHashZeroSalt(a));
+    }
+  });
+
+  it('relayHasher feeds the hash and the slot as Core does, in and out of the 32-bit time range', () => {
+    const a = serviceOrThrow('44.3.2.1:8333', 8333);
+    const h = serviceHashZeroSalt(a);
+    for (const t of [0, 1_700_000_000, 0xffffffff, 2 ** 33, -5]) {
+      const want = new CSipHasher(7n, 9n).writeU64(h).writeU64(reference(h, t)).finalize();
+      expect(relayHasher(new CSipHasher(7n, 9n), a, t).finalize()).toBe(want);
+    }
   });
 });

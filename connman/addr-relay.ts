@@ -120,19 +120,52 @@ export function pushAddress(st: PeerAddrState, addr: Address, rng: Rng): boolean
 /** Core's CServiceHash with zero salt: SipHash of (network, port, raw address bytes). */
 // Core: netaddress.h CServiceHash::operator()
 export function serviceHashZeroSalt(addr: Service): bigint {
-  return new CSipHasher(0, 0).writeU64(addr.net).writeU64(addr.port).writeBytes(addr.addr).finalize();
+  const [hi, lo] = serviceHashZeroSaltHalves(addr);
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** serviceHashZeroSalt as unsigned (high, low) 32-bit halves, without a bigint. */
+// Core: netaddress.h CServiceHash::operator()
+export function serviceHashZeroSaltHalves(addr: Service): [number, number] {
+  return new CSipHasher(0, 0).writeU64Halves(0, addr.net).writeU64Halves(0, addr.port).writeBytes(addr.addr).finalizeHalves();
 }
 
 /**
  * The relay hasher of an address for the current 24 h window. The address hash is added to the
  * time before bucketing so that different addresses rotate their destinations at different moments.
+ * The sum is a uint64 in Core and wraps; the quotient is taken on (high, low) halves, exactly.
  */
 // Core: net_processing.cpp PeerManagerImpl::RelayAddress (hasher)
 export function relayHasher(randomizer: CSipHasher, addr: Service, nowSeconds: number): CSipHasher {
-  const hashAddr = serviceHashZeroSalt(addr);
-  const timeAddr = (BigInt(nowSeconds) + hashAddr) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL);
-  return randomizer.writeU64(hashAddr).writeU64(BigInt.asUintN(64, timeAddr));
+  if (!Number.isSafeInteger(nowSeconds) || nowSeconds < 0 || nowSeconds > 0xffffffff) {
+    // Outside the simulated range: the same sum and quotient on bigints.
+    const hashAddr = serviceHashZeroSalt(addr);
+    const timeAddr = BigInt.asUintN(64, BigInt.asUintN(64, BigInt(nowSeconds)) + hashAddr) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL);
+    return randomizer.writeU64(hashAddr).writeU64(timeAddr);
+  }
+  const [hh, hl] = serviceHashZeroSaltHalves(addr);
+  const [qHi, qLo] = relayTimeSlot(hh, hl, nowSeconds);
+  return randomizer.writeU64Halves(hh, hl).writeU64Halves(qHi, qLo);
 }
+
+/**
+ * (hash + nowSeconds) mod 2^64, divided by ROTATE_ADDR_RELAY_DEST_INTERVAL, as uint64 halves; the
+ * hash is given as unsigned 32-bit halves and nowSeconds is 0..2^32-1. Exact in doubles: each
+ * partial dividend of the long division stays below 2^53.
+ */
+// Core: net_processing.cpp PeerManagerImpl::RelayAddress (time_addr)
+export function relayTimeSlot(hashHi: number, hashLo: number, nowSeconds: number): [number, number] {
+  let lo = hashLo + nowSeconds;
+  let hi = hashHi;
+  if (lo >= TWO_32) {
+    lo -= TWO_32;
+    hi = (hi + 1) % TWO_32;
+  }
+  const d = ROTATE_ADDR_RELAY_DEST_INTERVAL;
+  return [Math.floor(hi / d), Math.floor(((hi % d) * TWO_32 + lo) / d)];
+}
+
+const TWO_32 = 0x1_0000_0000;
 
 /**
  * The peers an address is relayed to: reachable addresses go to 2, others to 1 or 2 (one hash

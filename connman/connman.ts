@@ -331,6 +331,8 @@ export class Connman {
     return k;
   };
   private readonly seed1: bigint;
+  /** GetDeterministicRandomizer(id) states, by id (a handful of ids). */
+  private readonly randomizers = new Map<bigint, CSipHasher>();
   private readonly reachable: Set<Network>;
   private readonly localIps = new Set<string>();
 
@@ -874,7 +876,13 @@ export class Connman {
 
   // Core: net.cpp CConnman::GetDeterministicRandomizer
   getDeterministicRandomizer(id: bigint): CSipHasher {
-    return new CSipHasher(this.seed0, this.seed1).writeU64(id);
+    // The keyed state after the id is the same every time: keep one per id and hand out copies.
+    let proto = this.randomizers.get(id);
+    if (proto === undefined) {
+      proto = new CSipHasher(this.seed0, this.seed1).writeU64(id);
+      this.randomizers.set(id, proto);
+    }
+    return proto.clone();
   }
 
   // Core: net.cpp CConnman::CalculateKeyedNetGroup
