@@ -644,9 +644,7 @@ export class PeerManager {
     const known = st.addrKnown!;
     const out: Address[] = [];
     for (const a of st.addrsToSend) {
-      const key = a.getKey();
-      if (known.contains(key)) continue;
-      known.insert(key);
+      if (known.containsOrInsert(a.getKey())) continue;
       out.push(a);
     }
     st.addrsToSend = [];

@@ -108,4 +108,22 @@ describe('RollingBloomFilter (Core bloom_tests/rolling_bloom, structural checks)
     for (const k of keys) expect(a.contains(k)).toBe(b.contains(k));
     for (const k of keys.slice(0, 150)) expect(a.contains(k)).toBe(true);
   });
+
+  it('containsOrInsert equals contains followed, when absent, by insert, across generation rolls', () => {
+    const a = new RollingBloomFilter(120, 0.01, rng(9));
+    const b = new RollingBloomFilter(120, 0.01, rng(9));
+    let x = 5;
+    for (let i = 0; i < 3000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      // Keys repeat often (a small key space), so both branches and the rolls are exercised.
+      const k = Uint8Array.of(x % 251, (x >>> 8) % 3, 1);
+      const want = b.contains(k);
+      if (!want) b.insert(k);
+      expect(a.containsOrInsert(k)).toBe(want);
+    }
+    for (let i = 0; i < 256; i++) for (let j = 0; j < 3; j++) {
+      const k = Uint8Array.of(i, j, 1);
+      expect(a.contains(k)).toBe(b.contains(k));
+    }
+  });
 });

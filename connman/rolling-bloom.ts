@@ -47,6 +47,10 @@ export function murmurHash3(seed: number, data: Uint8Array): number {
   return h1 >>> 0;
 }
 
+/** Positions and bits of the key being inserted or tested (at most 50 hash functions; nothing here is re-entrant). */
+const scratchPos = new Int32Array(50);
+const scratchBit = new Int32Array(50);
+
 /** The n-th hash of a key: the seed mixes the hash number with the filter's random tweak. */
 // Core: common/bloom.cpp RollingBloomHash
 function rollingBloomHash(hashNum: number, tweak: number, key: Uint8Array): number {
@@ -95,6 +99,47 @@ export class RollingBloomFilter {
 
   // Core: common/bloom.cpp CRollingBloomFilter::insert
   insert(key: Uint8Array): void {
+    this.hashInto(key);
+    this.setHashed();
+  }
+
+  /**
+   * contains(key), and when absent insert(key): Core's "if (!filter.contains(k)) filter.insert(k)"
+   * with the key hashed once instead of twice. Returns what contains returned.
+   */
+  // Core: common/bloom.cpp CRollingBloomFilter::contains, then ::insert
+  containsOrInsert(key: Uint8Array): boolean {
+    this.hashInto(key);
+    if (this.hashedPresent()) return true;
+    this.setHashed();
+    return false;
+  }
+
+  /** The key's position and bit for each hash function, into the shared scratch arrays. */
+  private hashInto(key: Uint8Array): void {
+    for (let n = 0; n < this.hashFuncs; n++) {
+      const h = rollingBloomHash(n, this.tweak, key);
+      scratchPos[n] = fastRange32(h, this.words);
+      scratchBit[n] = h & 0x3f;
+    }
+  }
+
+  /** Whether every hashed position is set (contains on the hashed key). */
+  private hashedPresent(): boolean {
+    const d = this.data32;
+    if (d === null) return false;
+    for (let n = 0; n < this.hashFuncs; n++) {
+      const pos = scratchPos[n]!;
+      const bit = scratchBit[n]!;
+      const half = bit >= 32 ? 1 : 0;
+      const m = 1 << (bit & 31);
+      if (((d[2 * (pos & ~1) + half]! | d[2 * (pos | 1) + half]!) & m) === 0) return false;
+    }
+    return true;
+  }
+
+  /** The body of insert for the hashed key: roll the generation if full, then mark its positions. */
+  private setHashed(): void {
     const d = (this.data32 ??= new Uint32Array(this.words * 2));
     if (this.entriesThisGeneration === this.entriesPerGeneration) {
       this.entriesThisGeneration = 0;
@@ -119,9 +164,8 @@ export class RollingBloomFilter {
     const g1 = this.generation & 1;
     const g2 = this.generation >> 1;
     for (let n = 0; n < this.hashFuncs; n++) {
-      const h = rollingBloomHash(n, this.tweak, key);
-      const bit = h & 0x3f;
-      const pos = fastRange32(h, this.words);
+      const pos = scratchPos[n]!;
+      const bit = scratchBit[n]!;
       const half = bit >= 32 ? 1 : 0;
       const m = 1 << (bit & 31);
       const a = 2 * (pos & ~1) + half;
