@@ -4,6 +4,7 @@
 // process's peak RSS and the run's digest, then a second line with the CPU profile folded into
 // subsystem shares (bench/cpu-profile.ts). It holds no simulation logic of its own.
 //
+// Progress goes to stderr every tenth of the simulated time.
 // Options: --simHours=H (default 24), --seed=S (default 1), --nodes=N (override the case's size),
 // --profile=0 (no CPU profile: the profiler costs a few per cent), --top=N (also list the N
 // hottest functions), --interval=µs (profiler sampling interval, default 1000), --saveProfile=PATH
@@ -42,7 +43,21 @@ function scaleBench(name: string, defaultNodes: number, ctx: BenchContext): void
   if (profiling) profiler = startCpuProfiler(ctx.intArg('interval', 1000));
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const outcome = runScenario({ scenario: baseline, seed, nodes, duration: durationMicros });
+  // A progress line on stderr every tenth of the simulated time (stdout stays JSON lines only).
+  let nextTenth = 1;
+  const outcome = runScenario({
+    scenario: baseline,
+    seed,
+    nodes,
+    duration: durationMicros,
+    onProgress: (p) => {
+      if (p.simMicros * 10 < nextTenth * p.durationMicros) return;
+      while (p.simMicros * 10 >= nextTenth * p.durationMicros) nextTenth++;
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      const rss = Math.round(process.memoryUsage.rss() / 1048576);
+      console.error(`${name}: ${(p.simMicros / 3.6e9).toFixed(2)} of ${simHours} simulated h, ${p.events} events, ${s.toFixed(0)} s, RSS ${rss} MB`);
+    },
+  });
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   // CPU seconds of this process (user + system): steadier than wall time on a shared machine.
