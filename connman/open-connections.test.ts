@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionType } from './connection-types.ts';
+import { ALL_CONNECTION_TYPES, ConnectionType } from './connection-types.ts';
 import { NET_IPV4, NET_IPV6, NET_ONION, NetAddr, serviceOrThrow, type Network } from './netaddress.ts';
 import { NetGroupManager } from './netgroup.ts';
 import {
@@ -77,14 +77,7 @@ describe('census (§5.3 step 6)', () => {
 
 describe('OutboundCensusTracker (the census kept incrementally)', () => {
   it('equals a recount after every add and remove of a random sequence', () => {
-    const types = [
-      ConnectionType.INBOUND,
-      ConnectionType.OUTBOUND_FULL_RELAY,
-      ConnectionType.MANUAL,
-      ConnectionType.FEELER,
-      ConnectionType.BLOCK_RELAY,
-      ConnectionType.ADDR_FETCH,
-    ];
+    const types = ALL_CONNECTION_TYPES;
     const onion = serviceOrThrow('pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion', 8333);
     const keys = new Map<object, string>();
     const keyOf = (n: { addr: NetAddr }): string => {
