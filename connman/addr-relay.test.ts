@@ -99,7 +99,7 @@ describe('RelayAddress destination choice', () => {
 describe("RelayAddress's time slot: uint64 arithmetic without bigints", () => {
   /** Core's expression on uint64: (now + hash) wraps, then the division. */
   const reference = (hash: bigint, now: number): bigint => BigInt.asUintN(64, BigInt(now) + hash) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL);
-  const join = ([hi, lo]: [number, number]): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+  const join = ([hi, lo]: readonly [number, number]): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 
   it('equals the wrapping uint64 sum and quotient, including sums past 2^64', () => {
     let x = 0x9e3779b9;

@@ -126,8 +126,8 @@ export function serviceHashZeroSalt(addr: Service): bigint {
 
 /** serviceHashZeroSalt as unsigned (high, low) 32-bit halves, without a bigint. */
 // Core: netaddress.h CServiceHash::operator()
-export function serviceHashZeroSaltHalves(addr: Service): [number, number] {
-  return new CSipHasher(0, 0).writeU64Halves(0, addr.net).writeU64Halves(0, addr.port).writeBytes(addr.addr).finalizeHalves();
+export function serviceHashZeroSaltHalves(addr: Service): readonly [number, number] {
+  return addr.zeroSaltHashHalves();
 }
 
 /**

@@ -640,11 +640,20 @@ export class NetAddr {
 /** Core's CService: an address and a TCP port (host order number 0..65535). Immutable. */
 export class Service extends NetAddr {
   readonly port: number;
+  /**
+   * The service this one is a copy of (same network, bytes, scope and port), at the root of any
+   * chain of copies; its caches below serve every copy. Undefined for an original. An Address made
+   * from AddrMan's interned service, or from a received one, so shares the key bytes, map keys,
+   * text and relay hash that were computed for any copy of it.
+   */
+  protected origin: Service | undefined = undefined;
   protected keyCache: string | undefined;
   /** toStringAddrPort(), once built. */
   protected textCache: string | undefined;
   /** getKey(), once built (read-only). */
   protected keyBytesCache: Uint8Array | undefined;
+  /** zeroSaltHashHalves(), once computed. */
+  protected zeroSaltHashCache: readonly [number, number] | undefined;
 
   constructor(net: Network, addr: Uint8Array, port: number, scopeId = 0) {
     super(net, addr, scopeId);
@@ -652,12 +661,9 @@ export class Service extends NetAddr {
     this.port = port;
   }
 
-  /** Takes over the cached keys and text of `from`, which must be the same service (a copy of it). */
-  protected adoptKeys(from: Service): void {
-    this.addrKeyCache = from.addrKeyCache;
-    this.keyCache = from.keyCache;
-    this.textCache = from.textCache;
-    this.keyBytesCache = from.keyBytesCache;
+  /** Makes this object a copy of `from` for caching: the caller guarantees the same network, bytes, scope and port. */
+  protected shareCachesWith(from: Service): void {
+    this.origin = from.origin ?? from;
   }
 
   /** A Service from a NetAddr and a port. Core: CService(const CNetAddr&, uint16_t) */
@@ -678,26 +684,40 @@ export class Service extends NetAddr {
   /** getAddrBytes() then the port big-endian; the same array on every call, not to be modified. Core: netaddress.cpp CService::GetKey */
   getKey(): Uint8Array {
     // Built once and shared: callers only read it (bloom filters and bucket hashes).
-    let out = this.keyBytesCache;
+    const h = this.origin ?? this;
+    let out = h.keyBytesCache;
     if (out === undefined) {
       const a = this.getAddrBytes();
       out = new Uint8Array(a.length + 2);
       out.set(a);
       out[a.length] = this.port >>> 8;
       out[a.length + 1] = this.port & 0xff;
-      this.keyBytesCache = out;
+      h.keyBytesCache = out;
     }
     return out;
+  }
+
+  /** Core's CServiceHash with zero salt (SipHash of network, port and address bytes) as unsigned 32-bit halves; shared, do not modify. */
+  // Core: netaddress.h CServiceHash::operator() (salts 0, 0)
+  zeroSaltHashHalves(): readonly [number, number] {
+    const h = this.origin ?? this;
+    let v = h.zeroSaltHashCache;
+    if (v === undefined) {
+      v = new CSipHasher(0, 0).writeU64Halves(0, this.net).writeU64Halves(0, this.port).writeBytes(this.addr).finalizeHalves();
+      h.zeroSaltHashCache = v;
+    }
+    return v;
   }
 
   /** Core: netaddress.cpp CService::ToStringAddrPort (IPv6 and CJDNS in brackets). */
   toStringAddrPort(): string {
     // Cached: every connection event names its peer this way.
-    let t = this.textCache;
+    const h = this.origin ?? this;
+    let t = h.textCache;
     if (t === undefined) {
       if (this.isIPv4() || this.isTor() || this.isI2P() || this.isInternal()) t = `${this.toStringAddr()}:${this.port}`;
       else t = `[${this.toStringAddr()}]:${this.port}`;
-      this.textCache = t;
+      h.textCache = t;
     }
     return t;
   }
@@ -719,12 +739,19 @@ export class Service extends NetAddr {
 
   /** A string key unique per (network, bytes, port), for Maps and Sets keyed by service. */
   get key(): string {
-    let k = this.keyCache;
+    const h = this.origin ?? this;
+    let k = h.keyCache;
     if (k === undefined) {
       k = this.addrKey + String.fromCharCode(this.port);
-      this.keyCache = k;
+      h.keyCache = k;
     }
     return k;
+  }
+
+  /** NetAddr's addrKey, computed on the original of a copy. */
+  override get addrKey(): string {
+    const o = this.origin;
+    return o !== undefined ? o.addrKey : super.addrKey;
   }
 }
 

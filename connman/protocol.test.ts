@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fromHex, sha256d, toHex } from './hash.ts';
-import { NetAddr, Network, Service, readNetAddrV2, writeNetAddrV2 } from './netaddress.ts';
+import { NetAddr, Network, Service, readNetAddrV2, serviceOrThrow, writeNetAddrV2 } from './netaddress.ts';
 import {
   Address,
   DISK_VERSION_ADDRV2,
@@ -207,6 +207,27 @@ describe('AddrInfo records of a peers.dat written by Core', () => {
     expect(toHex(w.toBytes())).toBe(toHex(body.subarray(start, r.offset)));
     for (const net of [Network.NET_IPV4, Network.NET_IPV6, Network.NET_ONION, Network.NET_I2P, Network.NET_CJDNS]) {
       expect(perNet.get(net) ?? 0, Network[net]).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("Address copies share their service's caches", () => {
+  it('keys, text and the zero-salt hash computed on any copy equal a fresh computation and are shared', () => {
+    for (const text of ['1.2.3.4:8333', '[2001:db8::5]:18444', 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion:8333']) {
+      const base = serviceOrThrow(text, 8333);
+      const a = new Address(base, NODE_NETWORK, 1000);
+      const b = a.withTime(2000).withServices(0);
+      // Computed first on a copy of a copy, then read from the original and the other copy.
+      const key = b.getKey();
+      expect(base.getKey()).toBe(key);
+      expect(a.getKey()).toBe(key);
+      const fresh = serviceOrThrow(text, 8333);
+      expect([...key]).toEqual([...fresh.getKey()]);
+      expect(a.toStringAddrPort()).toBe(fresh.toStringAddrPort());
+      expect(b.key).toBe(fresh.key);
+      expect(b.addrKey).toBe(fresh.addrKey);
+      expect(a.zeroSaltHashHalves()).toEqual(fresh.zeroSaltHashHalves());
+      expect(base.zeroSaltHashHalves()).toBe(b.zeroSaltHashHalves());
     }
   });
 });

@@ -120,9 +120,9 @@ export class Address extends Service {
     super(service.net, service.addr, service.port, service.scopeId);
     this.services = services;
     this.time = time;
-    // Same network, bytes and port: the key strings (map keys, IsLocal) carry over, which saves
-    // rebuilding them for every address AddrMan hands out from its interned services.
-    this.adoptKeys(service);
+    // Same network, bytes, scope and port: the copies share one set of cached keys, text and
+    // hashes (AddrMan hands out a fresh Address over an interned service for every answer).
+    this.shareCachesWith(service);
   }
 
   /** The same address with another time. */
