@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  ConnectionBinner,
   SeriesCollector,
   connectionBins,
   countBy,
@@ -206,6 +207,26 @@ describe('event aggregates', () => {
       ['feeler-done', 1, 3, 3],
     ]);
     expect(() => disconnectAggregates([], 0)).toThrow();
+  });
+  it('ConnectionBinner fed event by event gives the bins at any moment, as copies', () => {
+    const b = new ConnectionBinner(10);
+    b.add(3, 'inbound', 'open');
+    b.add(4, 'outbound-full-relay', 'open');
+    const early = b.bins();
+    expect(early).toEqual([
+      { tMicros: 0, connType: 'outbound-full-relay', opened: 1, closed: 0 },
+      { tMicros: 0, connType: 'inbound', opened: 1, closed: 0 },
+    ]);
+    b.add(5, 'inbound', 'close');
+    b.add(25, 'feeler', 'close');
+    // The earlier answer is not changed by later events.
+    expect(early[1]!.closed).toBe(0);
+    expect(b.bins()).toEqual([
+      { tMicros: 0, connType: 'outbound-full-relay', opened: 1, closed: 0 },
+      { tMicros: 0, connType: 'inbound', opened: 1, closed: 1 },
+      { tMicros: 20, connType: 'feeler', opened: 0, closed: 1 },
+    ]);
+    expect(() => new ConnectionBinner(0)).toThrow();
   });
   it('bins opens and closes by type, and counts evictions in display order', () => {
     expect(

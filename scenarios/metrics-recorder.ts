@@ -17,14 +17,7 @@ import { parseService, type NetAddr } from '../connman/netaddress.ts';
 import type { Node } from '../connman/node.ts';
 import type { CloseReason, ConnmanEvent } from '../connman/ports.ts';
 import { groupKey } from '../connman/open-connections.ts';
-import {
-  connectionBins,
-  disconnectAggregates,
-  evictionCounts,
-  SeriesCollector,
-  timeToEclipse,
-  type ConnectionEventRecord,
-} from '../reports/metrics.ts';
+import { ConnectionBinner, disconnectAggregates, evictionCounts, SeriesCollector, timeToEclipse } from '../reports/metrics.ts';
 import {
   RUN_RESULT_FORMAT_VERSION,
   type ConnTypeName,
@@ -218,7 +211,8 @@ export class MetricsRecorder {
   private readonly opts: MetricsRecorderOptions;
   private readonly collector = new SeriesCollector();
   private readonly disconnects: DisconnectRecord[] = [];
-  private readonly connections: ConnectionEventRecord[] = [];
+  /** Opens and closes binned as they happen (a record each would grow without bound in a long run). */
+  private readonly connections: ConnectionBinner;
   private readonly evictions: EvictionReason[] = [];
   /** Every Connman instance seen (restarts add new ones), in the order first seen. */
   private readonly followed: FollowedConnman[] = [];
@@ -244,6 +238,7 @@ export class MetricsRecorder {
     }
     this.world = world;
     this.opts = opts;
+    this.connections = new ConnectionBinner(opts.sampleIntervalMicros);
   }
 
   /** Number of ticks sampled so far. */
@@ -300,7 +295,7 @@ export class MetricsRecorder {
         binMicros,
         disconnects: dis.disconnects,
         timeToDisconnect: dis.timeToDisconnect,
-        connections: connectionBins(this.connections, binMicros),
+        connections: this.connections.bins(),
         evictions: evictionCounts(this.evictions),
       },
       bytes,
@@ -460,14 +455,14 @@ export class MetricsRecorder {
         if (!e.inbound) this.attemptMap(node).delete(e.addr);
         const peer = c?.getNode(e.nodeId);
         if (peer !== undefined) this.adopt(node, peer);
-        this.connections.push({ tMicros: now, connType: connTypeNameOf(e.connType), kind: 'open' });
+        this.connections.add(now, connTypeNameOf(e.connType), 'open');
         break;
       }
       case 'connection-closed': {
         const m = this.openMap(node);
         const oc = m.get(e.nodeId);
         m.delete(e.nodeId);
-        this.connections.push({ tMicros: now, connType: connTypeNameOf(e.connType), kind: 'close' });
+        this.connections.add(now, connTypeNameOf(e.connType), 'close');
         this.disconnects.push({
           tMicros: now,
           nodeId: node,
@@ -497,7 +492,7 @@ export class MetricsRecorder {
     if (how === 'crashed') {
       for (const oc of m.values()) {
         const name = connTypeNameOf(oc.connType);
-        this.connections.push({ tMicros: now, connType: name, kind: 'close' });
+        this.connections.add(now, name, 'close');
         this.disconnects.push({
           tMicros: now,
           nodeId: node,
