@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   ConnectionBinner,
+  DisconnectLog,
   SeriesCollector,
   connectionBins,
   countBy,
@@ -207,6 +208,21 @@ describe('event aggregates', () => {
       ['feeler-done', 1, 3, 3],
     ]);
     expect(() => disconnectAggregates([], 0)).toThrow();
+  });
+  it('DisconnectLog keeps records in columns: same records back, same aggregates as the array', () => {
+    const records = [
+      { tMicros: 5, nodeId: 3, connType: 'feeler', reason: 'feeler-done', durationMicros: 1200, attackerPeer: false },
+      { tMicros: 12, nodeId: 0, connType: 'inbound', reason: 'other', durationMicros: 7.5, attackerPeer: true },
+      { tMicros: 2 ** 40, nodeId: 9999, connType: 'outbound-full-relay', reason: 'connect-timeout', durationMicros: 5e6, attackerPeer: false },
+    ] as const;
+    const log = new DisconnectLog();
+    for (let k = 0; k < 200; k++) for (const r of records) log.push({ ...r, tMicros: r.tMicros + k });
+    expect(log.length).toBe(600);
+    expect(log.at(1)).toEqual(records[1]);
+    expect(log.at(3)).toEqual({ ...records[0], tMicros: 6 });
+    expect(disconnectAggregates(log, 10)).toEqual(disconnectAggregates(log.toArray(), 10));
+    expect(() => log.push({ ...records[0], reason: 'nope' as never })).toThrow(RangeError);
+    expect(() => log.at(600)).toThrow(RangeError);
   });
   it('ConnectionBinner fed event by event gives the bins at any moment, as copies', () => {
     const b = new ConnectionBinner(10);

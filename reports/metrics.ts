@@ -13,6 +13,7 @@ import {
   type ConnTypeName,
   type ConnectionBin,
   type DisconnectBin,
+  type DisconnectReason,
   type DisconnectRecord,
   type EvictionCount,
   type EvictionReason,
@@ -296,23 +297,25 @@ export function percentileGrid(sorted: readonly number[]): number[] {
 
 /** Disconnects binned by time and reason, and time-to-disconnect distributions per reason. */
 export function disconnectAggregates(
-  records: readonly DisconnectRecord[],
+  records: readonly DisconnectRecord[] | DisconnectLog,
   binMicros: number,
 ): { disconnects: DisconnectBin[]; timeToDisconnect: TimeToDisconnect[] } {
   if (!(binMicros > 0)) throw new Error(`disconnectAggregates: binMicros must be positive (got ${binMicros})`);
   const reasonIndex = new Map(DISCONNECT_REASONS.map((r, i) => [r, i]));
   const bins = new Map<string, DisconnectBin>();
   const durations = new Map<string, number[]>();
-  for (const r of records) {
-    const t = binStart(r.tMicros, binMicros);
-    const key = `${t}/${r.reason}`;
+  const add = (tMicros: number, reason: DisconnectReason, durationMicros: number): void => {
+    const t = binStart(tMicros, binMicros);
+    const key = `${t}/${reason}`;
     const b = bins.get(key);
     if (b) b.count++;
-    else bins.set(key, { tMicros: t, reason: r.reason, count: 1 });
-    let d = durations.get(r.reason);
-    if (!d) durations.set(r.reason, (d = []));
-    d.push(r.durationMicros);
-  }
+    else bins.set(key, { tMicros: t, reason, count: 1 });
+    let d = durations.get(reason);
+    if (!d) durations.set(reason, (d = []));
+    d.push(durationMicros);
+  };
+  if (records instanceof DisconnectLog) records.forEachRow(add);
+  else for (const r of records) add(r.tMicros, r.reason, r.durationMicros);
   const disconnects = [...bins.values()].sort((a, b) => a.tMicros - b.tMicros || reasonIndex.get(a.reason)! - reasonIndex.get(b.reason)!);
   const timeToDisconnect: TimeToDisconnect[] = [];
   for (const reason of DISCONNECT_REASONS) {
@@ -322,6 +325,86 @@ export function disconnectAggregates(
   }
   return { disconnects, timeToDisconnect };
 }
+
+/**
+ * DisconnectRecords kept in typed columns, about 23 bytes a record instead of an object of six
+ * fields: a long run at 10k nodes ends millions of connections. Records read back are copies.
+ */
+export class DisconnectLog {
+  private n = 0;
+  private t = new Float64Array(256);
+  private node = new Int32Array(256);
+  private type = new Uint8Array(256);
+  private reason = new Uint8Array(256);
+  private duration = new Float64Array(256);
+  private attacker = new Uint8Array(256);
+
+  get length(): number {
+    return this.n;
+  }
+
+  push(r: DisconnectRecord): void {
+    const type = CONN_TYPE_INDEX.get(r.connType);
+    const reason = DISCONNECT_REASON_INDEX.get(r.reason);
+    if (type === undefined || reason === undefined) throw new RangeError(`DisconnectLog: unknown connection type ${r.connType} or reason ${r.reason}`);
+    if (!Number.isInteger(r.nodeId) || r.nodeId < -0x80000000 || r.nodeId > 0x7fffffff) throw new RangeError(`DisconnectLog: node id ${r.nodeId}`);
+    if (this.n === this.t.length) this.grow();
+    const i = this.n++;
+    this.t[i] = r.tMicros;
+    this.node[i] = r.nodeId;
+    this.type[i] = type;
+    this.reason[i] = reason;
+    this.duration[i] = r.durationMicros;
+    this.attacker[i] = r.attackerPeer ? 1 : 0;
+  }
+
+  /** Record i, 0 <= i < length, as an object. */
+  at(i: number): DisconnectRecord {
+    if (!(i >= 0 && i < this.n)) throw new RangeError(`DisconnectLog.at(${i}) of ${this.n}`);
+    return {
+      tMicros: this.t[i]!,
+      nodeId: this.node[i]!,
+      connType: CONN_TYPE_NAMES[this.type[i]!]!,
+      reason: DISCONNECT_REASONS[this.reason[i]!]!,
+      durationMicros: this.duration[i]!,
+      attackerPeer: this.attacker[i] === 1,
+    };
+  }
+
+  /** Every record, in the order pushed. */
+  toArray(): DisconnectRecord[] {
+    return Array.from({ length: this.n }, (_, i) => this.at(i));
+  }
+
+  /** Time, reason and duration of every record, in order, without building objects. */
+  forEachRow(fn: (tMicros: number, reason: DisconnectReason, durationMicros: number) => void): void {
+    for (let i = 0; i < this.n; i++) fn(this.t[i]!, DISCONNECT_REASONS[this.reason[i]!]!, this.duration[i]!);
+  }
+
+  private grow(): void {
+    const cap = this.t.length * 2;
+    const t = new Float64Array(cap);
+    t.set(this.t);
+    this.t = t;
+    const node = new Int32Array(cap);
+    node.set(this.node);
+    this.node = node;
+    const type = new Uint8Array(cap);
+    type.set(this.type);
+    this.type = type;
+    const reason = new Uint8Array(cap);
+    reason.set(this.reason);
+    this.reason = reason;
+    const duration = new Float64Array(cap);
+    duration.set(this.duration);
+    this.duration = duration;
+    const attacker = new Uint8Array(cap);
+    attacker.set(this.attacker);
+    this.attacker = attacker;
+  }
+}
+
+const DISCONNECT_REASON_INDEX = new Map<DisconnectReason, number>(DISCONNECT_REASONS.map((r, i) => [r, i]));
 
 /** One connection opened or closed (input to connectionBins). */
 export interface ConnectionEventRecord {

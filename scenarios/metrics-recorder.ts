@@ -17,7 +17,7 @@ import { parseService, type NetAddr } from '../connman/netaddress.ts';
 import type { Node } from '../connman/node.ts';
 import type { CloseReason, ConnmanEvent } from '../connman/ports.ts';
 import { groupKey } from '../connman/open-connections.ts';
-import { ConnectionBinner, disconnectAggregates, evictionCounts, SeriesCollector, timeToEclipse } from '../reports/metrics.ts';
+import { ConnectionBinner, DisconnectLog, disconnectAggregates, evictionCounts, SeriesCollector, timeToEclipse } from '../reports/metrics.ts';
 import {
   RUN_RESULT_FORMAT_VERSION,
   type ConnTypeName,
@@ -210,7 +210,8 @@ export class MetricsRecorder {
   private readonly world: World;
   private readonly opts: MetricsRecorderOptions;
   private readonly collector = new SeriesCollector();
-  private readonly disconnects: DisconnectRecord[] = [];
+  /** Ended connections, in typed columns (a long run ends millions). */
+  private readonly disconnects = new DisconnectLog();
   /** Opens and closes binned as they happen (a record each would grow without bound in a long run). */
   private readonly connections: ConnectionBinner;
   private readonly evictions: EvictionReason[] = [];
@@ -307,7 +308,7 @@ export class MetricsRecorder {
 
   /** The ended connections recorded so far (tests, summaries). */
   disconnectRecords(): readonly DisconnectRecord[] {
-    return this.disconnects;
+    return this.disconnects.toArray();
   }
 
   /** The snapshot of one running world node as a tick would take it (undefined while it is down). */
