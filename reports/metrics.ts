@@ -383,25 +383,21 @@ export class DisconnectLog {
 
   private grow(): void {
     const cap = this.t.length * 2;
-    const t = new Float64Array(cap);
-    t.set(this.t);
-    this.t = t;
-    const node = new Int32Array(cap);
-    node.set(this.node);
-    this.node = node;
-    const type = new Uint8Array(cap);
-    type.set(this.type);
-    this.type = type;
-    const reason = new Uint8Array(cap);
-    reason.set(this.reason);
-    this.reason = reason;
-    const duration = new Float64Array(cap);
-    duration.set(this.duration);
-    this.duration = duration;
-    const attacker = new Uint8Array(cap);
-    attacker.set(this.attacker);
-    this.attacker = attacker;
+    this.t = grown(this.t, cap);
+    this.node = grown(this.node, cap);
+    this.type = grown(this.type, cap);
+    this.reason = grown(this.reason, cap);
+    this.duration = grown(this.duration, cap);
+    this.attacker = grown(this.attacker, cap);
   }
+
+}
+
+/** A copy of `a` with room for `cap` elements (the new ones zero). */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: number): T {
+  const b = new (a.constructor as new (length: number) => T)(cap);
+  b.set(a);
+  return b;
 }
 
 const DISCONNECT_REASON_INDEX = new Map<DisconnectReason, number>(DISCONNECT_REASONS.map((r, i) => [r, i]));
