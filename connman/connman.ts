@@ -63,27 +63,8 @@ import {
   type OutboundCensus,
   type SelectionEnv,
   type TypeChoice,
-  type TypeChoiceInput,
 } from './open-connections.ts';
 
-/** A record type with its readonly fields made writable. */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** Placeholder values of a TypeChoiceInput before its first pass fills it. */
-const NO_TYPE_CHOICE_INPUT: Omit<TypeChoiceInput, 'pickPreferredNetwork'> = {
-  anchorsLeft: 0,
-  census: { outboundFullRelay: 0, outboundBlockRelay: 0, outboundPrivacyNetworkPeers: 0, outboundIpv46PeerNetgroups: new Set(), outboundIpv46NetgroupCount: 0 },
-  maxOutboundFullRelay: 0,
-  maxOutboundBlockRelay: 0,
-  tryNewOutboundPeer: false,
-  nowMicros: 0,
-  nextExtraBlockRelayMicros: 0,
-  startExtraBlockRelayPeers: false,
-  nextFeelerMicros: 0,
-  feelers: false,
-  networkSpecificExtraPeers: false,
-  nextExtraNetworkPeerMicros: 0,
-};
 import { AddrResponseCache } from './addr-cache.ts';
 import { BIP0031_VERSION, PeerManager, PING_INTERVAL, type PeerManagerHooks } from './peerman.ts';
 import { BanMan } from './banman.ts';
@@ -109,6 +90,9 @@ import { Address, NODE_NETWORK, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type Servi
 import { FastRandomContext } from './random.ts';
 import type { SubNet } from './subnet.ts';
 import { UploadTarget } from './upload-target.ts';
+
+/** A record type with its readonly fields made writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const S = 1_000_000;
 
@@ -316,8 +300,6 @@ export class Connman {
   readonly banman: BanList | null;
 
   private readonly seed0: bigint;
-  /** The connection-type choice's inputs, made on first use and refilled on every pass. */
-  private typeChoiceInput: Mutable<TypeChoiceInput> | undefined = undefined;
   /** The selection loop's environment, made on first use (makeSelectionEnv). */
   private selectionEnv: Mutable<SelectionEnv> | undefined = undefined;
   /** A connection's netgroup key for the outbound census, remembered on the Node. */
@@ -1750,20 +1732,21 @@ export class Connman {
     }
 
     const now = this.now();
-    const input = (this.typeChoiceInput ??= { ...NO_TYPE_CHOICE_INPUT, pickPreferredNetwork: this.pickPreferredNetwork });
-    input.anchorsLeft = this.anchors.length;
-    input.census = census;
-    input.maxOutboundFullRelay = this.slots.maxOutboundFullRelay;
-    input.maxOutboundBlockRelay = this.slots.maxOutboundBlockRelay;
-    input.tryNewOutboundPeer = this.tryAnotherOutboundPeer;
-    input.nowMicros = now;
-    input.nextExtraBlockRelayMicros = oc.nextExtraBlockRelay;
-    input.startExtraBlockRelayPeers = this.startExtraBlockRelay;
-    input.nextFeelerMicros = oc.nextFeeler;
-    input.feelers = o.feelers;
-    input.networkSpecificExtraPeers = o.networkSpecificExtraPeers;
-    input.nextExtraNetworkPeerMicros = oc.nextExtraNetworkPeer;
-    const choice = chooseConnectionType(input);
+    const choice = chooseConnectionType({
+      anchorsLeft: this.anchors.length,
+      census,
+      maxOutboundFullRelay: this.slots.maxOutboundFullRelay,
+      maxOutboundBlockRelay: this.slots.maxOutboundBlockRelay,
+      tryNewOutboundPeer: this.tryAnotherOutboundPeer,
+      nowMicros: now,
+      nextExtraBlockRelayMicros: oc.nextExtraBlockRelay,
+      startExtraBlockRelayPeers: this.startExtraBlockRelay,
+      nextFeelerMicros: oc.nextFeeler,
+      feelers: o.feelers,
+      networkSpecificExtraPeers: o.networkSpecificExtraPeers,
+      nextExtraNetworkPeerMicros: oc.nextExtraNetworkPeer,
+      pickPreferredNetwork: this.pickPreferredNetwork,
+    });
     if (choice === null) {
       this.releaseGrant('outbound');
       oc.idle = true;
