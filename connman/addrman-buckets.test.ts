@@ -99,11 +99,11 @@ describe('BucketTable', () => {
           expect(t.bucketIds(b, ids, positions)).toBe(n);
           for (let k = 0; k < n; k++) expect(flat[b * ADDRMAN_BUCKET_SIZE + positions[k]!]).toBe(ids[k]);
         }
-        for (let b = 0; b < 8; b++) {
-          for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-            const id = flat[b * ADDRMAN_BUCKET_SIZE + i]!;
-            if (id !== -1) expect(t.bucketHolds(b, id)).toBe(true);
-          }
+        for (let b = 0; b < bucketCount; b++) {
+          const held = new Set(Array.from(flat.subarray(b * ADDRMAN_BUCKET_SIZE, (b + 1) * ADDRMAN_BUCKET_SIZE)).filter((v) => v !== -1));
+          for (const id of held) expect(t.bucketHolds(b, id)).toBe(true);
+          // Ids held elsewhere (or nowhere) are not in this bucket.
+          for (const id of [0, 1, 17, 2500, 4999]) expect(t.bucketHolds(b, id)).toBe(held.has(id));
         }
       }
     });
@@ -116,8 +116,8 @@ describe('BucketTable', () => {
     for (let b = 0; b < t.bucketCount; b++) expect(t.fill[b]).toBe(ADDRMAN_BUCKET_SIZE);
     const chunks = t.length >>> BUCKET_TABLE_CHUNK_LOG2;
     expect(t.allocatedChunks).toBe(chunks);
-    // Cells (16-bit, plus the empty chunk), the chunk map and the counts.
-    expect(t.byteSize()).toBe((chunks + 1) * (1 << BUCKET_TABLE_CHUNK_LOG2) * 2 + chunks * 2 + t.bucketCount);
+    // Cells (16-bit, plus the empty chunk), the chunk map, the counts and the occupancy bitmasks.
+    expect(t.byteSize()).toBe((chunks + 1) * (1 << BUCKET_TABLE_CHUNK_LOG2) * 2 + chunks * 2 + t.bucketCount + t.bucketCount * 8);
   });
 
   it('keeps 16-bit cells up to BUCKET_TABLE_NARROW_MAX_ID and widens to 32 bits beyond, values intact', () => {

@@ -15,7 +15,7 @@ import {
   triedBucket,
 } from './addrman-buckets.ts';
 import type { AddrMan } from './addrman.ts';
-import { readNetAddrV1, readNetAddrV2, type NetAddr } from './netaddress.ts';
+import { MAX_ADDRV2_SIZE, readNetAddrV1, readNetAddrV2, type NetAddr } from './netaddress.ts';
 import { Address, DISK_VERSION_ADDRV2, DISK_VERSION_INIT, readAddress, V1_DISK, V2_DISK } from './protocol.ts';
 import { ByteReader, ByteWriter, SerializeError } from './serialize.ts';
 
@@ -63,30 +63,15 @@ export function serializeAddrMan(am: AddrMan, w: ByteWriter): void {
  */
 // Core: addrman.cpp AddrManImpl::Serialize
 export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
-  // Every node rewrites peers.dat every 15 minutes, so this writes straight into one array of the
-  // exact size, computed first from the per-address byte caches, with no per-field bounds checks.
-  const pool = am.pool;
+  // Every node rewrites peers.dat every 15 minutes, so the payload is written in one pass over the
+  // rows into a scratch buffer kept between dumps (grown when an entry would not fit), with no
+  // per-field bounds checks, and then copied once into an array of the exact size.
   const high = am.highWater;
   const asmapVersion = am.netgroupman.getAsmapVersion();
   const newFill = am.vvNew.fill;
-  let size = 2 + am.key.length + 12 + asmapVersion.length + 4 * ADDRMAN_NEW_BUCKET_COUNT;
-  for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) size += 4 * newFill[b]!;
-  for (let nid = 0; nid < high; nid++) {
-    if (!am.isLive(nid)) continue;
-    // Written once in the new section if referenced from new, once in the tried one if in tried.
-    const times = (am.refCount[nid] !== 0 ? 1 : 0) + (am.inTried[nid] ? 1 : 0);
-    if (times === 0) continue;
-    size +=
-      times *
-      (ENTRY_FIXED_BYTES +
-        compactSizeLen(am.servicesHi[nid]!, am.servicesLo[nid]!) +
-        pool.serviceV2Bytes(am.poolId[nid]!).length +
-        pool.netAddrV2Bytes(am.sourceId[nid]!).length);
-  }
-
-  const out = new Uint8Array(head + size + tail);
-  const dv = new DataView(out.buffer);
-  let o = head;
+  let out = scratch;
+  let dv = scratchView;
+  let o = 0;
   out[o++] = FILE_FORMAT;
   out[o++] = INCOMPATIBILITY_BASE + AddrManFormat.V4_MULTIPORT;
   o = putBytes(out, o, am.key);
@@ -95,31 +80,52 @@ export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
   dv.setInt32(o + 8, ADDRMAN_NEW_BUCKET_COUNT ^ (1 << 30), true);
   o += 12;
 
-  // New entries get consecutive indices, referenced by the bucket section below.
-  const index = new Int32Array(high).fill(-1);
+  // New entries (rows referenced from the new table) in row order get consecutive indices, which
+  // the bucket section below refers to; tried rows (never referenced from new) are noted and
+  // written after them, also in row order.
+  if (indexScratch.length < high) indexScratch = new Int32Array(Math.max(high, indexScratch.length * 2));
+  if (triedScratch.length < am.nTried) triedScratch = new Int32Array(Math.max(am.nTried, triedScratch.length * 2));
+  const index = indexScratch;
+  const tried = triedScratch;
   let count = 0;
+  let triedCount = 0;
   for (let nid = 0; nid < high; nid++) {
-    if (!am.isLive(nid) || am.refCount[nid] === 0) continue;
+    if (!am.isLive(nid)) continue;
+    if (am.inTried[nid]) {
+      if (triedCount === am.nTried) throw new Error('Serialize: nTried is wrong');
+      tried[triedCount++] = nid;
+      continue;
+    }
+    if (am.refCount[nid] === 0) continue;
     if (count === am.nNew) throw new Error('Serialize: nNew is wrong');
     index[nid] = count++;
+    if (o + MAX_ENTRY_BYTES > out.length) {
+      out = growScratch(o);
+      dv = scratchView;
+    }
     o = putAddrInfo(am, nid, out, dv, o);
   }
-  count = 0;
-  for (let nid = 0; nid < high; nid++) {
-    if (!am.isLive(nid) || !am.inTried[nid]) continue;
-    if (count === am.nTried) throw new Error('Serialize: nTried is wrong');
-    count++;
+  if (count !== am.nNew || triedCount !== am.nTried) throw new Error('Serialize: nNew or nTried is wrong');
+  for (let k = 0; k < triedCount; k++) {
+    const nid = tried[k]!;
+    if (o + MAX_ENTRY_BYTES > out.length) {
+      out = growScratch(o);
+      dv = scratchView;
+    }
     o = putAddrInfo(am, nid, out, dv, o);
+  }
+
+  let bucketBytes = 4 * ADDRMAN_NEW_BUCKET_COUNT + asmapVersion.length;
+  for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) bucketBytes += 4 * newFill[b]!;
+  if (o + bucketBytes > out.length) {
+    out = growScratch(o, o + bucketBytes);
+    dv = scratchView;
   }
   const vvNew = am.vvNew;
   const ids = bucketScratch;
   for (let bucket = 0; bucket < ADDRMAN_NEW_BUCKET_COUNT; bucket++) {
     // Each bucket's occupied slots in position order, preceded by their count.
-    const n = vvNew.bucketIds(bucket, ids);
-    if (n === 0) {
-      o += 4; // the array is fresh, so the count is already 0
-      continue;
-    }
+    const n = newFill[bucket] === 0 ? 0 : vvNew.bucketIds(bucket, ids);
     dv.setInt32(o, n, true);
     o += 4;
     for (let i = 0; i < n; i++) {
@@ -129,23 +135,38 @@ export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
   }
   // The asmap version goes last so that older readers can ignore it.
   o = putBytes(out, o, asmapVersion);
-  if (o !== head + size) throw new Error(`Serialize: wrote ${o - head} bytes, expected ${size}`);
-  return out;
+  const result = new Uint8Array(head + o + tail);
+  result.set(out.subarray(0, o), head);
+  return result;
+}
+
+/**
+ * Upper bound of one entry's bytes: the fixed fields (20), a 9-byte CompactSize of the services,
+ * and two BIP155 addresses of at most MAX_ADDRV2_SIZE bytes (network id, 3-byte length, port).
+ */
+const MAX_ENTRY_BYTES = 20 + 9 + 2 * (1 + 3 + MAX_ADDRV2_SIZE + 2);
+
+/** The payload buffer reused by every dump (nothing here is re-entrant), and a view of it. */
+let scratch: Uint8Array = new Uint8Array(1 << 16);
+let scratchView = new DataView(scratch.buffer);
+/** Per-row entry index of the dump in progress (only rows written as new entries are read back). */
+let indexScratch = new Int32Array(1024);
+/** Tried rows of the dump in progress. */
+let triedScratch = new Int32Array(256);
+
+/** Doubles the payload buffer (at least past `need` bytes), keeping its first `used` bytes. */
+function growScratch(used: number, need = used): Uint8Array {
+  let cap = scratch.length * 2;
+  while (cap < need + 4096) cap *= 2;
+  const next = new Uint8Array(cap);
+  next.set(scratch.subarray(0, used));
+  scratch = next;
+  scratchView = new DataView(next.buffer);
+  return next;
 }
 
 /** One bucket's ids, reused by every dump (nothing here is re-entrant). */
 const bucketScratch = new Int32Array(ADDRMAN_BUCKET_SIZE);
-
-/** Bytes of an entry besides its services' CompactSize and its two addresses: version, nTime, m_last_success, nAttempts. */
-const ENTRY_FIXED_BYTES = 4 + 4 + 8 + 4;
-
-/** Length of the CompactSize of the uint64 hi * 2^32 + lo. */
-function compactSizeLen(hi: number, lo: number): number {
-  if (hi !== 0) return 9;
-  if (lo < 253) return 1;
-  if (lo <= 0xffff) return 3;
-  return 5;
-}
 
 /** Copies a short byte string into out at o; returns the new offset. */
 function putBytes(out: Uint8Array, o: number, b: Uint8Array): number {
@@ -163,7 +184,8 @@ function putBytes(out: Uint8Array, o: number, b: Uint8Array): number {
 function putAddrInfo(am: AddrMan, nid: number, out: Uint8Array, dv: DataView, o: number): number {
   // nTime is stored as a uint32 count of seconds (Core's LossyChronoFormatter<uint32_t>).
   const t = am.time[nid]!;
-  const t32 = ((t % 4294967296) + 4294967296) % 4294967296;
+  // For an integer, >>> 0 is that modulo (exact up to 2^53); a fraction keeps the general form.
+  const t32 = Number.isInteger(t) ? t >>> 0 : ((t % 4294967296) + 4294967296) % 4294967296;
   // The CAddress in V2_DISK form, field by field: the disk version, nTime, the services as
   // CompactSize, then the service in BIP155 form, whose bytes the pool caches per address.
   dv.setUint32(o, V2_DISK_VERSION, true);
@@ -192,7 +214,7 @@ function putAddrInfo(am: AddrMan, nid: number, out: Uint8Array, dv: DataView, o:
   // m_last_success as an int64, nAttempts as an int32.
   const ls = am.lastSuccess[nid]!;
   if (Number.isSafeInteger(ls)) {
-    dv.setUint32(o, ((ls % 4294967296) + 4294967296) % 4294967296, true);
+    dv.setUint32(o, ls >>> 0, true);
     dv.setInt32(o + 4, Math.floor(ls / 4294967296) | 0, true);
   } else {
     // Out of the exact range: as a C++ cast to int64 would (BigInt throws on a fraction, as before).
