@@ -241,6 +241,30 @@ describe('PeerManager addr relay and trickle', () => {
     expect(w.cm.peerman.addrKnownBy(nodeFor(w, '51.1.1.1:5000').id, a!)).toBe(true);
   });
 
+  it('scans the relaying peers by ascending id, whatever order they enabled relay in, and forgets closed ones', () => {
+    const w = makeWorld();
+    const remotes = Array.from({ length: 12 }, (_, i) => `${60 + i}.1.1.1:5000`);
+    const hs = remotes.map((r) => inbound(w, r));
+    // Peers enable address relay (their first GETADDR) in a scrambled order.
+    for (const k of [7, 2, 11, 0, 5, 9, 3]) w.transport.deliver(hs[k]!, getAddrMessage(), 0);
+    w.sched.runFor(S);
+    const expected = (): number[] =>
+      w.cm
+        .getNodes()
+        .filter((n) => n.addrRelayEnabled && !n.disconnect)
+        .map((n) => n.id)
+        .sort((a, b) => a - b);
+    expect(w.cm.peerman.relayPeerIds()).toEqual(expected());
+    expect(w.cm.peerman.relayPeerIds()).toHaveLength(7);
+    // Close two relaying peers and one that never relayed; enable one more.
+    for (const k of [2, 9, 4]) w.cm.disconnectNode(nodeFor(w, remotes[k]!).id);
+    w.sched.runFor(S);
+    w.transport.deliver(hs[1]!, getAddrMessage(), 0);
+    w.sched.runFor(S);
+    expect(w.cm.peerman.relayPeerIds()).toEqual(expected());
+    expect(w.cm.peerman.relayPeerIds()).toHaveLength(6);
+  });
+
   it('does not relay old addresses or messages of more than 10 addresses', () => {
     const w = makeWorld();
     const hs = ['50.1.1.1:5000', '51.1.1.1:5000'].map((r) => inbound(w, r));

@@ -177,10 +177,24 @@ function nodeIdOfState(st: PeerAddrState): number {
   return st.node.id;
 }
 
+/** Inserts `st` into `list`, kept in ascending node id (new peers have the highest ids, so usually at the end). */
+function insertById(list: PeerAddrState[], st: PeerAddrState): void {
+  const id = st.node.id;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.node.id > id) i--;
+  list.splice(i, 0, st);
+}
+
 // Core: net_processing.cpp PeerManagerImpl (the subset described above)
 export class PeerManager {
   /** Core's m_peer_map addr fields; ids are inserted in ascending order, so it iterates by id. */
   private readonly addrState = new Map<NodeId, PeerAddrState>();
+  /**
+   * The states of the peers with address relay enabled, by ascending id (m_peer_map's order
+   * restricted to them): RelayAddress scans these for every relayed address, so they are kept in
+   * a dense array rather than filtered out of the map each time.
+   */
+  private readonly relayPeers: PeerAddrState[] = [];
   /** Scratch list of RelayAddress candidates, reused across calls. */
   private readonly relayCandidates: PeerAddrState[] = [];
   hooks: PeerManagerHooks;
@@ -220,6 +234,11 @@ export class PeerManager {
   // Core: net_processing.cpp PeerManagerImpl::FinalizeNode
   finalizeNode(node: Node): void {
     this.hooks.onFinalize?.(node);
+    const st = this.addrState.get(node.id);
+    if (st !== undefined && node.addrRelayEnabled) {
+      const i = this.relayPeers.indexOf(st);
+      if (i >= 0) this.relayPeers.splice(i, 1);
+    }
     this.addrState.delete(node.id);
     this.tx.finalizeNode(node);
     if (node.successfullyConnected && !node.isBlockOnly() && !node.isInbound()) {
@@ -428,7 +447,10 @@ export class PeerManager {
     if (!node.addrRelayEnabled) {
       node.addrRelayEnabled = true;
       const st = this.addrState.get(node.id);
-      if (st !== undefined) st.addrKnown = new RollingBloomFilter(ADDR_KNOWN_FILTER_ELEMENTS, ADDR_KNOWN_FILTER_FP_RATE, this.opts.rng);
+      if (st !== undefined) {
+        st.addrKnown = new RollingBloomFilter(ADDR_KNOWN_FILTER_ELEMENTS, ADDR_KNOWN_FILTER_FP_RATE, this.opts.rng);
+        insertById(this.relayPeers, st);
+      }
       // An inbound peer's first addr message enables relay: its SendMessages has address work now.
       if (node.successfullyConnected) this.host.refreshNodeTimer?.(node);
     }
@@ -553,14 +575,23 @@ export class PeerManager {
     // One scratch array for every call (this runs per relayed address, with ~100 peers each).
     const candidates = this.relayCandidates;
     candidates.length = 0;
-    for (const st of this.addrState.values()) {
+    const peers = this.relayPeers;
+    // isAddrCompatible, with the address's half of it asked once.
+    const v1Compatible = addr.isAddrV1Compatible();
+    for (let i = 0; i < peers.length; i++) {
+      const st = peers[i]!;
       const n = st.node;
-      if (n.addrRelayEnabled && n.id !== originator && isAddrCompatible(n, addr)) candidates.push(st);
+      if (n.id !== originator && (v1Compatible || n.wantsAddrV2)) candidates.push(st);
     }
     const targets = chooseRelayTargetsBy(hasher, reachable, candidates, nodeIdOfState);
     candidates.length = 0;
     for (const t of targets) this.queueAddress(t, addr);
     return targets.length > 0;
+  }
+
+  /** @internal The ids of the peers RelayAddress considers, in its scan order (tests compare it with the map). */
+  relayPeerIds(): NodeId[] {
+    return this.relayPeers.map((st) => st.node.id);
   }
 
   /** PushAddress, keeping the trickle timer armed (see maybeSendAddr on the lazy timer). */
