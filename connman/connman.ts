@@ -50,6 +50,7 @@ import { lookupNumeric, NET_MAX, NET_INTERNAL, NET_UNROUTABLE, NetAddr, Service,
 import { maybeFlipServiceToCJDNS } from './netbase.ts';
 import { NetGroupManager } from './netgroup.ts';
 import { Node, type GrantKind, type NodeId } from './node.ts';
+import { NodeAddressIndex } from './node-address-index.ts';
 import {
   anyPreferredNetwork,
   chooseConnectionType,
@@ -322,6 +323,8 @@ export class Connman {
   private nodes: Node[] = [];
   /** The open-connections census over `nodes`, kept as nodes are added and reaped. */
   private readonly census = new OutboundCensusTracker(this.nodeGroupKey);
+  /** The IPs and IP:ports of `nodes`, kept as nodes are added and reaped (the already-connected checks). */
+  private readonly nodeAddrs = new NodeAddressIndex();
   private readonly byConn = new Map<ConnHandle, Node>();
   private readonly byId = new Map<NodeId, Node>();
   private nextNodeId = 0;
@@ -892,11 +895,11 @@ export class Connman {
   }
   // Core: net.cpp CConnman::AlreadyConnectedToAddressPort
   alreadyConnectedToAddressPort(addr: Service): boolean {
-    return this.nodes.some((n) => n.addr.equals(addr));
+    return this.nodeAddrs.hasService(addr);
   }
   // Core: net.cpp CConnman::AlreadyConnectedToAddress
   alreadyConnectedToAddress(addr: NetAddr): boolean {
-    return this.nodes.some((n) => n.addr.equalsAddr(addr));
+    return this.nodeAddrs.hasAddr(addr);
   }
 
   // Core: net.cpp CConnman::ShouldRunInactivityChecks
@@ -1049,7 +1052,10 @@ export class Connman {
     const gone: Node[] = [];
     for (const n of this.nodes) (n.disconnect ? gone : keep).push(n);
     this.nodes = keep;
-    for (const n of gone) this.census.remove(n);
+    for (const n of gone) {
+      this.census.remove(n);
+      this.nodeAddrs.remove(n.addr);
+    }
     const now = this.now();
     for (const n of gone) {
       if (n.pingLink !== null) {
@@ -1181,6 +1187,7 @@ export class Connman {
   private addNode_(node: Node): void {
     this.nodes.push(node);
     this.census.add(node);
+    this.nodeAddrs.add(node.addr);
     this.byConn.set(node.conn, node);
     this.byId.set(node.id, node);
     if (node.isManualOrFullOutbound()) this.networkConnCounts[node.addr.getNetwork()]!++;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionType } from '../connman/connection-types.ts';
 import { computeSlots } from '../connman/connman-options.ts';
 import { outboundCensus } from '../connman/open-connections.ts';
-import { NetAddr } from '../connman/netaddress.ts';
+import { NetAddr, Service, serviceOrThrow } from '../connman/netaddress.ts';
 import type { ConnmanEvent } from '../connman/ports.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
 import { hours, minutes, seconds, type Micros } from '../sim/index.ts';
@@ -81,6 +81,28 @@ describe('a 100-node network from DNS seeds', () => {
       ]);
       expect([...got.outboundIpv46PeerNetgroups.keys()].sort()).toEqual([...want.outboundIpv46PeerNetgroups.keys()].sort());
     }
+  });
+
+  it("each Connman's already-connected checks (kept per address) answer as Core's scans of m_nodes", () => {
+    // Probes: every world address, the same IPs on another port, and an address no one has.
+    const probes: Service[] = [];
+    for (const n of world.nodes) probes.push(Service.of(n.address, DEFAULT_P2P_PORT), Service.of(n.address, DEFAULT_P2P_PORT + 1));
+    probes.push(serviceOrThrow('203.0.113.9:8333', 8333));
+    let positives = 0;
+    for (const n of world.nodes) {
+      const c = n.connman;
+      if (c === undefined) continue;
+      const nodes = c.getNodes();
+      for (const p of probes) {
+        const byIp = nodes.some((x) => x.addr.equalsAddr(p));
+        expect(c.alreadyConnectedToAddress(p)).toBe(byIp);
+        expect(c.alreadyConnectedToAddressPort(p)).toBe(nodes.some((x) => x.addr.equals(p)));
+        if (byIp) positives++;
+      }
+      // Inbound peers connect from ephemeral ports: probe their exact addresses too.
+      for (const x of nodes) expect(c.alreadyConnectedToAddressPort(x.addr) && c.alreadyConnectedToAddress(x.addr)).toBe(true);
+    }
+    expect(positives).toBeGreaterThan(500);
   });
 
   it('every node reaches 8 full-relay and 2 block-relay outbound peers', () => {
