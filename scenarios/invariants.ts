@@ -111,8 +111,11 @@ function openedByName(t: ConnectionType): boolean {
 // Core: net.cpp CConnman::OpenNetworkConnection / ConnectNode (the already-connected checks)
 export function duplicateBreaches(conns: readonly ConnView[]): Breach[] {
   const out: Breach[] = [];
-  const byIpPort = new Map<string, ConnView>();
-  const byIp = new Map<string, ConnView>();
+  // Scratch maps shared by every call (the checks run for every node at every tick; nothing here re-enters).
+  const byIpPort = scratchByIpPort;
+  const byIp = scratchByIp;
+  byIpPort.clear();
+  byIp.clear();
   for (const c of conns) {
     const same = byIpPort.get(c.ipPort);
     if (same !== undefined) {
@@ -128,8 +131,14 @@ export function duplicateBreaches(conns: readonly ConnView[]): Breach[] {
       byIp.set(c.ip, c);
     }
   }
+  byIpPort.clear();
+  byIp.clear();
   return out;
 }
+
+const scratchByIpPort = new Map<string, ConnView>();
+const scratchByIp = new Map<string, ConnView>();
+const scratchGroups = new Map<string, ConnView>();
 
 /**
  * Distinct network groups among automatic full-relay and block-relay-only peers (anchors and the
@@ -141,7 +150,8 @@ export function duplicateBreaches(conns: readonly ConnView[]): Breach[] {
 // Core: net.cpp CConnman::ThreadOpenConnections (outbound_ipv46_peer_netgroups, rule "one per netgroup")
 export function netgroupBreaches(conns: readonly ConnView[]): Breach[] {
   const out: Breach[] = [];
-  const seen = new Map<string, ConnView>();
+  const seen = scratchGroups;
+  seen.clear();
   for (const c of conns) {
     if (c.connType !== ConnectionType.OUTBOUND_FULL_RELAY && c.connType !== ConnectionType.BLOCK_RELAY) continue;
     if (c.privacyNet) continue;
@@ -149,49 +159,48 @@ export function netgroupBreaches(conns: readonly ConnView[]): Breach[] {
     if (other !== undefined) out.push({ invariant: 'distinct outbound netgroups', detail: `outbound peers ${other.id} (${other.ipPort}) and ${c.id} (${c.ipPort}) share netgroup ${c.netgroupHex}` });
     else seen.set(c.netgroupHex, c);
   }
+  seen.clear();
   return out;
 }
 
 /** Every connection rule over one node's connections (AddrMan is checked separately). */
 export function connectionBreaches(conns: readonly ConnView[], limits: InvariantLimits): Breach[] {
-  return [...outboundLimitBreaches(conns, limits), ...inboundLimitBreaches(conns, limits), ...duplicateBreaches(conns), ...netgroupBreaches(conns)];
+  const out = outboundLimitBreaches(conns, limits);
+  for (const more of [inboundLimitBreaches(conns, limits), duplicateBreaches(conns), netgroupBreaches(conns)]) for (const b of more) out.push(b);
+  return out;
 }
 
-/** A connection's fixed facts (its address and group never change), kept per Node object. */
-interface FixedView {
-  readonly ip: string;
-  readonly ipPort: string;
-  readonly netgroupHex: string;
-  readonly privacyNet: boolean;
+/**
+ * A connection's view, kept per Node object: its id, type, address and group never change, so
+ * the strings are built once; only `disconnect` is refreshed when the views are read.
+ */
+interface KeptView extends ConnView {
+  disconnect: boolean;
 }
 
-/** Per Node (one per connection): the checks sample every node at every tick, so the strings are built once. */
-const fixedViews = new WeakMap<object, FixedView>();
+/** Per Node (one per connection): the checks read every node at every tick. */
+const keptViews = new WeakMap<object, KeptView>();
 
 /** The views of a Connman's connections, in m_nodes order. */
 export function connViewsOf(c: Connman): ConnView[] {
   const out: ConnView[] = [];
   for (const n of c.getNodes()) {
-    let f = fixedViews.get(n);
-    if (f === undefined) {
+    let v = keptViews.get(n);
+    if (v === undefined) {
       const a = n.addr;
-      f = {
+      v = {
+        id: n.id,
+        connType: n.connType,
         ip: a.toStringAddr(),
         ipPort: a.toStringAddrPort(),
         netgroupHex: groupKey(c.netgroupman.getGroup(a)),
         privacyNet: a.isTor() || a.isI2P() || a.isCJDNS(),
+        disconnect: n.disconnect,
       };
-      fixedViews.set(n, f);
+      keptViews.set(n, v);
     }
-    out.push({
-      id: n.id,
-      connType: n.connType,
-      ip: f.ip,
-      ipPort: f.ipPort,
-      netgroupHex: f.netgroupHex,
-      privacyNet: f.privacyNet,
-      disconnect: n.disconnect,
-    });
+    v.disconnect = n.disconnect;
+    out.push(v);
   }
   return out;
 }
