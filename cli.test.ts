@@ -254,6 +254,20 @@ describe('connsim run / replay / inspect with the real runner', () => {
     expect(mismatch.stdout).toMatch(/recorded: digest deadbeef/);
   });
 
+  it('with no command (npm start) runs the default scenario, taking --seed, --out and --json', () => {
+    const out = join(tmp(), 'default');
+    const r = connsim(['--seed', '2', '--out', out, '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { scenario: string; seed: string; profile: string; digest: string };
+    expect([summary.scenario, summary.seed, summary.profile]).toEqual(['eclipse-botnet', '2', 'core-v0.10']);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).digest).toBe(summary.digest);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    // Options of `run` that would change what the default run is are refused, not ignored.
+    const bad = connsim(['--nodes', '5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/nodes/);
+  }, 120_000);
+
   it('--seed-list is recorded by sha256; replay refuses a seed list that changed since', () => {
     const dir = tmp();
     const seeds = join(dir, 'nodes.txt');

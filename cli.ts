@@ -3,7 +3,8 @@
 // standard input/output and wall-clock time; everything it calls is deterministic and pure.
 //
 // Commands:
-//   demo                 a small gossip network over the simulation kernel (what `npm start` runs)
+//   (none)               the default run, eclipse-botnet under core-v0.10 (what `npm start` runs)
+//   demo                 a small gossip network over the simulation kernel
 //   peers <peers.dat>    load a real node's peers.dat as Core would; print getaddrmaninfo / getrawaddrman
 //   addr <address>       where an address lands in AddrMan's tables (Core's bucket maths)
 //   report <run-dir>     re-render a run directory's charts and report.html from its result.json
@@ -129,9 +130,14 @@ async function main(): Promise<void> {
     .command(
       '$0',
       `with no command: run the default scenario (${DEFAULT_RUN.join(' ')}) and print where its report is`,
-      (y) => y,
-      async () => {
-        process.exitCode = await runCommand(defaultRunArgs(), io);
+      (y) =>
+        y
+          .option('seed', { type: 'string', default: '1', describe: 'seed (integer or any word)' })
+          .option('out', { type: 'string', describe: 'run directory (default runs/eclipse-botnet-<seed>)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the table' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' }),
+      async (argv) => {
+        process.exitCode = await runCommand({ ...defaultRunArgs(), seed: argv.seed, out: argv.out, json: argv.json, quiet: argv.quiet }, io);
       },
     )
     .command(
