@@ -47,13 +47,18 @@ interface Run {
 }
 
 /** 36 nodes for 90 simulated minutes, one crash at 40 min and one restart at 50 min. */
-function runWorld(seed: number, attackerOf: (world: World) => (addr: NetAddr) => boolean = () => () => false): Run {
+function runWorld(
+  seed: number,
+  attackerOf: (world: World) => (addr: NetAddr) => boolean = () => () => false,
+  attackerEpoch?: () => number,
+): Run {
   const world = new World({ seed, nodes: 36, listeningShare: 0.5, staleAddresses: 30, startWindowMicros: seconds(20) });
   const victims = [3, 7];
   const recorder = new MetricsRecorder(world, {
     sampleIntervalMicros: INTERVAL,
     roleOf: (n) => (victims.includes(n) ? 'victim' : 'honest'),
     isAttackerAddress: attackerOf(world),
+    ...(attackerEpoch !== undefined ? { attackerEpoch } : {}),
     asnOf: toyAsn,
   });
   const monitor = new InvariantMonitor(world);
@@ -266,5 +271,31 @@ describe('attacker accounting', () => {
     expect(sawAttacker).toBe(true);
     expect(result.series.network.some((s) => s.addrmanNewAttacker + s.addrmanTriedAttacker > 0)).toBe(true);
     expect(w2.recorder.disconnectRecords().some((r) => r.attackerPeer)).toBe(true);
+  });
+
+  it('drops its cached attacker answers when attackerEpoch changes (attackers that join mid-run)', () => {
+    // No attacker until the 45th minute, then the first six nodes' addresses become attacker
+    // addresses: every answer cached before (all "no") must be asked again.
+    const keys = new Set<string>();
+    let world: World | undefined;
+    const later = (w: World): ((a: NetAddr) => boolean) => {
+      world = w;
+      w.kernel.at(minutes(45), w.kernel.register(() => {
+        for (const n of w.nodes.slice(0, 6)) keys.add(n.address.toStringAddr());
+      }, 'test-attackers-join'));
+      return (a) => keys.has(a.toStringAddr());
+    };
+    const { result } = runWorld(33, later, () => keys.size);
+    expect(world).toBeDefined();
+    expect(keys.size).toBe(6);
+    let total = 0;
+    for (const sample of result.series.finalNodes) {
+      const c = world!.nodes[sample.nodeId]!.connman!;
+      const newAtt = new Set<string>();
+      for (const e of c.addrman.getEntries(false)) if (keys.has(e.info.address.toStringAddr())) newAtt.add(e.info.address.toStringAddrPort());
+      expect(sample.addrmanNewAttacker, `node ${sample.nodeId}`).toBe(newAtt.size);
+      total += sample.addrmanNewAttacker + sample.addrmanTriedAttacker;
+    }
+    expect(total).toBeGreaterThan(0);
   });
 });

@@ -165,8 +165,17 @@ export interface MetricsRecorderOptions {
   sampleIntervalMicros: Micros;
   /** The part of world node `node` (attackers are not world nodes and are never sampled). */
   roleOf(node: number): 'honest' | 'victim';
-  /** Whether an address belongs to the attacker. Must depend on the address alone (results are cached). */
+  /**
+   * Whether an address belongs to the attacker. Answers are cached per address (and per peer); they
+   * may change only together with attackerEpoch.
+   */
   isAttackerAddress(addr: NetAddr): boolean;
+  /**
+   * A number that changes whenever isAttackerAddress may answer differently (e.g. the count of
+   * attacker addresses, when attackers join mid-run); cached answers are dropped then. Without it,
+   * isAttackerAddress must never change its answers.
+   */
+  attackerEpoch?(): number;
   /** False while isAttackerAddress is false for every address (then event addresses need no parsing). */
   anyAttackerAddress?(): boolean;
   /** The AS number of an address (0 when unmapped). */
@@ -225,8 +234,10 @@ export class MetricsRecorder {
   /** Per world node: the running Connman instance already followed. */
   private readonly hooked: (Connman | undefined)[] = [];
   /** Attacker flag per interned address of each AddrMan's pool (0 unknown, 1 no, 2 yes). */
-  private readonly poolFlags = new WeakMap<AddressPool, Uint8Array>();
-  private readonly peerFacts = new WeakMap<Node, PeerFacts>();
+  private poolFlags = new WeakMap<AddressPool, Uint8Array>();
+  private peerFacts = new WeakMap<Node, PeerFacts>();
+  /** attackerEpoch() when the caches above were started. */
+  private cacheEpoch: number | undefined = undefined;
   private readonly tickListeners: ((tMicros: Micros) => void)[] = [];
   private tickKind = -1;
   private lastTickMicros = -1;
@@ -366,6 +377,7 @@ export class MetricsRecorder {
    */
   private countAddrman(a: AddrMan): { newCount: number; newAttacker: number; triedCount: number; triedAttacker: number } {
     const pool = a.pool;
+    this.checkAttackerEpoch();
     let flags = this.poolFlags.get(pool);
     if (flags === undefined || flags.length < pool.size) {
       const grown = new Uint8Array(Math.max(1024, pool.size * 2));
@@ -395,7 +407,17 @@ export class MetricsRecorder {
     return { newCount, newAttacker, triedCount, triedAttacker };
   }
 
+  /** Drops the cached attacker answers when attackerEpoch says they may have changed. */
+  private checkAttackerEpoch(): void {
+    const epoch = this.opts.attackerEpoch?.();
+    if (epoch === this.cacheEpoch) return;
+    this.cacheEpoch = epoch;
+    this.poolFlags = new WeakMap();
+    this.peerFacts = new WeakMap();
+  }
+
   private factsOf(c: Connman, peer: Node): PeerFacts {
+    this.checkAttackerEpoch();
     let f = this.peerFacts.get(peer);
     if (f === undefined) {
       f = {

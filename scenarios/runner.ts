@@ -172,6 +172,8 @@ export function runScenario(req: RunRequest): RunOutcome {
     roleOf: (i) => (victimSet.has(i) ? 'victim' : 'honest'),
     isAttackerAddress,
     anyAttackerAddress: () => attackerKeys.size > 0,
+    // The set only grows (attackers may be spawned mid-run), so its size marks every change.
+    attackerEpoch: () => attackerKeys.size,
     asnOf: (a) => world.asnOf(a),
   });
   const invariants = new InvariantMonitor(world);
