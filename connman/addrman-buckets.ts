@@ -210,6 +210,9 @@ const INITIAL_CHUNKS = 16;
  * Chunks are never released (one emptied again keeps its cells): the table only grows, to at
  * most the flat size plus the chunk map.
  */
+/** bucketHolds' copy of a bucket's ids (nothing here is re-entrant). */
+const holdsScratch = new Int32Array(ADDRMAN_BUCKET_SIZE);
+
 export class BucketTable {
   readonly bucketCount: number;
   /** Total slots (bucketCount * ADDRMAN_BUCKET_SIZE), as the flat array's length. */
@@ -280,20 +283,9 @@ export class BucketTable {
 
   /** Whether any slot of `bucket` holds `id` (id >= 0). */
   bucketHolds(bucket: number, id: number): boolean {
-    if (this.fill[bucket] === 0) return false;
-    const cells = this.wide ?? this.narrow;
-    const want = id + 1;
-    const log2 = this.chunkLog2;
-    const mask = this.chunkMask;
-    for (let w = 0; w < 2; w++) {
-      let m = this.occupied[bucket * 2 + w]!;
-      const base = (bucket << ADDRMAN_BUCKET_SIZE_LOG2) | (w << 5);
-      while (m !== 0) {
-        const slot = base | (31 - Math.clz32(m & -m));
-        m &= m - 1;
-        if (cells[(this.chunkOf[slot >>> log2]! << log2) | (slot & mask)] === want) return true;
-      }
-    }
+    const ids = holdsScratch;
+    const n = this.bucketIds(bucket, ids);
+    for (let i = 0; i < n; i++) if (ids[i] === id) return true;
     return false;
   }
 
