@@ -1664,7 +1664,7 @@ export class Connman {
       if (now <= oc.nextExtraNetworkPeer) due = Math.min(due, oc.nextExtraNetworkPeer);
       // Once due, it only depends on state that changes through wakeOpenConnections.
     }
-    if (oc.addFixedSeeds && this.getReachableEmptyNetworks().length > 0) {
+    if (oc.addFixedSeeds && this.anyReachableEmptyNetwork()) {
       const startS = oc.startMicros + FIXED_SEEDS_DELAY;
       due = Math.min(due, Math.floor(startS / S) * S + S - 1);
     }
@@ -1685,6 +1685,15 @@ export class Connman {
       oc.dormant = false;
       this.schedulePhase(() => this.ocGrantPhase(), at);
     }
+  }
+
+  /** Whether getReachableEmptyNetworks would be non-empty (asked on every pass; the list only when seeds are added). */
+  private anyReachableEmptyNetwork(): boolean {
+    for (let net = 0; net < NET_MAX; net++) {
+      if (net === NET_UNROUTABLE || net === NET_INTERNAL) continue;
+      if (this.reachable.has(net) && this.addrman.size(net) === 0) return true;
+    }
+    return false;
   }
 
   // Core: net.cpp CConnman::GetReachableEmptyNetworks
@@ -1710,8 +1719,7 @@ export class Connman {
     oc.dirty = false;
     const o = this.options;
 
-    const empty = oc.addFixedSeeds ? this.getReachableEmptyNetworks() : [];
-    if (oc.addFixedSeeds && empty.length > 0) {
+    if (oc.addFixedSeeds && this.anyReachableEmptyNetwork()) {
       let addNow = false;
       if (Math.floor(this.now() / S) * S > oc.startMicros + FIXED_SEEDS_DELAY) addNow = true;
       else if (!o.dnsSeed && !oc.useSeedNodes && this.addedNodes.list.length === 0) addNow = true;
@@ -1722,6 +1730,7 @@ export class Connman {
           const time = nowS - ONE_WEEK_SECONDS - this.rng.randrange(ONE_WEEK_SECONDS);
           seeds.push(new Address(Service.of(s, s.port), NODE_NETWORK | NODE_WITNESS | NODE_P2P_V2, time));
         }
+        const empty = this.getReachableEmptyNetworks();
         const kept = seeds.filter((a) => empty.includes(a.getNetwork()));
         this.addrman.add(kept, NetAddr.internal('fixedseeds'));
         oc.addFixedSeeds = false;
