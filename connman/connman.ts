@@ -1689,9 +1689,8 @@ export class Connman {
 
   /** Whether getReachableEmptyNetworks would be non-empty (asked on every pass; the list only when seeds are added). */
   private anyReachableEmptyNetwork(): boolean {
-    for (let net = 0; net < NET_MAX; net++) {
-      if (net === NET_UNROUTABLE || net === NET_INTERNAL) continue;
-      if (this.reachable.has(net) && this.addrman.size(net) === 0) return true;
+    for (const net of this.reachable) {
+      if (net !== NET_UNROUTABLE && net !== NET_INTERNAL && net < NET_MAX && this.addrman.size(net) === 0) return true;
     }
     return false;
   }
