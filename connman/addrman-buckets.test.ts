@@ -116,8 +116,8 @@ describe('BucketTable', () => {
     for (let b = 0; b < t.bucketCount; b++) expect(t.fill[b]).toBe(ADDRMAN_BUCKET_SIZE);
     const chunks = t.length >>> BUCKET_TABLE_CHUNK_LOG2;
     expect(t.allocatedChunks).toBe(chunks);
-    // Cells (16-bit, plus the empty chunk), the chunk map, the counts and the occupancy bitmasks.
-    expect(t.byteSize()).toBe((chunks + 1) * (1 << BUCKET_TABLE_CHUNK_LOG2) * 2 + chunks * 2 + t.bucketCount + t.bucketCount * 8);
+    // Cells (16-bit, plus the empty chunk), the chunk map and the counts.
+    expect(t.byteSize()).toBe((chunks + 1) * (1 << BUCKET_TABLE_CHUNK_LOG2) * 2 + chunks * 2 + t.bucketCount);
   });
 
   it('keeps 16-bit cells up to BUCKET_TABLE_NARROW_MAX_ID and widens to 32 bits beyond, values intact', () => {

@@ -204,23 +204,17 @@ const INITIAL_CHUNKS = 16;
  * - cells hold id + 1 (0 = empty, so new chunks need no fill) in a Uint16Array while every id
  *   written is at most BUCKET_TABLE_NARROW_MAX_ID, and are widened to an Int32Array the first time a
  *   larger id is written (an AddrMan can hold up to 81,920 entries, so ids can exceed 16 bits);
- * - per-bucket occupancy counts and occupancy bitmasks (two 32-bit words per bucket) are kept, so
- *   callers can skip empty buckets and visit a bucket's occupied slots without scanning the rest.
+ * - per-bucket occupancy counts are kept, so callers can skip empty buckets without a scan.
  *
  * Chunks are never released (one emptied again keeps its cells): the table only grows, to at
  * most the flat size plus the chunk map.
  */
-/** bucketHolds' copy of a bucket's ids (nothing here is re-entrant). */
-const holdsScratch = new Int32Array(ADDRMAN_BUCKET_SIZE);
-
 export class BucketTable {
   readonly bucketCount: number;
   /** Total slots (bucketCount * ADDRMAN_BUCKET_SIZE), as the flat array's length. */
   readonly length: number;
   /** Occupied slots per bucket (at most 64). */
   readonly fill: Uint8Array;
-  /** Occupied positions per bucket: bit p of word 2 * bucket + (p >>> 5) is set when position p holds an id. */
-  private readonly occupied: Uint32Array;
   /** log2 of the slots per chunk. */
   private readonly chunkLog2: number;
   private readonly chunkMask: number;
@@ -239,7 +233,6 @@ export class BucketTable {
     this.bucketCount = bucketCount;
     this.length = bucketCount * ADDRMAN_BUCKET_SIZE;
     this.fill = new Uint8Array(bucketCount);
-    this.occupied = new Uint32Array(bucketCount * 2);
     this.chunkLog2 = chunkLog2;
     this.chunkMask = (1 << chunkLog2) - 1;
     // At most 65,536 chunks plus the empty one would not fit 16 bits; 1024 buckets of 64 slots do.
@@ -268,24 +261,26 @@ export class BucketTable {
     const w = this.wide;
     const old = (w === null ? this.narrow[cell]! : w[cell]!) - 1;
     const bucket = slot >>> ADDRMAN_BUCKET_SIZE_LOG2;
-    const word = slot >>> 5;
-    const bit = 1 << (slot & 31);
-    if (old === -1 && id !== -1) {
-      this.fill[bucket]!++;
-      this.occupied[word] = this.occupied[word]! | bit;
-    } else if (old !== -1 && id === -1) {
-      this.fill[bucket]!--;
-      this.occupied[word] = this.occupied[word]! & ~bit;
-    }
+    if (old === -1 && id !== -1) this.fill[bucket]!++;
+    else if (old !== -1 && id === -1) this.fill[bucket]!--;
     if (w === null) this.narrow[cell] = id + 1;
     else w[cell] = id + 1;
   }
 
   /** Whether any slot of `bucket` holds `id` (id >= 0). */
   bucketHolds(bucket: number, id: number): boolean {
-    const ids = holdsScratch;
-    const n = this.bucketIds(bucket, ids);
-    for (let i = 0; i < n; i++) if (ids[i] === id) return true;
+    if (this.fill[bucket] === 0) return false;
+    const cells = this.wide ?? this.narrow;
+    const want = id + 1;
+    const per = 1 << this.chunkLog2;
+    const first = (bucket << ADDRMAN_BUCKET_SIZE_LOG2) >>> this.chunkLog2;
+    const last = first + (ADDRMAN_BUCKET_SIZE >>> this.chunkLog2);
+    for (let g = first; g < last; g++) {
+      const chunk = this.chunkOf[g]!;
+      if (chunk === 0) continue;
+      const start = chunk << this.chunkLog2;
+      for (let c = start; c < start + per; c++) if (cells[c] === want) return true;
+    }
     return false;
   }
 
@@ -298,17 +293,19 @@ export class BucketTable {
     if (this.fill[bucket] === 0) return 0;
     const cells = this.wide ?? this.narrow;
     const log2 = this.chunkLog2;
-    const mask = this.chunkMask;
+    const per = 1 << log2;
+    const first = (bucket << ADDRMAN_BUCKET_SIZE_LOG2) >>> log2;
+    const groups = ADDRMAN_BUCKET_SIZE >>> log2;
     let n = 0;
-    // Lowest set bit first, so positions come out in ascending order.
-    for (let w = 0; w < 2; w++) {
-      let m = this.occupied[bucket * 2 + w]!;
-      const base = (bucket << ADDRMAN_BUCKET_SIZE_LOG2) | (w << 5);
-      while (m !== 0) {
-        const slot = base | (31 - Math.clz32(m & -m));
-        m &= m - 1;
-        if (positions !== undefined) positions[n] = slot & (ADDRMAN_BUCKET_SIZE - 1);
-        ids[n++] = cells[(this.chunkOf[slot >>> log2]! << log2) | (slot & mask)]! - 1;
+    for (let g = 0; g < groups; g++) {
+      const chunk = this.chunkOf[first + g]!;
+      if (chunk === 0) continue;
+      const start = chunk << log2;
+      for (let i = 0; i < per; i++) {
+        const v = cells[start + i]!;
+        if (v === 0) continue;
+        if (positions !== undefined) positions[n] = (g << log2) | i;
+        ids[n++] = v - 1;
       }
     }
     return n;
@@ -326,7 +323,7 @@ export class BucketTable {
 
   /** Bytes of the typed arrays behind this table (cells, chunk map, occupancy counts). */
   byteSize(): number {
-    return this.narrow.byteLength + (this.wide?.byteLength ?? 0) + this.chunkOf.byteLength + this.fill.byteLength + this.occupied.byteLength;
+    return this.narrow.byteLength + (this.wide?.byteLength ?? 0) + this.chunkOf.byteLength + this.fill.byteLength;
   }
 
   /** A flat copy in the old layout: Int32Array(length), id per slot, -1 when empty (tests, diagnostics). */
