@@ -1,6 +1,6 @@
 // The command line as a user meets it: each test runs `connsim` as a separate process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,8 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data');
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
-function connsim(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [TSX, join(ROOT, 'cli.ts'), ...args], { input, encoding: 'utf8', cwd: ROOT });
+function connsim(args: string[], input?: string, opts: { cwd?: string; uid?: number; gid?: number } = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [TSX, join(ROOT, 'cli.ts'), ...args], { input, encoding: 'utf8', cwd: opts.cwd ?? ROOT, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -209,6 +209,80 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     expectUsageError(connsim(['replay', join(dir, 'nope')]), 'missing dir', /does not exist/);
     writeFileSync(join(dir, 'summary.json'), '{"format": 99}');
     expectUsageError(connsim(['replay', dir]), 'bad format', /not a connsim run summary/);
+  });
+});
+
+describe('output safety: connsim writes only into a directory of its own, and checks it before simulating', () => {
+  const fixture = join(ROOT, FIXTURE);
+  const quick = ['--nodes', '3', '--duration', '2m', '--quiet'];
+
+  it('refuses an empty --out, the current directory, a directory above it, and leaves the working tree as it was', () => {
+    const project = tmp();
+    mkdirSync(join(project, 'src'));
+    writeFileSync(join(project, 'src', 'main.ts'), 'precious');
+    const before = readdirSync(project).sort();
+    for (const out of ['', '.', '..', join(project, 'src', '..')]) {
+      expectUsageError(connsim(['run', fixture, ...quick, '--out', out], undefined, { cwd: join(project, 'src') }), `--out '${out}'`, /--out (is empty|.*current directory or one above it)/);
+      // The default command (npm start) takes --out too, and refuses the same way.
+      expectUsageError(connsim(['--out', out, '--quiet'], undefined, { cwd: join(project, 'src') }), `default --out '${out}'`);
+    }
+    expectUsageError(connsim(['sweep', fixture, '--seeds', '1', '--out', '', '--quiet']), 'sweep --out ""', /--out is empty/);
+    expectUsageError(connsim(['sweep', fixture, '--seeds', '1', '--out', '.', '--quiet'], undefined, { cwd: project }), 'sweep --out .', /current directory/);
+    expect(readdirSync(project).sort()).toEqual(before);
+    expect(readFileSync(join(project, 'src', 'main.ts'), 'utf8')).toBe('precious');
+  });
+
+  it("refuses a directory of a user's files, another scenario's run directory, a sweep directory, and a path below a file", () => {
+    const dir = tmp();
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'data.csv'), 'a,b\n');
+    expectUsageError(connsim(['run', fixture, ...quick, '--out', mine]), 'foreign dir', /not a connsim output directory/);
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'summary.json'), JSON.stringify({ format: 1, scenario: 'baseline', seed: '1', digest: 'x', reproduce: 'connsim run baseline' }));
+    expectUsageError(connsim(['run', fixture, ...quick, '--out', other]), 'other scenario', /holds a run of scenario 'baseline', not 'tiny-fixture'/);
+    expectUsageError(connsim(['sweep', fixture, '--seeds', '1', '--out', other, '--quiet']), 'sweep into a run dir', /is a connsim run directory, not a sweep directory/);
+    writeFileSync(join(dir, 'f'), 'x');
+    expectUsageError(connsim(['run', fixture, ...quick, '--out', join(dir, 'f', 'run')]), 'below a file', /lies below .* which is a file/);
+    expect(readdirSync(mine)).toEqual(['data.csv']);
+    expect(readdirSync(dir).sort()).toEqual(['f', 'mine', 'other']);
+  });
+
+  it('--trace: the run directory itself is refused; a path inside it is published with the run', () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    expectUsageError(connsim(['run', fixture, ...quick, '--out', out, '--trace', out]), '--trace = --out', /--trace .* is the run directory/);
+    expect(readdirSync(dir)).toEqual([]);
+    const r = connsim(['run', fixture, ...quick, '--out', out, '--trace', join(out, 'trace.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'trace.jsonl'), 'utf8').length).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual(['run']);
+  });
+
+  it('a second process writing the same run directory is refused before it simulates', () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    // The staging directory of a live process (this test runner) is the lock.
+    mkdirSync(join(dir, '.run.connsim-staging'));
+    writeFileSync(join(dir, '.run.connsim-staging', 'owner'), `${process.pid}\n`);
+    expectUsageError(connsim(['run', fixture, ...quick, '--out', out]), 'locked', new RegExp(`another connsim process \\(pid ${process.pid}\\) is writing`));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  const uid = process.getuid?.() ?? -1;
+  if (uid === 0) console.log('output safety: the read-only test runs connsim as uid 65534 (root may write anywhere)');
+  it('a location it cannot write is refused before the simulation, with the reason', () => {
+    const dir = tmp();
+    const ro = join(dir, 'read-only');
+    mkdirSync(ro);
+    chmodSync(ro, 0o555);
+    chmodSync(dir, 0o755);
+    const as = uid === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = connsim(['run', fixture, ...quick, '--out', join(ro, 'run')], undefined, { ...as, cwd: ROOT });
+    expectUsageError(r, 'read-only', /cannot write beside .*permission denied/);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(ro)).toEqual([]);
   });
 });
 

@@ -5,11 +5,11 @@
 // a different digest is exit 1.
 
 import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { RUN_SUMMARY_FILE_NAME, RUN_SUMMARY_FORMAT_VERSION, type RunInputFile, type RunSummary } from '../scenarios/run-summary.ts';
 import type { RunRequest } from '../scenarios/runner.ts';
-import { checkOutDir, executeRun, formatSummaryTable, publishRun, type CliIo } from './run-command.ts';
+import { executeRun, formatSummaryTable, publishRun, stageRunDir, type CliIo } from './run-command.ts';
 import { checkRecordedInput, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import { CliError } from './user-error.ts';
@@ -98,12 +98,18 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
   const recorded = readRunSummary(args.runDir);
   const request = await replayRequest(recorded);
   const outArg = single(args.out as string | undefined, 'out');
-  const outDir = outArg !== undefined ? resolve(checkOutDir(String(outArg))) : undefined;
-  const { outcome, timing } = executeRun(request, io, { quiet: args.quiet === true });
-  const again = outcome.summary;
-  if (outDir !== undefined) {
-    const runDir = await publishRun(outDir, again, outcome.result, timing);
-    io.stdout(formatSummaryTable(again, runDir, timing));
+  const staged = outArg !== undefined ? stageRunDir(String(outArg), recorded.scenario) : undefined;
+  let again;
+  try {
+    const { outcome, timing } = executeRun(request, io, { quiet: args.quiet === true });
+    again = outcome.summary;
+    if (staged !== undefined) {
+      const runDir = await publishRun(staged, again, outcome.result, timing);
+      io.stdout(formatSummaryTable(again, runDir, timing));
+    }
+  } catch (e) {
+    staged?.discard();
+    throw e;
   }
   if (again.digest === recorded.digest && again.eventsProcessed === recorded.eventsProcessed) {
     io.stdout(`replay OK: digest ${again.digest} (${again.eventsProcessed} events)\n`);

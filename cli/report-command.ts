@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { RUN_RESULT_FILE_NAME, RunResultError, parseRunResult } from '../reports/index.ts';
+import { StagedRunDir, checkOutputDir } from './out-dir.ts';
 import type { ReportSummary } from './run-dir.ts';
 
 /** A problem with the user's input (missing directory, unreadable or invalid result.json). */
@@ -39,7 +40,9 @@ export async function reportCommand(runDir: string): Promise<ReportSummary> {
     if (e instanceof RunResultError) throw new ReportCommandError(`'${file}' is not a connsim run result: ${e.message}`);
     throw e;
   }
+  const { path } = checkOutputDir(runDir, 'run', { option: 'run directory', mustExist: true });
+  const staged = StagedRunDir.acquire(path, runDir);
   // Loaded on use: the renderer (vega) is slow to load, and other commands do not need it.
-  const { publishRunDir } = await import('./run-dir.ts');
-  return publishRunDir(runDir, result, { writeResult: false });
+  const { publishStaged } = await import('./run-dir.ts');
+  return publishStaged(staged, result, { writeResult: false });
 }

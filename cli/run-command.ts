@@ -4,8 +4,8 @@
 // A run whose checks fail prints them with the seed and the reproduce command and exits 1.
 // Option errors are CliErrors (exit 2) raised before anything is written.
 
-import { lstatSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 import { stableStringify, type RunResult } from '../reports/index.ts';
 import { DEFAULT_PROFILE, resolveProfile } from '../scenarios/profiles.ts';
@@ -13,6 +13,7 @@ import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/run-summary
 import { runScenario, type RunOutcome, type RunRequest } from '../scenarios/runner.ts';
 import { parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/scenario.ts';
 import { formatDuration } from '../sim/index.ts';
+import { StagedRunDir, checkOutputDir, fsError } from './out-dir.ts';
 import { ProgressReporter } from './progress.ts';
 import { TraceFile, checkDuration, checkNodes, checkSeed, list, readRunInputs, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
@@ -107,16 +108,43 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
   return { request, definition };
 }
 
-/** The --out directory must be a directory or absent. */
-export function checkOutDir(out: string): string {
+/**
+ * The --trace file: not the run directory itself; a path inside the run directory is written into
+ * the staged directory and published with the run (so a failed run leaves no trace file either).
+ */
+export function checkTracePath(trace: string, outDir: string | undefined): string {
+  if (trace.trim() === '') throw new CliError('--trace is empty: name a file');
+  const abs = resolve(trace);
+  if (outDir !== undefined && abs === outDir) throw new CliError(`--trace '${trace}' is the run directory; name a file (e.g. ${join(trace, 'trace.jsonl')})`);
   let st;
   try {
-    st = lstatSync(out);
+    st = statSync(abs);
   } catch {
-    return out;
+    return abs;
   }
-  if (!st.isDirectory()) throw new CliError(`--out '${out}' exists and is not a directory`);
-  return out;
+  if (st.isDirectory()) throw new CliError(`--trace '${trace}' is a directory`);
+  return abs;
+}
+
+/**
+ * Checks --out (out-dir.ts) and takes the run directory before the simulation starts: a location
+ * that cannot be written, or that another process is writing, fails here, not after the run.
+ */
+export function stageRunDir(outGiven: string, scenario: string): StagedRunDir {
+  const { path } = checkOutputDir(outGiven, 'run', { scenario });
+  return StagedRunDir.acquire(path, outGiven);
+}
+
+/** Where a trace is written while the run lasts: inside the staged directory when it belongs to the run directory. */
+function stagedTracePath(trace: string, staged: StagedRunDir | undefined): string {
+  const inside = staged?.stagedPathOf(trace);
+  if (inside === undefined) return trace;
+  try {
+    mkdirSync(dirname(inside), { recursive: true });
+  } catch (e) {
+    throw fsError('cannot write --trace', trace, e);
+  }
+  return inside;
 }
 
 /** Runs a request with the progress bar (when wanted) and the trace file; returns the outcome and timing. */
@@ -151,13 +179,16 @@ export function executeRun(request: RunRequest, io: CliIo, opts: { quiet: boolea
 }
 
 /** Publishes the run directory: reports, result.json, summary.json and timing.json in one atomic swap. */
-export async function publishRun(outDir: string, summary: RunSummary, result: RunResult, timing: RunTiming): Promise<string> {
+export async function publishRun(staged: StagedRunDir, summary: RunSummary, result: RunResult, timing: RunTiming): Promise<string> {
   // Loaded on use: the renderer (vega) is slow to load, and a failed option check never needs it.
-  const { writeRunReports } = await import('./run-dir.ts');
-  const report = await writeRunReports(outDir, result, [
-    { name: RUN_SUMMARY_FILE_NAME, content: stableStringify(summary) },
-    { name: TIMING_FILE_NAME, content: stableStringify(timing) },
-  ]);
+  const { publishStaged } = await import('./run-dir.ts');
+  const report = await publishStaged(staged, result, {
+    writeResult: true,
+    extraFiles: [
+      { name: RUN_SUMMARY_FILE_NAME, content: stableStringify(summary) },
+      { name: TIMING_FILE_NAME, content: stableStringify(timing) },
+    ],
+  });
   return report.runDir;
 }
 
@@ -209,11 +240,21 @@ export function formatFailure(s: RunSummary): string {
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const { request, definition } = await prepareRequest(args);
   const outArg = single(args.out as string | undefined, 'out');
-  const outDir = resolve(checkOutDir(outArg !== undefined ? String(outArg) : defaultOutDir(definition.name, request.seed)));
+  const outGiven = outArg !== undefined ? String(outArg) : defaultOutDir(definition.name, request.seed);
   const traceArg = single(args.trace as string | undefined, 'trace');
-  const { outcome, timing } = executeRun(request, io, { quiet: args.quiet === true, ...(traceArg !== undefined ? { trace: String(traceArg) } : {}) });
-  const { summary, result } = outcome;
-  const runDir = await publishRun(outDir, summary, result, timing);
+  const trace = traceArg !== undefined ? checkTracePath(String(traceArg), resolve(outGiven)) : undefined;
+  const staged = stageRunDir(outGiven, definition.name);
+  let runDir: string;
+  let outcome: RunOutcome;
+  let timing: RunTiming;
+  try {
+    ({ outcome, timing } = executeRun(request, io, { quiet: args.quiet === true, ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}) }));
+    runDir = await publishRun(staged, outcome.summary, outcome.result, timing);
+  } catch (e) {
+    staged.discard();
+    throw e;
+  }
+  const { summary } = outcome;
   if (args.json === true) io.stdout(stableStringify(summary));
   else io.stdout(formatSummaryTable(summary, runDir, timing));
   if (!summary.passed) {

@@ -65,15 +65,20 @@ describe('writeRunReports', () => {
     for (const [k, v] of ta) expect(tb.get(k)!.equals(v), k).toBe(true);
   });
 
-  it('replaces an existing directory whole, keeping files the reports do not own', async () => {
+  it('replaces what it writes in an existing run directory, leaving files it did not write untouched', async () => {
     const dir = join(root, 'replace');
     await writeRunReports(dir, eclipse);
     writeFileSync(join(dir, 'trace.jsonl'), '{"t":1}\n');
     mkdirSync(join(dir, 'logs'));
     writeFileSync(join(dir, 'logs', 'run.log'), 'hello\n');
     writeFileSync(join(dir, 'charts', 'stale-chart.svg'), '<svg/>');
+    const inode = (p: string) => statSync(p).ino;
+    const before = { dir: inode(dir), trace: inode(join(dir, 'trace.jsonl')), logs: inode(join(dir, 'logs')) };
     await writeRunReports(dir, emptyFixture());
     const files = tree(dir);
+    // The same directory and the same files, in place: nothing moved, copied or hard-linked.
+    expect({ dir: inode(dir), trace: inode(join(dir, 'trace.jsonl')), logs: inode(join(dir, 'logs')) }).toEqual(before);
+    expect(statSync(join(dir, 'trace.jsonl')).nlink).toBe(1);
     expect(files.get('trace.jsonl')!.toString()).toBe('{"t":1}\n');
     expect(files.get('logs/run.log')!.toString()).toBe('hello\n');
     expect(files.has('charts/stale-chart.svg')).toBe(false);
@@ -110,7 +115,8 @@ describe('publishRunDir extraFiles', () => {
     for (const name of ['../x.json', 'a/b.json', 'report.html', '.hidden', '']) {
       await expect(writeRunReports(join(parent, 'run'), emptyFixture(), [{ name, content: '' }])).rejects.toThrow(/not allowed/);
     }
-    expect(readdirSync(parent)).toEqual([]);
+    // Not even the parent directory is created.
+    expect(existsSync(parent)).toBe(false);
   });
 });
 

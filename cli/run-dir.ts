@@ -1,16 +1,17 @@
 // Writing a run directory's reports: result.json, charts/<name>.vl.json and .svg, data/<series>.csv
-// and report.html. The directory is replaced as a whole: everything is written into a hidden temp
-// sibling, which then takes the directory's place by rename, so a reader never sees a
-// half-written run directory and a failure leaves the old one untouched. Files in the directory
-// that the reports do not own (a trace, logs) are carried over by hard link.
+// and report.html. Files are built in a staging directory beside the target and then published
+// (out-dir.ts): a new directory appears whole by one rename; in an existing run directory each
+// entry written here replaces its old copy, and everything else there (a user's notes, an earlier
+// trace) is left untouched. A failure leaves the old directory as it was.
 //
 // It builds nothing itself: specs and CSVs come from reports/, SVG from render.ts, the page from
 // report-html.ts.
 
-import { chmod, cp, link, lstat, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 
 import { RUN_RESULT_FILE_NAME, buildCharts, chartDataCsv, stableStringify, type RunResult } from '../reports/index.ts';
+import { StagedRunDir, checkOutputDir } from './out-dir.ts';
 import { renderSvg } from './render.ts';
 import { buildReportHtml, loadBrowserBundles } from './report-html.ts';
 
@@ -51,34 +52,6 @@ export interface RunDirFile {
   content: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Carry a file tree over into the temp directory: hard links where possible, copies otherwise. */
-async function linkTree(src: string, dst: string): Promise<void> {
-  const st = await lstat(src);
-  if (st.isDirectory()) {
-    await mkdir(dst);
-    for (const name of (await readdir(src)).sort()) await linkTree(join(src, name), join(dst, name));
-    return;
-  }
-  if (st.isFile()) {
-    try {
-      await link(src, dst);
-      return;
-    } catch {
-      // Another file system or no hard links: fall through to a copy.
-    }
-  }
-  await cp(src, dst, { recursive: false, preserveTimestamps: true, verbatimSymlinks: true });
-}
-
 /** Build every report file of a run into the directory `dir` (which exists). */
 async function writeReportFiles(dir: string, result: RunResult, opts: PublishOptions): Promise<Omit<ReportSummary, 'runDir'>> {
   const charts = buildCharts(result);
@@ -107,49 +80,39 @@ async function writeReportFiles(dir: string, result: RunResult, opts: PublishOpt
   };
 }
 
+/** Checks the names of extra files before anything is written. */
+function checkExtraNames(opts: PublishOptions): void {
+  const owned = new Set([CHARTS_DIR, DATA_DIR, REPORT_HTML, RUN_RESULT_FILE_NAME]);
+  for (const f of opts.extraFiles ?? []) {
+    if (f.name === '' || f.name !== basename(f.name) || f.name.startsWith('.') || owned.has(f.name)) throw new Error(`run directory file name '${f.name}' is not allowed`);
+    owned.add(f.name);
+  }
+}
+
 /**
- * Replace runDir's reports atomically: build in a temp sibling, carry over the files the reports do
- * not own, then swap the temp directory in by rename. Between the two renames of the swap the
- * path briefly does not exist; it is never half-written.
+ * Builds every report file into the staged directory and publishes it (see out-dir.ts). The staged
+ * directory is discarded if anything fails, so the target is then as it was.
  */
-export async function publishRunDir(runDir: string, result: RunResult, opts: PublishOptions): Promise<ReportSummary> {
-  const target = resolve(runDir);
-  const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const had = await exists(target);
-  if (had && !(await lstat(target)).isDirectory()) throw new Error(`run directory '${runDir}' exists and is not a directory`);
-  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
-  let old: string | undefined;
+export async function publishStaged(staged: StagedRunDir, result: RunResult, opts: PublishOptions): Promise<ReportSummary> {
   try {
-    // mkdtemp makes the directory private (0700); a run directory keeps its mode, or gets 0755.
-    await chmod(tmp, had ? (await lstat(target)).mode & 0o7777 : 0o755);
-    const owned = new Set([CHARTS_DIR, DATA_DIR, REPORT_HTML]);
-    if (opts.writeResult) owned.add(RUN_RESULT_FILE_NAME);
-    const extras = opts.extraFiles ?? [];
-    for (const f of extras) {
-      if (f.name === '' || f.name !== basename(f.name) || f.name.startsWith('.') || owned.has(f.name)) throw new Error(`run directory file name '${f.name}' is not allowed`);
-      owned.add(f.name);
-    }
-    if (had) {
-      for (const name of (await readdir(target)).sort()) {
-        if (!owned.has(name)) await linkTree(join(target, name), join(tmp, name));
-      }
-    }
-    const summary = await writeReportFiles(tmp, result, opts);
-    for (const f of extras) await writeFile(join(tmp, f.name), f.content);
-    if (had) {
-      old = `${tmp}-old`;
-      await rename(target, old);
-    }
-    await rename(tmp, target);
-    if (old) await rm(old, { recursive: true, force: true });
-    return { runDir: target, ...summary };
+    checkExtraNames(opts);
+    const summary = await writeReportFiles(staged.dir, result, opts);
+    for (const f of opts.extraFiles ?? []) await writeFile(join(staged.dir, f.name), f.content);
+    return { runDir: staged.publish(), ...summary };
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    // If the swap failed half-way, put the old directory back.
-    if (old && !(await exists(target)) && (await exists(old))) await rename(old, target);
+    staged.discard();
     throw e;
   }
+}
+
+/**
+ * Writes runDir's reports: checks the location (out-dir.ts checkOutputDir), stages and publishes.
+ * For callers that have not staged the directory before a long computation.
+ */
+export async function publishRunDir(runDir: string, result: RunResult, opts: PublishOptions): Promise<ReportSummary> {
+  checkExtraNames(opts);
+  const { path } = checkOutputDir(runDir, 'run', { option: 'run directory' });
+  return publishStaged(StagedRunDir.acquire(path, runDir), result, opts);
 }
 
 /**

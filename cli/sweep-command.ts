@@ -23,7 +23,8 @@ import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate,
 import type { RunSummary } from '../scenarios/run-summary.ts';
 import { formatWallSeconds } from './progress.ts';
 import { chartFigure, escapeHtml, inlineJson, loadBrowserBundles, pageHead, RENDER_SCRIPT, type BrowserBundles } from './report-html.ts';
-import { checkOutDir, displayPath, type CliIo } from './run-command.ts';
+import { displayPath, type CliIo } from './run-command.ts';
+import { checkOutputDir, fsError } from './out-dir.ts';
 import { checkDuration, checkNodes, list, readRunInputs, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import {
@@ -134,22 +135,24 @@ export async function prepareSweep(args: SweepArgs, io: SweepIo): Promise<{ plan
   else if (typeof workersArg !== 'number' || !Number.isSafeInteger(workersArg) || workersArg < 1) throw new CliError(`--workers must be a whole number >= 1 (got ${String(workersArg)})`);
   else workers = workersArg;
   const outArg = single(args.out as string | undefined, 'out');
-  const outDir = resolve(checkOutDir(outArg !== undefined ? String(outArg) : join('sweeps', definition.name)));
+  const outDir = checkOutputDir(outArg !== undefined ? String(outArg) : join('sweeps', definition.name), 'sweep').path;
   return { plan, shard, workers, outDir };
 }
 
 /** Writes sweep.json, or checks that the one in the directory is this plan (resume, or a shard of it). */
 export function writePlanFile(outDir: string, plan: SweepPlan): void {
-  mkdirSync(join(outDir, SWEEP_RUNS_DIR), { recursive: true });
   const path = join(outDir, SWEEP_PLAN_FILE);
   const text = stableStringify(plan);
-  if (existsSync(path)) {
-    if (readFileSync(path, 'utf8') !== text) {
-      throw new CliError(`${displayPath(outDir)} holds another sweep (its ${SWEEP_PLAN_FILE} differs from this command's plan); use another --out`);
-    }
-    return;
+  if (existsSync(path) && readFileSync(path, 'utf8') !== text) {
+    throw new CliError(`${displayPath(outDir)} holds another sweep (its ${SWEEP_PLAN_FILE} differs from this command's plan); use another --out`);
   }
-  writeAtomic(path, text);
+  // The first write into the directory: a location that cannot be written fails here, before any run.
+  try {
+    mkdirSync(join(outDir, SWEEP_RUNS_DIR), { recursive: true });
+    if (!existsSync(path)) writeAtomic(path, text);
+  } catch (e) {
+    throw fsError('cannot write the sweep directory', displayPath(outDir), e);
+  }
 }
 
 /** Reads and checks a directory's sweep.json. */
@@ -561,7 +564,7 @@ export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number
 
 /** The --out directory of merge: required with several inputs, the input itself with one. */
 export function checkMergeOut(dirs: readonly string[], out: string | undefined): string {
-  if (out !== undefined) return resolve(checkOutDir(out));
+  if (out !== undefined) return checkOutputDir(out, 'sweep').path;
   if (dirs.length === 1) return resolve(dirs[0]!);
   throw new CliError('merge of several directories needs --out DIR');
 }
