@@ -14,7 +14,9 @@
 //   - reports/ imports nothing of ours outside reports/;
 //   - scenarios/ may import sim/, connman/ and reports/ (the joining layer).
 // Test files (*.test.ts) may additionally import the harness in scenarios/ and sim/ to drive the
-// code under test; they are exempt from the determinism rules (vitest itself is async).
+// code under test; they are exempt from the determinism rules (vitest itself is async). Test
+// helpers (*.test-helper.ts: code shared by several test files, e.g. golden-file comparison) count
+// as tests, and no other file may import one.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 import ts from 'typescript';
@@ -95,7 +97,7 @@ function topFolder(file: string): string {
 
 function lintFile(file: string): Finding[] {
   const layer = topFolder(file);
-  const isTest = file.endsWith('.test.ts');
+  const isTest = file.endsWith('.test.ts') || file.endsWith('.test-helper.ts');
   const text = readFileSync(file, 'utf8');
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const findings: Finding[] = [];
@@ -112,6 +114,7 @@ function lintFile(file: string): Finding[] {
     }
     if (spec.startsWith('.')) {
       const target = resolve(dirname(file), spec);
+      if (!isTest && target.endsWith('.test-helper.ts')) report(node, `'${spec}' is a test helper: only tests may import it`);
       const targetTop = relative(ROOT, target).split(sep)[0] ?? '';
       const allowed = [...(ALLOWED_IMPORTS[layer] ?? []), ...(isTest ? TEST_EXTRA[layer] ?? [] : [])];
       if (!allowed.includes(targetTop)) {

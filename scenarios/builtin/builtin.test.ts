@@ -1,9 +1,9 @@
-// The network scenarios of the built-in list, run small (see builtin-check.ts), and the check that
+// The network scenarios of the built-in list, run small (see builtin-suite.test-helper.ts), and the check that
 // the two suite files together cover every built-in scenario exactly once.
 
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS } from '../registry.ts';
-import { ATTACK_SUITE, NETWORK_SUITE, builtinCase } from './builtin-check.ts';
+import { ATTACK_SUITE, NETWORK_SUITE, builtinCase } from './builtin-suite.test-helper.ts';
 import { SMALL } from './small-configs.ts';
 
 describe('built-in scenarios', () => {
