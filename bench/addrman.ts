@@ -3,13 +3,13 @@
 // separately, since all nodes share it), plus the bucket tables' bytes at 300 to 20,000 entries. Prints one JSON line per measurement. Run with `node --expose-gc` (through
 // tsx) for exact heap deltas; without it the figure comes from memoryUsage deltas over many nodes.
 
-import { dumpPeerAddresses } from '../connman/addrdb.ts';
-import { AddressPool } from '../connman/address-pool.ts';
-import { AddrMan, DETERMINISTIC_ADDRMAN_KEY } from '../connman/addrman.ts';
-import { Network, NetAddr, Service } from '../connman/netaddress.ts';
-import { NetGroupManager } from '../connman/netgroup.ts';
-import { Address, NODE_NETWORK } from '../connman/protocol.ts';
-import { FastRandomContext } from '../connman/random.ts';
+import { dumpPeerAddresses } from '../connman/addrman/addrdb.ts';
+import { AddressPool } from '../connman/addrman/address-pool.ts';
+import { AddrMan, DETERMINISTIC_ADDRMAN_KEY } from '../connman/addrman/addrman.ts';
+import { Network, NetAddr, Service } from '../connman/protocol/netaddress.ts';
+import { NetGroupManager } from '../connman/netgroup/netgroup.ts';
+import { Address, NODE_NETWORK } from '../connman/protocol/protocol.ts';
+import { FastRandomContext } from '../connman/util/random.ts';
 import type { BenchContext } from './harness.ts';
 
 const NOW = 1_700_000_000;

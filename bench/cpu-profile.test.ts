@@ -7,10 +7,10 @@ describe('subsystemOf', () => {
   it('maps source files to subsystems', () => {
     expect(subsystemOf('file:///work/main/sim/kernel.ts')).toBe('kernel');
     expect(subsystemOf('file:///work/main/sim/network.ts')).toBe('network');
-    expect(subsystemOf('file:///work/main/connman/addrman-buckets.ts')).toBe('addrman');
-    expect(subsystemOf('file:///work/main/connman/peerman-tx.ts')).toBe('messages');
-    expect(subsystemOf('file:///work/main/connman/open-connections.ts')).toBe('connman');
-    expect(subsystemOf('file:///work/main/connman/random.ts')).toBe('rng');
+    expect(subsystemOf('file:///work/main/connman/addrman/buckets.ts')).toBe('addrman');
+    expect(subsystemOf('file:///work/main/connman/net_processing/tx.ts')).toBe('messages');
+    expect(subsystemOf('file:///work/main/connman/net/open-connections.ts')).toBe('connman');
+    expect(subsystemOf('file:///work/main/connman/util/random.ts')).toBe('rng');
     expect(subsystemOf('file:///work/main/scenarios/metrics-recorder.ts')).toBe('scenarios');
     expect(subsystemOf('node:internal/timers')).toBeUndefined();
     expect(subsystemOf('')).toBeUndefined();
@@ -24,7 +24,7 @@ describe('breakdown', () => {
       nodes: [
         { id: 1, callFrame: frame('(root)', ''), children: [2, 5] },
         { id: 2, callFrame: frame('run', 'file:///x/sim/kernel.ts'), children: [3] },
-        { id: 3, callFrame: frame('add', 'file:///x/connman/addrman.ts'), children: [4] },
+        { id: 3, callFrame: frame('add', 'file:///x/connman/addrman/addrman.ts'), children: [4] },
         { id: 4, callFrame: frame('get', ''), children: [] },
         { id: 5, callFrame: frame('(garbage collector)', ''), children: [] },
       ],

@@ -53,19 +53,21 @@ export function startCpuProfiler(intervalMicros: number): CpuProfiler {
 
 /** The subsystem a source URL belongs to, or undefined for frames without our source (natives, node internals). */
 export function subsystemOf(url: string): string | undefined {
-  const m = /\/(sim|connman|scenarios|reports|bench|cli)\/([^/?#]+)\.ts/.exec(url);
+  const m = /\/(sim|connman|scenarios|reports|bench|cli)\/((?:[a-z_]+\/)*)([^/?#]+)\.ts/.exec(url);
   if (m === null) return undefined;
-  const [, dir, file] = m as unknown as [string, string, string];
+  const [, dir, sub, file] = m as unknown as [string, string, string, string];
+  const folder = sub.split('/')[0] ?? '';
   if (dir === 'sim') {
     if (file === 'kernel') return 'kernel';
     if (file === 'network' || file === 'latency') return 'network';
     if (file === 'rng' || file === 'distributions') return 'rng';
     return 'other';
   }
+  if (dir === 'cli' && file === 'addr-placement') return 'addrman';
   if (dir === 'connman') {
-    if (file.startsWith('addrman') || file === 'addr-placement' || file === 'address-pool') return 'addrman';
-    if (file.startsWith('peerman') || file === 'messages' || file === 'addr-relay' || file === 'rolling-bloom' || file === 'serialize' || file === 'protocol') return 'messages';
-    if (file === 'random' || file === 'chacha20' || file === 'rng-shuffle') return 'rng';
+    if (folder === 'addrman' || file.startsWith('addrman')) return 'addrman';
+    if (folder === 'net_processing' || file === 'messages' || file === 'rolling-bloom' || file === 'serialize' || file === 'protocol') return 'messages';
+    if (file === 'random' || file === 'chacha20' || file === 'shuffle') return 'rng';
     return 'connman';
   }
   if (dir === 'scenarios') return 'scenarios';

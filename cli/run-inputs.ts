@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-import { checkStandardAsmap } from '../connman/asmap.ts';
+import { checkStandardAsmap } from '../connman/netgroup/asmap.ts';
 import type { RunInputFile } from '../scenarios/run-summary.ts';
 import { parseSeedList } from '../scenarios/seed-list.ts';
 import { DurationParseError, parseDuration, type Micros } from '../sim/index.ts';

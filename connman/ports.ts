@@ -4,9 +4,9 @@
 // DnsSeedResolver) and the event records they carry; implementations live in scenarios/
 // (simulation) and in tests. It holds no behaviour.
 
-import type { ConnectionType } from './connection-types.ts';
-import type { P2PMessage } from './messages.ts';
-import type { NetAddr, Service } from './netaddress.ts';
+import type { ConnectionType } from './protocol/connection-types.ts';
+import type { P2PMessage } from './protocol/messages.ts';
+import type { NetAddr, Service } from './protocol/netaddress.ts';
 
 /** Time in integer microseconds since the simulation epoch (or the Unix epoch on a real clock). */
 export type Micros = number;

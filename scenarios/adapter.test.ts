@@ -1,10 +1,10 @@
 // Unit tests of the sim↔connman adapter pieces, without a Connman: address plan, DNS seeders,
 // transport, schedulers, per-node random streams, file store, event recorder.
 import { describe, expect, it } from 'vitest';
-import { pingMessage, verackMessage, type P2PMessage } from '../connman/messages.ts';
-import { NetAddr, serviceOrThrow } from '../connman/netaddress.ts';
+import { pingMessage, verackMessage, type P2PMessage } from '../connman/protocol/messages.ts';
+import { NetAddr, serviceOrThrow } from '../connman/protocol/netaddress.ts';
 import type { ConnHandle, ConnectFailure, TransportHandlers } from '../connman/ports.ts';
-import { FastRandomContext } from '../connman/random.ts';
+import { FastRandomContext } from '../connman/util/random.ts';
 import { Kernel, Network, Rng, Trace, constantLatency, millis, seconds } from '../sim/index.ts';
 import { Ipv4AddressPlan, serviceOfSim, simAddressOf } from './address-plan.ts';
 import { WorldDnsSeeds } from './dns-seeds.ts';

@@ -3,11 +3,11 @@
 // relay), an addr spammer has its excess dropped by the token bucket, block-relay-only links carry
 // no addr traffic at all, and the run is deterministic.
 import { describe, expect, it } from 'vitest';
-import { ConnectionType } from '../connman/connection-types.ts';
-import { addrMessage } from '../connman/messages.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
+import { addrMessage } from '../connman/protocol/messages.ts';
 import type { ConnmanEvent } from '../connman/ports.ts';
-import { serviceOrThrow } from '../connman/netaddress.ts';
-import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
+import { serviceOrThrow } from '../connman/protocol/netaddress.ts';
+import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol/protocol.ts';
 import { minutes, seconds } from '../sim/index.ts';
 import { simAddressOf } from './address-plan.ts';
 import { DEFAULT_P2P_PORT, World } from './world.ts';

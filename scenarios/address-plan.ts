@@ -8,7 +8,7 @@
 // Service to the sim network's address and back.
 // It does not decide which family a node has (world.ts does) nor hold the AS table (as-model.ts).
 
-import { ADDR_CJDNS_SIZE, ADDR_I2P_SIZE, ADDR_TORV3_SIZE, CJDNS_PREFIX, NetAddr, Network as NetKind, parseService, Service } from '../connman/netaddress.ts';
+import { ADDR_CJDNS_SIZE, ADDR_I2P_SIZE, ADDR_TORV3_SIZE, CJDNS_PREFIX, NetAddr, Network as NetKind, parseService, Service } from '../connman/protocol/netaddress.ts';
 import type { Rng as SimRng, SimAddress } from '../sim/index.ts';
 import type { AsModel } from './as-model.ts';
 

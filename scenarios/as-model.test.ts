@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-import { checkStandardAsmap, interpret } from '../connman/asmap.ts';
-import { NetAddr } from '../connman/netaddress.ts';
-import { NetGroupManager } from '../connman/netgroup.ts';
+import { checkStandardAsmap, interpret } from '../connman/netgroup/asmap.ts';
+import { NetAddr } from '../connman/protocol/netaddress.ts';
+import { NetGroupManager } from '../connman/netgroup/netgroup.ts';
 import { Rng } from '../sim/index.ts';
 import { AsModel, AsModelError } from './as-model.ts';
 

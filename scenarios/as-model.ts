@@ -6,9 +6,9 @@
 // attacker) or decoded from a real asmap file such as Core's ip_asn.dat.
 // It does not place nodes (world.ts and address-plan.ts do) nor decide which nodes use asmap.
 
-import { AsmapError, AsmapLookup, checkStandardAsmap, decodeAsmapToTrie, encodeAsmap, type AsmapEntry, type AsmapTrie } from '../connman/asmap.ts';
-import { NetAddr, Network } from '../connman/netaddress.ts';
-import { NetGroupManager } from '../connman/netgroup.ts';
+import { AsmapError, AsmapLookup, checkStandardAsmap, decodeAsmapToTrie, encodeAsmap, type AsmapEntry, type AsmapTrie } from '../connman/netgroup/asmap.ts';
+import { NetAddr, Network } from '../connman/protocol/netaddress.ts';
+import { NetGroupManager } from '../connman/netgroup/netgroup.ts';
 import { AliasTable, type Rng as SimRng } from '../sim/index.ts';
 import { FIRST_OCTETS, randomIpv6Slash32 } from './address-plan.ts';
 

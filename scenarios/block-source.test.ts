@@ -3,7 +3,7 @@
 // open an extra full-relay outbound peer, which EvictExtraOutboundPeers takes away again; the
 // same world twice gives the same digest.
 import { describe, expect, it } from 'vitest';
-import { ConnectionType } from '../connman/connection-types.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
 import { hours, minutes } from '../sim/index.ts';
 import { BlockSource } from './block-source.ts';
 import { World } from './world.ts';

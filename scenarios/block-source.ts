@@ -3,7 +3,7 @@
 // there; the P2P layer (connman/peerman-blocks.ts) spreads them from there. The source can be
 // stalled and resumed, to provoke stale tips. It holds no mining model (hash rate, forks, orphans).
 
-import type { BlockRef } from '../connman/peerman-blocks.ts';
+import type { BlockRef } from '../connman/net_processing/blocks.ts';
 import { exponential, minutes, type Micros, type Sampler } from '../sim/index.ts';
 import type { World } from './world.ts';
 

@@ -4,9 +4,9 @@
 // netgroups among a node's outbound full-relay / block-relay / manual peers. Violations are
 // collected, not thrown, so a test can print them all. It reads no Connman internals.
 
-import { ConnectionType } from '../connman/connection-types.ts';
-import { NetGroupManager } from '../connman/netgroup.ts';
-import { parseService } from '../connman/netaddress.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
+import { NetGroupManager } from '../connman/netgroup/netgroup.ts';
+import { parseService } from '../connman/protocol/netaddress.ts';
 import type { ConnmanEvent, Micros } from '../connman/ports.ts';
 
 export interface OpenConnection {

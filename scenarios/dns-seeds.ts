@@ -4,7 +4,7 @@
 // e.g. attacker addresses) or silence it (empty answer: Core then falls back to an addr-fetch
 // connection to the seed name). It does not resolve names of ordinary hosts.
 
-import type { NetAddr } from '../connman/netaddress.ts';
+import type { NetAddr } from '../connman/protocol/netaddress.ts';
 import type { Rng as SimRng } from '../sim/index.ts';
 
 /** Core: net.cpp ThreadDNSAddressSeed's nMaxIPs. */

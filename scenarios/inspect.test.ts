@@ -2,10 +2,10 @@
 // small World's node after ten simulated minutes for the cross-checks between the views.
 import { describe, expect, it } from 'vitest';
 
-import type { NodeStats } from '../connman/connman.ts';
-import { Network } from '../connman/netaddress.ts';
-import { NetPermissionFlags } from '../connman/net-permissions.ts';
-import { NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
+import type { NodeStats } from '../connman/net/connman.ts';
+import { Network } from '../connman/protocol/netaddress.ts';
+import { NetPermissionFlags } from '../connman/protocol/net-permissions.ts';
+import { NODE_NETWORK, NODE_WITNESS } from '../connman/protocol/protocol.ts';
 import { minutes } from '../sim/index.ts';
 import { CONNECTION_TYPE_STRINGS, inspectConnman, peerInfoJson } from './inspect.ts';
 import { World } from './world.ts';

@@ -8,12 +8,12 @@
 // Pure: it reads a Connman and returns plain objects. It does not run the simulation, pick the
 // node or print anything (that is the CLI's `inspect` command).
 
-import { getAddrmanInfo, getRawAddrman, type NewTriedTotal, type RawAddrmanEntry } from '../connman/addrman-rpc.ts';
-import { transportTypeAsString, TransportProtocolType } from '../connman/connection-types.ts';
-import type { Connman, NodeStats } from '../connman/connman.ts';
-import { getNetworkName } from '../connman/netbase.ts';
-import { permissionsToStrings } from '../connman/net-permissions.ts';
-import { serviceFlagsToStr } from '../connman/protocol.ts';
+import { getAddrmanInfo, getRawAddrman, type NewTriedTotal, type RawAddrmanEntry } from '../connman/addrman/rpc.ts';
+import { transportTypeAsString, TransportProtocolType } from '../connman/protocol/connection-types.ts';
+import type { Connman, NodeStats } from '../connman/net/connman.ts';
+import { getNetworkName } from '../connman/protocol/netbase.ts';
+import { permissionsToStrings } from '../connman/protocol/net-permissions.ts';
+import { serviceFlagsToStr } from '../connman/protocol/protocol.ts';
 
 /** One getpeerinfo entry (the fields the simulation keeps; see PEERINFO_OMITTED for the rest). */
 export interface PeerInfoJson {

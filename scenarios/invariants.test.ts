@@ -2,9 +2,9 @@
 // duplicates, netgroups with Core's exemptions), and the monitor on a live world, where a
 // duplicate connection and a corrupted AddrMan planted by hand are caught and reported once each.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeSlots } from '../connman/connman-options.ts';
-import { ConnectionType } from '../connman/connection-types.ts';
-import { Node } from '../connman/node.ts';
+import { computeSlots } from '../connman/net/options.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
+import { Node } from '../connman/net/node.ts';
 import { minutes, seconds } from '../sim/index.ts';
 import {
   connectionBreaches,

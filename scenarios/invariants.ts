@@ -10,10 +10,10 @@
 // sample metrics (metrics-recorder.ts does) and does not follow events (connection-tracker.ts
 // checks the event stream as it happens).
 
-import type { Connman } from '../connman/connman.ts';
-import type { ConnectionSlots } from '../connman/connman-options.ts';
-import { ConnectionType } from '../connman/connection-types.ts';
-import { groupKey } from '../connman/open-connections.ts';
+import type { Connman } from '../connman/net/connman.ts';
+import type { ConnectionSlots } from '../connman/net/options.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
+import { groupKey } from '../connman/net/open-connections.ts';
 import type { RunCheck } from '../reports/run-result.ts';
 import { formatDuration, type Micros } from '../sim/index.ts';
 import type { World } from './world.ts';

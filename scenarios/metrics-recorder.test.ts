@@ -2,8 +2,8 @@
 // nodes' own state, attacker entries in AddrMan are counted exactly, disconnect reasons are mapped
 // totally, crashes close their connections, and the same seed gives the same JSON.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_CONNECTION_TYPES, ConnectionType, connectionTypeAsString } from '../connman/connection-types.ts';
-import type { NetAddr } from '../connman/netaddress.ts';
+import { ALL_CONNECTION_TYPES, ConnectionType, connectionTypeAsString } from '../connman/protocol/connection-types.ts';
+import type { NetAddr } from '../connman/protocol/netaddress.ts';
 import { parseRunResult } from '../reports/index.ts';
 import { DISCONNECT_REASONS, EVICTION_REASONS, OUTBOUND_CONN_TYPES, type RunIdentity, type RunResult } from '../reports/run-result.ts';
 import { minutes, seconds } from '../sim/index.ts';

@@ -9,14 +9,14 @@
 // decide which nodes are victims or attackers (the scenario passes roleOf / isAttackerAddress), or
 // write files (the CLI does).
 
-import type { AddrMan } from '../connman/addrman.ts';
-import type { AddressPool } from '../connman/address-pool.ts';
-import type { Connman, MsgTotal } from '../connman/connman.ts';
-import { ConnectionType } from '../connman/connection-types.ts';
-import { parseService, type NetAddr } from '../connman/netaddress.ts';
-import type { Node } from '../connman/node.ts';
+import type { AddrMan } from '../connman/addrman/addrman.ts';
+import type { AddressPool } from '../connman/addrman/address-pool.ts';
+import type { Connman, MsgTotal } from '../connman/net/connman.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
+import { parseService, type NetAddr } from '../connman/protocol/netaddress.ts';
+import type { Node } from '../connman/net/node.ts';
 import type { CloseReason, ConnmanEvent } from '../connman/ports.ts';
-import { groupKey } from '../connman/open-connections.ts';
+import { groupKey } from '../connman/net/open-connections.ts';
 import { ConnectionBinner, DisconnectLog, disconnectAggregates, evictionCounts, SeriesCollector, timeToEclipse } from '../reports/metrics.ts';
 import {
   RUN_RESULT_FORMAT_VERSION,

@@ -3,12 +3,12 @@
 // feelers at their 2-minute mean, inbound limits and eviction, the peer-connect and ping timeouts,
 // the addr-fetch lifecycle, anchors and peers.dat across a restart, and determinism of the digest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionType } from '../connman/connection-types.ts';
-import { computeSlots } from '../connman/connman-options.ts';
-import { outboundCensus } from '../connman/open-connections.ts';
-import { NetAddr, Service, serviceOrThrow } from '../connman/netaddress.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
+import { computeSlots } from '../connman/net/options.ts';
+import { outboundCensus } from '../connman/net/open-connections.ts';
+import { NetAddr, Service, serviceOrThrow } from '../connman/protocol/netaddress.ts';
 import type { ConnmanEvent } from '../connman/ports.ts';
-import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
+import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol/protocol.ts';
 import { hours, minutes, seconds, type Micros } from '../sim/index.ts';
 import { ConnectionTracker } from './connection-tracker.ts';
 import type { RecordedEvent } from './event-recorder.ts';

@@ -3,7 +3,7 @@
 // by the node's label, so that the node reproduces Core's draw sequence exactly and adding a node
 // (or an attacker) never shifts another node's draws. It does not hold the sim's own streams.
 
-import { FastRandomContext } from '../connman/random.ts';
+import { FastRandomContext } from '../connman/util/random.ts';
 import type { Rng as SimRng } from '../sim/index.ts';
 
 /** The fork label of a node's connman stream. */

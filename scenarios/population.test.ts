@@ -3,8 +3,8 @@
 // added mid-run, churn, and worldOptionsFor's defaults.
 import { describe, expect, it } from 'vitest';
 
-import { interpret } from '../connman/asmap.ts';
-import { NetAddr, Network, serviceOrThrow } from '../connman/netaddress.ts';
+import { interpret } from '../connman/netgroup/asmap.ts';
+import { NetAddr, Network, serviceOrThrow } from '../connman/protocol/netaddress.ts';
 import { Rng, minutes, seconds } from '../sim/index.ts';
 import { ipv4Value, simAddressOf } from './address-plan.ts';
 import { AsModel } from './as-model.ts';

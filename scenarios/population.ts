@@ -4,7 +4,7 @@
 // inter-region latency matrix. It does not build the World itself (world.ts does) nor hold the
 // AS table (as-model.ts), the seed-list parser (seed-list.ts) or the churn model (lifetimes.ts).
 
-import type { Service } from '../connman/netaddress.ts';
+import type { Service } from '../connman/protocol/netaddress.ts';
 import { Rng as SimRng, hours, millis, regionLatency, type LatencyModel, type Micros } from '../sim/index.ts';
 import type { FamilyShares } from './address-plan.ts';
 import { AsModel, type SyntheticAsOptions } from './as-model.ts';

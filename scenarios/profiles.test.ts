@@ -1,8 +1,8 @@
 // Profiles: every profile resolves to Connman options a Connman accepts, the order and steps between
 // versions are as documented, overrides parse and validate, and errors list what is valid.
 import { describe, expect, it } from 'vitest';
-import { LegacyAddrMan } from '../connman/addrman-legacy.ts';
-import { defaultConnmanOptions } from '../connman/connman-options.ts';
+import { LegacyAddrMan } from '../connman/profiles/addrman-legacy.ts';
+import { defaultConnmanOptions } from '../connman/net/options.ts';
 import { hours, seconds } from '../sim/time.ts';
 import {
   DEFAULT_PROFILE,

@@ -5,7 +5,7 @@
 // It does not build nodes or worlds (the runner does), and holds no asmap: `useAsmap` only tells the
 // runner to bucket with the AS model's asmap.
 
-import type { ConnmanOptions } from '../connman/connman-options.ts';
+import type { ConnmanOptions } from '../connman/net/options.ts';
 
 /** Every switch a profile sets. Flat, camelCase, one meaning each (see SETTINGS). */
 export interface ProfileSettings {

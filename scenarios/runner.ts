@@ -4,8 +4,8 @@
 // the RunResult. Pure and deterministic: no I/O, no wall clock (progress goes to a callback; the
 // CLI times it). It does not write files (cli/ does) and holds no scenario of its own.
 
-import { ConnectionType, connectionTypeAsString } from '../connman/connection-types.ts';
-import type { NetAddr, Service } from '../connman/netaddress.ts';
+import { ConnectionType, connectionTypeAsString } from '../connman/protocol/connection-types.ts';
+import type { NetAddr, Service } from '../connman/protocol/netaddress.ts';
 import type { RunCheck, RunMark, RunResult } from '../reports/index.ts';
 import { formatDuration, type FaultHandle, type FaultRule, type Micros, type TraceSink } from '../sim/index.ts';
 import type { Attacker } from './attackers/attacker-env.ts';
@@ -31,7 +31,7 @@ import {
 } from './scenario.ts';
 import { SeedListError, parseSeedList } from './seed-list.ts';
 import { DEFAULT_P2P_PORT, World } from './world.ts';
-import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
+import { Address, NODE_NETWORK, NODE_WITNESS } from '../connman/protocol/protocol.ts';
 
 export interface RunProgress {
   simMicros: Micros;

@@ -7,7 +7,7 @@
 // This file holds the declarations and the parameter resolution only. The runner that drives a
 // script over a World is scenarios/runner.ts; the built-in scenarios are in scenarios/builtin/.
 
-import type { NetAddr } from '../connman/netaddress.ts';
+import type { NetAddr } from '../connman/protocol/netaddress.ts';
 import { DurationParseError, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../sim/index.ts';
 import type { Attacker } from './attackers/attacker-env.ts';
 import type { AttackerSpec } from './attackers/create-attacker.ts';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-import { Network } from '../connman/netaddress.ts';
+import { Network } from '../connman/protocol/netaddress.ts';
 import { SeedListError, asCountsFromSeedList, parseSeedList } from './seed-list.ts';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data');

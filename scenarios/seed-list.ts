@@ -6,7 +6,7 @@
 // ASN comments (real Bitcoin node shares per AS, usable as AS-model weights).
 // It does not read files (tests and the CLI do) nor place nodes (world.ts does).
 
-import { NetAddr, Network, parseService, type Service } from '../connman/netaddress.ts';
+import { NetAddr, Network, parseService, type Service } from '../connman/protocol/netaddress.ts';
 
 /** A line of a seed list that does not parse. */
 export class SeedListError extends Error {

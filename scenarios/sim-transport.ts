@@ -5,8 +5,8 @@
 // peer's address carries. Connect timeouts shorter than the network's are enforced here with a
 // kernel timer. It does not interpret messages (they pass through as objects with their size).
 
-import type { P2PMessage } from '../connman/messages.ts';
-import type { Service } from '../connman/netaddress.ts';
+import type { P2PMessage } from '../connman/protocol/messages.ts';
+import type { Service } from '../connman/protocol/netaddress.ts';
 import type { ConnHandle, Micros, Transport, TransportHandlers } from '../connman/ports.ts';
 import type { HostId, Kernel, Network, SocketId } from '../sim/index.ts';
 import { serviceOfSim, simAddressOf } from './address-plan.ts';

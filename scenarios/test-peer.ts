@@ -4,9 +4,9 @@
 // list of addresses, or behave politely. It runs no Core logic (no connman); it is an actor, not a
 // node. It records what it received so tests can assert on the honest side's behaviour.
 
-import type { Service } from '../connman/netaddress.ts';
-import type { Address } from '../connman/protocol.ts';
-import { NODE_NETWORK, NODE_WITNESS } from '../connman/protocol.ts';
+import type { Service } from '../connman/protocol/netaddress.ts';
+import type { Address } from '../connman/protocol/protocol.ts';
+import { NODE_NETWORK, NODE_WITNESS } from '../connman/protocol/protocol.ts';
 import {
   addrMessage,
   addrV2Message,
@@ -22,7 +22,7 @@ import {
   versionMessage,
   wtxidRelayMessage,
   type P2PMessage,
-} from '../connman/messages.ts';
+} from '../connman/protocol/messages.ts';
 import type { HostId, Kernel, Micros, Network, SimAddress, SocketId } from '../sim/index.ts';
 
 export interface TestPeerOptions {

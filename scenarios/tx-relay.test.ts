@@ -3,7 +3,7 @@
 // relayed new transactions carry a last-tx time (eviction's protection input), block-relay-only
 // links carry no tx traffic, nothing happens without a source, and the run is deterministic.
 import { describe, expect, it } from 'vitest';
-import { ConnectionType } from '../connman/connection-types.ts';
+import { ConnectionType } from '../connman/protocol/connection-types.ts';
 import type { ConnmanEvent } from '../connman/ports.ts';
 import { minutes, seconds } from '../sim/index.ts';
 import { TxSource } from './tx-source.ts';

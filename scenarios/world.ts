@@ -22,13 +22,13 @@
 // So privacy-network nodes accept inbound peers only from their own network, as with Core nodes
 // that listen only on their privacy network.
 
-import { AddressPool } from '../connman/address-pool.ts';
-import { Connman } from '../connman/connman.ts';
-import type { ConnmanOptions } from '../connman/connman-options.ts';
-import type { P2PMessage } from '../connman/messages.ts';
-import type { BlockRef } from '../connman/peerman-blocks.ts';
-import { I2P_SAM31_PORT, NetAddr, Network as NetKind, Service } from '../connman/netaddress.ts';
-import { NetGroupManager } from '../connman/netgroup.ts';
+import { AddressPool } from '../connman/addrman/address-pool.ts';
+import { Connman } from '../connman/net/connman.ts';
+import type { ConnmanOptions } from '../connman/net/options.ts';
+import type { P2PMessage } from '../connman/protocol/messages.ts';
+import type { BlockRef } from '../connman/net_processing/blocks.ts';
+import { I2P_SAM31_PORT, NetAddr, Network as NetKind, Service } from '../connman/protocol/netaddress.ts';
+import { NetGroupManager } from '../connman/netgroup/netgroup.ts';
 import type { DnsSeedResolver, EventSink } from '../connman/ports.ts';
 import {
   AliasTable,
@@ -62,7 +62,7 @@ import { EventRecorder } from './event-recorder.ts';
 import { Lifetimes, type ChurnOptions } from './lifetimes.ts';
 import { MemoryFileStore } from './memory-file-store.ts';
 import { connmanRngFor } from './node-rng.ts';
-import { PingHub } from '../connman/analytic-ping.ts';
+import { PingHub } from '../connman/net/analytic-ping.ts';
 import { NodeScheduler } from './node-scheduler.ts';
 import { DEFAULT_EPOCH_MICROS, SimClock } from './sim-clock.ts';
 import { SimScheduler } from './sim-scheduler.ts';

@@ -11,9 +11,9 @@
 // All timers are kernel events of three handler kinds registered once per actor (slot connect,
 // slot hold end, keep-alive), each carrying an integer argument; nothing polls.
 
-import type { NetAddr, Service } from '../../connman/netaddress.ts';
-import type { Address } from '../../connman/protocol.ts';
-import { NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol.ts';
+import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
+import type { Address } from '../../connman/protocol/protocol.ts';
+import { NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol/protocol.ts';
 import {
   addrMessage,
   addrV2Message,
@@ -30,7 +30,7 @@ import {
   wtxidRelayMessage,
   type AddrMessage,
   type P2PMessage,
-} from '../../connman/messages.ts';
+} from '../../connman/protocol/messages.ts';
 import type { EventHandle, HandlerKind, HostId, Micros, SimAddress, SocketId } from '../../sim/index.ts';
 import { serviceOfSim, simAddressOf } from '../address-plan.ts';
 import { sortedStats, type Attacker, type AttackerEnv } from './attacker-env.ts';

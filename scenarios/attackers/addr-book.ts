@@ -3,9 +3,9 @@
 // and reused until its timestamps are older than the refresh interval, so a flood of thousands of
 // messages allocates a handful of arrays, not one per send. It holds no connection logic.
 
-import type { NetAddr } from '../../connman/netaddress.ts';
-import { addrMessage, addrV2Message, MAX_ADDR_TO_SEND, type AddrMessage } from '../../connman/messages.ts';
-import { Address } from '../../connman/protocol.ts';
+import type { NetAddr } from '../../connman/protocol/netaddress.ts';
+import { addrMessage, addrV2Message, MAX_ADDR_TO_SEND, type AddrMessage } from '../../connman/protocol/messages.ts';
+import { Address } from '../../connman/protocol/protocol.ts';
 import type { Rng as SimRng } from '../../sim/index.ts';
 
 export interface AddrBookOptions {

@@ -7,8 +7,8 @@
 // victim's GETADDR (the solicited case, where the victim grants 1000 extra tokens).
 // It does not hold inbound slots for their own sake (inbound-sybils.ts).
 
-import type { NetAddr, Service } from '../../connman/netaddress.ts';
-import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
+import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
+import { MAX_ADDR_TO_SEND } from '../../connman/protocol/messages.ts';
 import type { HandlerKind, Micros, SocketId } from '../../sim/index.ts';
 import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type ActorConn, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';

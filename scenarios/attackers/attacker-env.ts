@@ -4,10 +4,10 @@
 // attacker's own random stream. It holds no protocol logic (see actor.ts) and no attack kinds
 // (see the per-kind files and create-attacker.ts).
 
-import type { NetAddr } from '../../connman/netaddress.ts';
-import { NetAddr as NetAddrClass } from '../../connman/netaddress.ts';
+import type { NetAddr } from '../../connman/protocol/netaddress.ts';
+import { NetAddr as NetAddrClass } from '../../connman/protocol/netaddress.ts';
 import type { HostId, Kernel, Network, Rng as SimRng } from '../../sim/index.ts';
-import type { P2PMessage } from '../../connman/messages.ts';
+import type { P2PMessage } from '../../connman/protocol/messages.ts';
 import { Ipv4AddressPlan, simAddressOf } from '../address-plan.ts';
 
 /** How allocated addresses are spread: over k fresh /16s, or inside k ASNs of the world's AS model. */

@@ -2,8 +2,8 @@
 // victims' real connman / peerman code did with the attackers' traffic (events and node state),
 // checked against the attackers' own counters.
 import { describe, expect, it } from 'vitest';
-import { computeSlots } from '../../connman/connman-options.ts';
-import type { NetAddr } from '../../connman/netaddress.ts';
+import { computeSlots } from '../../connman/net/options.ts';
+import type { NetAddr } from '../../connman/protocol/netaddress.ts';
 import { minutes, seconds } from '../../sim/index.ts';
 import { Ipv4AddressPlan } from '../address-plan.ts';
 import type { RecordedEvent } from '../event-recorder.ts';

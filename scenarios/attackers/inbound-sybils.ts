@@ -10,13 +10,13 @@
 // (closed by the victim before its VERACK, e.g. no eviction candidate), closedByVictim (after the
 // handshake: evicted or timed out), closedBySelf (churn). It does not flood (addr-flooder.ts).
 
-import type { NetAddr, Service } from '../../connman/netaddress.ts';
+import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
 import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
-import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
+import { MAX_ADDR_TO_SEND } from '../../connman/protocol/messages.ts';
 
 export interface InboundSybilsSpec extends AddressSource {
   kind: 'inbound-sybils';

@@ -6,13 +6,13 @@
 // Botnet style puts each address on its own host; infrastructure style puts them all on one.
 // It does not flood addresses unsolicited (addr-flooder.ts) or connect to anyone.
 
-import type { NetAddr } from '../../connman/netaddress.ts';
-import type { Address } from '../../connman/protocol.ts';
+import type { NetAddr } from '../../connman/protocol/netaddress.ts';
+import type { Address } from '../../connman/protocol/protocol.ts';
 import type { Micros } from '../../sim/index.ts';
 import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, type HostStyle } from './actor.ts';
 import { AddrBook } from './addr-book.ts';
 import { resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
-import { MAX_ADDR_TO_SEND } from '../../connman/messages.ts';
+import { MAX_ADDR_TO_SEND } from '../../connman/protocol/messages.ts';
 
 export interface ListenersSpec extends AddressSource {
   kind: 'listeners';

@@ -6,7 +6,7 @@
 // targets (inbound at the victim) and/or listen for the victims' outbound connections.
 // Counters as actor.ts (pingsReceived, pongsSent, closedByVictim ...). No address relay.
 
-import type { Service } from '../../connman/netaddress.ts';
+import type { Service } from '../../connman/protocol/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
 import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';

@@ -14,7 +14,7 @@
 // Attacker addresses listen (AttackerListeners), so a victim's outbound connection to one of them
 // succeeds and is held.
 
-import type { NetAddr } from '../../connman/netaddress.ts';
+import type { NetAddr } from '../../connman/protocol/netaddress.ts';
 import type { ParamSpec, ParamValues, ScenarioDefinition, ScriptContext, ScriptIterator } from '../scenario.ts';
 
 export type HeilmanVariant = 'botnet' | 'infrastructure';

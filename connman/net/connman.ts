@@ -1,0 +1,2141 @@
+// Core's CConnman (net.h / net.cpp): the node list and its lifecycle — outbound connections
+// (ThreadOpenConnections, ThreadOpenAddedConnections, addr-fetch, anchors, DNS seeding, fixed
+// seeds), inbound accept with eviction at the limit, message accounting, inactivity deadlines,
+// disconnection and reaping, statistics, network activity, the upload target, and peers.dat /
+// anchors.dat persistence — running over the injected ports. Core's threads are event handlers on
+// the Scheduler; pure policy lives in open-connections.ts, eviction.ts, inactivity.ts,
+// upload-target.ts and added-nodes.ts, and the handshake / ping subset in peerman.ts.
+// It does not hold address relay, block or transaction logic (a later issue).
+
+import { AddedNodes, defaultPortFor, type AddedNodeInfo } from './added-nodes.ts';
+import {
+  dumpAnchors,
+  dumpLegacyPeerAddresses,
+  dumpPeerAddresses,
+  dumpPeerAddressesUnsealed,
+  loadLegacyPeerAddresses,
+  loadPeerAddresses,
+  readAnchors,
+  sealPeersDat,
+  type LoadResult,
+} from '../addrman/addrdb.ts';
+import { AddrMan } from '../addrman/addrman.ts';
+import type { AddressPool } from '../addrman/address-pool.ts';
+import { LegacyAddrMan, legacyUnkBias } from '../profiles/addrman-legacy.ts';
+import { ConnectionType, connectionTypeAsString } from '../protocol/connection-types.ts';
+import {
+  computeSlots,
+  defaultConnmanOptions,
+  MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
+  MAX_OUTBOUND_FULL_RELAY_CONNECTIONS,
+  type BindSpec,
+  type ConnectionSlots,
+  type ConnmanOptions,
+} from './options.ts';
+import { DnsSeedThread } from './dns-seed.ts';
+import { selectNodeToEvict, type NodeEvictionCandidate } from './eviction.ts';
+import { CSipHasher, sha256 } from '../util/hash.ts';
+import { PING_MESSAGE_BYTES, type PingEndOwner, type PingHub } from './analytic-ping.ts';
+import { pingMessage, pongMessage } from '../protocol/messages.ts';
+import {
+  inactivityCheck,
+  nextInactivityDeadline,
+  nextPingTimeoutDeadline,
+  shouldRunInactivityChecks,
+  TIMEOUT_INTERVAL,
+} from './inactivity.ts';
+import type { P2PMessage } from '../protocol/messages.ts';
+import { addWhitelistPermissionFlags, hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
+import { lookupNumeric, NET_MAX, NET_INTERNAL, NET_UNROUTABLE, NetAddr, Service, type Network } from '../protocol/netaddress.ts';
+import { maybeFlipServiceToCJDNS } from '../protocol/netbase.ts';
+import { NetGroupManager } from '../netgroup/netgroup.ts';
+import { Node, type GrantKind, type NodeId } from './node.ts';
+import { NodeAddressIndex } from './node-address-index.ts';
+import {
+  anyPreferredNetwork,
+  chooseConnectionType,
+  countFailures,
+  groupKey,
+  maybePickPreferredNetwork,
+  OutboundCensusTracker,
+  selectAddress,
+  type Candidate,
+  type CensusNode,
+  type OutboundCensus,
+  type SelectionEnv,
+  type TypeChoice,
+} from './open-connections.ts';
+
+import { AddrResponseCache } from './addr-cache.ts';
+import { BIP0031_VERSION, PeerManager, PING_INTERVAL, type PeerManagerHooks } from '../net_processing/peerman.ts';
+import { BanMan } from './banman.ts';
+import { BlockRelay, type BlockRelayOptions } from '../net_processing/blocks.ts';
+import type {
+  Clock,
+  CloseReason,
+  ConnectRefusal,
+  ConnHandle,
+  ConnmanEvent,
+  DnsSeedResolver,
+  EventSink,
+  FileStore,
+  Micros,
+  RemoteCloseReason,
+  Rng,
+  Scheduler,
+  TimerHandle,
+  Transport,
+} from '../ports.ts';
+import { shuffleWith } from '../util/shuffle.ts';
+import { Address, NODE_NETWORK, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type ServiceFlags } from '../protocol/protocol.ts';
+import { FastRandomContext } from '../util/random.ts';
+import type { SubNet } from '../protocol/subnet.ts';
+import { UploadTarget } from './upload-target.ts';
+
+/** A record type with its readonly fields made writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const S = 1_000_000;
+
+// Core: net.h FEELER_INTERVAL
+export const FEELER_INTERVAL: Micros = 2 * 60 * S;
+// Core: net.h EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL
+export const EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL: Micros = 5 * 60 * S;
+// Core: net.cpp EXTRA_NETWORK_PEER_INTERVAL
+export const EXTRA_NETWORK_PEER_INTERVAL: Micros = 5 * 60 * S;
+// Core: net.cpp FEELER_SLEEP_WINDOW
+export const FEELER_SLEEP_WINDOW: Micros = 1 * S;
+// Core: net.cpp MAX_BLOCK_RELAY_ONLY_ANCHORS
+export const MAX_BLOCK_RELAY_ONLY_ANCHORS = 2;
+// Core: net.cpp DUMP_PEERS_INTERVAL
+export const DUMP_PEERS_INTERVAL: Micros = 15 * 60 * S;
+// Core: net.cpp RANDOMIZER_ID_NETGROUP
+export const RANDOMIZER_ID_NETGROUP = 0x6c0edd8036ef4036n;
+// Core: net.cpp RANDOMIZER_ID_LOCALHOSTNONCE
+export const RANDOMIZER_ID_LOCALHOSTNONCE = 0xd93e69e2bbfa5735n;
+// Core: net.cpp RANDOMIZER_ID_NETWORKKEY
+export const RANDOMIZER_ID_NETWORKKEY = 0x0e8a2b136c592a7dn;
+/** Core: net.cpp ThreadOpenConnections's ADD_NEXT_SEEDNODE. */
+export const ADD_NEXT_SEEDNODE: Micros = 10 * S;
+/** ThreadOpenConnections' pacing. */
+const LOOP_SLEEP: Micros = 500_000;
+/** Fixed seeds are added this long after ThreadOpenConnections starts (Core's literal 1 min). */
+const FIXED_SEEDS_DELAY: Micros = 60 * S;
+/** A week, seconds (fixed seeds' random age). */
+const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+
+export const PEERS_DAT = 'peers.dat';
+export const ANCHORS_DAT = 'anchors.dat';
+
+/** Core: net.h ConnectionDirection */
+export enum ConnectionDirection {
+  None = 0,
+  In = 1,
+  Out = 2,
+  Both = 3,
+}
+
+/** Ban and discouragement lookups (Core's BanMan); the simulation's is optional. */
+export interface BanList {
+  isBanned(addr: NetAddr): boolean;
+  isDiscouraged(addr: NetAddr): boolean;
+  /** Records a misbehaving peer's address (BanMan::Discourage); absent: a read-only list. */
+  discourage?(addr: NetAddr): void;
+}
+
+/** The ports and collaborators a Connman runs over. */
+export interface ConnmanDeps {
+  clock: Clock;
+  scheduler: Scheduler;
+  /** The node's own random stream (Core's ad-hoc FastRandomContexts, nSeed0/1 and addrman key). */
+  rng: Rng;
+  transport: Transport;
+  events: EventSink;
+  files: FileStore;
+  dns: DnsSeedResolver;
+  /** AddrMan to use; default: peers.dat from `files` if valid, else a fresh one. */
+  addrman?: AddrMan;
+  /** Netgroups (asmap); default: prefix grouping. */
+  netgroupman?: NetGroupManager;
+  /**
+   * The address interning table for the node's AddrMan (address-pool.ts); default: a private one.
+   * A world hands one pool to every node, so each distinct address, its key bytes and its netgroup
+   * are held and computed once instead of once per node. Ids are never observable.
+   */
+  addressPool?: AddressPool;
+  banman?: BanList;
+  /** Where the next issue's PeerManager logic plugs in. */
+  hooks?: PeerManagerHooks;
+  /** Enables the block / stale-tip / outbound-eviction logic (peerman-blocks.ts); absent: off. */
+  blocks?: BlockRelayOptions;
+  /**
+   * The world's analytic ping links (analytic-ping.ts), shared by its Connmans; absent: every ping
+   * is a real message. Needs a transport with fixedPath and sendArriving.
+   */
+  pingHub?: PingHub;
+}
+
+/** Core: net.h CConnman::ListenSocket — a listening service and the permissions it grants. */
+export interface ListenSocket {
+  readonly service: Service;
+  readonly permissions: number;
+  readonly onion: boolean;
+}
+
+/** Messages and their bytes (24-byte header included) of one message type; see Connman.msgTotals. */
+export interface MsgTotal {
+  msgs: number;
+  bytes: number;
+}
+
+/** Running per-message-type totals of a Connman, sent and received; see Connman.msgTotals. */
+export interface MsgTotals {
+  readonly sent: ReadonlyMap<string, Readonly<MsgTotal>>;
+  readonly recv: ReadonlyMap<string, Readonly<MsgTotal>>;
+}
+
+/** The getpeerinfo fields that exist in the simulation. Core: net.h CNodeStats */
+export interface NodeStats {
+  nodeid: NodeId;
+  addr: string;
+  addrBind: string;
+  addrLocal: string;
+  connType: string;
+  network: Network;
+  inbound: boolean;
+  services: ServiceFlags;
+  relayTxs: boolean;
+  version: number;
+  subver: string;
+  startingHeight: number;
+  conntimeSeconds: number;
+  lastSendSeconds: number;
+  lastRecvSeconds: number;
+  lastBlockSeconds: number;
+  lastTxSeconds: number;
+  pingTimeMicros: number;
+  minPingMicros: number;
+  pingWaitMicros: number | null;
+  bytesSent: number;
+  bytesRecv: number;
+  bytesSentPerMsg: Map<string, number>;
+  bytesRecvPerMsg: Map<string, number>;
+  keyedNetGroup: bigint;
+  mappedAs: number;
+  permissions: number;
+  successfullyConnected: boolean;
+  addrRelayEnabled: boolean;
+  addrProcessed: number;
+  addrRateLimited: number;
+}
+
+/** An outbound connect in flight (Core's blocking ConnectNode). */
+interface PendingConnect {
+  readonly targets: Address[];
+  index: number;
+  readonly dest: string | null;
+  readonly connType: ConnectionType;
+  readonly countFailure: boolean;
+  readonly grant: GrantKind;
+  readonly done: (ok: boolean) => void;
+}
+
+
+function u64le(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+  return b;
+}
+
+// Core: net.h CConnman
+export class Connman {
+  readonly options: ConnmanOptions;
+  readonly slots: ConnectionSlots;
+  readonly addrman: AddrMan;
+  readonly netgroupman: NetGroupManager;
+  private readonly addressPool: AddressPool | undefined;
+  readonly peerman: PeerManager;
+  /** The block, stale-tip and outbound-eviction logic, when enabled (ConnmanDeps.blocks). */
+  readonly blocks: BlockRelay | null;
+  /** m_addr_response_caches: the per-network-key GETADDR answers. */
+  readonly addrCache: AddrResponseCache;
+  readonly uploadTarget: UploadTarget;
+  readonly addedNodes: AddedNodes;
+
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly rng: Rng;
+  private readonly pingRng: FastRandomContext;
+  private readonly pingHub: PingHub | undefined;
+  /** This Connman's side of the analytic ping links. */
+  private readonly pingOwner: PingEndOwner = {
+    analyticSent: (node, type, count, lastAt) => {
+      const bytes = PING_MESSAGE_BYTES * count;
+      node.sendBytesPerMsgType.set(type, (node.sendBytesPerMsgType.get(type) ?? 0) + bytes);
+      countMsgs(this.sentTotals, type, count, bytes);
+      node.sendBytes += bytes;
+      if (lastAt > node.lastSendMicros) node.lastSendMicros = lastAt;
+      this.uploadTarget.recordBytesSent(bytes, lastAt);
+    },
+    analyticReceived: (node, type, count, lastAt) => {
+      const bytes = PING_MESSAGE_BYTES * count;
+      node.recvBytesPerMsgType.set(type, (node.recvBytesPerMsgType.get(type) ?? 0) + bytes);
+      countMsgs(this.recvTotals, type, count, bytes);
+      node.recvBytes += bytes;
+      if (lastAt > node.lastRecvMicros) node.lastRecvMicros = lastAt;
+      this.totalBytesRecv += bytes;
+    },
+    drawPingNonce: () => this.drawPingNonce(),
+    sendArriving: (node, type, nonce, at) => {
+      this.transport.sendArriving!(node.conn, type === 'ping' ? pingMessage(nonce) : pongMessage(nonce), at);
+    },
+    refreshTimer: (node) => {
+      if (this.byId.get(node.id) === node && !node.disconnect) this.refreshNodeTimer(node);
+    },
+  };
+  private readonly transport: Transport;
+  private readonly events: EventSink;
+  private readonly files: FileStore;
+  private readonly dns: DnsSeedResolver;
+  /** Default: a fresh BanMan (banman.ts), so misbehaving peers are discouraged. */
+  readonly banman: BanList | null;
+
+  private readonly seed0: bigint;
+  /** The selection loop's environment, made on first use (makeSelectionEnv). */
+  private selectionEnv: Mutable<SelectionEnv> | undefined = undefined;
+  /** A connection's netgroup key for the outbound census, remembered on the Node. */
+  private readonly nodeGroupKey = (n: CensusNode): string => {
+    const node = n as Node;
+    let k = node.netgroupKey;
+    if (k === undefined) {
+      k = groupKey(this.netgroupman.getGroup(node.addr));
+      node.netgroupKey = k;
+    }
+    return k;
+  };
+  private readonly seed1: bigint;
+  /** GetDeterministicRandomizer(id) states, by id (a handful of ids). */
+  private readonly randomizers = new Map<bigint, CSipHasher>();
+  private readonly reachable: Set<Network>;
+  private readonly localIps = new Set<string>();
+
+  /** m_nodes, in creation order. */
+  private nodes: Node[] = [];
+  /** The open-connections census over `nodes`, kept as nodes are added and reaped. */
+  private readonly census = new OutboundCensusTracker(this.nodeGroupKey);
+  /** The IPs and IP:ports of `nodes`, kept as nodes are added and reaped (the already-connected checks). */
+  private readonly nodeAddrs = new NodeAddressIndex();
+  private readonly byConn = new Map<ConnHandle, Node>();
+  private readonly byId = new Map<NodeId, Node>();
+  private nextNodeId = 0;
+  private readonly networkConnCounts: number[] = new Array<number>(NET_MAX).fill(0);
+  private readonly pending = new Map<ConnHandle, PendingConnect>();
+  private readonly listenSockets: ListenSocket[] = [];
+
+  private networkActive: boolean;
+  private started = false;
+  private interrupted = false;
+  private addressesInitialized = false;
+  private semOutboundUsed = 0;
+  private semAddnodeUsed = 0;
+  private anchors: Address[] = [];
+  private readonly addrFetches: string[] = [];
+  private tryAnotherOutboundPeer = false;
+  private startExtraBlockRelay = false;
+  private totalBytesRecv = 0;
+  /** Per message type, every message pushed / received over this Connman's life (msgTotals). */
+  private readonly sentTotals = new Map<string, MsgTotal>();
+  private readonly recvTotals = new Map<string, MsgTotal>();
+  private reapTimer: TimerHandle = 0;
+  private dumpTimer: TimerHandle = 0;
+  private readonly nodeTimerKind: number;
+  private dnsThread: DnsSeedThread | null = null;
+
+  // ThreadOpenConnections state.
+  private oc = {
+    running: false,
+    startMicros: 0,
+    nextFeeler: 0,
+    nextExtraBlockRelay: 0,
+    nextExtraNetworkPeer: 0,
+    addFixedSeeds: false,
+    seedNodeTimer: 0,
+    seedNodes: [] as string[],
+    addAddrFetch: false,
+    useSeedNodes: false,
+    /** Waiting at the blocking semOutbound acquire. */
+    waitingForGrant: false,
+    /** The pending wake-up of the loop (0 = none) and its time. */
+    timer: 0 as TimerHandle,
+    timerAt: 0,
+    /** Time of the last loop top, the base of the 500 ms grid while idle. */
+    gridBase: 0,
+    /** The last grant phase chose no connection type (rule 8). */
+    idle: false,
+    /** Something changed since the last grant phase. */
+    dirty: true,
+    /** Dormant: idle with no timer due; only a change wakes it. */
+    dormant: false,
+    /** Busy in a connect or a feeler sleep. */
+    busy: false,
+    /** -connect mode: loop counter and position. */
+    connectLoop: 0,
+    connectIndex: 0,
+  };
+  // ThreadOpenAddedConnections state.
+  private ac = { timer: 0 as TimerHandle, waitingForGrant: false, busy: false };
+
+  constructor(deps: ConnmanDeps, options: Partial<ConnmanOptions> = {}) {
+    this.options = { ...defaultConnmanOptions(), ...options };
+    const o = this.options;
+    if (!(o.peerConnectTimeoutSeconds > 0)) throw new Error('peertimeout must be a positive integer.');
+    if (!(o.maxOutboundFullRelay >= 0 && o.maxOutboundFullRelay <= MAX_OUTBOUND_FULL_RELAY_CONNECTIONS)) {
+      throw new Error(`maxOutboundFullRelay must be in 0..${MAX_OUTBOUND_FULL_RELAY_CONNECTIONS}`);
+    }
+    if (!(o.maxBlockRelayOnly >= 0 && o.maxBlockRelayOnly <= MAX_BLOCK_RELAY_ONLY_CONNECTIONS)) {
+      throw new Error(`maxBlockRelayOnly must be in 0..${MAX_BLOCK_RELAY_ONLY_CONNECTIONS}`);
+    }
+    this.slots = computeSlots(o.maxConnections, o.inboundRelayPercent, o.maxOutboundFullRelay, o.maxBlockRelayOnly);
+    this.clock = deps.clock;
+    this.scheduler = deps.scheduler;
+    this.rng = deps.rng;
+    this.transport = deps.transport;
+    this.events = deps.events;
+    this.files = deps.files;
+    this.dns = deps.dns;
+    this.banman = deps.banman ?? new BanMan({ rng: this.rng, nowSeconds: () => Math.floor(this.now() / 1_000_000) });
+    this.seed0 = o.seed0 ?? this.rng.rand64();
+    this.seed1 = o.seed1 ?? this.rng.rand64();
+    // Ping nonces get their own stream (Core draws them from the global RNG, not from a Connman
+    // context), keyed from the node's seeds so that creating it draws nothing.
+    const pingSeed = new Uint8Array(20);
+    pingSeed.set(u64le(this.seed0), 0);
+    pingSeed.set(u64le(this.seed1), 8);
+    pingSeed.set([0x70, 0x69, 0x6e, 0x67], 16); // "ping"
+    this.pingRng = new FastRandomContext(sha256(pingSeed));
+    this.pingHub = deps.pingHub;
+    this.reachable = new Set(o.reachableNets);
+    for (const a of o.localAddresses) this.localIps.add(a.addrKey);
+    this.networkActive = o.networkActive;
+    this.netgroupman = deps.netgroupman ?? NetGroupManager.noAsmap();
+    this.addressPool = deps.addressPool;
+    this.addrman = deps.addrman ?? this.loadAddrMan();
+    this.uploadTarget = new UploadTarget(o.maxUploadTarget);
+    this.addedNodes = new AddedNodes(o.defaultPort, this.reachable);
+    this.addedNodes.initFrom(o.addedNodes, (o.localServices & NODE_P2P_V2) !== 0);
+    this.addrCache = new AddrResponseCache((max, pct, net) => this.getAddressesUnsafe(max, pct, net), this.rng);
+    const blocks = deps.blocks !== undefined ? new BlockRelay(this.blockHost(), deps.blocks) : null;
+    this.blocks = blocks;
+    this.peerman = new PeerManager(this.peerHost(), this.addrman, {
+      listen: o.listen,
+      localAddresses: o.localAddresses,
+      localServices: o.localServices,
+      blocksOnly: o.blocksOnly,
+      inboundRelayCap: o.inboundRelayCap,
+      inboundVersionGood: o.inboundVersionGood,
+      addrRateLimit: o.addrRateLimit,
+      bestHeight: () => (blocks !== null ? blocks.bestHeight() : o.chainView.bestHeight()),
+      bestBlockTimeSeconds: () => (blocks !== null ? blocks.bestBlockTimeSeconds() : o.chainView.bestBlockTimeSeconds()),
+      rng: this.rng,
+      ...(deps.hooks !== undefined ? { hooks: deps.hooks } : {}),
+    });
+    if (blocks !== null) this.peerman.hooks = blocks.hooksChainedTo(this.peerman.hooks);
+    this.nodeTimerKind = this.scheduler.register((id) => {
+      const node = this.byId.get(id);
+      if (node === undefined) return;
+      node.timer = 0;
+      this.runNodeDeadlines(node);
+    }, 'connman.node-deadline');
+    this.transport.setHandlers({
+      onAccept: (conn, local, remote) => this.acceptConnection(conn, local, remote),
+      onConnected: (conn, local) => this.onConnected(conn, local),
+      onConnectFailed: (conn, reason) => this.onConnectFailed(conn, reason),
+      onMessage: (conn, msg) => this.onMessage(conn, msg),
+      onRemoteClose: (conn, reason) => this.onRemoteClose(conn, reason),
+    });
+  }
+
+  /** A fresh AddrMan with its own stream keyed from the node's, as Core's would be. */
+  private makeAddrMan(): AddrMan {
+    const seed = new Uint8Array(32);
+    for (let i = 0; i < 4; i++) seed.set(u64le(this.rng.rand64()), 8 * i);
+    const rng = new FastRandomContext(seed);
+    const opts = {
+      netgroupman: this.netgroupman,
+      clock: this.clock,
+      rng,
+      key: rng.rand256(),
+      ...(this.addressPool !== undefined ? { pool: this.addressPool } : {}),
+    };
+    if (this.options.addrmanLegacy === 'v0.10') return new LegacyAddrMan(opts);
+    return new AddrMan(this.options.testBeforeEvict ? opts : { ...opts, testBeforeEvict: false });
+  }
+
+  /** peers.dat from the node's files, or a fresh AddrMan if absent or invalid. */
+  // Core: addrdb.cpp LoadAddrman
+  private loadAddrMan(): AddrMan {
+    const bytes = this.files.read(PEERS_DAT);
+    if (bytes === undefined) return this.makeAddrMan();
+    // A v0.10 node reads its own peers.dat format (addrman-legacy-serialize.ts).
+    const r: LoadResult<AddrMan> =
+      this.options.addrmanLegacy === 'v0.10'
+        ? loadLegacyPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan() as LegacyAddrMan)
+        : loadPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan());
+    if (r.ok) {
+      this.events.emit({ kind: 'peers-loaded', entries: r.value.size(), ok: true });
+      return r.value;
+    }
+    this.events.emit({ kind: 'peers-loaded', entries: 0, ok: false });
+    return this.makeAddrMan();
+  }
+
+  private now(): Micros {
+    return this.clock.nowMicros();
+  }
+
+  private emit(ev: ConnmanEvent): void {
+    this.events.emit(ev);
+  }
+
+  private peerHost() {
+    return {
+      nowMicros: () => this.now(),
+      pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
+      disconnect: (node: Node, reason: CloseReason) => this.markDisconnect(node, reason),
+      checkIncomingNonce: (nonce: bigint) => this.checkIncomingNonce(nonce),
+      evictTxPeerIfFull: (protect: NodeId | null) => this.evictTxPeerIfFull(protect),
+      getAddresses: (node: Node, max: number, pct: number) => this.getAddresses(node, max, pct),
+      getAddressesUnsafe: (max: number, pct: number, net: Network | null) => this.getAddressesUnsafe(max, pct, net),
+      getDeterministicRandomizer: (id: bigint) => this.getDeterministicRandomizer(id),
+      isDiscouragedOrBanned: (a: NetAddr) => this.banman !== null && (this.banman.isDiscouraged(a) || this.banman.isBanned(a)),
+      discourage: (a: NetAddr) => this.banman?.discourage?.(a),
+      refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
+      drawPingNonce: () => this.drawPingNonce(),
+      startAnalyticPing: (node: Node, now: Micros) => this.startAnalyticPing(node, now),
+      isReachable: (net: Network) => this.reachable.has(net),
+      shouldRunInactivityChecks: (node: Node, now: Micros) => this.shouldRunInactivityChecks(node, now),
+      addressesAdded: () => this.wakeOpenConnections(),
+      emit: (ev: ConnmanEvent) => this.emit(ev),
+    };
+  }
+
+  private blockHost() {
+    return {
+      nowMicros: () => this.now(),
+      scheduler: this.scheduler,
+      pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
+      disconnect: (node: Node, reason: CloseReason) => this.markDisconnect(node, reason),
+      emit: (ev: ConnmanEvent) => this.emit(ev),
+      forEachNode: (fn: (node: Node) => void) => this.forEachNode(fn),
+      getNode: (id: NodeId) => this.getNode(id),
+      getExtraBlockRelayCount: () => this.getExtraBlockRelayCount(),
+      getExtraFullOutboundCount: () => this.getExtraFullOutboundCount(),
+      multipleManualOrFullOutboundConns: (net: Network) => this.multipleManualOrFullOutboundConns(net),
+      setTryNewOutboundPeer: (flag: boolean) => this.setTryNewOutboundPeer(flag),
+      getTryNewOutboundPeer: () => this.getTryNewOutboundPeer(),
+      startExtraBlockRelayPeers: () => this.startExtraBlockRelayPeers(),
+      getNetworkActive: () => this.getNetworkActive(),
+      getUseAddrmanOutgoing: () => this.getUseAddrmanOutgoing(),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /**
+   * Binds, loads anchors, starts the threads (as event handlers) and the peers.dat dump timer.
+   */
+  // Core: net.cpp CConnman::Start
+  start(): boolean {
+    if (this.started) return true;
+    const o = this.options;
+    this.started = true;
+    this.interrupted = false;
+    if (o.listen) this.initBinds(o.binds);
+    this.addressesInitialized = true;
+
+    const useAddrmanOutgoing = this.getUseAddrmanOutgoing();
+    if (useAddrmanOutgoing && o.anchors) {
+      // Anchors: read once, deleted whatever happened, at most two kept.
+      const bytes = this.files.read(ANCHORS_DAT);
+      let anchors: Address[] = [];
+      if (bytes !== undefined) anchors = readAnchors(o.chain, bytes);
+      this.files.delete(ANCHORS_DAT);
+      if (anchors.length > MAX_BLOCK_RELAY_ONLY_ANCHORS) anchors = anchors.slice(0, MAX_BLOCK_RELAY_ONLY_ANCHORS);
+      this.anchors = anchors;
+      this.emit({ kind: 'anchors-read', count: anchors.length });
+    }
+
+    // Seednodes are shuffled once here (Core: a fresh FastRandomContext in Start).
+    const seedNodes = o.seedNodes.slice();
+    if (seedNodes.length > 0) shuffleWith(this.rng, seedNodes);
+
+    if (o.dnsSeed) {
+      this.dnsThread = new DnsSeedThread({
+        clock: this.clock,
+        scheduler: this.scheduler,
+        rng: this.rng,
+        addrman: this.addrman,
+        resolver: this.dns,
+        events: this.events,
+        defaultPort: o.defaultPort,
+        seeds: o.dnsSeeds,
+        forceDnsSeed: o.forceDnsSeed,
+        haveSeedNodes: o.seedNodes.length > 0,
+        getFullOutboundConnCount: () => this.getFullOutboundConnCount(),
+        getNetworkActive: () => this.networkActive,
+        addAddrFetch: (d) => this.addAddrFetch(d),
+        addressesAdded: () => this.wakeOpenConnections(),
+        shuffle: (xs) => shuffleWith(this.rng, xs),
+      });
+      this.dnsThread.start();
+    }
+
+    // ThreadOpenAddedConnections always runs.
+    this.scheduleAdded(this.now());
+
+    if (o.connect !== null && o.connect.length > 0) {
+      this.startConnectMode();
+    } else if (useAddrmanOutgoing) {
+      if (o.seednodeBehaviour === 'all-at-start') {
+        for (const s of seedNodes) this.addAddrFetch(s);
+        this.startOpenConnections([]);
+      } else {
+        this.startOpenConnections(seedNodes);
+      }
+    }
+
+    this.dumpTimer = this.scheduler.schedule(this.now() + o.dumpPeersIntervalMicros, () => this.onDumpTimer());
+    this.blocks?.start();
+    return true;
+  }
+
+  /** Stops the threads (cancels their timers); in-flight connects are abandoned. */
+  // Core: net.cpp CConnman::Interrupt
+  interrupt(): void {
+    this.interrupted = true;
+    this.oc.running = false;
+    this.cancelTimer(this.oc.timer);
+    this.oc.timer = 0;
+    this.cancelTimer(this.ac.timer);
+    this.ac.timer = 0;
+    this.dnsThread?.stop();
+    this.blocks?.stop();
+    this.cancelTimer(this.dumpTimer);
+    this.dumpTimer = 0;
+    for (const h of [...this.pending.keys()]) this.transport.close(h);
+    this.pending.clear();
+  }
+
+  /** Interrupt, then Core's StopNodes: peers.dat and anchors.dat written, every socket closed. */
+  // Core: net.cpp CConnman::Stop / StopThreads / StopNodes
+  stop(): void {
+    if (!this.started) return;
+    this.interrupt();
+    if (this.addressesInitialized) {
+      this.dumpAddresses();
+      this.addressesInitialized = false;
+      if (this.getUseAddrmanOutgoing() && this.options.anchors) {
+        let anchors = this.getCurrentBlockRelayOnlyConns();
+        if (anchors.length > MAX_BLOCK_RELAY_ONLY_ANCHORS) anchors = anchors.slice(0, MAX_BLOCK_RELAY_ONLY_ANCHORS);
+        this.files.write(ANCHORS_DAT, dumpAnchors(this.options.chain, anchors));
+        this.emit({ kind: 'anchors-dumped', count: anchors.length });
+      }
+    }
+    for (const n of this.nodes) n.markDisconnect('shutdown');
+    this.reapNodes('shutdown');
+    this.cancelTimer(this.reapTimer);
+    this.reapTimer = 0;
+    for (const l of this.listenSockets) this.transport.unlisten(l.service);
+    this.listenSockets.length = 0;
+    this.started = false;
+  }
+
+  private cancelTimer(h: TimerHandle): void {
+    if (h !== 0) this.scheduler.cancel(h);
+  }
+
+  /** Writes peers.dat into the node's files. */
+  // Core: net.cpp CConnman::DumpAddresses
+  dumpAddresses(): void {
+    const am = this.addrman;
+    if (!(am instanceof LegacyAddrMan) && this.files.writeDeferred !== undefined) {
+      // Serialized now; the checksum is computed when the file is first read (a restart).
+      const unsealed = dumpPeerAddressesUnsealed(this.options.chain, am);
+      this.files.writeDeferred(PEERS_DAT, unsealed.length, () => sealPeersDat(unsealed));
+      this.emit({ kind: 'peers-dumped', entries: am.size(), bytes: unsealed.length });
+      return;
+    }
+    const bytes = am instanceof LegacyAddrMan ? dumpLegacyPeerAddresses(this.options.chain, am) : dumpPeerAddresses(this.options.chain, am);
+    this.files.write(PEERS_DAT, bytes);
+    this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: bytes.length });
+  }
+
+  private onDumpTimer(): void {
+    this.dumpTimer = 0;
+    if (this.interrupted) return;
+    this.dumpAddresses();
+    this.dumpTimer = this.scheduler.schedule(this.now() + this.options.dumpPeersIntervalMicros, () => this.onDumpTimer());
+  }
+
+  // Core: net.cpp CConnman::Bind
+  bind(service: Service, permissions: number, onion: boolean): boolean {
+    if (!this.transport.listen(service)) return false;
+    this.listenSockets.push({ service, permissions, onion });
+    return true;
+  }
+
+  // Core: net.cpp CConnman::InitBinds
+  initBinds(binds: readonly BindSpec[]): boolean {
+    let ok = true;
+    for (const b of binds) ok = this.bind(b.service, b.permissions ?? 0, b.onion ?? false) && ok;
+    return ok;
+  }
+
+  getListenSockets(): readonly ListenSocket[] {
+    return this.listenSockets;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Small queries
+
+  // Core: net.h CConnman::GetUseAddrmanOutgoing
+  getUseAddrmanOutgoing(): boolean {
+    return this.options.connect === null;
+  }
+  // Core: net.cpp CConnman::GetLocalServices
+  getLocalServices(): ServiceFlags {
+    return this.options.localServices;
+  }
+  // Core: net.h CConnman::GetReceiveFloodSize
+  getReceiveFloodSize(): number {
+    return this.options.receiveFloodSize;
+  }
+  // Core: net.h CConnman::GetNetworkActive
+  getNetworkActive(): boolean {
+    return this.networkActive;
+  }
+  // Core: net.cpp CConnman::SetNetworkActive
+  setNetworkActive(active: boolean): void {
+    if (this.networkActive === active) return;
+    this.networkActive = active;
+    if (!active) this.scheduleReap();
+    this.wakeOpenConnections();
+  }
+  // Core: net.cpp CConnman::SetTryNewOutboundPeer
+  setTryNewOutboundPeer(flag: boolean): void {
+    this.tryAnotherOutboundPeer = flag;
+    if (flag) this.wakeOpenConnections();
+  }
+  // Core: net.cpp CConnman::GetTryNewOutboundPeer
+  getTryNewOutboundPeer(): boolean {
+    return this.tryAnotherOutboundPeer;
+  }
+  // Core: net.h CConnman::StartExtraBlockRelayPeers
+  startExtraBlockRelayPeers(): void {
+    this.startExtraBlockRelay = true;
+    this.wakeOpenConnections();
+  }
+  // Core: net.cpp CConnman::GetTotalBytesRecv
+  getTotalBytesRecv(): number {
+    this.settlePings();
+    return this.totalBytesRecv;
+  }
+  /**
+   * Messages and bytes per message type, sent (every message queued by pushMessage, where Core
+   * counts bytes sent) and received (every message read off a live connection, where Core counts
+   * bytes received), summed over every connection this Connman ever had: unlike getpeerinfo's
+   * per-connection bytessent_per_msg / bytesrecv_per_msg they survive the connection's close, and
+   * they count messages as well as bytes. Core keeps no such totals (it has only the byte totals
+   * of getnettotals); they are for the simulator's metrics. The maps are live and read-only; they
+   * iterate in the order each message type was first seen. A restart starts a new Connman at zero.
+   */
+  msgTotals(): MsgTotals {
+    this.settlePings();
+    return { sent: this.sentTotals, recv: this.recvTotals };
+  }
+  // Core: net.cpp CConnman::GetTotalBytesSent
+  getTotalBytesSent(): number {
+    this.settlePings();
+    return this.uploadTarget.totalBytesSent;
+  }
+  // Core: net.cpp CConnman::SetMaxOutboundTarget
+  setMaxOutboundTarget(limit: number): void {
+    // The upload cycle's start depends on the order of sends: analytic pings stop while a target is set.
+    if (limit !== 0) this.materializePings();
+    this.uploadTarget.maxOutboundLimit = limit;
+  }
+  // Core: net.cpp CConnman::GetMaxOutboundTarget
+  getMaxOutboundTarget(): number {
+    return this.uploadTarget.maxOutboundLimit;
+  }
+  // Core: net.cpp CConnman::GetMaxOutboundTimeframe
+  getMaxOutboundTimeframe(): Micros {
+    return this.uploadTarget.getMaxOutboundTimeframe();
+  }
+  // Core: net.cpp CConnman::GetMaxOutboundTimeLeftInCycle
+  getMaxOutboundTimeLeftInCycle(): Micros {
+    return this.uploadTarget.getMaxOutboundTimeLeftInCycle(this.now());
+  }
+  // Core: net.cpp CConnman::OutboundTargetReached
+  outboundTargetReached(historicalBlockServingLimit: boolean): boolean {
+    return this.uploadTarget.outboundTargetReached(historicalBlockServingLimit, this.now());
+  }
+  // Core: net.cpp CConnman::GetOutboundTargetBytesLeft
+  getOutboundTargetBytesLeft(): number {
+    return this.uploadTarget.getOutboundTargetBytesLeft();
+  }
+  /** Reachable networks of this node (Core's process-global g_reachable_nets). */
+  getReachableNetworks(): ReadonlySet<Network> {
+    return this.reachable;
+  }
+  /** The semaphore slots in use (tests and invariant checks). */
+  getGrantsInUse(): { outbound: number; addnode: number } {
+    return { outbound: this.semOutboundUsed, addnode: this.semAddnodeUsed };
+  }
+  /** Anchors not yet consumed. */
+  getAnchors(): readonly Address[] {
+    return this.anchors;
+  }
+  /** Queued addr-fetch destinations. */
+  getAddrFetches(): readonly string[] {
+    return this.addrFetches;
+  }
+
+  // Core: net.cpp CConnman::GetNodeCount
+  getNodeCount(flags: ConnectionDirection = ConnectionDirection.Both): number {
+    if (flags === ConnectionDirection.Both) return this.nodes.length;
+    let n = 0;
+    for (const node of this.nodes) {
+      if (flags & (node.isInbound() ? ConnectionDirection.In : ConnectionDirection.Out)) n++;
+    }
+    return n;
+  }
+
+  // Core: net.cpp CConnman::GetFullOutboundConnCount
+  getFullOutboundConnCount(): number {
+    let n = 0;
+    for (const node of this.nodes) if (node.successfullyConnected && node.isFullOutbound()) n++;
+    return n;
+  }
+
+  // Core: net.cpp CConnman::GetExtraFullOutboundCount
+  getExtraFullOutboundCount(): number {
+    let n = 0;
+    for (const node of this.nodes) {
+      if (node.successfullyConnected && !node.disconnect && node.isFullOutbound()) n++;
+    }
+    return Math.max(n - this.slots.maxOutboundFullRelay, 0);
+  }
+
+  // Core: net.cpp CConnman::GetExtraBlockRelayCount
+  getExtraBlockRelayCount(): number {
+    let n = 0;
+    for (const node of this.nodes) {
+      if (node.successfullyConnected && !node.disconnect && node.isBlockOnly()) n++;
+    }
+    return Math.max(n - this.slots.maxOutboundBlockRelay, 0);
+  }
+
+  // Core: net.cpp CConnman::GetCurrentBlockRelayOnlyConns
+  getCurrentBlockRelayOnlyConns(): Address[] {
+    const out: Address[] = [];
+    for (const n of this.nodes) if (n.isBlockOnly()) out.push(n.addr);
+    return out;
+  }
+
+  // Core: net.cpp CConnman::MultipleManualOrFullOutboundConns
+  multipleManualOrFullOutboundConns(net: Network): boolean {
+    return this.networkConnCounts[net]! > 1;
+  }
+
+  /** The number of MANUAL + full-relay connections on a network (m_network_conn_counts). */
+  getNetworkConnCount(net: Network): number {
+    return this.networkConnCounts[net]!;
+  }
+
+  // Core: net.cpp CConnman::GetMappedAS
+  getMappedAS(addr: NetAddr): number {
+    return this.netgroupman.getMappedAS(addr);
+  }
+
+  // Core: net.cpp CConnman::GetDeterministicRandomizer
+  getDeterministicRandomizer(id: bigint): CSipHasher {
+    // The keyed state after the id is the same every time: keep one per id and hand out copies.
+    let proto = this.randomizers.get(id);
+    if (proto === undefined) {
+      proto = new CSipHasher(this.seed0, this.seed1).writeU64(id);
+      this.randomizers.set(id, proto);
+    }
+    return proto.clone();
+  }
+
+  // Core: net.cpp CConnman::CalculateKeyedNetGroup
+  calculateKeyedNetGroup(addr: NetAddr): bigint {
+    return this.getDeterministicRandomizer(RANDOMIZER_ID_NETGROUP).writeBytes(this.netgroupman.getGroup(addr)).finalize();
+  }
+
+  /** Our own address: the IP (any port) is one of our local addresses. */
+  // Core: net.cpp IsLocal(const CService&)
+  isLocal(addr: NetAddr): boolean {
+    return this.localIps.has(addr.addrKey);
+  }
+
+  // Core: net.cpp CConnman::CheckIncomingNonce
+  checkIncomingNonce(nonce: bigint): boolean {
+    for (const n of this.nodes) {
+      if (!n.successfullyConnected && !n.isInbound() && n.localNonce === nonce) return false;
+    }
+    return true;
+  }
+
+  // Core: net.cpp CConnman::AlreadyConnectedToHost
+  alreadyConnectedToHost(host: string): boolean {
+    return this.nodes.some((n) => n.addrName === host);
+  }
+  // Core: net.cpp CConnman::AlreadyConnectedToAddressPort
+  alreadyConnectedToAddressPort(addr: Service): boolean {
+    return this.nodeAddrs.hasService(addr);
+  }
+  // Core: net.cpp CConnman::AlreadyConnectedToAddress
+  alreadyConnectedToAddress(addr: NetAddr): boolean {
+    return this.nodeAddrs.hasAddr(addr);
+  }
+
+  // Core: net.cpp CConnman::ShouldRunInactivityChecks
+  shouldRunInactivityChecks(node: Node, nowMicros: Micros): boolean {
+    return shouldRunInactivityChecks(node, nowMicros, this.options.peerConnectTimeoutSeconds);
+  }
+
+  /** Calls `fn` for each fully connected node. */
+  // Core: net.h CConnman::ForEachNode
+  forEachNode(fn: (node: Node) => void): void {
+    for (const n of this.nodes) if (n.successfullyConnected && !n.disconnect) fn(n);
+  }
+
+  /** Calls `fn` on the node if it exists and is fully connected; returns its answer, or false. */
+  // Core: net.cpp CConnman::ForNode
+  forNode(id: NodeId, fn: (node: Node) => boolean): boolean {
+    const n = this.byId.get(id);
+    return n !== undefined && n.successfullyConnected && !n.disconnect && fn(n);
+  }
+
+  /** Every node in m_nodes, in creation order (Core's NodesSnapshot, read-only). */
+  getNodes(): readonly Node[] {
+    return this.nodes;
+  }
+
+  getNode(id: NodeId): Node | undefined {
+    return this.byId.get(id);
+  }
+
+  // Core: net.cpp CConnman::GetNodeStats / CNode::CopyStats (+ CNodeStateStats fields we keep)
+  getNodeStats(): NodeStats[] {
+    this.settlePings();
+    const now = this.now();
+    return this.nodes.map((n) => {
+      const addrStats = this.peerman.addrStats(n.id);
+      return {
+        nodeid: n.id,
+        addr: n.addrName,
+        addrBind: n.addrBind.toStringAddrPort(),
+        addrLocal: n.addrLocal !== null && n.addrLocal.isValid() ? n.addrLocal.toStringAddrPort() : '',
+        connType: connectionTypeAsString(n.connType),
+        network: n.connectedThroughNetwork(),
+        inbound: n.isInbound(),
+        services: n.theirServices,
+        relayTxs: n.relaysTxs,
+        version: n.version,
+        subver: n.cleanSubVer,
+        startingHeight: n.startingHeight,
+        conntimeSeconds: Math.floor(n.connectedMicros / S),
+        lastSendSeconds: Math.floor(n.lastSendMicros / S),
+        lastRecvSeconds: Math.floor(n.lastRecvMicros / S),
+        lastBlockSeconds: n.lastBlockTimeSeconds,
+        lastTxSeconds: n.lastTxTimeSeconds,
+        pingTimeMicros: n.lastPingTimeMicros,
+        minPingMicros: n.minPingTimeMicros,
+        pingWaitMicros: n.pingNonceSent !== 0n ? now - n.pingStartMicros : null,
+        bytesSent: n.sendBytes,
+        bytesRecv: n.recvBytes,
+        // Core keeps these in std::map, so getpeerinfo lists them by message type.
+        bytesSentPerMsg: sortedByKey(n.sendBytesPerMsgType),
+        bytesRecvPerMsg: sortedByKey(n.recvBytesPerMsgType),
+        keyedNetGroup: n.keyedNetGroup,
+        mappedAs: this.netgroupman.getMappedAS(n.addr),
+        permissions: n.permissions,
+        successfullyConnected: n.successfullyConnected,
+        addrRelayEnabled: n.addrRelayEnabled,
+        addrProcessed: addrStats.processed,
+        addrRateLimited: addrStats.rateLimited,
+      };
+    });
+  }
+
+  /** The cached GETADDR answer for the requestor's network key (see addr-cache.ts). */
+  // Core: net.cpp CConnman::GetAddresses(CNode&, size_t, size_t)
+  getAddresses(requestor: Node, maxAddresses: number, maxPct: number): Address[] {
+    return this.addrCache.getAddresses(requestor, maxAddresses, maxPct, this.now());
+  }
+
+  /** Our addresses for a GETADDR answer, minus banned / discouraged ones. */
+  // Core: net.cpp CConnman::GetAddressesUnsafe
+  getAddressesUnsafe(maxAddresses: number, maxPct: number, network: Network | null): Address[] {
+    const addrs = this.addrman.getAddr(maxAddresses, maxPct, network);
+    if (this.banman === null) return addrs;
+    return addrs.filter((a) => !this.banman!.isDiscouraged(a) && !this.banman!.isBanned(a));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Disconnection
+
+  // Core: net.cpp CConnman::DisconnectNode(NodeId)
+  disconnectNode(id: NodeId): boolean;
+  // Core: net.cpp CConnman::DisconnectNode(const std::string&)
+  disconnectNode(name: string): boolean;
+  disconnectNode(idOrName: NodeId | string): boolean {
+    if (typeof idOrName === 'number') {
+      const n = this.byId.get(idOrName);
+      if (n === undefined) return false;
+      this.markDisconnect(n, 'disconnect-requested');
+      return true;
+    }
+    const n = this.nodes.find((x) => x.addrName === idOrName);
+    if (n === undefined) return false;
+    this.markDisconnect(n, 'disconnect-requested');
+    return true;
+  }
+
+  /** Every node whose address the subnet matches (any port). */
+  // Core: net.cpp CConnman::DisconnectNode(const CSubNet&)
+  disconnectNodeBySubnet(subnet: SubNet): boolean {
+    let any = false;
+    for (const n of this.nodes) {
+      if (subnet.match(n.addr)) {
+        this.markDisconnect(n, 'disconnect-requested');
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /** A single-address subnet (Core: DisconnectNode(CNetAddr) → DisconnectNode(CSubNet(addr))). */
+  // Core: net.cpp CConnman::DisconnectNode(const CNetAddr&)
+  disconnectNodeByAddress(addr: NetAddr, makeSingle: (a: NetAddr) => SubNet): boolean {
+    return this.disconnectNodeBySubnet(makeSingle(addr));
+  }
+
+  /** Sets fDisconnect (first reason kept) and makes sure a reap pass follows. */
+  private markDisconnect(node: Node, reason: CloseReason): void {
+    node.markDisconnect(reason);
+    this.scheduleReap();
+  }
+
+  private scheduleReap(): void {
+    if (this.reapTimer !== 0) return;
+    this.reapTimer = this.scheduler.schedule(this.now(), () => {
+      this.reapTimer = 0;
+      this.disconnectNodes();
+    });
+  }
+
+  /** Removes marked nodes: grants released, sockets closed, PeerManager finalised. */
+  // Core: net.cpp CConnman::DisconnectNodes (and DeleteNode)
+  disconnectNodes(): void {
+    if (!this.networkActive) for (const n of this.nodes) n.markDisconnect('network-inactive');
+    this.reapNodes(null);
+  }
+
+  private reapNodes(forceReason: CloseReason | null): void {
+    if (!this.nodes.some((n) => n.disconnect)) return;
+    const keep: Node[] = [];
+    const gone: Node[] = [];
+    for (const n of this.nodes) (n.disconnect ? gone : keep).push(n);
+    this.nodes = keep;
+    for (const n of gone) {
+      this.census.remove(n);
+      this.nodeAddrs.remove(n.addr);
+    }
+    const now = this.now();
+    for (const n of gone) {
+      if (n.pingLink !== null) {
+        this.pingHub!.unregister(n.pingLink, n, now);
+        n.pingLink = null;
+      }
+      this.byConn.delete(n.conn);
+      this.byId.delete(n.id);
+      this.releaseGrant(n.grant);
+      n.grant = 'none';
+      this.transport.close(n.conn);
+      if (n.isManualOrFullOutbound()) this.networkConnCounts[n.addr.getNetwork()]!--;
+      if (n.timer !== 0) this.scheduler.cancel(n.timer);
+      n.timer = 0;
+      this.peerman.finalizeNode(n);
+      this.emit({
+        kind: 'connection-closed',
+        nodeId: n.id,
+        addr: n.addrName,
+        connType: n.connType,
+        reason: (forceReason ?? n.disconnectReason ?? 'disconnect-requested') as CloseReason,
+        lifetimeMicros: now - n.connectedMicros,
+      });
+    }
+    this.wakeOpenConnections();
+  }
+
+  private releaseGrant(g: GrantKind): void {
+    if (g === 'outbound') {
+      this.semOutboundUsed--;
+      if (this.oc.waitingForGrant) {
+        this.oc.waitingForGrant = false;
+        this.schedulePhase(() => this.ocGrantPhase(), this.now());
+      }
+    } else if (g === 'addnode') {
+      this.semAddnodeUsed--;
+      if (this.ac.waitingForGrant) {
+        this.ac.waitingForGrant = false;
+        this.scheduleAdded(this.now());
+      }
+    }
+  }
+
+  private tryAcquire(kind: 'outbound' | 'addnode'): boolean {
+    if (kind === 'outbound') {
+      if (this.semOutboundUsed >= this.slots.semOutbound) return false;
+      this.semOutboundUsed++;
+      return true;
+    }
+    if (this.semAddnodeUsed >= this.slots.semAddnode) return false;
+    this.semAddnodeUsed++;
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Inbound
+
+  /**
+   * A peer connected to one of our listening sockets: permissions, limits, eviction at the limit,
+   * then a new INBOUND node.
+   */
+  // Core: net.cpp CConnman::AcceptConnection / CreateNodeFromAcceptedSocket
+  acceptConnection(conn: ConnHandle, local: Service, remoteIn: Service): void {
+    const remote = maybeFlipServiceToCJDNS(remoteIn, this.reachable);
+    const addrBind = maybeFlipServiceToCJDNS(local, this.reachable);
+    const listen = this.listenSockets.find((l) => l.service.equals(local)) ?? null;
+    const drop = (reason: 'network-inactive' | 'banned' | 'discouraged' | 'full' | 'not-listening'): void => {
+      this.transport.close(conn);
+      this.emit({ kind: 'inbound-dropped', addr: remote.toStringAddrPort(), reason });
+    };
+    if (listen === null && this.started === false) return drop('not-listening');
+    const inboundOnion = listen?.onion ?? false;
+    let permissions = listen?.permissions ?? 0;
+    permissions = addWhitelistPermissionFlags(
+      permissions,
+      inboundOnion ? null : remote,
+      this.options.whitelistedRangeIncoming,
+      this.options,
+    );
+    let nInbound = 0;
+    for (const n of this.nodes) if (n.isInbound()) nInbound++;
+    if (!this.networkActive) return drop('network-inactive');
+    const noban = hasPermission(permissions, NetPermissionFlags.NoBan);
+    if (!noban && this.banman !== null && this.banman.isBanned(remote)) return drop('banned');
+    const discouraged = this.banman !== null && this.banman.isDiscouraged(remote);
+    if (!noban && nInbound + 1 >= this.slots.maxInbound && discouraged) return drop('discouraged');
+    if (nInbound >= this.slots.maxInbound) {
+      // Before inbound eviction (Core PR #6374, v0.12) a full node simply refused newcomers.
+      if (!this.options.inboundEviction || !this.attemptToEvictConnection(false, null)) return drop('full');
+    }
+    this.createNodeFromAcceptedSocket(conn, permissions, addrBind, remote, inboundOnion, discouraged);
+  }
+
+  // Core: net.cpp CConnman::CreateNodeFromAcceptedSocket (the node creation)
+  private createNodeFromAcceptedSocket(
+    conn: ConnHandle,
+    permissions: number,
+    addrBind: Service,
+    addr: Service,
+    inboundOnion: boolean,
+    preferEvict: boolean,
+  ): Node {
+    const id = this.nextNodeId++;
+    const networkKey = this.getDeterministicRandomizer(RANDOMIZER_ID_NETWORKKEY)
+      .writeU64(inboundOnion ? 3 /* NET_ONION */ : addr.getNetClass())
+      .writeBytes(addrBind.getAddrBytes())
+      .writeU64(addrBind.port)
+      .finalize();
+    const node = new Node({
+      id,
+      conn,
+      addr: new Address(addr, NODE_NONE),
+      addrBind,
+      addrName: addr.toStringAddrPort(),
+      connType: ConnectionType.INBOUND,
+      inboundOnion,
+      keyedNetGroup: this.calculateKeyedNetGroup(addr),
+      networkKey,
+      localNonce: this.getDeterministicRandomizer(RANDOMIZER_ID_LOCALHOSTNONCE).writeU64(BigInt(id)).finalize(),
+      permissions,
+      preferEvict,
+      connectedMicros: this.now(),
+      grant: 'none',
+    });
+    this.addNode_(node);
+    return node;
+  }
+
+  private addNode_(node: Node): void {
+    this.nodes.push(node);
+    this.census.add(node);
+    this.nodeAddrs.add(node.addr);
+    this.byConn.set(node.conn, node);
+    this.byId.set(node.id, node);
+    if (node.isManualOrFullOutbound()) this.networkConnCounts[node.addr.getNetwork()]!++;
+    this.emit({
+      kind: 'connection-opened',
+      nodeId: node.id,
+      addr: node.addrName,
+      connType: node.connType,
+      inbound: node.isInbound(),
+    });
+    this.peerman.initializeNode(node);
+    this.refreshNodeTimer(node);
+  }
+
+  /**
+   * Marks one inbound peer for eviction (SelectNodeToEvict over every live node but the protected
+   * one, and only tx-relaying ones if asked). Returns whether one was found.
+   */
+  // Core: net.cpp CConnman::AttemptToEvictConnection
+  attemptToEvictConnection(evictTxRelayPeerOnly: boolean, protectPeer: NodeId | null): boolean {
+    this.settlePings();
+    const candidates: NodeEvictionCandidate[] = [];
+    for (const n of this.nodes) {
+      if (n.disconnect) continue;
+      if (protectPeer !== null && n.id === protectPeer) continue;
+      if (evictTxRelayPeerOnly && !n.relaysTxs) continue;
+      candidates.push({
+        id: n.id,
+        connectedMicros: n.connectedMicros,
+        minPingTimeMicros: n.minPingTimeMicros,
+        lastBlockTimeSeconds: n.lastBlockTimeSeconds,
+        lastTxTimeSeconds: n.lastTxTimeSeconds,
+        relevantServices: n.hasAllWantedServices,
+        relayTxs: n.relaysTxs,
+        bloomFilter: n.bloomFilterLoaded,
+        keyedNetGroup: n.keyedNetGroup,
+        preferEvict: n.preferEvict,
+        isLocal: n.addr.isLocal(),
+        network: n.connectedThroughNetwork(),
+        noban: hasPermission(n.permissions, NetPermissionFlags.NoBan),
+        connType: n.connType,
+      });
+    }
+    const victim = selectNodeToEvict(candidates);
+    if (victim === null) return false;
+    const n = this.byId.get(victim)!;
+    this.markDisconnect(n, evictTxRelayPeerOnly ? 'evicted-tx-relay' : 'evicted');
+    this.emit({ kind: 'eviction', victimId: n.id, victimAddr: n.addrName, txRelayOnly: evictTxRelayPeerOnly });
+    return true;
+  }
+
+  // Core: net.cpp CConnman::EvictTxPeerIfFull
+  evictTxPeerIfFull(protectPeer: NodeId | null): boolean {
+    let n = 0;
+    for (const x of this.nodes) if (!x.disconnect && x.isInbound() && x.relaysTxs) n++;
+    if (n > this.slots.maxInboundFullRelay) return this.attemptToEvictConnection(true, protectPeer);
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Outbound
+
+  /**
+   * Opens an outbound connection, checks first (network active, not ours, not banned, not already
+   * connected), then connects asynchronously; `done` is called when the attempt ends (Core's
+   * thread blocks until then). Returns false if it was refused before connecting (then `done` is
+   * not called and the caller keeps its grant).
+   */
+  // Core: net.cpp CConnman::OpenNetworkConnection
+  openNetworkConnection(
+    addrConnect: Address | null,
+    countFailure: boolean,
+    grant: GrantKind,
+    dest: string | null,
+    connType: ConnectionType,
+    done: (ok: boolean) => void = () => {},
+  ): boolean {
+    if (connType === ConnectionType.INBOUND) throw new Error('openNetworkConnection: INBOUND');
+    const label = dest ?? addrConnect?.toStringAddrPort() ?? '';
+    const refuse = (reason: ConnectRefusal): false => {
+      this.emit({ kind: 'connect-failed', addr: label, connType, reason });
+      return false;
+    };
+    if (this.interrupted) return false;
+    if (!this.networkActive) return refuse('network-inactive');
+    if (dest === null) {
+      if (addrConnect === null) return refuse('invalid');
+      const banned =
+        this.banman !== null && (this.banman.isDiscouraged(addrConnect) || this.banman.isBanned(addrConnect));
+      if (this.isLocal(addrConnect)) return refuse('local-address');
+      if (banned) return refuse('discouraged');
+      if (this.alreadyConnectedToAddress(addrConnect)) return refuse('already-connected');
+    } else if (this.alreadyConnectedToHost(dest)) {
+      return refuse('already-connected');
+    }
+    return this.connectNode(addrConnect, dest, countFailure, connType, grant, done);
+  }
+
+  /** Resolves the targets and starts connecting to the first. */
+  // Core: net.cpp CConnman::ConnectNode
+  connectNode(
+    addrConnect: Address | null,
+    dest: string | null,
+    countFailure: boolean,
+    connType: ConnectionType,
+    grant: GrantKind,
+    done: (ok: boolean) => void,
+  ): boolean {
+    const label = dest ?? addrConnect?.toStringAddrPort() ?? '';
+    const refuse = (reason: ConnectRefusal): false => {
+      this.emit({ kind: 'connect-failed', addr: label, connType, reason });
+      return false;
+    };
+    const targets: Address[] = [];
+    if (dest === null) {
+      if (addrConnect === null) return refuse('invalid');
+      if (this.isLocal(addrConnect)) return refuse('local-address');
+      if (this.alreadyConnectedToAddressPort(addrConnect)) return refuse('already-connected');
+      targets.push(addrConnect);
+    } else {
+      const port = defaultPortFor(dest, this.options.defaultPort);
+      const numeric = lookupNumeric(dest, port);
+      let resolved: Service[];
+      if (numeric.isValid()) {
+        resolved = [numeric];
+      } else {
+        // A name: the world's resolver answers (DNS seed names resolve to node addresses).
+        resolved = this.dns.resolve(dest, 256).map((a) => Service.of(a, port));
+        shuffleWith(this.rng, resolved);
+      }
+      if (resolved.length === 0) return refuse('invalid');
+      for (const r of resolved) {
+        const a = new Address(maybeFlipServiceToCJDNS(r, this.reachable), NODE_NONE);
+        if (!a.isValid()) return refuse('invalid');
+        if (this.alreadyConnectedToAddressPort(a)) return refuse('already-connected');
+        targets.push(a);
+      }
+    }
+    const p: PendingConnect = { targets, index: 0, dest, connType, countFailure, grant, done };
+    this.connectNext(p);
+    return true;
+  }
+
+  private connectNext(p: PendingConnect): void {
+    const target = p.targets[p.index]!;
+    this.emit({ kind: 'connect-attempt', addr: target.toStringAddrPort(), connType: p.connType });
+    const h = this.transport.connect(target, this.options.connectTimeoutMicros);
+    this.pending.set(h, p);
+  }
+
+  private recordAttempt(target: Address, countFailure: boolean): void {
+    this.addrman.attempt(target, countFailure);
+    this.emit({ kind: 'addrman', action: 'attempt', addr: target.toStringAddrPort() });
+  }
+
+  private onConnected(conn: ConnHandle, local: Service): void {
+    const p = this.pending.get(conn);
+    if (p === undefined) {
+      this.transport.close(conn);
+      return;
+    }
+    this.pending.delete(conn);
+    const target = p.targets[p.index]!;
+    this.recordAttempt(target, p.countFailure);
+    if (this.interrupted) {
+      this.transport.close(conn);
+      return;
+    }
+    let permissions = 0;
+    permissions = addWhitelistPermissionFlags(
+      permissions,
+      target,
+      p.connType === ConnectionType.MANUAL ? this.options.whitelistedRangeOutgoing : [],
+      this.options,
+    );
+    const id = this.nextNodeId++;
+    const networkKey = this.getDeterministicRandomizer(RANDOMIZER_ID_NETWORKKEY)
+      .writeU64(target.getNetClass())
+      .writeBytes(local.getAddrBytes())
+      .writeU64(0)
+      .finalize();
+    const node = new Node({
+      id,
+      conn,
+      addr: target,
+      addrBind: local,
+      addrName: p.dest ?? target.toStringAddrPort(),
+      connType: p.connType,
+      inboundOnion: false,
+      keyedNetGroup: this.calculateKeyedNetGroup(target),
+      networkKey,
+      localNonce: this.getDeterministicRandomizer(RANDOMIZER_ID_LOCALHOSTNONCE).writeU64(BigInt(id)).finalize(),
+      permissions,
+      preferEvict: false,
+      connectedMicros: this.now(),
+      grant: p.grant,
+    });
+    this.addNode_(node);
+    p.done(true);
+  }
+
+  private onConnectFailed(conn: ConnHandle, reason: 'refused' | 'timeout' | 'unreachable'): void {
+    const p = this.pending.get(conn);
+    if (p === undefined) return;
+    this.pending.delete(conn);
+    const target = p.targets[p.index]!;
+    this.recordAttempt(target, p.countFailure);
+    this.emit({ kind: 'connect-failed', addr: target.toStringAddrPort(), connType: p.connType, reason });
+    if (this.interrupted) return;
+    p.index++;
+    if (p.index < p.targets.length) {
+      this.connectNext(p);
+      return;
+    }
+    p.done(false);
+  }
+
+  /** Queues a destination for an ADDR_FETCH connection. */
+  // Core: net.cpp CConnman::AddAddrFetch
+  addAddrFetch(dest: string): void {
+    this.addrFetches.push(dest);
+    this.wakeOpenConnections();
+  }
+
+  /**
+   * Pops the front addr-fetch destination and, if an outbound slot is free right now, opens an
+   * ADDR_FETCH connection to it by name; otherwise the entry is dropped. Calls `next` when done
+   * (after the connect completes, if one was started).
+   */
+  // Core: net.cpp CConnman::ProcessAddrFetch
+  processAddrFetch(next: () => void = () => {}): void {
+    const dest = this.addrFetches.shift();
+    if (dest === undefined) return next();
+    if (!this.tryAcquire('outbound')) return next();
+    const started = this.openNetworkConnection(null, false, 'outbound', dest, ConnectionType.ADDR_FETCH, (ok) => {
+      if (!ok) this.releaseGrant('outbound');
+      next();
+    });
+    if (!started) {
+      this.releaseGrant('outbound');
+      next();
+    }
+  }
+
+  /**
+   * The test-only `addconnection` RPC: an automatic-type connection by name, within the type's
+   * limit and with a free outbound slot.
+   */
+  // Core: net.cpp CConnman::AddConnection
+  addConnection(address: string, connType: ConnectionType): boolean {
+    let max: number | null = null;
+    switch (connType) {
+      case ConnectionType.INBOUND:
+      case ConnectionType.MANUAL:
+      case ConnectionType.PRIVATE_BROADCAST:
+        return false;
+      case ConnectionType.OUTBOUND_FULL_RELAY:
+        max = this.slots.maxOutboundFullRelay;
+        break;
+      case ConnectionType.BLOCK_RELAY:
+        max = this.slots.maxOutboundBlockRelay;
+        break;
+      default:
+        break;
+    }
+    if (max !== null) {
+      const existing = this.nodes.filter((n) => n.connType === connType).length;
+      if (existing >= max) return false;
+    }
+    if (!this.tryAcquire('outbound')) return false;
+    const ok = this.openNetworkConnection(null, false, 'outbound', address, connType, (done) => {
+      if (!done) this.releaseGrant('outbound');
+    });
+    if (!ok) this.releaseGrant('outbound');
+    // Core answers true once the grant is held, whatever OpenNetworkConnection then does.
+    return true;
+  }
+
+  // Core: net.cpp CConnman::AddNode
+  addNode(addedNode: string, useV2Transport = false): boolean {
+    const ok = this.addedNodes.addNode({ addedNode, useV2Transport });
+    if (ok && this.ac.timer === 0 && !this.ac.busy && !this.ac.waitingForGrant && this.started) {
+      this.scheduleAdded(this.now());
+    }
+    return ok;
+  }
+  // Core: net.cpp CConnman::RemoveAddedNode
+  removeAddedNode(node: string): boolean {
+    return this.addedNodes.removeAddedNode(node);
+  }
+  // Core: net.cpp CConnman::AddedNodesContain
+  addedNodesContain(addr: Service): boolean {
+    return this.addedNodes.addedNodesContain(addr);
+  }
+  // Core: net.cpp CConnman::GetAddedNodeInfo
+  getAddedNodeInfo(includeConnected: boolean): AddedNodeInfo[] {
+    return this.addedNodes.getAddedNodeInfo(
+      includeConnected,
+      this.nodes.map((n) => ({ addr: n.addr, addrName: n.addrName, inbound: n.isInbound() })),
+    );
+  }
+
+  /** No v2 transport in the simulation, so nothing is ever queued for a v1 retry. */
+  // Core: net.cpp CConnman::PerformReconnections
+  performReconnections(): void {}
+
+  // ------------------------------------------------------------------------------------------
+  // ThreadOpenAddedConnections
+
+  private scheduleAdded(at: Micros): void {
+    this.cancelTimer(this.ac.timer);
+    this.ac.timer = this.scheduler.schedule(at, () => {
+      this.ac.timer = 0;
+      this.threadOpenAddedConnections();
+    });
+  }
+
+  /**
+   * One round: with an addnode slot, try every unconnected added node in list order (500 ms
+   * apart, while slots remain), then sleep 60 s if anything was tried, else 2 s.
+   */
+  // Core: net.cpp CConnman::ThreadOpenAddedConnections
+  threadOpenAddedConnections(): void {
+    if (this.interrupted) return;
+    if (!this.tryAcquire('addnode')) {
+      this.ac.waitingForGrant = true;
+      return;
+    }
+    const info = this.getAddedNodeInfo(false);
+    let tried = false;
+    let i = 0;
+    let holding = true;
+    const step = (): void => {
+      if (this.interrupted) return;
+      if (i >= info.length || !holding) {
+        if (holding) this.releaseGrant('addnode');
+        this.ac.busy = false;
+        this.performReconnections();
+        // Event-driven: with nothing listed there is nothing to retry until addNode.
+        if (this.addedNodes.list.length === 0) return;
+        this.scheduleAdded(this.now() + (tried ? 60 * S : 2 * S));
+        return;
+      }
+      const entry = info[i++]!;
+      tried = true;
+      const afterAttempt = (moved: boolean): void => {
+        this.scheduler.schedule(this.now() + LOOP_SLEEP, () => {
+          if (this.interrupted) return;
+          // The next try-acquire happens before a failed attempt's grant is given back.
+          const next = this.tryAcquire('addnode');
+          if (!moved) this.releaseGrant('addnode');
+          holding = next;
+          step();
+        });
+      };
+      const started = this.openNetworkConnection(null, false, 'addnode', entry.params.addedNode, ConnectionType.MANUAL, (ok) =>
+        afterAttempt(ok),
+      );
+      if (!started) afterAttempt(false);
+    };
+    this.ac.busy = true;
+    step();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ThreadOpenConnections
+
+  /** -connect=<list>: MANUAL connections to the list, forever, pacing as Core does. */
+  // Core: net.cpp CConnman::ThreadOpenConnections (the -connect branch)
+  private startConnectMode(): void {
+    const list = this.options.connect!;
+    this.oc.running = true;
+    const loop = (): void => {
+      if (this.interrupted) return;
+      if (this.oc.connectIndex >= list.length) {
+        this.oc.connectIndex = 0;
+        this.oc.connectLoop++;
+        this.schedulePhase(() => {
+          this.performReconnections();
+          loop();
+        }, this.now() + LOOP_SLEEP);
+        return;
+      }
+      const dest = list[this.oc.connectIndex++]!;
+      const after = (): void => {
+        const pause = Math.min(this.oc.connectLoop, 10) * LOOP_SLEEP;
+        if (pause === 0) loop();
+        else this.schedulePhase(loop, this.now() + pause);
+      };
+      const started = this.openNetworkConnection(null, false, 'none', dest, ConnectionType.MANUAL, () => after());
+      if (!started) after();
+    };
+    loop();
+  }
+
+  private startOpenConnections(seedNodes: string[]): void {
+    const oc = this.oc;
+    const now = this.now();
+    oc.running = true;
+    oc.startMicros = now;
+    oc.nextFeeler = now + this.rng.randExpDurationMicros(FEELER_INTERVAL);
+    oc.nextExtraBlockRelay = now + this.rng.randExpDurationMicros(EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL);
+    oc.nextExtraNetworkPeer = now + this.rng.randExpDurationMicros(EXTRA_NETWORK_PEER_INTERVAL);
+    oc.addFixedSeeds = this.options.fixedSeeds;
+    oc.useSeedNodes = this.options.seedNodes.length > 0;
+    oc.seedNodeTimer = now;
+    oc.seedNodes = seedNodes;
+    oc.addAddrFetch = this.addrman.size() === 0 && seedNodes.length > 0;
+    this.ocLoopTop();
+  }
+
+  private schedulePhase(fn: () => void, at: Micros): void {
+    this.cancelTimer(this.oc.timer);
+    this.oc.timerAt = at;
+    this.oc.timer = this.scheduler.schedule(at, () => {
+      this.oc.timer = 0;
+      if (!this.interrupted) fn();
+    });
+  }
+
+  /** Top of the loop: queue a seednode, process one addr-fetch, then sleep 500 ms. */
+  private ocLoopTop(): void {
+    const oc = this.oc;
+    if (this.interrupted || !oc.running) return;
+    if (oc.addAddrFetch) {
+      oc.addAddrFetch = false;
+      const seed = oc.seedNodes.pop();
+      if (seed !== undefined) this.addrFetches.push(seed);
+    }
+    oc.gridBase = this.now();
+    const hadFetch = this.addrFetches.length > 0;
+    oc.busy = true;
+    this.processAddrFetch(() => {
+      oc.busy = false;
+      oc.gridBase = this.now();
+      this.ocSleep(hadFetch);
+    });
+  }
+
+  /**
+   * The 500 ms sleep before the grant. While the loop is idle (its last grant phase chose
+   * nothing and nothing changed since) whole iterations are skipped: it wakes at the first grid
+   * point past the earliest timer, or only on a change (wakeOpenConnections).
+   */
+  private ocSleep(hadFetch: boolean): void {
+    const oc = this.oc;
+    const base = oc.gridBase;
+    if (!oc.idle || oc.dirty || hadFetch || this.addrFetches.length > 0 || oc.addAddrFetch) {
+      oc.dormant = false;
+      this.schedulePhase(() => this.ocGrantPhase(), base + LOOP_SLEEP);
+      return;
+    }
+    const due = this.ocNextTimerDue();
+    if (due === Infinity) {
+      oc.dormant = true;
+      this.cancelTimer(oc.timer);
+      oc.timer = 0;
+      return;
+    }
+    oc.dormant = false;
+    // First grid point strictly after `due` (the timed rules compare with a strict >).
+    const k = Math.max(1, Math.floor((due - base) / LOOP_SLEEP) + 1);
+    this.schedulePhase(() => this.ocGrantPhase(), base + k * LOOP_SLEEP);
+  }
+
+  /** The earliest time at which a skipped grant phase could decide differently. */
+  private ocNextTimerDue(): Micros {
+    const oc = this.oc;
+    let due = Infinity;
+    if (this.options.feelers) due = Math.min(due, oc.nextFeeler);
+    if (this.startExtraBlockRelay) due = Math.min(due, oc.nextExtraBlockRelay);
+    if (this.options.networkSpecificExtraPeers) {
+      const now = this.now();
+      if (now <= oc.nextExtraNetworkPeer) due = Math.min(due, oc.nextExtraNetworkPeer);
+      // Once due, it only depends on state that changes through wakeOpenConnections.
+    }
+    if (oc.addFixedSeeds && this.anyReachableEmptyNetwork()) {
+      const startS = oc.startMicros + FIXED_SEEDS_DELAY;
+      due = Math.min(due, Math.floor(startS / S) * S + S - 1);
+    }
+    if (oc.seedNodes.length > 0) due = Math.min(due, oc.seedNodeTimer + ADD_NEXT_SEEDNODE);
+    return due;
+  }
+
+  /** Something the loop depends on changed: leave the idle state and run on the 500 ms grid. */
+  private wakeOpenConnections(): void {
+    const oc = this.oc;
+    oc.dirty = true;
+    if (!oc.running || this.interrupted || oc.busy || oc.waitingForGrant) return;
+    if (this.options.connect !== null) return;
+    const now = this.now();
+    const k = Math.max(1, Math.floor((now - oc.gridBase) / LOOP_SLEEP) + 1);
+    const at = oc.gridBase + k * LOOP_SLEEP;
+    if (oc.dormant || oc.timer === 0 || oc.timerAt > at) {
+      oc.dormant = false;
+      this.schedulePhase(() => this.ocGrantPhase(), at);
+    }
+  }
+
+  /** Whether getReachableEmptyNetworks would be non-empty (asked on every pass; the list only when seeds are added). */
+  private anyReachableEmptyNetwork(): boolean {
+    for (const net of this.reachable) {
+      if (net !== NET_UNROUTABLE && net !== NET_INTERNAL && net < NET_MAX && this.addrman.size(net) === 0) return true;
+    }
+    return false;
+  }
+
+  // Core: net.cpp CConnman::GetReachableEmptyNetworks
+  getReachableEmptyNetworks(): Network[] {
+    const out: Network[] = [];
+    for (let net = 0; net < NET_MAX; net++) {
+      if (net === NET_UNROUTABLE || net === NET_INTERNAL) continue;
+      if (this.reachable.has(net) && this.addrman.size(net) === 0) out.push(net);
+    }
+    return out;
+  }
+
+  /** After the sleep: the blocking grant, fixed seeds, census, type choice, selection, connect. */
+  // Core: net.cpp CConnman::ThreadOpenConnections (one iteration after the sleep)
+  private ocGrantPhase(): void {
+    const oc = this.oc;
+    if (this.interrupted || !oc.running) return;
+    this.performReconnections();
+    if (!this.tryAcquire('outbound')) {
+      oc.waitingForGrant = true;
+      return;
+    }
+    oc.dirty = false;
+    const o = this.options;
+
+    if (oc.addFixedSeeds && this.anyReachableEmptyNetwork()) {
+      let addNow = false;
+      if (Math.floor(this.now() / S) * S > oc.startMicros + FIXED_SEEDS_DELAY) addNow = true;
+      else if (!o.dnsSeed && !oc.useSeedNodes && this.addedNodes.list.length === 0) addNow = true;
+      if (addNow) {
+        const nowS = Math.floor(this.now() / S);
+        const seeds: Address[] = [];
+        for (const s of o.fixedSeedList) {
+          const time = nowS - ONE_WEEK_SECONDS - this.rng.randrange(ONE_WEEK_SECONDS);
+          seeds.push(new Address(Service.of(s, s.port), NODE_NETWORK | NODE_WITNESS | NODE_P2P_V2, time));
+        }
+        const empty = this.getReachableEmptyNetworks();
+        const kept = seeds.filter((a) => empty.includes(a.getNetwork()));
+        this.addrman.add(kept, NetAddr.internal('fixedseeds'));
+        oc.addFixedSeeds = false;
+        oc.dirty = true;
+        this.emit({ kind: 'fixed-seeds-added', count: kept.length });
+      }
+    }
+
+    const census = this.census.census();
+    if (oc.seedNodes.length > 0 && census.outboundFullRelay < 2) {
+      if (this.now() > oc.seedNodeTimer + ADD_NEXT_SEEDNODE) {
+        oc.seedNodeTimer = this.now();
+        oc.addAddrFetch = true;
+      }
+    }
+
+    const now = this.now();
+    const choice = chooseConnectionType({
+      anchorsLeft: this.anchors.length,
+      census,
+      maxOutboundFullRelay: this.slots.maxOutboundFullRelay,
+      maxOutboundBlockRelay: this.slots.maxOutboundBlockRelay,
+      tryNewOutboundPeer: this.tryAnotherOutboundPeer,
+      nowMicros: now,
+      nextExtraBlockRelayMicros: oc.nextExtraBlockRelay,
+      startExtraBlockRelayPeers: this.startExtraBlockRelay,
+      nextFeelerMicros: oc.nextFeeler,
+      feelers: o.feelers,
+      networkSpecificExtraPeers: o.networkSpecificExtraPeers,
+      nextExtraNetworkPeerMicros: oc.nextExtraNetworkPeer,
+      pickPreferredNetwork: this.pickPreferredNetwork,
+    });
+    if (choice === null) {
+      this.releaseGrant('outbound');
+      oc.idle = true;
+      this.ocLoopTop();
+      return;
+    }
+    oc.idle = false;
+    if (choice.rule === 'extra-block-relay') {
+      oc.nextExtraBlockRelay = now + this.rng.randExpDurationMicros(EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL);
+    } else if (choice.rule === 'feeler') {
+      oc.nextFeeler = now + this.rng.randExpDurationMicros(FEELER_INTERVAL);
+    } else if (choice.rule === 'network-specific') {
+      oc.nextExtraNetworkPeer = now + this.rng.randExpDurationMicros(EXTRA_NETWORK_PEER_INTERVAL);
+    }
+    this.ocSelectAndConnect(choice, census);
+  }
+
+  /** @internal The census the open-connections loop would use now (tests compare it with a recount). */
+  trackedOutboundCensus(): OutboundCensus {
+    return this.census.census();
+  }
+
+  /** Inputs of MaybePickPreferredNetwork as function values, made once (the loop asks on every pass). */
+  private readonly connCountOf = (net: Network): number => this.networkConnCounts[net]!;
+  private readonly addrmanSizeOf = (net: Network): number => this.addrman.size(net);
+  private readonly shuffleNets = (nets: Network[]): void => shuffleWith(this.rng, nets);
+  private readonly pickPreferredNetwork = (): Network | null => this.maybePickPreferredNetwork();
+
+  // Core: net.cpp CConnman::MaybePickPreferredNetwork
+  maybePickPreferredNetwork(): Network | null {
+    // Core shuffles with a fresh context; skipping the draw when nothing qualifies changes no outcome.
+    if (!anyPreferredNetwork(this.reachable, this.connCountOf, this.addrmanSizeOf)) return null;
+    return maybePickPreferredNetwork(this.reachable, this.connCountOf, this.addrmanSizeOf, this.shuffleNets);
+  }
+
+
+  /** AddrMan Select for the open-connections loop; the v0.10 AddrMan weighs tried by the outbound count. */
+  private selectForOutbound(newOnly: boolean, nets: ReadonlySet<Network>): Candidate {
+    const am = this.addrman;
+    if (!newOnly && am instanceof LegacyAddrMan) {
+      let nOutbound = 0;
+      for (const n of this.nodes) if (!n.isInbound()) nOutbound++;
+      return am.selectWithBias(legacyUnkBias(nOutbound));
+    }
+    return am.select(newOnly, nets);
+  }
+
+  /** The selection loop's inputs: its callbacks are made once, its data fields set per pass. */
+  private makeSelectionEnv(): Mutable<SelectionEnv> {
+    const unspecifiedGroup = groupKey(this.netgroupman.getGroup(NetAddr.unspecified()));
+    return {
+      anchors: this.anchors,
+      anchor: false,
+      feeler: false,
+      preferredNet: null,
+      nowSeconds: 0,
+      reachable: this.reachable,
+      netgroups: new Set<string>(),
+      groupOf: (a) => (a === null ? unspecifiedGroup : groupKey(this.netgroupman.getGroup(a))),
+      isLocal: (a) => this.isLocal(a),
+      hasAllDesirableServiceFlags: (s) => this.peerman.hasAllDesirableServiceFlags(s),
+      select: (newOnly, nets) => this.selectForOutbound(newOnly, nets),
+      selectTriedCollision: () => this.addrman.selectTriedCollision(),
+      alreadyConnectedToAddress: (a) => this.alreadyConnectedToAddress(a),
+      good: (a) => {
+        this.addrman.good(a);
+        this.emit({ kind: 'addrman', action: 'good', addr: a.toStringAddrPort() });
+      },
+      addedNodesContain: (a) => this.addedNodes.addedNodesContain(a),
+    };
+  }
+
+  private ocSelectAndConnect(choice: TypeChoice, census: OutboundCensus): void {
+    const oc = this.oc;
+    this.addrman.resolveCollisions();
+    const nowS = Math.floor(this.now() / S);
+    const env = (this.selectionEnv ??= this.makeSelectionEnv());
+    env.anchors = this.anchors;
+    env.anchor = choice.anchor;
+    env.feeler = choice.feeler;
+    env.preferredNet = choice.preferredNet;
+    env.nowSeconds = nowS;
+    env.reachable = this.reachable;
+    env.netgroups = census.outboundIpv46PeerNetgroups;
+    const outcome = selectAddress(env);
+    const addr = outcome.address;
+    if (addr === null) {
+      this.releaseGrant('outbound');
+      // With an empty AddrMan nothing can change before new addresses arrive: wait for them.
+      if (this.addrman.size() === 0 && this.anchors.length === 0) oc.idle = true;
+      this.ocLoopTop();
+      return;
+    }
+    const connect = (): void => {
+      const cf = countFailures(census, this.slots.maxAutomaticConnections);
+      oc.busy = true;
+      const started = this.openNetworkConnection(addr, cf, 'outbound', null, choice.connType, (ok) => {
+        if (!ok) this.releaseGrant('outbound');
+        oc.busy = false;
+        this.ocLoopTop();
+      });
+      if (!started) {
+        oc.busy = false;
+        this.releaseGrant('outbound');
+        this.ocLoopTop();
+      }
+    };
+    if (choice.feeler) {
+      // A random pause (Core draws it in nanoseconds) so feelers do not fire on the loop's grid.
+      const sleepMicros = Math.floor(this.rng.randrange(FEELER_SLEEP_WINDOW * 1000) / 1000);
+      oc.busy = true;
+      this.schedulePhase(() => {
+        oc.busy = false;
+        connect();
+      }, this.now() + sleepMicros);
+    } else {
+      connect();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Messages and per-connection deadlines
+
+  /** Queues a message: counts its bytes per type, in totals and against the upload target. */
+  // Core: net.cpp CConnman::PushMessage (+ SocketSendData's accounting and RecordBytesSent)
+  pushMessage(node: Node, msg: P2PMessage): void {
+    const now = this.now();
+    const size = msg.sizeBytes;
+    node.sendBytesPerMsgType.set(msg.type, (node.sendBytesPerMsgType.get(msg.type) ?? 0) + size);
+    countMsg(this.sentTotals, msg.type, size);
+    node.sendBytes += size;
+    node.lastSendMicros = now;
+    this.uploadTarget.recordBytesSent(size, now);
+    this.transport.send(node.conn, msg);
+  }
+
+  private onMessage(conn: ConnHandle, msg: P2PMessage): void {
+    const node = this.byConn.get(conn);
+    if (node === undefined) return;
+    const now = this.now();
+    const size = msg.sizeBytes;
+    node.recvBytesPerMsgType.set(msg.type, (node.recvBytesPerMsgType.get(msg.type) ?? 0) + size);
+    countMsg(this.recvTotals, msg.type, size);
+    node.recvBytes += size;
+    node.lastRecvMicros = now;
+    this.totalBytesRecv += size;
+    this.threadMessageHandler(node, msg, now);
+  }
+
+  /**
+   * Processes one message as it arrives, then the periodic SendMessages part if the handshake just
+   * completed or a pong arrived (both can bring the node's next deadline forward).
+   */
+  // Core: net.cpp CConnman::ThreadMessageHandler (ProcessMessages + SendMessages for one node)
+  threadMessageHandler(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
+    if (node.disconnect) return;
+    const wasConnected = node.successfullyConnected;
+    const pingBefore = node.pingNonceSent;
+    this.peerman.processMessage(node, msg, receivedMicros);
+    if (node.disconnect) return;
+    if (node.successfullyConnected !== wasConnected) {
+      this.registerPingEnd(node);
+      this.runNodeDeadlinesNow(node);
+    } else if (node.pingNonceSent !== pingBefore) {
+      this.refreshNodeTimer(node);
+    }
+  }
+
+  private onRemoteClose(conn: ConnHandle, reason: RemoteCloseReason): void {
+    const node = this.byConn.get(conn);
+    if (node === undefined) {
+      this.pending.delete(conn);
+      return;
+    }
+    this.markDisconnect(node, reason === 'reset' ? 'remote-reset' : 'remote-closed');
+  }
+
+  /** The earliest time any of the node's deadlines can fire. */
+  private nextNodeDue(node: Node): Micros {
+    const timeout = this.options.peerConnectTimeoutSeconds;
+    if (node.pingLink !== null && node.pingLink.ownActive(node)) {
+      // Analytic pings keep both directions busy every PING_INTERVAL: no inactivity, ping timeout
+      // or ping deadline can come due while they run (they are handed back before that can change).
+      let due = this.peerman.nextAddrSendDue(node);
+      if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
+      return Math.min(due, this.peerman.tx.nextDue(node));
+    }
+    let due = nextInactivityDeadline(
+      {
+        connectedMicros: node.connectedMicros,
+        lastSendMicros: node.lastSendMicros,
+        lastRecvMicros: node.lastRecvMicros,
+        successfullyConnected: node.successfullyConnected,
+        transportDetecting: false,
+      },
+      timeout,
+    );
+    if (node.successfullyConnected) {
+      const ping = nextPingTimeoutDeadline(
+        node,
+        { pingOutstanding: node.pingNonceSent !== 0n, pingStartMicros: node.pingStartMicros },
+        timeout,
+      );
+      if (ping !== null) due = Math.min(due, ping);
+      if (node.pingNonceSent === 0n) due = Math.min(due, node.pingStartMicros + 2 * 60 * S + 1);
+      if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
+      due = Math.min(due, this.peerman.nextAddrSendDue(node));
+      due = Math.min(due, this.peerman.tx.nextDue(node));
+    }
+    return due;
+  }
+
+  /** Arms the node's single timer no later than its next deadline (an earlier one is kept). */
+  private refreshNodeTimer(node: Node): void {
+    this.armNodeTimer(node, this.nextNodeDue(node));
+  }
+
+  private armNodeTimer(node: Node, at: Micros): void {
+    if (at === Infinity) return;
+    if (node.timer !== 0) {
+      if (node.timerAtMicros <= at) return;
+      this.scheduler.cancel(node.timer);
+    }
+    node.timerAtMicros = at;
+    node.timer = this.scheduler.at(at, this.nodeTimerKind, node.id);
+  }
+
+  /**
+   * A node's deadline: the socket-level inactivity check, then the periodic SendMessages part
+   * (addr-fetch lifetime, ping timeout, automatic ping), then re-arm at the next deadline. Activity
+   * since arming only moves deadlines later, so a timer that fires early just re-arms.
+   */
+  // Core: net.cpp CConnman::InactivityCheck (per node) and PeerManagerImpl::SendMessages (periodic part)
+  private runNodeDeadlines(node: Node): void {
+    if (node.disconnect) return;
+    const now = this.now();
+    if (node.pingLink !== null) node.pingLink.settle(node.pingLink.sideOf(node), now);
+    // Core's socket thread sends our ping a moment after SendMessages queued it, so its send
+    // deadline is just after the ping deadline: at a tie here the ping timeout comes first.
+    if (
+      node.successfullyConnected &&
+      node.pingNonceSent !== 0n &&
+      now > node.pingStartMicros + TIMEOUT_INTERVAL &&
+      this.shouldRunInactivityChecks(node, now)
+    ) {
+      this.markDisconnect(node, 'ping-timeout');
+      return;
+    }
+    const reason = inactivityCheck(
+      {
+        connectedMicros: node.connectedMicros,
+        lastSendMicros: node.lastSendMicros,
+        lastRecvMicros: node.lastRecvMicros,
+        successfullyConnected: node.successfullyConnected,
+        transportDetecting: false,
+      },
+      now,
+      this.options.peerConnectTimeoutSeconds,
+    );
+    if (reason !== null) {
+      this.markDisconnect(node, reason);
+      return;
+    }
+    this.peerman.sendMessages(node, now);
+    if (node.disconnect) return;
+    this.refreshNodeTimer(node);
+  }
+
+  /** Runs the node's deadline checks now (cancelling its armed timer; they re-arm it). */
+  private runNodeDeadlinesNow(node: Node): void {
+    if (node.timer !== 0) this.scheduler.cancel(node.timer);
+    node.timer = 0;
+    this.runNodeDeadlines(node);
+  }
+
+  // --- the analytic ping path (analytic-ping.ts; a simulator shortcut, not Core logic) ----------
+
+  private drawPingNonce(): bigint {
+    return this.pingRng.rand64();
+  }
+
+  /** Joins the node's link in the world's hub once its handshake completed. */
+  private registerPingEnd(node: Node): void {
+    if (this.pingHub === undefined || node.pingLink !== null || this.transport.fixedPath === undefined) return;
+    const path = this.transport.fixedPath(node.conn);
+    if (path === undefined) return;
+    node.pingLink = this.pingHub.register(path.key, { node, owner: this.pingOwner });
+  }
+
+  /** Moves the node's pings onto the analytic path if its peer is a Connman on a fixed path. */
+  private startAnalyticPing(node: Node, now: Micros): boolean {
+    const link = node.pingLink;
+    if (link === null || this.uploadTarget.maxOutboundLimit !== 0) return false;
+    const side = link.sideOf(node);
+    const peer = link.ends[side === 0 ? 1 : 0];
+    if (peer === null || !peer.node.successfullyConnected || peer.node.disconnect || peer.node.version <= BIP0031_VERSION) return false;
+    const path = this.transport.fixedPath!(node.conn);
+    if (path === undefined) return false;
+    link.start(side, now, PING_INTERVAL + 1, path.outMicros, path.backMicros);
+    return true;
+  }
+
+  /** Applies the analytic pings of every connection up to now (before anyone reads counters or ping times). */
+  private settlePings(): void {
+    if (this.pingHub === undefined) return;
+    const now = this.now();
+    for (const n of this.nodes) if (n.pingLink !== null) n.pingLink.settle(n.pingLink.sideOf(n), now);
+  }
+
+  /** Hands every analytic ping link of this Connman back to the real path. */
+  materializePings(): void {
+    const now = this.now();
+    for (const n of this.nodes) n.pingLink?.materialize(now);
+  }
+
+  /** A crash: this Connman's ends leave their links (after handing them back), as a reap would. */
+  detachPings(): void {
+    if (this.pingHub === undefined) return;
+    const now = this.now();
+    for (const n of this.nodes) {
+      if (n.pingLink === null) continue;
+      this.pingHub.unregister(n.pingLink, n, now);
+      n.pingLink = null;
+    }
+  }
+
+  /** Requests a ping to every fully connected node (RPC `ping`). */
+  // Core: net_processing.cpp PeerManagerImpl::SendPings
+  sendPings(): void {
+    this.forEachNode((n) => {
+      n.pingLink?.materialize(this.now());
+      n.pingQueued = true;
+      this.runNodeDeadlinesNow(n);
+    });
+  }
+
+  /** Socket readiness is an event in the simulation; this runs the reaping pass Core runs first. */
+  // Core: net.cpp CConnman::SocketHandler (what remains of it: DisconnectNodes)
+  socketHandler(): void {
+    this.disconnectNodes();
+  }
+
+  /** Core's ThreadOpenConnections entry point, for a grep: the loop runs as timer callbacks. */
+  // Core: net.cpp CConnman::ThreadOpenConnections
+  threadOpenConnections(): void {
+    this.wakeOpenConnections();
+  }
+
+  /** Core's ThreadDNSAddressSeed: the running DnsSeedThread (null when -dnsseed=0). */
+  // Core: net.cpp CConnman::ThreadDNSAddressSeed
+  threadDNSAddressSeed(): DnsSeedThread | null {
+    return this.dnsThread;
+  }
+}
+
+/** Adds one message of `bytes` to a per-type total. */
+function sortedByKey(m: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function countMsgs(totals: Map<string, MsgTotal>, type: string, msgs: number, bytes: number): void {
+  const t = totals.get(type);
+  if (t === undefined) totals.set(type, { msgs, bytes });
+  else {
+    t.msgs += msgs;
+    t.bytes += bytes;
+  }
+}
+
+function countMsg(totals: Map<string, MsgTotal>, type: string, bytes: number): void {
+  const t = totals.get(type);
+  if (t === undefined) totals.set(type, { msgs: 1, bytes });
+  else {
+    t.msgs++;
+    t.bytes += bytes;
+  }
+}

@@ -1,0 +1,797 @@
+// The PeerManager subset this issue needs (net_processing.cpp): the VERSION / VERACK handshake
+// with the flags that matter, negotiation messages, GETADDR to outbound peers, feeler and
+// addr-fetch disconnects, the desirable-services and self-connection checks, ping / pong with
+// min-ping tracking and the ping timeout, AddrMan Good / SetServices / Connected, and the
+// tx-relay inbound cap at VERSION, and address relay: ADDR / ADDRV2 processing with the token
+// bucket, shuffle, time fixes and relay, GETADDR answers from the per-network cache, and the
+// trickled sending with self-announcements (MaybeSendAddr). The per-peer addr state and pure relay
+// arithmetic live in addr-relay.ts. Blocks, stale tips and outbound-peer eviction (peerman-blocks.ts)
+// and transaction relay (peerman-tx.ts) plug in through `PeerManagerHooks`; discouragement is banman.ts.
+
+import {
+  addAddressKnown,
+  ADDR_KNOWN_FILTER_ELEMENTS,
+  ADDR_KNOWN_FILTER_FP_RATE,
+  ADDR_RELAY_MAX_AGE_SECONDS,
+  ADDR_RELAY_MAX_MESSAGE_ADDRS,
+  AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL,
+  chooseRelayTargetsBy,
+  getLocalAddrForPeer,
+  isAddrCompatible,
+  newPeerAddrState,
+  pushAddress,
+  RANDOMIZER_ID_ADDRESS_RELAY,
+  refillTokenBucket,
+  relayHasher,
+  type PeerAddrState,
+} from './addr-relay.ts';
+import type { AddrMan } from '../addrman/addrman.ts';
+import type { CSipHasher } from '../util/hash.ts';
+import { hasAllDesirableServiceFlags } from './desirable-services.ts';
+import { pingTimeoutCheck } from '../net/inactivity.ts';
+import {
+  addrMessage,
+  addrV2Message,
+  getAddrMessage,
+  MAX_ADDR_TO_SEND,
+  MESSAGE_HEADER_SIZE,
+  MIN_PEER_PROTO_VERSION,
+  MSG_ADDR,
+  MSG_ADDRV2,
+  MSG_GETADDR,
+  MSG_PING,
+  MSG_PONG,
+  MSG_SENDADDRV2,
+  MSG_SENDTXRCNCL,
+  MSG_VERACK,
+  MSG_VERSION,
+  MSG_WTXIDRELAY,
+  pingMessage,
+  pongMessage,
+  PROTOCOL_VERSION,
+  sendAddrV2Message,
+  sendCmpctMessage,
+  verackMessage,
+  versionMessage,
+  wtxidRelayMessage,
+  type P2PMessage,
+  type VersionMessage,
+} from '../protocol/messages.ts';
+import { hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
+import { Service, type NetAddr, type Network } from '../protocol/netaddress.ts';
+import type { Node, NodeId } from '../net/node.ts';
+import type { CloseReason, ConnmanEvent, Micros, Rng } from '../ports.ts';
+import { shuffleWith } from '../util/shuffle.ts';
+import { PeerTxRelay } from './tx.ts';
+import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from '../protocol/protocol.ts';
+import { RollingBloomFilter } from '../util/rolling-bloom.ts';
+
+const MICROS_PER_SECOND = 1_000_000;
+
+/** Automatic ping spacing (send to send). */
+// Core: net_processing.cpp PING_INTERVAL
+export const PING_INTERVAL: Micros = 2 * 60 * MICROS_PER_SECOND;
+/** Mean addr trickle interval; an addr-fetch connection lives at most 10 of them. */
+// Core: net_processing.cpp AVG_ADDRESS_BROADCAST_INTERVAL
+export const AVG_ADDRESS_BROADCAST_INTERVAL: Micros = 30 * MICROS_PER_SECOND;
+// Core: node/protocol_version.h WTXID_RELAY_VERSION
+export const WTXID_RELAY_VERSION = 70016;
+// Core: node/protocol_version.h SHORT_IDS_BLOCKS_VERSION
+export const SHORT_IDS_BLOCKS_VERSION = 70014;
+// Core: node/protocol_version.h BIP0031_VERSION
+export const BIP0031_VERSION = 60000;
+// Core: net_processing.cpp MAX_ADDR_RATE_PER_SECOND
+export const MAX_ADDR_RATE_PER_SECOND = 0.1;
+// Core: net_processing.cpp MAX_ADDR_PROCESSING_TOKEN_BUCKET
+export const MAX_ADDR_PROCESSING_TOKEN_BUCKET = MAX_ADDR_TO_SEND;
+// Core: net_processing.cpp MAX_PCT_ADDR_TO_SEND
+export const MAX_PCT_ADDR_TO_SEND = 23;
+/** Addresses learnt from gossip are aged by this much in AddrMan. */
+const ADDR_TIME_PENALTY_SECONDS = 2 * 3600;
+
+/** What the PeerManager asks of the Connman. */
+export interface PeerManagerHost {
+  nowMicros(): Micros;
+  pushMessage(node: Node, msg: P2PMessage): void;
+  /** Marks the node for disconnection with a reason. */
+  disconnect(node: Node, reason: CloseReason): void;
+  // Core: net.cpp CConnman::CheckIncomingNonce
+  checkIncomingNonce(nonce: bigint): boolean;
+  // Core: net.cpp CConnman::EvictTxPeerIfFull
+  evictTxPeerIfFull(protectPeer: NodeId | null): boolean;
+  /** The cached GETADDR answer for this requestor's network key. */
+  // Core: net.cpp CConnman::GetAddresses(CNode&, size_t, size_t)
+  getAddresses(node: Node, maxAddresses: number, maxPct: number): Address[];
+  /** The uncached answer (AddrMan's GetAddr minus banned / discouraged), for Addr-permission peers. */
+  // Core: net.cpp CConnman::GetAddressesUnsafe
+  getAddressesUnsafe?(maxAddresses: number, maxPct: number, network: Network | null): Address[];
+  /** A SipHasher keyed by the node's nSeed0/nSeed1 and the id (address relay destinations). */
+  // Core: net.cpp CConnman::GetDeterministicRandomizer
+  getDeterministicRandomizer?(id: bigint): CSipHasher;
+  /** Ban / discouragement lookup for received addresses (absent: nothing is banned). */
+  isDiscouragedOrBanned?(addr: NetAddr): boolean;
+  /** Records a misbehaving peer's address as discouraged (Core: BanMan::Discourage). */
+  discourage?(addr: NetAddr): void;
+  /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
+  refreshNodeTimer?(node: Node): void;
+  /** A ping nonce (Core: GetRand<uint64_t>(), the global RNG); absent: the PeerManager's rng. */
+  drawPingNonce?(): bigint;
+  /**
+   * Starts the node's pings on the analytic path (analytic-ping.ts) if its link allows it; true if
+   * it did (the ping counts as sent now and no message is queued). Absent: never.
+   */
+  startAnalyticPing?(node: Node, now: Micros): boolean;
+  isReachable(net: Network): boolean;
+  shouldRunInactivityChecks(node: Node, nowMicros: Micros): boolean;
+  /** Addresses were added to AddrMan: the open-connections loop may have new work. */
+  addressesAdded(): void;
+  emit(ev: ConnmanEvent): void;
+}
+
+/**
+ * Where the next issue's PeerManager logic plugs in. Each hook returns true if it handled the
+ * message (then the built-in handling here is skipped).
+ */
+export interface PeerManagerHooks {
+  onAddr?(node: Node, msg: P2PMessage & { addresses: readonly Address[] }): boolean;
+  onGetAddr?(node: Node): boolean;
+  /** Any message this subset does not handle, after the handshake. */
+  onMessage?(node: Node, msg: P2PMessage): void;
+  onHandshakeComplete?(node: Node): void;
+  onFinalize?(node: Node): void;
+}
+
+export interface PeerManagerOptions {
+  localServices: ServiceFlags;
+  /** -blocksonly (ignore_incoming_txs). */
+  blocksOnly: boolean;
+  /** The tx-relay inbound cap (Core since PR #28463). */
+  inboundRelayCap: boolean;
+  bestHeight(): number;
+  bestBlockTimeSeconds(): number;
+  /** Draws ping nonces (Core: an ad-hoc FastRandomContext). */
+  rng: Rng;
+  hooks?: PeerManagerHooks;
+  /** -listen (Core's fListen): self-announcements only when listening. Default false. */
+  listen?: boolean;
+  /** Our local addresses with their ports (Core's mapLocalHost). Default none. */
+  localAddresses?: readonly Service[];
+  /**
+   * Core v0.10's VERSION handling (removed by PR #8594, v0.14): an inbound peer whose addrFrom has
+   * its connecting IP is added to AddrMan and marked Good, and our VERSION carries our local
+   * address as addrFrom. Default false.
+   */
+  inboundVersionGood?: boolean;
+  /**
+   * The per-peer token bucket on received addresses and the shuffled processing order (Core PR
+   * #22387, v22.0). false: every received address is processed, in message order, as before.
+   * Default true.
+   */
+  addrRateLimit?: boolean;
+  /** Self-announcements pause during IBD. Default: never in IBD. */
+  isInitialBlockDownload?(): boolean;
+}
+
+/** A relay candidate's peer id (chooseRelayTargetsBy's accessor, made once). */
+function nodeIdOfState(st: PeerAddrState): number {
+  return st.node.id;
+}
+
+/** Inserts `st` into `list`, kept in ascending node id (new peers have the highest ids, so usually at the end). */
+function insertById(list: PeerAddrState[], st: PeerAddrState): void {
+  const id = st.node.id;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.node.id > id) i--;
+  list.splice(i, 0, st);
+}
+
+// Core: net_processing.cpp PeerManagerImpl (the subset described above)
+export class PeerManager {
+  /** Core's m_peer_map addr fields; ids are inserted in ascending order, so it iterates by id. */
+  private readonly addrState = new Map<NodeId, PeerAddrState>();
+  /**
+   * The states of the peers with address relay enabled, by ascending id (m_peer_map's order
+   * restricted to them): RelayAddress scans these for every relayed address, so they are kept in
+   * a dense array rather than filtered out of the map each time.
+   */
+  private readonly relayPeers: PeerAddrState[] = [];
+  /** Scratch list of RelayAddress candidates, reused across calls. */
+  private readonly relayCandidates: PeerAddrState[] = [];
+  hooks: PeerManagerHooks;
+  /** Transaction relay (peerman-tx.ts): idle, with no timers, until a tx is submitted. */
+  readonly tx: PeerTxRelay;
+
+  constructor(
+    private readonly host: PeerManagerHost,
+    private readonly addrman: AddrMan,
+    private readonly opts: PeerManagerOptions,
+  ) {
+    this.hooks = opts.hooks ?? {};
+    this.tx = new PeerTxRelay(host, {
+      rng: opts.rng,
+      rejectIncomingTxs: (n) => this.rejectIncomingTxs(n),
+      misbehaving: (n, reason) => this.misbehaving(n, reason),
+    });
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.host.nowMicros() / MICROS_PER_SECOND);
+  }
+
+  // Core: net_processing.cpp PeerManagerImpl::HasAllDesirableServiceFlags
+  hasAllDesirableServiceFlags(services: ServiceFlags): boolean {
+    return hasAllDesirableServiceFlags(services, this.nowSeconds(), this.opts.bestBlockTimeSeconds());
+  }
+
+  /** Per-peer state; an outbound peer gets our VERSION at once (its first SendMessages). */
+  // Core: net_processing.cpp PeerManagerImpl::InitializeNode
+  initializeNode(node: Node): void {
+    this.addrState.set(node.id, newPeerAddrState(node, this.host.nowMicros()));
+    this.tx.initializeNode(node);
+    if (!node.isInbound()) this.pushNodeVersion(node);
+  }
+
+  // Core: net_processing.cpp PeerManagerImpl::FinalizeNode
+  finalizeNode(node: Node): void {
+    this.hooks.onFinalize?.(node);
+    const st = this.addrState.get(node.id);
+    if (st !== undefined && node.addrRelayEnabled) {
+      const i = this.relayPeers.indexOf(st);
+      if (i >= 0) this.relayPeers.splice(i, 1);
+    }
+    this.addrState.delete(node.id);
+    this.tx.finalizeNode(node);
+    if (node.successfullyConnected && !node.isBlockOnly() && !node.isInbound()) {
+      this.addrman.connected(node.addr);
+      this.host.emit({ kind: 'addrman', action: 'connected', addr: node.addr.toStringAddrPort() });
+    }
+  }
+
+  /** Whether we refuse transactions from this peer, hence announce fRelay = false to it. */
+  // Core: net_processing.cpp PeerManagerImpl::RejectIncomingTxs
+  rejectIncomingTxs(node: Node): boolean {
+    if (node.isBlockOnly() || node.isFeeler()) return true;
+    return this.opts.blocksOnly && !hasPermission(node.permissions, NetPermissionFlags.Relay);
+  }
+
+  // Core: net_processing.cpp PeerManagerImpl::PushNodeVersion
+  pushNodeVersion(node: Node): void {
+    const a = node.addr;
+    const yourAddr = a.isRoutable() && a.isAddrV1Compatible() ? Service.of(a, a.port) : undefined;
+    // v0.10 announced its best local address in addrFrom (GetLocalAddress); master sends [::]:0.
+    const myAddr = this.opts.inboundVersionGood === true ? getLocalAddrForPeer(node, this.opts.localAddresses ?? [], this.opts.listen ?? false) : null;
+    this.host.pushMessage(
+      node,
+      versionMessage({
+        version: PROTOCOL_VERSION,
+        services: this.opts.localServices,
+        timeSeconds: this.nowSeconds(),
+        addrRecvServices: a.services,
+        ...(yourAddr !== undefined ? { addrRecv: yourAddr } : {}),
+        addrFromServices: this.opts.localServices,
+        ...(myAddr !== null ? { addrFrom: myAddr } : {}),
+        nonce: node.localNonce,
+        startHeight: this.opts.bestHeight(),
+        relay: !this.rejectIncomingTxs(node),
+      }),
+    );
+    node.versionSent = true;
+  }
+
+  /**
+   * Handles one received message. Messages are processed as they arrive (see PORTING.md on
+   * Core's one-message-per-node round robin).
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (handshake, ping, addr subset)
+  processMessage(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
+    if (node.disconnect) return;
+    const type = msg.type;
+    if (type === MSG_VERSION) {
+      this.processVersion(node, msg as VersionMessage);
+      return;
+    }
+    // Nothing but VERSION is looked at before VERSION.
+    if (node.version === 0) return;
+
+    if (type === MSG_VERACK) {
+      if (node.successfullyConnected) return;
+      if (node.commonVersion >= SHORT_IDS_BLOCKS_VERSION) this.host.pushMessage(node, sendCmpctMessage(false));
+      node.successfullyConnected = true;
+      this.host.emit({
+        kind: 'handshake-complete',
+        nodeId: node.id,
+        addr: node.addr.toStringAddrPort(),
+        connType: node.connType,
+        services: node.theirServices,
+      });
+      this.hooks.onHandshakeComplete?.(node);
+      return;
+    }
+    if (type === MSG_WTXIDRELAY) {
+      if (node.successfullyConnected) {
+        this.host.disconnect(node, 'protocol-violation');
+        return;
+      }
+      if (node.commonVersion >= WTXID_RELAY_VERSION) node.wtxidRelay = true;
+      return;
+    }
+    if (type === MSG_SENDADDRV2) {
+      if (node.successfullyConnected) {
+        this.host.disconnect(node, 'protocol-violation');
+        return;
+      }
+      node.wantsAddrV2 = true;
+      return;
+    }
+    if (type === MSG_SENDTXRCNCL) {
+      // Tx reconciliation is off by default: the message is ignored either way.
+      return;
+    }
+    if (!node.successfullyConnected) return; // "Unsupported message prior to verack"
+
+    if (type === MSG_ADDR || type === MSG_ADDRV2) {
+      const m = msg as P2PMessage & { addresses: readonly Address[] };
+      if (this.hooks.onAddr?.(node, m)) return;
+      this.processAddrs(node, type === MSG_ADDRV2 ? 'addrv2' : 'addr', m.addresses);
+      return;
+    }
+    if (type === MSG_GETADDR) {
+      if (this.hooks.onGetAddr?.(node)) return;
+      this.processGetAddr(node);
+      return;
+    }
+    if (type === MSG_PING) {
+      if (node.version > BIP0031_VERSION) {
+        this.host.pushMessage(node, pongMessage((msg as { nonce: bigint }).nonce));
+      }
+      return;
+    }
+    if (type === MSG_PONG) {
+      this.processPong(node, msg, receivedMicros);
+      return;
+    }
+    if (this.tx.processMessage(node, msg)) return;
+    this.hooks.onMessage?.(node, msg);
+  }
+
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (the VERSION branch)
+  private processVersion(node: Node, v: VersionMessage): void {
+    if (node.version !== 0) return; // duplicate VERSION
+    const services = v.services;
+    if (!node.isInbound()) {
+      this.addrman.setServices(node.addr, services);
+      this.host.emit({ kind: 'addrman', action: 'set-services', addr: node.addr.toStringAddrPort() });
+    }
+    if (node.expectServices() && !this.hasAllDesirableServiceFlags(services)) {
+      this.host.disconnect(node, 'missing-services');
+      return;
+    }
+    if (v.version < MIN_PEER_PROTO_VERSION) {
+      this.host.disconnect(node, 'obsolete-version');
+      return;
+    }
+    if (node.isInbound() && !this.host.checkIncomingNonce(v.nonce)) {
+      this.host.disconnect(node, 'self-connection');
+      return;
+    }
+    // (SeenLocal for a routable addrMe of an inbound peer: local-address scoring is not modelled.)
+    if (node.isInbound()) this.pushNodeVersion(node);
+
+    const common = Math.min(v.version, PROTOCOL_VERSION);
+    node.commonVersion = common;
+    node.version = v.version;
+    node.hasAllWantedServices = this.hasAllDesirableServiceFlags(services);
+    node.theirServices = services;
+    node.addrLocal = v.addrRecv;
+    node.cleanSubVer = v.userAgent;
+    node.startingHeight = v.startHeight;
+
+    if (!node.isBlockOnly() && !node.isFeeler() && (v.relay || (this.opts.localServices & NODE_BLOOM) !== 0)) {
+      if (v.relay) node.relaysTxs = true;
+    }
+
+    if (common >= WTXID_RELAY_VERSION) this.host.pushMessage(node, wtxidRelayMessage());
+    if (common >= 70016) this.host.pushMessage(node, sendAddrV2Message());
+
+    if (this.maybeDisconnectForTxRelayCapacity(node)) return;
+
+    this.host.pushMessage(node, verackMessage());
+
+    let sendGetAddr = false;
+    if (!node.isInbound()) sendGetAddr = this.setupAddressRelay(node);
+    if (sendGetAddr) {
+      this.host.pushMessage(node, getAddrMessage());
+      node.getAddrSent = true;
+      const st = this.addrState.get(node.id);
+      if (st !== undefined) st.tokenBucket += MAX_ADDR_TO_SEND;
+    }
+    if (!node.isInbound()) {
+      this.addrman.good(node.addr);
+      this.host.emit({ kind: 'addrman', action: 'good', addr: node.addr.toStringAddrPort() });
+    } else if (this.opts.inboundVersionGood === true && node.addr.equalsAddr(v.addrFrom)) {
+      // Core v0.10: main.cpp ProcessMessage("version") — a peer that connected from the address
+      // it claims to listen on went straight into tried, unverified. Heilman et al.'s attacker used
+      // this to fill the tried table with its own addresses by connecting inbound.
+      const from = new Address(v.addrFrom, v.addrFromServices);
+      if (this.addrman.add([from], v.addrFrom)) this.host.addressesAdded();
+      this.addrman.good(v.addrFrom);
+      this.host.emit({ kind: 'addrman', action: 'good', addr: v.addrFrom.toStringAddrPort() });
+    }
+    if (node.isFeeler()) {
+      this.host.disconnect(node, 'feeler-done');
+      this.host.emit({ kind: 'feeler-done', nodeId: node.id, addr: node.addr.toStringAddrPort() });
+    }
+  }
+
+  /**
+   * An inbound peer that wants transactions, arriving when tx-relaying inbound slots are full,
+   * evicts another tx-relaying inbound peer (never itself), or is dropped.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::MaybeDisconnectForTxRelayCapacity
+  private maybeDisconnectForTxRelayCapacity(node: Node): boolean {
+    if (!this.opts.inboundRelayCap) return false;
+    if (!node.isInbound() || !node.relaysTxs) return false;
+    if (this.host.evictTxPeerIfFull(node.id)) return false;
+    this.host.disconnect(node, 'tx-relay-capacity');
+    return true;
+  }
+
+  /**
+   * Block-relay-only connections take no part in address gossip (an adversary watching addr
+   * traffic could otherwise tell which of our links carry blocks only), nor do feelers (gone before
+   * any answer). The known-address filter is created on the first successful call.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::SetupAddressRelay
+  setupAddressRelay(node: Node): boolean {
+    if (node.isBlockOnly() || node.isFeeler()) return false;
+    if (!node.addrRelayEnabled) {
+      node.addrRelayEnabled = true;
+      const st = this.addrState.get(node.id);
+      if (st !== undefined) {
+        st.addrKnown = new RollingBloomFilter(ADDR_KNOWN_FILTER_ELEMENTS, ADDR_KNOWN_FILTER_FP_RATE, this.opts.rng);
+        insertById(this.relayPeers, st);
+      }
+      // An inbound peer's first addr message enables relay: its SendMessages has address work now.
+      if (node.successfullyConnected) this.host.refreshNodeTimer?.(node);
+    }
+    return true;
+  }
+
+  /**
+   * Core's Misbehaving followed at once by MaybeDiscourageAndDisconnect: noban and manual peers are
+   * never punished; a local address is disconnected but not discouraged (that would discourage
+   * every local peer); any other peer's address is discouraged and every connection from it closed.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::Misbehaving and MaybeDiscourageAndDisconnect
+  private misbehaving(node: Node, reason: string): void {
+    let action: 'disconnect' | 'disconnect-local' | 'none-noban' | 'none-manual' = 'disconnect';
+    if (hasPermission(node.permissions, NetPermissionFlags.NoBan)) action = 'none-noban';
+    else if (node.isManual()) action = 'none-manual';
+    else if (node.addr.isLocal()) action = 'disconnect-local';
+    this.host.emit({ kind: 'misbehaving', nodeId: node.id, addr: node.addr.toStringAddrPort(), reason, action });
+    if (action === 'disconnect-local') this.host.disconnect(node, 'misbehaving');
+    if (action !== 'disconnect') return;
+    this.host.discourage?.(node.addr);
+    // Core's CConnman::DisconnectNode(CNetAddr): every connection from that address.
+    for (const st of this.addrState.values()) {
+      if (!st.node.disconnect && st.node.addr.equalsAddr(node.addr)) this.host.disconnect(st.node, 'misbehaving');
+    }
+  }
+
+  /**
+   * An ADDR / ADDRV2 message: size check, token-bucket rate limiting over the shuffled entries,
+   * service and timestamp filters, relay of fresh unsolicited addresses, and AddrMan.Add of the
+   * reachable ones with the 2 h penalty.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessAddrs
+  private processAddrs(node: Node, msgType: 'addr' | 'addrv2', received: readonly Address[]): void {
+    const peerAddr = node.addr.toStringAddrPort();
+    if (!this.setupAddressRelay(node)) {
+      this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType, reason: 'no-addr-relay' });
+      return;
+    }
+    if (received.length > MAX_ADDR_TO_SEND) {
+      this.misbehaving(node, `${msgType} message size = ${received.length}`);
+      return;
+    }
+    const st = this.addrState.get(node.id)!;
+    const now = this.host.nowMicros();
+    const nowS = Math.floor(now / MICROS_PER_SECOND);
+    // Before PR #22387 (v22.0) there was no bucket and the addresses were taken in message order.
+    const limit = this.opts.addrRateLimit !== false;
+    if (limit) refillTokenBucket(st, now, MAX_ADDR_RATE_PER_SECOND, MAX_ADDR_PROCESSING_TOKEN_BUCKET);
+    const rateLimited = !hasPermission(node.permissions, NetPermissionFlags.Addr);
+    let numProc = 0;
+    let numRateLimit = 0;
+    let relayed = 0;
+    const addrs = received.slice();
+    if (limit) shuffleWith(this.opts.rng, addrs);
+    const ok: Address[] = [];
+    for (let a of addrs) {
+      if (!limit) {
+        // Every address is processed.
+      } else if (st.tokenBucket < 1.0) {
+        if (rateLimited) {
+          numRateLimit++;
+          continue;
+        }
+      } else {
+        st.tokenBucket -= 1.0;
+      }
+      // Only full nodes are worth storing (they may still be useless for outbound, but feelers can use them).
+      if ((a.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0 && !this.hasAllDesirableServiceFlags(a.services)) {
+        continue;
+      }
+      if (a.time <= 100000000 || a.time > nowS + 10 * 60) a = a.withTime(nowS - 5 * 24 * 3600);
+      addAddressKnown(st, a);
+      if (this.host.isDiscouragedOrBanned?.(a) === true) continue;
+      numProc++;
+      const reachable = this.host.isReachable(a.getNetwork());
+      if (a.time > nowS - ADDR_RELAY_MAX_AGE_SECONDS && !node.getAddrSent && addrs.length <= ADDR_RELAY_MAX_MESSAGE_ADDRS && a.isRoutable()) {
+        if (this.relayAddress(node.id, a, reachable)) relayed++;
+      }
+      if (reachable) ok.push(a);
+    }
+    st.addrProcessed += numProc;
+    st.addrRateLimited += numRateLimit;
+    let stored = 0;
+    if (ok.length > 0) {
+      stored = ok.length;
+      if (this.addrman.add(ok, node.addr, ADDR_TIME_PENALTY_SECONDS)) {
+        this.host.emit({ kind: 'addrman', action: 'add', addr: peerAddr, count: ok.length });
+        this.host.addressesAdded();
+      }
+    }
+    this.host.emit({
+      kind: 'addr-received',
+      nodeId: node.id,
+      addr: peerAddr,
+      msgType,
+      count: received.length,
+      processed: numProc,
+      rateLimited: numRateLimit,
+      stored,
+      relayed,
+    });
+    if (received.length < MAX_ADDR_TO_SEND) node.getAddrSent = false;
+    // A single address is likely a self-announcement, not the answer an addr-fetch waits for.
+    if (node.isAddrFetch() && received.length > 1) {
+      this.host.disconnect(node, 'addr-fetch-done');
+      this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: peerAddr, timedOut: false });
+    }
+  }
+
+  /**
+   * Relays one address to 1 or 2 address-relaying peers other than its sender, the same ones for a
+   * day (see chooseRelayTargets): a peer re-sending its address gains no extra spread. Returns
+   * whether anyone was chosen.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::RelayAddress
+  private relayAddress(originator: NodeId, addr: Address, reachable: boolean): boolean {
+    if (!reachable && !addr.isRelayable()) return false;
+    const randomizer = this.host.getDeterministicRandomizer?.(RANDOMIZER_ID_ADDRESS_RELAY);
+    if (randomizer === undefined) return false;
+    const hasher = relayHasher(randomizer, addr, this.nowSeconds());
+    // One scratch array for every call (this runs per relayed address, with ~100 peers each).
+    const candidates = this.relayCandidates;
+    candidates.length = 0;
+    const peers = this.relayPeers;
+    // isAddrCompatible, with the address's half of it asked once.
+    const v1Compatible = addr.isAddrV1Compatible();
+    for (let i = 0; i < peers.length; i++) {
+      const st = peers[i]!;
+      const n = st.node;
+      if (n.id !== originator && (v1Compatible || n.wantsAddrV2)) candidates.push(st);
+    }
+    const targets = chooseRelayTargetsBy(hasher, reachable, candidates, nodeIdOfState);
+    candidates.length = 0;
+    for (const t of targets) this.queueAddress(t, addr);
+    return targets.length > 0;
+  }
+
+  /** @internal The ids of the peers RelayAddress considers, in its scan order (tests compare it with the map). */
+  relayPeerIds(): NodeId[] {
+    return this.relayPeers.map((st) => st.node.id);
+  }
+
+  /** PushAddress, keeping the trickle timer armed (see maybeSendAddr on the lazy timer). */
+  private queueAddress(st: PeerAddrState, addr: Address): void {
+    const wasEmpty = st.addrsToSend.length === 0;
+    if (!pushAddress(st, addr, this.opts.rng)) return;
+    if (wasEmpty) {
+      const now = this.host.nowMicros();
+      if (st.nextAddrSendMicros !== 0 && st.nextAddrSendMicros < now) {
+        st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
+      }
+      this.host.refreshNodeTimer?.(st.node);
+    }
+  }
+
+  /**
+   * GETADDR: answered once per connection and only to inbound peers (a node behind NAT answering
+   * its outbound peers would let them fingerprint it), from the per-network cache unless the peer
+   * has the Addr permission.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (GETADDR branch)
+  private processGetAddr(node: Node): void {
+    const peerAddr = node.addr.toStringAddrPort();
+    if (!node.isInbound()) {
+      this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType: 'getaddr', reason: 'getaddr-outbound' });
+      return;
+    }
+    this.setupAddressRelay(node);
+    const st = this.addrState.get(node.id)!;
+    if (st.getAddrRecvd) {
+      this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType: 'getaddr', reason: 'getaddr-repeat' });
+      return;
+    }
+    st.getAddrRecvd = true;
+    st.addrsToSend = [];
+    const uncached = hasPermission(node.permissions, NetPermissionFlags.Addr) && this.host.getAddressesUnsafe !== undefined;
+    const addrs = uncached
+      ? this.host.getAddressesUnsafe!(MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND, null)
+      : this.host.getAddresses(node, MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND);
+    for (const a of addrs) this.queueAddress(st, a);
+    this.host.emit({ kind: 'getaddr-answered', nodeId: node.id, addr: peerAddr, count: addrs.length, cached: !uncached });
+  }
+
+  /**
+   * The address part of SendMessages: the self-announcement about every 24 h (the first in its own
+   * message), then, on the 30 s Poisson trickle, the queued addresses the peer does not yet know.
+   * Core's trickle timer ticks even with nothing queued; here it is lazy (re-drawn when something is
+   * queued after it lapsed), which gives the same send times in distribution without waking idle
+   * peers every 30 s. See PORTING.md.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::MaybeSendAddr
+  private maybeSendAddr(node: Node, now: Micros): void {
+    if (!node.addrRelayEnabled) return;
+    const st = this.addrState.get(node.id);
+    if (st === undefined) return;
+    // The peer's text form is built only when an event names it: most calls send nothing.
+    if ((this.opts.listen ?? false) && !(this.opts.isInitialBlockDownload?.() ?? false) && st.nextLocalAddrSendMicros < now) {
+      // Forget what the peer knows so the periodic self-announcement really goes out.
+      if (st.nextLocalAddrSendMicros !== 0) st.addrKnown!.reset();
+      const local = getLocalAddrForPeer(node, this.opts.localAddresses ?? [], true);
+      if (local !== null) {
+        const localAddr = new Address(local, this.opts.localServices, this.nowSeconds());
+        if (st.nextLocalAddrSendMicros === 0) {
+          // The first one goes alone, so a peer's one start token is not spent on other addresses.
+          if (isAddrCompatible(node, localAddr)) {
+            const list = [localAddr];
+            this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(list) : addrMessage(list));
+            this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: node.addr.toStringAddrPort(), msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: 1, selfAnnouncement: true });
+          }
+        } else {
+          this.queueAddress(st, localAddr);
+        }
+      }
+      st.nextLocalAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL);
+    }
+    st.addrSendStarted = true;
+    if (now <= st.nextAddrSendMicros) return;
+    // Lazy trickle: an idle timer is not re-drawn (queueAddress draws it when something arrives).
+    if (st.addrsToSend.length === 0 && st.nextAddrSendMicros !== 0) return;
+    st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
+    const known = st.addrKnown!;
+    const out: Address[] = [];
+    for (const a of st.addrsToSend) {
+      if (known.containsOrInsert(a.getKey())) continue;
+      out.push(a);
+    }
+    st.addrsToSend = [];
+    if (out.length === 0) return;
+    this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(out) : addrMessage(out));
+    this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: node.addr.toStringAddrPort(), msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: out.length, selfAnnouncement: false });
+  }
+
+  /**
+   * The next time this node's address sending needs SendMessages: at once before its first run,
+   * then just after the self-announcement timer, and after the trickle timer while anything is
+   * queued. Infinity when address relay is off for it.
+   */
+  nextAddrSendDue(node: Node): Micros {
+    if (!node.successfullyConnected || !node.addrRelayEnabled) return Infinity;
+    const st = this.addrState.get(node.id);
+    if (st === undefined) return Infinity;
+    if (!st.addrSendStarted) return this.host.nowMicros();
+    let due = Infinity;
+    if ((this.opts.listen ?? false) && !(this.opts.isInitialBlockDownload?.() ?? false)) due = st.nextLocalAddrSendMicros + 1;
+    if (st.addrsToSend.length > 0) due = Math.min(due, st.nextAddrSendMicros + 1);
+    return due;
+  }
+
+  /** Addresses queued for a peer (tests and reports). */
+  addrsQueued(id: NodeId): number {
+    return this.addrState.get(id)?.addrsToSend.length ?? 0;
+  }
+
+  /** The known-address filter's view of an address for a peer (tests). */
+  addrKnownBy(id: NodeId, addr: Service): boolean {
+    return this.addrState.get(id)?.addrKnown?.contains(addr.getKey()) ?? false;
+  }
+
+  // Core: net_processing.cpp PeerManagerImpl::ProcessPong
+  private processPong(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
+    let finished = false;
+    if (msg.sizeBytes >= MESSAGE_HEADER_SIZE + 8) {
+      const nonce = (msg as { nonce: bigint }).nonce;
+      if (node.pingNonceSent !== 0n) {
+        if (nonce === node.pingNonceSent) {
+          finished = true;
+          const rtt = receivedMicros - node.pingStartMicros;
+          if (rtt >= 0) {
+            node.pongReceived(rtt);
+            this.host.emit({ kind: 'ping', nodeId: node.id, rttMicros: rtt });
+          }
+        } else if (nonce === 0n) {
+          finished = true; // a zero nonce cancels the ping
+        }
+        // A mismatched nonce leaves the ping outstanding.
+      }
+    } else {
+      finished = true; // short payload cancels the ping
+    }
+    if (finished) node.pingNonceSent = 0n;
+  }
+
+  /**
+   * The periodic part of SendMessages for a handshaked peer: the addr-fetch lifetime, the ping
+   * timeout, the automatic ping and the address trickle. Returns the next time this needs to run (or Infinity).
+   */
+  // Core: net_processing.cpp PeerManagerImpl::SendMessages (addr-fetch timeout), MaybeSendPing, MaybeSendAddr
+  sendMessages(node: Node, now: Micros): Micros {
+    if (!node.successfullyConnected || node.disconnect) return Infinity;
+    if (node.isAddrFetch() && now - node.connectedMicros > 10 * AVG_ADDRESS_BROADCAST_INTERVAL) {
+      this.host.disconnect(node, 'addr-fetch-timeout');
+      this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: node.addr.toStringAddrPort(), timedOut: true });
+      return Infinity;
+    }
+    // Pings on the analytic path keep their own schedule (analytic-ping.ts): no timer, no timeout.
+    const analytic = node.pingLink !== null && node.pingLink.ownActive(node);
+    if (
+      !analytic &&
+      pingTimeoutCheck(
+        node,
+        { pingOutstanding: node.pingNonceSent !== 0n, pingStartMicros: node.pingStartMicros },
+        now,
+        0,
+      ) !== null &&
+      this.host.shouldRunInactivityChecks(node, now)
+    ) {
+      this.host.disconnect(node, 'ping-timeout');
+      return Infinity;
+    }
+    let pingSend = node.pingQueued;
+    if (node.pingNonceSent === 0n && now > node.pingStartMicros + PING_INTERVAL) pingSend = true;
+    // An automatic ping may leave on the analytic path, which sets m_ping_start and the nonce stand-in.
+    const wentAnalytic = pingSend && !analytic && !node.pingQueued && node.commonVersion > BIP0031_VERSION && (this.host.startAnalyticPing?.(node, now) ?? false);
+    if (pingSend && !analytic && !wentAnalytic) {
+      let nonce = 0n;
+      while (nonce === 0n) nonce = this.host.drawPingNonce?.() ?? this.opts.rng.rand64();
+      node.pingQueued = false;
+      node.pingStartMicros = now;
+      if (node.commonVersion > BIP0031_VERSION) {
+        node.pingNonceSent = nonce;
+        this.host.pushMessage(node, pingMessage(nonce));
+      } else {
+        node.pingNonceSent = 0n;
+        this.host.pushMessage(node, pingMessage(0n));
+      }
+    }
+    this.maybeSendAddr(node, now);
+    this.tx.sendTrickle(node, now);
+    let next = Math.min(this.nextAddrSendDue(node), this.tx.nextDue(node));
+    if (node.isAddrFetch()) next = Math.min(next, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
+    if (node.pingNonceSent === 0n && !(node.pingLink !== null && node.pingLink.ownActive(node))) {
+      next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
+    }
+    return next;
+  }
+
+  /** getpeerinfo's addr counters for a peer. */
+  addrStats(id: NodeId): { processed: number; rateLimited: number } {
+    const st = this.addrState.get(id);
+    return { processed: st?.addrProcessed ?? 0, rateLimited: st?.addrRateLimited ?? 0 };
+  }
+}
+
