@@ -40,10 +40,10 @@ import { mergeCommand } from './cli/merge-command.ts';
 import { sweepCommand } from './cli/sweep-command.ts';
 import { loadScenario } from './cli/scenario-loader.ts';
 import { CliError, firstLine } from './cli/user-error.ts';
-import { DEFAULT_PROFILE, ProfileError, SETTINGS, listProfiles } from './scenarios/profiles.ts';
-import { BUILTIN_SCENARIOS } from './scenarios/registry.ts';
-import { ScenarioError } from './scenarios/scenario.ts';
-import { SeedListError } from './scenarios/seed-list.ts';
+import { DEFAULT_PROFILE, ProfileError, SETTINGS, listProfiles } from './scenarios/world/profiles.ts';
+import { BUILTIN_SCENARIOS } from './scenarios/builtin/registry.ts';
+import { ScenarioError } from './scenarios/dsl/scenario.ts';
+import { SeedListError } from './scenarios/world/seed-list.ts';
 import { DurationParseError } from './sim/time.ts';
 
 function fail(message: string, code = 2): never {

@@ -6,9 +6,9 @@
 // --blocks=1 (a 10-minute Poisson block source with headers relay and stale-tip logic; off by default).
 
 import { hours } from '../sim/index.ts';
-import { BlockSource } from '../scenarios/block-source.ts';
-import { TxSource } from '../scenarios/tx-source.ts';
-import { World } from '../scenarios/world.ts';
+import { BlockSource } from '../scenarios/world/block-source.ts';
+import { TxSource } from '../scenarios/world/tx-source.ts';
+import { World } from '../scenarios/world/world.ts';
 import type { BenchContext } from './harness.ts';
 
 export function connmanBench(ctx: BenchContext): void {

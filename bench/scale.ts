@@ -1,5 +1,5 @@
 // Scale benchmarks: the `baseline` scenario (default profile and population) through
-// scenarios/runner.ts runScenario at 1k, 10k or 50k honest nodes for 24 simulated hours (or
+// scenarios/dsl/runner.ts runScenario at 1k, 10k or 50k honest nodes for 24 simulated hours (or
 // --simHours=H, fractions allowed). Prints one JSON line with events, wall time, events/s, the
 // process's peak RSS and the run's digest, then a second line with the CPU profile folded into
 // subsystem shares (bench/cpu-profile.ts). It holds no simulation logic of its own.
@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 
 import baseline from '../scenarios/builtin/baseline.ts';
-import { runScenario } from '../scenarios/runner.ts';
+import { runScenario } from '../scenarios/dsl/runner.ts';
 import { breakdown, startCpuProfiler, type CpuProfiler } from './cpu-profile.ts';
 import type { BenchContext } from './harness.ts';
 

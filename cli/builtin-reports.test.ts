@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { buildCharts, type RunResult } from '../reports/index.ts';
-import { BUILTIN_SCENARIOS } from '../scenarios/registry.ts';
-import { runScenario } from '../scenarios/runner.ts';
+import { BUILTIN_SCENARIOS } from '../scenarios/builtin/registry.ts';
+import { runScenario } from '../scenarios/dsl/runner.ts';
 import { SMALL } from '../scenarios/builtin/small-configs.ts';
 import { CHROMIUM, hasChromium, openInChromium, pageOutcome } from './chromium.ts';
 import { compileVegaLite, renderSvg } from './render.ts';

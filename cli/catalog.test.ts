@@ -2,8 +2,8 @@
 // profile table.
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_PROFILE, SETTINGS, listProfiles } from '../scenarios/profiles.ts';
-import { defineScenario, type ScenarioDefinition } from '../scenarios/scenario.ts';
+import { DEFAULT_PROFILE, SETTINGS, listProfiles } from '../scenarios/world/profiles.ts';
+import { defineScenario, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { formatDescribe, formatList, formatParamRange, formatProfiles, wrap } from './catalog.ts';
 
 function scenario(name: string, over: Partial<ScenarioDefinition> = {}): ScenarioDefinition {

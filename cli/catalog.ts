@@ -2,8 +2,8 @@
 // and profiles exist, what each does and what can be set. Pure formatting over the definitions and
 // the profile table; it loads and runs nothing.
 
-import type { ProfileInfo, SettingInfo } from '../scenarios/profiles.ts';
-import type { ParamSpec, ScenarioDefinition } from '../scenarios/scenario.ts';
+import type { ProfileInfo, SettingInfo } from '../scenarios/world/profiles.ts';
+import type { ParamSpec, ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { formatDuration } from '../sim/index.ts';
 
 /** Width that wrapped prose is kept within. */

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { RUN_RESULT_FILE_NAME, stableStringify } from '../reports/index.ts';
-import { emptyFixture } from '../reports/test-fixtures.ts';
-import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunSummary } from '../scenarios/run-summary.ts';
-import { resolveProfile } from '../scenarios/profiles.ts';
-import type { RoleTarget, RunOutcome, RunRequest } from '../scenarios/runner.ts';
-import { ScenarioError, parseDurationOrThrow, resolveParams, parseAssignments } from '../scenarios/scenario.ts';
-import { World } from '../scenarios/world.ts';
+import { emptyFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
+import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunSummary } from '../scenarios/dsl/run-summary.ts';
+import { resolveProfile } from '../scenarios/world/profiles.ts';
+import type { RoleTarget, RunOutcome, RunRequest } from '../scenarios/dsl/runner.ts';
+import { ScenarioError, parseDurationOrThrow, resolveParams, parseAssignments } from '../scenarios/dsl/scenario.ts';
+import { World } from '../scenarios/world/world.ts';
 import { formatDuration } from '../sim/index.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { replayCommand } from './replay-command.ts';
@@ -27,7 +27,7 @@ const FIXTURE = join(import.meta.dirname, 'fixtures', 'tiny-scenario.ts');
 const root = mkdtempSync(join(tmpdir(), 'connsim-commands-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** A stand-in for scenarios/runner.ts: the summary follows from the request; no simulation. */
+/** A stand-in for scenarios/dsl/runner.ts: the summary follows from the request; no simulation. */
 function fakeRunner(opts: { world?: boolean; digestSalt?: string } = {}) {
   const calls: RunRequest[] = [];
   const run = (req: RunRequest): RunOutcome => {

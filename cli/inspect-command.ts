@@ -1,10 +1,10 @@
 // `connsim inspect <scenario> --at 6h --node ID`: runs the scenario up to the given simulated time
-// and prints one node's state as JSON in Core's RPC vocabulary (scenarios/inspect.ts builds it):
+// and prints one node's state as JSON in Core's RPC vocabulary (scenarios/observe/inspect.ts builds it):
 // `peers` (getpeerinfo), `addrman` (getaddrmaninfo), `netinfo` and, with --addrman, `rawaddrman`
 // (getrawaddrman). An attacker role prints the attacker's own state instead. It writes no run
 // directory; a bad option, unknown node or stopped node is a CliError (exit 2).
 
-import { inspectConnman } from '../scenarios/inspect.ts';
+import { inspectConnman } from '../scenarios/observe/inspect.ts';
 import { formatDuration } from '../sim/index.ts';
 import { executeRun, prepareRequest, type CliIo, type RunArgs } from './run-command.ts';
 import { checkDuration, single } from './run-inputs.ts';

@@ -5,7 +5,7 @@
 // all (stderr is a TTY, no --quiet) is the caller's decision.
 
 import { formatDuration } from '../sim/index.ts';
-import type { RunProgress } from '../scenarios/runner.ts';
+import type { RunProgress } from '../scenarios/dsl/runner.ts';
 
 /** Shortest gap between two redraws, in wall milliseconds. */
 export const PROGRESS_REDRAW_MS = 100;

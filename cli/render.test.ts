@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { buildCharts } from '../reports/index.ts';
-import { allFixtures } from '../reports/test-fixtures.ts';
+import { allFixtures } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 import { compileVegaLite, renderSvg } from './render.ts';
 import { svgText } from './vega-schema.ts';
 

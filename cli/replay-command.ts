@@ -7,8 +7,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { RUN_SUMMARY_FILE_NAME, RUN_SUMMARY_FORMAT_VERSION, type RunInputFile, type RunSummary } from '../scenarios/run-summary.ts';
-import type { RunRequest } from '../scenarios/runner.ts';
+import { RUN_SUMMARY_FILE_NAME, RUN_SUMMARY_FORMAT_VERSION, type RunInputFile, type RunSummary } from '../scenarios/dsl/run-summary.ts';
+import type { RunRequest } from '../scenarios/dsl/runner.ts';
 import { executeRun, formatSummaryTable, publishRun, stageRunDir, type CliIo } from './run-command.ts';
 import { checkRecordedInput, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';

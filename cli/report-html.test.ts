@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { buildCharts } from '../reports/index.ts';
-import { allFixtures, eclipseFixture } from '../reports/test-fixtures.ts';
+import { allFixtures, eclipseFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 import { CHROMIUM, hasChromium, openInChromium, pageOutcome } from './chromium.ts';
 import { normaliseSvgIds } from './render.ts';
 import { buildReportHtml, escapeHtml, loadBrowserBundles } from './report-html.ts';

@@ -1,4 +1,4 @@
-// `connsim run <scenario|path.ts>`: checks the options, runs the scenario (scenarios/runner.ts)
+// `connsim run <scenario|path.ts>`: checks the options, runs the scenario (scenarios/dsl/runner.ts)
 // with a progress bar on a terminal, publishes the run directory atomically (reports, result.json,
 // summary.json and timing.json in one swap), then prints the summary table or summary.json.
 // A run whose checks fail prints them with the seed and the reproduce command and exits 1.
@@ -8,10 +8,10 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 import { stableStringify, type RunResult } from '../reports/index.ts';
-import { DEFAULT_PROFILE, resolveProfile } from '../scenarios/profiles.ts';
-import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/run-summary.ts';
-import { runScenario, type RunOutcome, type RunRequest } from '../scenarios/runner.ts';
-import { parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/scenario.ts';
+import { DEFAULT_PROFILE, resolveProfile } from '../scenarios/world/profiles.ts';
+import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/dsl/run-summary.ts';
+import { runScenario, type RunOutcome, type RunRequest } from '../scenarios/dsl/runner.ts';
+import { parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { formatDuration } from '../sim/index.ts';
 import { StagedRunDir, checkOutputDir, fsError } from './out-dir.ts';
 import { ProgressReporter } from './progress.ts';
@@ -50,7 +50,7 @@ export interface CliIo {
   nowMs: () => number;
   /** Peak resident set size so far, bytes. */
   peakRssBytes: () => number;
-  /** The scenario runner (tests hand in a fake; default scenarios/runner.ts runScenario). */
+  /** The scenario runner (tests hand in a fake; default scenarios/dsl/runner.ts runScenario). */
   runScenario?: (req: RunRequest) => RunOutcome;
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { RUN_RESULT_FILE_NAME, buildCharts, chartDataCsv, stableStringify, type RunResult } from '../reports/index.ts';
-import { eclipseFixture, emptyFixture } from '../reports/test-fixtures.ts';
+import { eclipseFixture, emptyFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 import { ReportCommandError, reportCommand } from './report-command.ts';
 import { writeRunReports } from './run-dir.ts';
 

@@ -8,8 +8,8 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeS
 import { basename, dirname, join } from 'node:path';
 
 import { checkStandardAsmap } from '../connman/netgroup/asmap.ts';
-import type { RunInputFile } from '../scenarios/run-summary.ts';
-import { parseSeedList } from '../scenarios/seed-list.ts';
+import type { RunInputFile } from '../scenarios/dsl/run-summary.ts';
+import { parseSeedList } from '../scenarios/world/seed-list.ts';
 import { DurationParseError, parseDuration, type Micros } from '../sim/index.ts';
 import { CliError } from './user-error.ts';
 

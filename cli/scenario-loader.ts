@@ -1,4 +1,4 @@
-// Finds the scenario a command names: a built-in by name (scenarios/registry.ts), or a TypeScript /
+// Finds the scenario a command names: a built-in by name (scenarios/builtin/registry.ts), or a TypeScript /
 // JavaScript module by path, whose default export or named export `scenario` must be a
 // ScenarioDefinition. It does not run anything; a bad name or file is a CliError (exit 2).
 
@@ -6,8 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { BUILTIN_SCENARIOS, findScenario } from '../scenarios/registry.ts';
-import { defineScenario, type ScenarioDefinition } from '../scenarios/scenario.ts';
+import { BUILTIN_SCENARIOS, findScenario } from '../scenarios/builtin/registry.ts';
+import { defineScenario, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { CliError, firstLine } from './user-error.ts';
 
 export interface LoadedScenario {

@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 
 import { stableStringify } from '../reports/index.ts';
 import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate, type SweepChart, type SweepRunOutcome, type SweepRunRow } from '../reports/sweep.ts';
-import type { RunSummary } from '../scenarios/run-summary.ts';
+import type { RunSummary } from '../scenarios/dsl/run-summary.ts';
 import { formatWallSeconds } from './progress.ts';
 import { chartFigure, escapeHtml, inlineJson, loadBrowserBundles, pageHead, RENDER_SCRIPT, type BrowserBundles } from './report-html.ts';
 import { displayPath, type CliIo } from './run-command.ts';

@@ -12,9 +12,9 @@
 
 import { createHash } from 'node:crypto';
 
-import { DEFAULT_PROFILE, ProfileError, resolveProfile } from '../scenarios/profiles.ts';
-import { shellWord } from '../scenarios/run-summary.ts';
-import { ScenarioError, parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/scenario.ts';
+import { DEFAULT_PROFILE, ProfileError, resolveProfile } from '../scenarios/world/profiles.ts';
+import { shellWord } from '../scenarios/dsl/run-summary.ts';
+import { ScenarioError, parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { checkSeed } from './run-inputs.ts';
 import { CliError } from './user-error.ts';
 

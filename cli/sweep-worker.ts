@@ -1,5 +1,5 @@
 // The worker thread of `connsim sweep`: it loads the sweep's scenario (and its --asmap / --seed-list
-// inputs) once, then runs one scenario per message from the main thread with scenarios/runner.ts
+// inputs) once, then runs one scenario per message from the main thread with scenarios/dsl/runner.ts
 // and posts back the run's RunSummary, or the message of the exception it threw, plus its wall
 // time (which only ever goes to timing.json). It writes no files: the main thread does, so a run
 // file is written once, atomically, by one writer.
@@ -9,9 +9,9 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 
-import type { RunSummary } from '../scenarios/run-summary.ts';
-import { runScenario, type RunRequest } from '../scenarios/runner.ts';
-import type { ScenarioDefinition } from '../scenarios/scenario.ts';
+import type { RunSummary } from '../scenarios/dsl/run-summary.ts';
+import { runScenario, type RunRequest } from '../scenarios/dsl/runner.ts';
+import type { ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { readRunInputs, type RunInputs } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import type { RunArgsOfPlan, SweepInputFile } from './sweep-plan.ts';

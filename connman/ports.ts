@@ -20,7 +20,7 @@ export interface Clock {
  * The random source a Core object draws from: the subset of Core's `FastRandomContext` /
  * `RandomMixin` (random.h) that the ported code calls. Each method consumes randomness exactly as
  * Core's method of the same name does, so that an implementation backed by Core's ChaCha20 stream
- * (connman/random.ts) reproduces Core's draws bit for bit.
+ * (connman/util/random.ts) reproduces Core's draws bit for bit.
  */
 export interface Rng {
   /** `RandomMixin::randbits(bits)`: a uniform integer of `bits` bits, 0 <= bits <= 32 here. */

@@ -5,7 +5,7 @@
 // Pure functions from a RunResult to Chart records.
 
 import { netgroupLabel, noDataChart, specFrame, timeChart, timeScale, timeTooltip, timeX, type Chart, type TimeScale, type VlSpec } from './chart-kit.ts';
-import { countBy } from './metrics.ts';
+import { countBy } from './stats.ts';
 import type { Percentiles, RunResult } from './run-result.ts';
 
 const METRIC_COLOURS = { domain: ['/16 netgroups', 'ASNs'], range: ['#4c78a8', '#f58518'] };

@@ -18,7 +18,8 @@ import {
   type TimeScale,
   type VlSpec,
 } from './chart-kit.ts';
-import { ecdf, emptyOutboundByType } from './metrics.ts';
+import { ecdf } from './stats.ts';
+import { emptyOutboundByType } from './run-result.ts';
 import { OUTBOUND_CONN_TYPES, type OutboundByType, type RunResult } from './run-result.ts';
 
 interface ShareRow {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { CHART_FAMILIES, buildCharts, chartDataCsv, parseRunResult, RunResultError, stableStringify, type Chart } from './index.ts';
 import { timeScale } from './chart-kit.ts';
-import { allFixtures, eclipseFixture } from './test-fixtures.ts';
+import { allFixtures, eclipseFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 
 const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object;

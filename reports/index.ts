@@ -20,7 +20,7 @@ import {
 export { CHART_FAMILIES, type Chart, type ChartFamily, type VlSpec };
 export { stableStringify } from './stable-json.ts';
 export * from './run-result.ts';
-export * from './metrics.ts';
+export * from './stats.ts';
 
 const FILE_SAFE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

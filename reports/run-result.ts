@@ -422,3 +422,15 @@ export interface RunResult {
   /** One per victim, in nodeId order. */
   eclipses: VictimEclipse[];
 }
+
+/** An OutboundByType with every count zero. */
+export function emptyOutboundByType(): OutboundByType {
+  return {
+    fullRelay: { total: 0, attacker: 0 },
+    blockRelay: { total: 0, attacker: 0 },
+    manual: { total: 0, attacker: 0 },
+    feeler: { total: 0, attacker: 0 },
+    addrFetch: { total: 0, attacker: 0 },
+    privateBroadcast: { total: 0, attacker: 0 },
+  };
+}

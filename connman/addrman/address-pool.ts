@@ -8,7 +8,7 @@
 import { NET_IPV4, Service, writeNetAddrV2, writeService, type NetAddr, type Network } from '../protocol/netaddress.ts';
 import { ByteWriter } from '../util/serialize.ts';
 
-/** What the pool needs from a netgroup manager (connman/netgroup.ts NetGroupManager fits). */
+/** What the pool needs from a netgroup manager (connman/netgroup/netgroup.ts NetGroupManager fits). */
 export interface GroupSource {
   getGroup(addr: NetAddr): Uint8Array;
   /** Same object for every source that assigns the same groups (then they share one cache). */
@@ -18,7 +18,7 @@ export interface GroupSource {
 const FLAG_VALID = 1;
 const FLAG_ROUTABLE = 2;
 
-/** A growable table of interned services. Create one per world (scenarios/world.ts does) and hand it to every AddrMan. */
+/** A growable table of interned services. Create one per world (scenarios/world/world.ts does) and hand it to every AddrMan. */
 export class AddressPool {
   /** Service.key (network, address bytes and port as a string) → id, for every network but IPv4. */
   private readonly ids = new Map<string, number>();

@@ -37,7 +37,7 @@ import type { Clock, Rng } from '../ports.ts';
 import { Address } from '../protocol/protocol.ts';
 
 /**
- * What AddrMan needs from a netgroup manager (connman/netgroup.ts NetGroupManager provides it):
+ * What AddrMan needs from a netgroup manager (connman/netgroup/netgroup.ts NetGroupManager provides it):
  * Core's NetGroupManager::GetGroup, GetMappedAS and GetAsmapVersion (all-zero without an asmap).
  */
 export interface AddrManNetGroups {

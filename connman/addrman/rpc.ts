@@ -46,7 +46,7 @@ export interface RawAddrmanEntry {
   source_mapped_as?: number;
 }
 
-/** What the view needs to map addresses to ASNs (connman/netgroup.ts NetGroupManager fits). */
+/** What the view needs to map addresses to ASNs (connman/netgroup/netgroup.ts NetGroupManager fits). */
 export interface MappedAsSource {
   getMappedAS(addr: NetAddr): number;
 }

@@ -1,6 +1,6 @@
 // The analytic ping link's arithmetic on its own: what each end has sent and received by a given
 // time, the ping in flight, and what is handed back to the real path (and when it arrives). The
-// world-level agreement with pings sent as messages is in scenarios/analytic-ping.test.ts.
+// world-level agreement with pings sent as messages is in scenarios/host/analytic-ping.test.ts.
 import { describe, expect, it } from 'vitest';
 import { ANALYTIC_PING_NONCE, PING_MESSAGE_BYTES, PingHub, type PingEndOwner } from './analytic-ping.ts';
 import { Node, MIN_PING_UNSET } from './node.ts';

@@ -3,7 +3,7 @@
 // addresses from a peer only as its token bucket allows: one token to start, 0.1 per second, at
 // most 1000; the rest are dropped and counted as rate-limited. Older profiles process everything.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'addr-flood',

@@ -2,7 +2,7 @@
 // every attack scenario is compared with: outbound slots fill, address tables grow, netgroups stay
 // diverse, and the invariants hold throughout.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'baseline',

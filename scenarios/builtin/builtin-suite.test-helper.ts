@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 import { expect, it } from 'vitest';
 import { stableStringify } from '../../reports/index.ts';
-import { findScenario } from '../registry.ts';
-import { runScenario } from '../runner.ts';
+import { findScenario } from './registry.ts';
+import { runScenario } from '../dsl/runner.ts';
 import { SMALL } from './small-configs.ts';
 
 /** The seeds of the golden summaries. */

@@ -2,7 +2,7 @@
 // the two suite files together cover every built-in scenario exactly once.
 
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_SCENARIOS } from '../registry.ts';
+import { BUILTIN_SCENARIOS } from './registry.ts';
 import { ATTACK_SUITE, NETWORK_SUITE, builtinCase } from './builtin-suite.test-helper.ts';
 import { SMALL } from './small-configs.ts';
 

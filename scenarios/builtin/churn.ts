@@ -4,7 +4,7 @@
 // network must keep its outbound slots filled through it, with the disconnect reasons and
 // connection churn visible in the charts.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'churn',

@@ -4,7 +4,7 @@
 // of its own. With every seed poisoned the newcomer starts inside the attacker's network; with some
 // honest seeds left it should find honest peers.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'dns-poison',

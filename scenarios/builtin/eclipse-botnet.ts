@@ -1,7 +1,7 @@
 // eclipse-botnet: Heilman et al.'s eclipse attack by a botnet, whose addresses are spread over
 // many /16s (one bot per address, each in its own /16). See heilman.ts for the attack itself.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 import { HEILMAN_REFERENCE, heilmanParams, heilmanScript } from './heilman.ts';
 
 export default defineScenario({

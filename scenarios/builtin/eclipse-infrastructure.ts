@@ -2,7 +2,7 @@
 // blocks (an ISP, a hosting company, a state): many addresses in a few /16s, all served by one
 // machine. See heilman.ts for the attack itself.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 import { HEILMAN_REFERENCE, heilmanParams, heilmanScript } from './heilman.ts';
 
 export default defineScenario({

@@ -5,7 +5,7 @@
 // netgroups and Core's one-outbound-per-netgroup rule caps the attacker at one outbound peer per AS.
 // Run it twice, `--set asmap=false` and `--set asmap=true`, to see the difference.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'erebus',

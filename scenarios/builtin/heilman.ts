@@ -15,7 +15,7 @@
 // succeeds and is held.
 
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
-import type { ParamSpec, ParamValues, ScenarioDefinition, ScriptContext, ScriptIterator } from '../scenario.ts';
+import type { ParamSpec, ParamValues, ScenarioDefinition, ScriptContext, ScriptIterator } from '../dsl/scenario.ts';
 
 export type HeilmanVariant = 'botnet' | 'infrastructure';
 

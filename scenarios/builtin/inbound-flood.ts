@@ -5,7 +5,7 @@
 // honest inbound peers: those with the longest uptime, the lowest ping, recent blocks and
 // transactions, and diverse netgroups are protected, and the newest Sybils are evicted instead.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'inbound-flood',

@@ -3,7 +3,7 @@
 // split heals. Connections that spanned the cut die of inactivity or get replaced, each side
 // rebuilds its outbound slots among its own nodes, and after the heal the halves must reconnect.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'partition',

@@ -6,7 +6,7 @@
 // least those two honest peers survive the restart; without them it picks every peer afresh from
 // its poisoned tables. Run with `--set anchors=false` to compare.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'restart-anchors',

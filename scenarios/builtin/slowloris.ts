@@ -5,7 +5,7 @@
 // PeerManagerImpl::MaybeSendPing. The attackers reconnect after every drop, so the victims keep
 // paying; the charts show the disconnects by reason and how long each kind of connection lived.
 
-import { defineScenario } from '../scenario.ts';
+import { defineScenario } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'slowloris',

@@ -2,7 +2,7 @@
 // timeline shrunk to fit under an hour or two of simulated time, with each attack's mechanics
 // still exercised. Full-size behaviour is what `connsim run` and the benchmarks measure.
 
-import type { RunRequest } from '../runner.ts';
+import type { RunRequest } from '../dsl/runner.ts';
 
 export type Small = Omit<RunRequest, 'scenario' | 'seed'>;
 

@@ -1,0 +1,78 @@
+// The summary of one scenario run (`summary.json` in the run directory): everything needed to
+// identify and re-run it (scenario, seed, profile and its overrides, parameters, nodes, duration,
+// input files), what it produced (events processed, trace digest, metric scalars, check outcomes)
+// and the command that reproduces it. It holds no wall-clock value, so the file is byte-identical
+// across reruns; wall time goes to timing.json (written by the CLI).
+
+import { formatDuration } from '../../sim/index.ts';
+
+/** Bumped when a field changes meaning or is removed; `connsim replay` refuses other versions. */
+export const RUN_SUMMARY_FORMAT_VERSION = 1;
+
+export const RUN_SUMMARY_FILE_NAME = 'summary.json';
+
+/** An input file given on the command line, identified by its content. */
+export interface RunInputFile {
+  /** The path as given. */
+  path: string;
+  /** SHA-256 of the bytes, hex (so a replay can tell a changed file). */
+  sha256: string;
+}
+
+export interface RunSummaryCheck {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface RunSummary {
+  format: number;
+  scenario: string;
+  /** A scenario loaded from a file: the path as given (null for built-ins). */
+  scenarioFile: string | null;
+  seed: string;
+  profile: string;
+  /** --set overrides in the order given, as key=value strings. */
+  set: string[];
+  /** Every resolved parameter (durations in µs), keys sorted. */
+  params: Record<string, number | string | boolean>;
+  /** Parameters as given with --param, in the order given (for the reproduce command). */
+  paramArgs: string[];
+  nodes: number;
+  durationMicros: number;
+  /** The duration as text, e.g. "6h". */
+  duration: string;
+  sampleIntervalMicros: number;
+  inputs: { asmap: RunInputFile | null; seedList: RunInputFile | null };
+  /** How pings between honest nodes were simulated (--ping-path; see connman/net/analytic-ping.ts). */
+  pingPath: 'analytic' | 'messages';
+  eventsProcessed: number;
+  /** The trace digest: identical for identical runs. */
+  digest: string;
+  honestNodes: number;
+  attackerNodes: number;
+  victims: number[];
+  /** Scalars recorded by the scenario and the runner, keys sorted. */
+  metrics: Record<string, number>;
+  checks: RunSummaryCheck[];
+  passed: boolean;
+  /** The exact command that re-runs this. */
+  reproduce: string;
+}
+
+/** Quotes a command-line word for POSIX shells when it needs it. */
+export function shellWord(w: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The `connsim run …` command that reproduces a run with this identity. */
+export function reproduceCommand(s: Pick<RunSummary, 'scenario' | 'scenarioFile' | 'seed' | 'profile' | 'set' | 'paramArgs' | 'nodes' | 'duration' | 'sampleIntervalMicros' | 'inputs'> & { pingPath?: 'analytic' | 'messages' }, defaultSampleIntervalMicros?: number): string {
+  const words = ['connsim', 'run', s.scenarioFile ?? s.scenario, '--seed', s.seed, '--nodes', String(s.nodes), '--duration', s.duration, '--profile', s.profile];
+  for (const kv of s.set) words.push('--set', kv);
+  for (const kv of s.paramArgs) words.push('--param', kv);
+  if (defaultSampleIntervalMicros !== undefined && s.sampleIntervalMicros !== defaultSampleIntervalMicros) words.push('--sample-interval', formatDuration(s.sampleIntervalMicros));
+  if (s.inputs.asmap !== null) words.push('--asmap', s.inputs.asmap.path);
+  if (s.inputs.seedList !== null) words.push('--seed-list', s.inputs.seedList.path);
+  if (s.pingPath === 'messages') words.push('--ping-path', 'messages');
+  return words.map(shellWord).join(' ');
+}

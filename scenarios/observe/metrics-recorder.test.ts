@@ -1,0 +1,301 @@
+// MetricsRecorder on small worlds: the RunResult it builds parses, its series agree with the
+// nodes' own state, attacker entries in AddrMan are counted exactly, disconnect reasons are mapped
+// totally, crashes close their connections, and the same seed gives the same JSON.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALL_CONNECTION_TYPES, ConnectionType, connectionTypeAsString } from '../../connman/protocol/connection-types.ts';
+import type { NetAddr } from '../../connman/protocol/netaddress.ts';
+import { parseRunResult } from '../../reports/index.ts';
+import { DISCONNECT_REASONS, EVICTION_REASONS, OUTBOUND_CONN_TYPES, type RunIdentity, type RunResult } from '../../reports/run-result.ts';
+import { minutes, seconds } from '../../sim/index.ts';
+import { InvariantMonitor } from './invariants.ts';
+import { connTypeNameOf, DISCONNECT_REASON_OF, EVICTION_REASON_OF, MetricsRecorder, outboundKeyOf } from './metrics-recorder.ts';
+import { World } from '../world/world.ts';
+
+const INTERVAL = minutes(10);
+const DURATION = minutes(90);
+
+/** A toy AS number: the first address byte (the address plan spreads nodes over many /8s). */
+function toyAsn(addr: NetAddr): number {
+  const b = addr.getAddrBytes();
+  return b.length > 0 ? b[0]! + 1 : 0;
+}
+
+function identityFor(world: World, seed: number, victims: number[]): RunIdentity {
+  return {
+    scenario: 'metrics-test',
+    seed: String(seed),
+    profile: 'core-v29',
+    params: [{ name: 'nodes', value: world.nodes.length }],
+    durationMicros: DURATION,
+    sampleIntervalMicros: INTERVAL,
+    attackStartMicros: 0,
+    honestNodes: world.nodes.length,
+    attackerNodes: 0,
+    victimIds: victims,
+    eventsProcessed: world.kernel.processed,
+    traceDigest: world.digest(),
+    codeVersion: 'test',
+    reproduce: `npx vitest run scenarios/observe/metrics-recorder.test.ts (seed ${seed})`,
+  };
+}
+
+interface Run {
+  world: World;
+  recorder: MetricsRecorder;
+  monitor: InvariantMonitor;
+  result: RunResult;
+}
+
+/** 36 nodes for 90 simulated minutes, one crash at 40 min and one restart at 50 min. */
+function runWorld(
+  seed: number,
+  attackerOf: (world: World) => (addr: NetAddr) => boolean = () => () => false,
+  attackerEpoch?: () => number,
+): Run {
+  const world = new World({ seed, nodes: 36, listeningShare: 0.5, staleAddresses: 30, startWindowMicros: seconds(20) });
+  const victims = [3, 7];
+  const recorder = new MetricsRecorder(world, {
+    sampleIntervalMicros: INTERVAL,
+    roleOf: (n) => (victims.includes(n) ? 'victim' : 'honest'),
+    isAttackerAddress: attackerOf(world),
+    ...(attackerEpoch !== undefined ? { attackerEpoch } : {}),
+    asnOf: toyAsn,
+  });
+  const monitor = new InvariantMonitor(world);
+  recorder.onTick(() => monitor.checkNow());
+  recorder.start();
+  world.runUntil(minutes(40));
+  world.crashNode(5);
+  world.runUntil(minutes(50));
+  world.restartNode(9, seconds(30));
+  world.runUntil(DURATION);
+  recorder.sampleNow();
+  monitor.checkAllAddrmans();
+  const result = recorder.finish(identityFor(world, seed, victims), [{ tMicros: minutes(40), label: 'node 5 crashes' }], monitor.violations());
+  return { world, recorder, monitor, result };
+}
+
+/** The first six nodes' addresses called "attacker" (ordinary honest nodes underneath), seed 33; run once. */
+let attackerRunMemo: { run: Run; keys: Set<string> } | undefined;
+function attackerRun(): { run: Run; keys: Set<string> } {
+  if (attackerRunMemo === undefined) {
+    let keys = new Set<string>();
+    const run = runWorld(33, (world) => {
+      keys = new Set(world.nodes.slice(0, 6).map((n) => n.address.toStringAddr()));
+      return (a) => keys.has(a.toStringAddr());
+    });
+    attackerRunMemo = { run, keys };
+  }
+  return attackerRunMemo;
+}
+
+describe('vocabulary mappings', () => {
+  it('maps every CloseReason to a DisconnectReason, and exactly the evictions to an EvictionReason', () => {
+    const reasons = Object.keys(DISCONNECT_REASON_OF) as (keyof typeof DISCONNECT_REASON_OF)[];
+    expect(reasons.length).toBe(26);
+    expect(Object.keys(EVICTION_REASON_OF).sort()).toEqual([...reasons].sort());
+    for (const r of reasons) {
+      expect(DISCONNECT_REASONS).toContain(DISCONNECT_REASON_OF[r]);
+      const ev = EVICTION_REASON_OF[r];
+      expect(ev !== null, r).toBe(DISCONNECT_REASON_OF[r] === 'eviction');
+      if (ev !== null) expect(EVICTION_REASONS).toContain(ev);
+    }
+    expect(DISCONNECT_REASON_OF['socket-receive-timeout']).toBe('no-recv');
+    expect(DISCONNECT_REASON_OF['socket-send-timeout']).toBe('no-send');
+    expect(DISCONNECT_REASON_OF['ping-timeout']).toBe('ping-timeout');
+    expect(DISCONNECT_REASON_OF['version-handshake-timeout']).toBe('handshake-timeout');
+    expect(DISCONNECT_REASON_OF['misbehaving']).toBe('misbehaviour');
+    expect(EVICTION_REASON_OF['evicted']).toBe('inbound-slots-full');
+    expect(EVICTION_REASON_OF['evicted-tx-relay']).toBe('tx-relay-capacity');
+    expect(EVICTION_REASON_OF['extra-outbound-evicted']).toBe('extra-full-relay-outbound');
+    expect(EVICTION_REASON_OF['extra-block-relay-evicted']).toBe('extra-block-relay-outbound');
+    expect(EVICTION_REASON_OF['outbound-eviction-chain-sync']).toBe('outbound-old-chain');
+  });
+
+  it("names connection types as Core's RPC does and keys outbound ones as the series do", () => {
+    for (const t of ALL_CONNECTION_TYPES) {
+      expect(connTypeNameOf(t)).toBe(connectionTypeAsString(t));
+      const key = outboundKeyOf(t);
+      if (t === ConnectionType.INBOUND) expect(key).toBeNull();
+      else expect(OUTBOUND_CONN_TYPES.find((i) => i.key === key)?.coreName).toBe(connTypeNameOf(t));
+    }
+  });
+});
+
+describe('a 36-node world recorded for 90 minutes', () => {
+  const seed = 21;
+  let run: Run;
+  let world: World;
+  let result: RunResult;
+  beforeAll(() => {
+    run = runWorld(seed);
+    ({ world, result } = run);
+  });
+
+  it('produces a RunResult that parseRunResult accepts and that round-trips through JSON', () => {
+    const json = JSON.parse(JSON.stringify(result)) as unknown;
+    expect(parseRunResult(json)).toEqual(result);
+  });
+
+  it('samples every tick (10-minute grid, start included) and only running nodes', () => {
+    const times = result.series.network.map((s) => s.tMicros);
+    expect(times).toEqual(Array.from({ length: 10 }, (_, i) => i * INTERVAL));
+    expect(run.recorder.tickCount).toBe(10);
+    // Nodes start within the first 20 s (none is up at the first tick); node 5 crashed at 40 min,
+    // after the tick at 40 min, so 36 nodes are sampled up to that tick and 35 after.
+    for (const s of result.series.network.slice(1)) expect(s.honestNodes).toBe(s.tMicros <= minutes(40) ? 36 : 35);
+    expect(result.series.finalNodes.map((n) => n.nodeId)).not.toContain(5);
+    // Victims' samples cover both victims at every tick after the first.
+    expect(result.series.victims.length).toBe(18);
+    expect(result.eclipses).toEqual([
+      { nodeId: 3, timeToEclipseMicros: null },
+      { nodeId: 7, timeToEclipseMicros: null },
+    ]);
+  });
+
+  it('has no eclipsed node without an attacker, full outbound slots and non-empty AddrMans at the end', () => {
+    for (const s of result.series.network) {
+      expect(s.eclipsedNodes).toBe(0);
+      expect(s.outbound.fullRelay.attacker + s.addrmanNewAttacker + s.addrmanTriedAttacker).toBe(0);
+    }
+    for (const n of result.series.finalNodes) {
+      expect(n.addrmanNew + n.addrmanTried, `node ${n.nodeId}`).toBeGreaterThan(0);
+      expect(n.addrmanTried, `node ${n.nodeId}`).toBeGreaterThan(0);
+      expect(n.longLivedOutbound, `node ${n.nodeId}`).toBeGreaterThan(0);
+      expect(n.distinctNetgroups).toBeGreaterThan(1);
+    }
+    const last = result.series.network[result.series.network.length - 1]!;
+    expect(last.outbound.fullRelay.total).toBeGreaterThan(35 * 6);
+  });
+
+  it('agrees with the nodes at the last tick (peer counts by type, AddrMan sizes)', () => {
+    for (const sample of result.series.finalNodes) {
+      const c = world.nodes[sample.nodeId]!.connman!;
+      const live = c.getNodes().filter((n) => n.successfullyConnected && !n.disconnect);
+      const count = (t: ConnectionType): number => live.filter((n) => n.connType === t).length;
+      expect(sample.outbound.fullRelay.total).toBe(count(ConnectionType.OUTBOUND_FULL_RELAY));
+      expect(sample.outbound.blockRelay.total).toBe(count(ConnectionType.BLOCK_RELAY));
+      expect(sample.outbound.feeler.total).toBe(count(ConnectionType.FEELER));
+      expect(sample.inboundTotal).toBe(count(ConnectionType.INBOUND));
+      expect(sample.addrmanNew).toBe(c.addrman.size(null, true));
+      expect(sample.addrmanTried).toBe(c.addrman.size(null, false));
+    }
+  });
+
+  it('records disconnects with mapped reasons, including connect timeouts and the crash', () => {
+    const records = run.recorder.disconnectRecords();
+    const reasons = new Set(records.map((r) => r.reason));
+    expect(reasons.has('feeler-done')).toBe(true);
+    expect(reasons.has('connect-timeout')).toBe(true);
+    expect(reasons.has('other')).toBe(true);
+    for (const r of records) {
+      expect(DISCONNECT_REASONS).toContain(r.reason);
+      expect(r.durationMicros).toBeGreaterThanOrEqual(0);
+      expect(r.attackerPeer).toBe(false);
+    }
+    // Stale addresses never answer: their attempts time out after Core's 5 s -timeout.
+    for (const r of records.filter((x) => x.reason === 'connect-timeout')) expect(r.durationMicros).toBe(seconds(5));
+    // The crash ended node 5's connections at 40 min.
+    const crash = records.filter((r) => r.nodeId === 5 && r.tMicros === minutes(40));
+    expect(crash.length).toBeGreaterThan(0);
+    expect(crash.every((r) => r.reason === 'other')).toBe(true);
+    const total = result.events.timeToDisconnect.reduce((a, t) => a + t.count, 0);
+    expect(total).toBe(records.length);
+    const opened = result.events.connections.reduce((a, b) => a + b.opened, 0);
+    const closed = result.events.connections.reduce((a, b) => a + b.closed, 0);
+    let stillOpen = 0;
+    for (const n of world.nodes) stillOpen += n.connman?.getNodes().length ?? 0;
+    expect(opened - closed).toBe(stillOpen);
+  });
+
+  it('counts traffic per message type (bytes and messages, ordered by type)', () => {
+    const types = result.bytes.map((b) => b.msgType);
+    expect(types).toEqual([...types].sort());
+    const version = result.bytes.find((b) => b.msgType === 'version')!;
+    const verack = result.bytes.find((b) => b.msgType === 'verack')!;
+    expect(version.sentMessages).toBeGreaterThan(0);
+    expect(verack.sentBytes).toBe(24 * verack.sentMessages);
+    // Every peer is honest here: what arrived was sent by a recorded node (some is still in flight or was cut off).
+    for (const b of result.bytes) {
+      expect(b.recvMessages, b.msgType).toBeLessThanOrEqual(b.sentMessages);
+      expect(b.recvBytes, b.msgType).toBeLessThanOrEqual(b.sentBytes);
+    }
+    const addr = result.bytes.find((b) => b.msgType === 'addr' || b.msgType === 'addrv2');
+    expect(addr?.recvMessages ?? 0).toBeGreaterThan(0);
+  });
+
+  it('finds every invariant held, with the checks appended to the result', () => {
+    const inv = result.checks.filter((c) => c.name.startsWith('invariant: '));
+    expect(inv.map((c) => c.name)).toEqual([
+      'invariant: outbound limits',
+      'invariant: inbound limit',
+      'invariant: no duplicate connections',
+      'invariant: distinct outbound netgroups',
+      'invariant: addrman consistency',
+    ]);
+    expect(inv.filter((c) => !c.passed)).toEqual([]);
+    expect(run.monitor.allHeld()).toBe(true);
+  });
+
+  it('gives identical JSON for the same seed, and a different run for another seed', () => {
+    const again = runWorld(seed).result;
+    expect(JSON.stringify(again)).toBe(JSON.stringify(result));
+    const other = attackerRun().run.result;
+    expect(other.identity.seed).not.toBe(result.identity.seed);
+    expect(other.identity.traceDigest).not.toBe(result.identity.traceDigest);
+    expect(JSON.stringify(other.series)).not.toBe(JSON.stringify(result.series));
+  });
+});
+
+describe('attacker accounting', () => {
+  it('counts attacker entries in AddrMan and attacker peers exactly', () => {
+    const { run: w2, keys: attackerKeys } = attackerRun();
+    const { world, result } = w2;
+    let sawAttacker = false;
+    for (const sample of result.series.finalNodes) {
+      const c = world.nodes[sample.nodeId]!.connman!;
+      // A new-table entry may sit in several buckets: count distinct addresses.
+      const newAtt = new Set<string>();
+      const triedAtt = new Set<string>();
+      for (const e of c.addrman.getEntries(false)) if (attackerKeys.has(e.info.address.toStringAddr())) newAtt.add(e.info.address.toStringAddrPort());
+      for (const e of c.addrman.getEntries(true)) if (attackerKeys.has(e.info.address.toStringAddr())) triedAtt.add(e.info.address.toStringAddrPort());
+      expect(sample.addrmanNewAttacker, `node ${sample.nodeId}`).toBe(newAtt.size);
+      expect(sample.addrmanTriedAttacker, `node ${sample.nodeId}`).toBe(triedAtt.size);
+      const live = c.getNodes().filter((n) => n.successfullyConnected && !n.disconnect && n.connType !== ConnectionType.INBOUND);
+      const att = live.filter((n) => attackerKeys.has(n.addr.toStringAddr())).length;
+      let sampled = 0;
+      for (const t of OUTBOUND_CONN_TYPES) sampled += sample.outbound[t.key].attacker;
+      expect(sampled).toBe(att);
+      if (sample.addrmanNewAttacker + sample.addrmanTriedAttacker > 0) sawAttacker = true;
+    }
+    expect(sawAttacker).toBe(true);
+    expect(result.series.network.some((s) => s.addrmanNewAttacker + s.addrmanTriedAttacker > 0)).toBe(true);
+    expect(w2.recorder.disconnectRecords().some((r) => r.attackerPeer)).toBe(true);
+  });
+
+  it('drops its cached attacker answers when attackerEpoch changes (attackers that join mid-run)', () => {
+    // No attacker until the 45th minute, then the first six nodes' addresses become attacker
+    // addresses: every answer cached before (all "no") must be asked again.
+    const keys = new Set<string>();
+    let world: World | undefined;
+    const later = (w: World): ((a: NetAddr) => boolean) => {
+      world = w;
+      w.kernel.at(minutes(45), w.kernel.register(() => {
+        for (const n of w.nodes.slice(0, 6)) keys.add(n.address.toStringAddr());
+      }, 'test-attackers-join'));
+      return (a) => keys.has(a.toStringAddr());
+    };
+    const { result } = runWorld(33, later, () => keys.size);
+    expect(world).toBeDefined();
+    expect(keys.size).toBe(6);
+    let total = 0;
+    for (const sample of result.series.finalNodes) {
+      const c = world!.nodes[sample.nodeId]!.connman!;
+      const newAtt = new Set<string>();
+      for (const e of c.addrman.getEntries(false)) if (keys.has(e.info.address.toStringAddr())) newAtt.add(e.info.address.toStringAddrPort());
+      expect(sample.addrmanNewAttacker, `node ${sample.nodeId}`).toBe(newAtt.size);
+      total += sample.addrmanNewAttacker + sample.addrmanTriedAttacker;
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+});
