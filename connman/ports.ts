@@ -1,9 +1,11 @@
 // The ports connman/ needs from the world: everything it does not own is handed in through these
 // interfaces, so the port never imports sim/ and could run over a real clock and real sockets.
 // This file holds only contracts (Clock, Rng, Scheduler, Transport, EventSink, FileStore,
-// DnsSeedResolver) and the event records they carry; implementations live in scenarios/
-// (simulation) and in tests. It holds no behaviour.
+// DnsSeedResolver, KeepAlive) and the event records they carry; implementations live in
+// scenarios/host/ (simulation) and connman/testing/ (unit tests). Every member is required, so a
+// port's implementation says what it does for each call. It holds no behaviour.
 
+import type { Node } from './net/node.ts';
 import type { ConnectionType } from './protocol/connection-types.ts';
 import type { P2PMessage } from './protocol/messages.ts';
 import type { NetAddr, Service } from './protocol/netaddress.ts';
@@ -33,6 +35,11 @@ export interface Rng {
   rand64(): bigint;
   /** `RandomMixin::rand_exp_duration(mean)`: exponential with that mean, rounded to the microsecond. */
   randExpDurationMicros(meanMicros: Micros): Micros;
+  /**
+   * `std::shuffle(first, last, rng)` with this generator as the URBG, as Core calls it from net.cpp
+   * and net_processing.cpp: in place, drawing exactly as libstdc++'s shuffle does.
+   */
+  shuffle<T>(items: T[]): void;
 }
 
 /** A pending timer; 0 is never a valid handle (use it for "none"). */
@@ -95,14 +102,6 @@ export interface Transport {
   send(conn: ConnHandle, msg: P2PMessage): boolean;
   /** Closes our side (also aborts a pending connect). No callback follows for this handle. */
   close(conn: ConnHandle): void;
-  /**
-   * Optional, for the analytic ping path (analytic-ping.ts): the connection's key shared by both
-   * ends and its one-way latencies, while the path's timing is fixed (no faults, no jitter,
-   * unlimited uplinks); undefined otherwise.
-   */
-  fixedPath?(conn: ConnHandle): { key: number; outMicros: Micros; backMicros: Micros } | undefined;
-  /** Optional (with fixedPath): puts on the wire a message that left earlier, arriving at `arrivalMicros`. */
-  sendArriving?(conn: ConnHandle, msg: P2PMessage, arrivalMicros: Micros): boolean;
 }
 
 /** Per-node named byte blobs that survive a restart of the node (Core's datadir files). */
@@ -114,10 +113,11 @@ export interface FileStore {
    */
   write(name: string, bytes: Uint8Array): void;
   /**
-   * Optional: stores a file of `size` bytes whose content `materialize` produces when it is first
-   * read (it must return exactly those bytes whenever it is called). A store without it gets write.
+   * Stores a file of `size` bytes whose content `materialize` produces when it is first read (it
+   * must return exactly those bytes whenever it is called). A store that keeps no closures calls
+   * `materialize` at once and stores the bytes.
    */
-  writeDeferred?(name: string, size: number, materialize: () => Uint8Array): void;
+  writeDeferred(name: string, size: number, materialize: () => Uint8Array): void;
   /** True if something was deleted. */
   delete(name: string): boolean;
 }
@@ -129,6 +129,48 @@ export interface FileStore {
  */
 export interface DnsSeedResolver {
   resolve(seed: string, max: number): readonly NetAddr[];
+}
+
+/**
+ * A simulator shortcut for keep-alive pings that a world may plug in (scenarios/host/analytic-ping.ts):
+ * between two simulated nodes on a path whose timing is fixed, the ping / pong traffic Core would
+ * send is computed instead of sent. The Connman offers every connection whose handshake completed;
+ * a link the shortcut returns then carries that connection's automatic pings until it is handed
+ * back. Core's own path, where every ping and pong is a message, is `CORE_KEEP_ALIVE`
+ * (net/keep-alive.ts), which adopts nothing; without a shortcut the code that runs is Core's.
+ */
+export interface KeepAlive {
+  /** The connection `node` finished its handshake; returns the link that may carry its pings, or null. */
+  adopt(node: Node, owner: KeepAliveOwner): KeepAliveLink | null;
+}
+
+/** What a Connman does for a keep-alive link: the accounting of computed messages, nonces, timers. */
+export interface KeepAliveOwner {
+  /** `count` computed messages of `type` sent on `node`, the last at `lastAt`. */
+  computedSent(node: Node, type: 'ping' | 'pong', count: number, lastAt: Micros): void;
+  /** `count` computed messages of `type` received on `node`, the last at `lastAt`. */
+  computedReceived(node: Node, type: 'ping' | 'pong', count: number, lastAt: Micros): void;
+  /** A real nonce, for a computed ping handed back to the message path while in flight. */
+  drawPingNonce(): bigint;
+  /** The node's deadlines may have changed (its link went back to the message path). */
+  refreshTimer(node: Node): void;
+}
+
+/** One connection's side of a keep-alive shortcut (held in `Node.keepAlive`). */
+export interface KeepAliveLink {
+  /** True while this side's own automatic pings are computed (Core's ping timer and timeout are then off). */
+  ownsPings(): boolean;
+  /**
+   * MaybeSendPing wants to send an automatic ping now: true if the link sends it and the ones
+   * after it every `periodMicros` (computed), false if the ping must go as a message.
+   */
+  startPings(now: Micros, periodMicros: Micros): boolean;
+  /** Applies every computed effect on this side up to `now` (before counters or ping times are read). */
+  settle(now: Micros): void;
+  /** Hands both sides' computed traffic back to the message path at `now` (what is in flight becomes a message). */
+  release(now: Micros): void;
+  /** The connection is gone: released, then forgotten. */
+  detach(now: Micros): void;
 }
 
 /** Why a connection ended, as recorded in events. Inactivity reasons are those of inactivity.ts. */

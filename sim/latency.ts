@@ -10,7 +10,7 @@ export interface LatencyModel {
   oneWayMicros(from: number, to: number, fromRegion: number, toRegion: number): Micros;
   /**
    * True when every packet between the same two hosts takes the same time and asking draws
-   * nothing, so a path's latency can be computed ahead (the analytic ping path relies on it).
+   * nothing, so a path's latency can be computed ahead (Network.fixedLatency).
    */
   readonly fixed?: boolean;
 }

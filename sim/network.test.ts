@@ -185,6 +185,47 @@ describe('send', () => {
   });
 });
 
+describe('late submission (a caller that computes traffic ahead)', () => {
+  it('a packet submitted with its departure time arrives one latency after it, ahead of packets that left later', () => {
+    const w = world();
+    const [a] = connected(w, 0, 1);
+    const t0 = w.kernel.now();
+    w.kernel.run({ until: t0 + millis(6) });
+    w.net.send(a, 1, 10); // leaves now, arrives at t0 + 6 ms + 10 ms
+    w.net.send(a, 2, 10, t0); // left 6 ms ago: arrives at t0 + 10 ms, first
+    w.kernel.run();
+    expect(w.logs[1]!.messages.map((m) => [m.payload, m.t - t0])).toEqual([
+      [2, LAT],
+      [1, millis(6) + LAT],
+    ]);
+    expect(w.net.bytesSent(a)).toBe(20);
+  });
+
+  it('refuses a departure in the future, one that would have arrived already, and a limited uplink', () => {
+    const w = world(constantLatency(LAT), 3, { upload: [Infinity, Infinity, 1000] });
+    const [a] = connected(w, 0, 1);
+    const now = w.kernel.now();
+    expect(() => w.net.send(a, 1, 10, now + 1)).toThrow(NetworkError);
+    expect(() => w.net.send(a, 1, 10, now - LAT - 1)).toThrow(NetworkError);
+    const [c] = connected(w, 2, 1);
+    expect(() => w.net.send(c, 1, 10, w.kernel.now())).toThrow(/unlimited uplink/);
+  });
+
+  it('reports what a caller needs to compute timing ahead: fixed latency, upload rate, installed faults', () => {
+    const w = world(constantLatency(LAT), 2, { upload: [Infinity, 5000] });
+    expect(w.net.fixedLatency(0, 1)).toBe(LAT);
+    expect(w.net.uploadRate(0)).toBe(Infinity);
+    expect(w.net.uploadRate(1)).toBe(5000);
+    expect(w.net.faultCount()).toBe(0);
+    const h = w.net.addFault({ type: 'blackhole', hosts: [1] });
+    expect(w.net.faultCount()).toBe(1);
+    w.net.removeFault(h);
+    expect(w.net.faultCount()).toBe(0);
+    const jittered = world(sampledLatency(() => LAT), 2);
+    expect(jittered.net.fixedLatency(0, 1)).toBeUndefined();
+  });
+});
+
 describe('close and reset', () => {
   it('close: the peer gets all data sent before it, then onClose("closed"); the closer gets no callback', () => {
     const w = world();

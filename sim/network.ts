@@ -205,7 +205,6 @@ export class Network<P = unknown> {
   private readonly pktFree: number[] = [];
 
   private rules: InstalledRule[] = [];
-  private readonly beforeFault: (() => void)[] = [];
   private nextRuleHandle = 1;
 
   private readonly counters: NetworkStats = {
@@ -386,8 +385,13 @@ export class Network<P = unknown> {
    * Sends an opaque payload of `bytes` bytes on an open socket. Returns false (and sends nothing)
    * when the socket is closed, e.g. because the peer's close arrived earlier in this same instant.
    * Throws if the socket is still connecting.
+   *
+   * `departedAtMicros` (<= now) is for a caller that computes traffic ahead and submits a packet
+   * late: it left at that time, so it arrives one latency after it (ordered by departure on its
+   * connection, ahead of packets that left later), and the fault rules in force now apply. Only on
+   * an unlimited uplink, whose timing does not depend on the order of sends.
    */
-  send(socket: SocketId, payload: P, bytes: number): boolean {
+  send(socket: SocketId, payload: P, bytes: number, departedAtMicros?: Micros): boolean {
     const state = this.sockState[socket];
     if (state !== OPEN) {
       if (state === CLOSED) return false;
@@ -399,6 +403,10 @@ export class Network<P = unknown> {
     const peer = this.sockPeer[socket]!;
     const peerHost = this.sockHost[peer]!;
     const now = this.kernel.now();
+    if (departedAtMicros !== undefined) {
+      if (!(departedAtMicros <= now)) throw new NetworkError(`send: departure ${departedAtMicros} is after now (${now})`);
+      if (this.hostUploadRate[host] !== Infinity) throw new NetworkError('send: a late departure needs an unlimited uplink');
+    }
     this.sockSent[socket] = this.sockSent[socket]! + bytes;
     this.hostSent[host] = this.hostSent[host]! + bytes;
     this.counters.messagesSent++;
@@ -413,6 +421,13 @@ export class Network<P = unknown> {
     }
     if (this.rules.length > 0 && (this.blocked(host, peerHost) || this.dropDrawn(host, peerHost))) {
       this.dropped(peer, bytes);
+      return true;
+    }
+    if (departedAtMicros !== undefined) {
+      const arrival = departedAtMicros + this.oneWay(host, peerHost);
+      if (arrival < now) throw new NetworkError(`send: a packet that left at ${departedAtMicros} arrived at ${arrival}, before now (${now})`);
+      this.sockLastArrival[socket] = Math.max(arrival, this.sockLastArrival[socket]!);
+      this.schedulePacket(arrival, P_DATA, peer, bytes, payload);
       return true;
     }
     const arrival = Math.max(this.sockLastArrival[socket]!, leaves + this.oneWay(host, peerHost));
@@ -432,51 +447,31 @@ export class Network<P = unknown> {
   }
 
   /**
-   * The fixed path of an open connection, for callers that compute its traffic ahead (the analytic
-   * ping path): a key both ends share (the lower socket id) and the one-way latency each way. Defined
-   * only while nothing can make a packet's timing depend on other traffic or on draws: no fault rule
-   * installed, unlimited upload on both hosts, both hosts up and a fixed latency model.
+   * The one-way latency of every packet from `from` to `to` when the latency model is fixed (no
+   * per-packet draw), for callers that compute timing ahead; undefined under a jittered model.
+   * Fault rules (delay) are not included: see faultCount.
    */
-  fixedPath(socket: SocketId): { key: number; outMicros: Micros; backMicros: Micros } | undefined {
-    if (this.sockState[socket] !== OPEN || this.rules.length > 0 || this.latency.fixed !== true) return undefined;
-    const peer = this.sockPeer[socket]!;
-    if (peer < 0 || this.sockState[peer] !== OPEN) return undefined;
-    const host = this.sockHost[socket]!;
-    const peerHost = this.sockHost[peer]!;
-    if (!this.hostUp[host] || !this.hostUp[peerHost]) return undefined;
-    if (this.hostUploadRate[host] !== Infinity || this.hostUploadRate[peerHost] !== Infinity) return undefined;
-    return { key: Math.min(socket, peer), outMicros: this.oneWay(host, peerHost), backMicros: this.oneWay(peerHost, host) };
+  fixedLatency(from: HostId, to: HostId): Micros | undefined {
+    this.checkHost(from);
+    this.checkHost(to);
+    return this.latency.fixed === true ? this.oneWay(from, to) : undefined;
   }
 
-  /**
-   * Puts on the wire a message that left earlier and arrives at `arrival` (>= now): the analytic
-   * ping path hands a computed ping or pong back to the network this way when its path stops being
-   * fixed. It was sent before any current fault rule, so rules do not apply; the byte counters count
-   * it now. False if the socket is closed.
-   */
-  sendArriving(socket: SocketId, payload: P, bytes: number, arrival: Micros): boolean {
-    if (this.sockState[socket] !== OPEN) return false;
-    if (arrival < this.kernel.now()) throw new NetworkError(`sendArriving: arrival ${arrival} is in the past`);
-    const host = this.sockHost[socket]!;
-    this.sockSent[socket] = this.sockSent[socket]! + bytes;
-    this.hostSent[host] = this.hostSent[host]! + bytes;
-    this.counters.messagesSent++;
-    this.counters.bytesSent += bytes;
-    this.sockLastArrival[socket] = Math.max(arrival, this.sockLastArrival[socket]!);
-    this.schedulePacket(arrival, P_DATA, this.sockPeer[socket]!, bytes, payload);
-    return true;
+  /** The host's upload rate, bytes per second (Infinity: unlimited). */
+  uploadRate(host: HostId): number {
+    this.checkHost(host);
+    return this.hostUploadRate[host]!;
   }
 
-  /** Calls `fn` just before every fault rule is installed (the analytic ping path hands its traffic back first). */
-  onBeforeFault(fn: () => void): void {
-    this.beforeFault.push(fn);
+  /** The number of fault rules installed now. */
+  faultCount(): number {
+    return this.rules.length;
   }
 
   // --- faults --------------------------------------------------------------------------------------
 
   /** Installs a fault rule now; returns its handle. */
   addFault(rule: FaultRule): FaultHandle {
-    for (const fn of this.beforeFault) fn();
     const mask = (hosts: readonly HostId[] | undefined): Uint8Array | undefined => {
       if (hosts === undefined) return undefined;
       const m = new Uint8Array(this.hostCount);
@@ -532,6 +527,12 @@ export class Network<P = unknown> {
   hostOfSocket(socket: SocketId): HostId {
     this.checkSocket(socket);
     return this.sockHost[socket]!;
+  }
+
+  /** The other side's socket of a connection, or -1 before the handshake reached the peer. */
+  peerOf(socket: SocketId): SocketId {
+    this.checkSocket(socket);
+    return this.sockPeer[socket]!;
   }
 
   bytesSent(socket: SocketId): number {

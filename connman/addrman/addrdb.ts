@@ -6,8 +6,6 @@
 // It does no file I/O (cli.ts and tests read and write the bytes) and does not choose file names,
 // temporary files or renames (Core's SerializeFileDB plumbing).
 
-import { legacyAddrManToBytes, unserializeLegacyAddrMan } from '../profiles/addrman-legacy-serialize.ts';
-import type { LegacyAddrMan } from '../profiles/addrman-legacy.ts';
 import { addrManToBytes, AddrManLoadError, unserializeAddrMan, type AddrManLoadErrorKind } from './serialize.ts';
 import type { AddrMan } from './addrman.ts';
 import { sha256d } from '../util/hash.ts';
@@ -135,28 +133,22 @@ export function loadPeerAddresses(
   }
 }
 
-/** The bytes of a v0.10 node's peers.dat (v0.10's CAddrDB::Write used the same framing). */
-// Core v0.10: net.cpp CAddrDB::Write
-export function dumpLegacyPeerAddresses(chain: ChainName | Uint8Array, addrman: LegacyAddrMan): Uint8Array {
-  return serializeDb(chain, legacyAddrManToBytes(addrman));
+/**
+ * A peers.dat format: how one kind of AddrMan is written and read. Core master's is
+ * PEERS_DAT_MASTER; a version profile brings its own (profiles/addrman-legacy-serialize.ts).
+ */
+export interface PeersDatFormat {
+  /** peers.dat's bytes; the last 32 (the checksum) may still be zero: sealPeersDat fills them. */
+  dumpUnsealed(chain: ChainName | Uint8Array, addrman: AddrMan): Uint8Array;
+  /** Loads peers.dat into a fresh AddrMan from `makeAddrMan`, all or nothing. */
+  load(chain: ChainName | Uint8Array, bytes: Uint8Array, makeAddrMan: () => AddrMan): LoadResult<AddrMan>;
 }
 
-/** Loads a v0.10 peers.dat into a fresh LegacyAddrMan, all or nothing, as loadPeerAddresses. */
-// Core v0.10: net.cpp CAddrDB::Read
-export function loadLegacyPeerAddresses(
-  chain: ChainName | Uint8Array,
-  bytes: Uint8Array,
-  makeAddrMan: () => LegacyAddrMan,
-): LoadResult<LegacyAddrMan> {
-  const fresh = makeAddrMan();
-  try {
-    deserializeDb(chain, bytes, (r) => unserializeLegacyAddrMan(fresh, r));
-    return { ok: true, value: fresh };
-  } catch (e) {
-    if (e instanceof AddrDbError) return { ok: false, error: e };
-    throw e;
-  }
-}
+/** Core master's peers.dat. */
+export const PEERS_DAT_MASTER: PeersDatFormat = {
+  dumpUnsealed: dumpPeerAddressesUnsealed,
+  load: loadPeerAddresses,
+};
 
 /** The bytes of anchors.dat: a vector of CAddress in the V2 disk form. */
 // Core: addrdb.cpp DumpAnchors

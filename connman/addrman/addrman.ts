@@ -759,6 +759,15 @@ export class AddrMan {
     return ret;
   }
 
+  /**
+   * The open-connections loop's draw (Core: ThreadOpenConnections' addrman.Select(newOnly,
+   * networks)). `countOutbound` is for profiles whose Select is weighted by the number of outbound
+   * connections (profiles/addrman-legacy.ts); Core master's ignores it.
+   */
+  selectForOutbound(newOnly: boolean, networks: Iterable<Network>, _countOutbound: () => number): SelectResult {
+    return this.select(newOnly, networks);
+  }
+
   // Core: addrman.cpp AddrManImpl::Select_
   private select_(newOnly: boolean, networks?: Iterable<Network>): SelectResult {
     if (this.randomSize === 0) return { address: null, lastTry: 0 };

@@ -14,6 +14,7 @@ import type { ConnHandle } from '../ports.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { SubNet } from '../protocol/subnet.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -37,10 +38,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}): W {
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
   const banman = new BanMan({ rng: rng(9), nowSeconds: () => Math.floor(sched.nowMicros() / S) });
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), banman },
-    { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts },
-  );
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }, { banman }).connman;
   cm.start();
   return { sched, transport, log, cm, banman };
 }
@@ -209,10 +207,7 @@ describe('misbehaviour -> discourage (Core denialofservice_tests)', () => {
     const sched = new FakeScheduler();
     const transport = new FakeTransport(sched, LOCAL);
     const log = new EventLog();
-    const cm = new Connman(
-      { clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() },
-      { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] },
-    );
+    const cm = buildNode({ clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] }).connman;
     cm.start();
     const w = { sched, transport, log, cm, banman: cm.banman as BanMan };
     const h = inbound(w, '160.176.192.1:5000');

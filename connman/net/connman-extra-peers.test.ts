@@ -12,6 +12,7 @@ import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '
 import { NET_IPV6, NetAddr, serviceOrThrow } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -30,10 +31,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, seed = 1): World {
   const log = new EventLog();
   const bytes = new Uint8Array(32);
   bytes[0] = seed;
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(bytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() },
-    { dnsSeed: false, fixedSeeds: false, feelers: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts },
-  );
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(bytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, feelers: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   addAddrs(cm, Array.from({ length: 40 }, (_, i) => `${20 + i}.${i}.1.1:8333`));
   return { sched, transport, log, cm };
 }

@@ -2,12 +2,12 @@
 // connection and kept after a connection closes (the metrics recorder reads them instead of
 // wrapping pushMessage). Checked against the messages the fake transport carried.
 import { describe, expect, it } from 'vitest';
-import { Connman } from './connman.ts';
 import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
 import { addrMessage, MSG_ADDR, MSG_VERACK, MSG_VERSION, verackMessage, versionMessage, type P2PMessage } from '../protocol/messages.ts';
 import { serviceOrThrow } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -32,10 +32,7 @@ describe('Connman.msgTotals', () => {
     const transport = new FakeTransport(sched, LOCAL);
     const seed = new Uint8Array(32);
     seed[0] = 3;
-    const cm = new Connman(
-      { clock: sched, scheduler: sched, rng: new FastRandomContext(seed), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns() },
-      { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] },
-    );
+    const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seed), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] }).connman;
     cm.start();
     expect(cm.msgTotals().sent.size).toBe(0);
     const delivered: P2PMessage[] = [];

@@ -21,6 +21,7 @@ import { NET_ONION, NET_UNROUTABLE, NetAddr, serviceOrThrow } from '../protocol/
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { lookupSubNet } from '../protocol/subnet.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -36,6 +37,8 @@ class FakeBanList implements BanList {
   isDiscouraged(a: NetAddr): boolean {
     return this.discouraged.has(a.toStringAddr());
   }
+  /** A read-only list: the tests set bans and discouragements themselves. */
+  discourage(_a: NetAddr): void {}
 }
 
 interface World {
@@ -51,9 +54,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}): World {
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
   const ban = new FakeBanList();
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), banman: ban },
-    {
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, {
       dnsSeed: false,
       fixedSeeds: false,
       feelers: false,
@@ -61,8 +62,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}): World {
       localAddresses: [LOCAL],
       binds: [{ service: LOCAL }, { service: WHITE, permissions: F.NoBan | F.BloomFilter }, { service: ONION, onion: true }],
       ...opts,
-    },
-  );
+    }, { banman: ban }).connman;
   return { sched, transport, log, ban, cm };
 }
 

@@ -11,6 +11,7 @@ import { MSG_VERSION, versionMessage, type VersionMessage } from '../protocol/me
 import { NetAddr, serviceOrThrow } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -22,10 +23,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 40) {
   const files = new FakeFileStore();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = 1;
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns: new FakeDns() },
-    { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts },
-  );
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const source = NetAddr.fromIPv4(0x05060708);
   const now = Math.floor(sched.nowMicros() / S);
   for (let i = 0; i < nAddrs; i++) {
@@ -149,10 +147,7 @@ describe('Connman profile switches: AddrMan implementation', () => {
     const before = w.cm.addrman as LegacyAddrMan;
     const seedBytes = new Uint8Array(32);
     seedBytes[0] = 2;
-    const cm2 = new Connman(
-      { clock: w.sched, scheduler: w.sched, rng: new FastRandomContext(seedBytes), transport: new FakeTransport(w.sched, LOCAL), events: new EventLog(), files: w.files, dns: new FakeDns() },
-      { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], addrmanLegacy: 'v0.10' },
-    );
+    const cm2 = buildNode({ clock: w.sched, scheduler: w.sched, rng: new FastRandomContext(seedBytes), transport: new FakeTransport(w.sched, LOCAL), events: new EventLog(), files: w.files, dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], addrmanLegacy: 'v0.10' }).connman;
     const after = cm2.addrman as LegacyAddrMan;
     expect(after).toBeInstanceOf(LegacyAddrMan);
     expect(after.nTried).toBe(before.nTried);

@@ -16,6 +16,7 @@ import { NetPermissionFlags, permissionsToStrings } from '../protocol/net-permis
 import { NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { MAX_BLOCK_SERIALIZED_SIZE, MAX_UPLOAD_TIMEFRAME, parseByteUnits } from './upload-target.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -35,18 +36,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, netgroupman?: NetGroupMan
   const sched = new FakeScheduler(T0);
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
-  const cm = new Connman(
-    {
-      clock: sched,
-      scheduler: sched,
-      rng: new FastRandomContext(new Uint8Array(32)),
-      transport,
-      events: log,
-      files: new FakeFileStore(),
-      dns: new FakeDns(),
-      ...(netgroupman !== undefined ? { netgroupman } : {}),
-    },
-    {
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, {
       dnsSeed: false,
       fixedSeeds: false,
       feelers: false,
@@ -54,8 +44,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, netgroupman?: NetGroupMan
       localAddresses: [LOCAL],
       binds: [{ service: LOCAL }, { service: WHITE, permissions: NetPermissionFlags.NoBan }],
       ...opts,
-    },
-  );
+    }, netgroupman !== undefined ? { netgroupman } : {}).connman;
   // Record what reaches the Connman from the far ends.
   const delivered = new Map<number, P2PMessage[]>();
   const h = transport.handlers!;

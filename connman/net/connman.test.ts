@@ -9,6 +9,7 @@ import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { SubNet } from '../protocol/subnet.ts';
 import { TIMEOUT_INTERVAL } from './inactivity.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -33,10 +34,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 40, files = new 
   const log = new EventLog();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = seed;
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns },
-    { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts },
-  );
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const source = NetAddr.fromIPv4(0x05060708);
   for (let i = 0; i < nAddrs; i++) cm.addrman.add([addr(`${20 + i}.${i}.1.1`)], source);
   return { sched, transport, files, dns, log, cm };

@@ -8,26 +8,11 @@
 // It does not hold address relay, block or transaction logic (a later issue).
 
 import { AddedNodes, defaultPortFor, type AddedNodeInfo } from './added-nodes.ts';
-import {
-  dumpAnchors,
-  dumpLegacyPeerAddresses,
-  dumpPeerAddresses,
-  dumpPeerAddressesUnsealed,
-  loadLegacyPeerAddresses,
-  loadPeerAddresses,
-  readAnchors,
-  sealPeersDat,
-  type LoadResult,
-} from '../addrman/addrdb.ts';
-import { AddrMan } from '../addrman/addrman.ts';
-import type { AddressPool } from '../addrman/address-pool.ts';
-import { LegacyAddrMan, legacyUnkBias } from '../profiles/addrman-legacy.ts';
+import { dumpAnchors, readAnchors, sealPeersDat, type PeersDatFormat } from '../addrman/addrdb.ts';
+import type { AddrMan } from '../addrman/addrman.ts';
 import { ConnectionType, connectionTypeAsString } from '../protocol/connection-types.ts';
 import {
   computeSlots,
-  defaultConnmanOptions,
-  MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
-  MAX_OUTBOUND_FULL_RELAY_CONNECTIONS,
   type BindSpec,
   type ConnectionSlots,
   type ConnmanOptions,
@@ -35,8 +20,7 @@ import {
 import { DnsSeedThread } from './dns-seed.ts';
 import { selectNodeToEvict, type NodeEvictionCandidate } from './eviction.ts';
 import { CSipHasher, sha256 } from '../util/hash.ts';
-import { PING_MESSAGE_BYTES, type PingEndOwner, type PingHub } from './analytic-ping.ts';
-import { pingMessage, pongMessage } from '../protocol/messages.ts';
+import { MESSAGE_HEADER_SIZE } from '../protocol/messages.ts';
 import {
   inactivityCheck,
   nextInactivityDeadline,
@@ -67,9 +51,8 @@ import {
 } from './open-connections.ts';
 
 import { AddrResponseCache } from './addr-cache.ts';
-import { BIP0031_VERSION, PeerManager, PING_INTERVAL, type PeerManagerHooks } from '../net_processing/peerman.ts';
-import { BanMan } from './banman.ts';
-import { BlockRelay, type BlockRelayOptions } from '../net_processing/blocks.ts';
+import { PING_INTERVAL, type PeerManager, type PeerManagerHost } from '../net_processing/peerman.ts';
+import type { BlockRelayHost } from '../net_processing/blocks.ts';
 import type {
   Clock,
   CloseReason,
@@ -79,6 +62,8 @@ import type {
   DnsSeedResolver,
   EventSink,
   FileStore,
+  KeepAlive,
+  KeepAliveOwner,
   Micros,
   RemoteCloseReason,
   Rng,
@@ -86,11 +71,13 @@ import type {
   TimerHandle,
   Transport,
 } from '../ports.ts';
-import { shuffleWith } from '../util/shuffle.ts';
 import { Address, NODE_NETWORK, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type ServiceFlags } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import type { SubNet } from '../protocol/subnet.ts';
 import { UploadTarget } from './upload-target.ts';
+
+/** Bytes of a ping or pong on the wire: the header plus the u64 nonce (computed keep-alive traffic). */
+const PING_MESSAGE_BYTES = MESSAGE_HEADER_SIZE + 8;
 
 /** A record type with its readonly fields made writable. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -135,44 +122,38 @@ export enum ConnectionDirection {
   Both = 3,
 }
 
-/** Ban and discouragement lookups (Core's BanMan); the simulation's is optional. */
+/** Ban and discouragement lookups and records (Core's BanMan, m_banman; net/banman.ts). */
 export interface BanList {
   isBanned(addr: NetAddr): boolean;
   isDiscouraged(addr: NetAddr): boolean;
-  /** Records a misbehaving peer's address (BanMan::Discourage); absent: a read-only list. */
-  discourage?(addr: NetAddr): void;
+  /** Records a misbehaving peer's address (BanMan::Discourage). */
+  discourage(addr: NetAddr): void;
 }
 
-/** The ports and collaborators a Connman runs over. */
+/**
+ * The ports and collaborators a Connman runs over, as Core hands CConnman its seeds, AddrMan and
+ * NetGroupManager at construction and its BanMan in the options. The composition root (init.ts)
+ * builds them; the PeerManager (Core's m_msgproc) is handed over with setMsgProc before start.
+ */
 export interface ConnmanDeps {
   clock: Clock;
   scheduler: Scheduler;
-  /** The node's own random stream (Core's ad-hoc FastRandomContexts, nSeed0/1 and addrman key). */
+  /** The node's own random stream (Core's ad-hoc FastRandomContexts). */
   rng: Rng;
   transport: Transport;
   events: EventSink;
   files: FileStore;
   dns: DnsSeedResolver;
-  /** AddrMan to use; default: peers.dat from `files` if valid, else a fresh one. */
-  addrman?: AddrMan;
-  /** Netgroups (asmap); default: prefix grouping. */
-  netgroupman?: NetGroupManager;
-  /**
-   * The address interning table for the node's AddrMan (address-pool.ts); default: a private one.
-   * A world hands one pool to every node, so each distinct address, its key bytes and its netgroup
-   * are held and computed once instead of once per node. Ids are never observable.
-   */
-  addressPool?: AddressPool;
-  banman?: BanList;
-  /** Where the next issue's PeerManager logic plugs in. */
-  hooks?: PeerManagerHooks;
-  /** Enables the block / stale-tip / outbound-eviction logic (peerman-blocks.ts); absent: off. */
-  blocks?: BlockRelayOptions;
-  /**
-   * The world's analytic ping links (analytic-ping.ts), shared by its Connmans; absent: every ping
-   * is a real message. Needs a transport with fixedPath and sendArriving.
-   */
-  pingHub?: PingHub;
+  /** Keep-alive pings: CORE_KEEP_ALIVE (keep-alive.ts, every ping a message) unless a world plugs in a shortcut. */
+  keepAlive: KeepAlive;
+  /** Core's nSeed0 / nSeed1 (CConnman's constructor arguments): the keys of the deterministic randomizers. */
+  seed0: bigint;
+  seed1: bigint;
+  addrman: AddrMan;
+  /** peers.dat's format (addrdb.ts): Core master's, or a profile's (profiles/addrman-legacy-serialize.ts). */
+  peersDat: PeersDatFormat;
+  netgroupman: NetGroupManager;
+  banman: BanList;
 }
 
 /** Core: net.h CConnman::ListenSocket — a listening service and the permissions it grants. */
@@ -253,10 +234,9 @@ export class Connman {
   readonly slots: ConnectionSlots;
   readonly addrman: AddrMan;
   readonly netgroupman: NetGroupManager;
-  private readonly addressPool: AddressPool | undefined;
-  readonly peerman: PeerManager;
-  /** The block, stale-tip and outbound-eviction logic, when enabled (ConnmanDeps.blocks). */
-  readonly blocks: BlockRelay | null;
+  private readonly peersDat: PeersDatFormat;
+  /** m_msgproc: the PeerManager, handed over by setMsgProc before start. */
+  private msgproc: PeerManager | null = null;
   /** m_addr_response_caches: the per-network-key GETADDR answers. */
   readonly addrCache: AddrResponseCache;
   readonly uploadTarget: UploadTarget;
@@ -266,10 +246,10 @@ export class Connman {
   private readonly scheduler: Scheduler;
   private readonly rng: Rng;
   private readonly pingRng: FastRandomContext;
-  private readonly pingHub: PingHub | undefined;
-  /** This Connman's side of the analytic ping links. */
-  private readonly pingOwner: PingEndOwner = {
-    analyticSent: (node, type, count, lastAt) => {
+  private readonly keepAlive: KeepAlive;
+  /** What this Connman does for its connections' keep-alive links (ports.ts KeepAliveOwner). */
+  private readonly keepAliveOwner: KeepAliveOwner = {
+    computedSent: (node, type, count, lastAt) => {
       const bytes = PING_MESSAGE_BYTES * count;
       node.sendBytesPerMsgType.set(type, (node.sendBytesPerMsgType.get(type) ?? 0) + bytes);
       countMsgs(this.sentTotals, type, count, bytes);
@@ -277,7 +257,7 @@ export class Connman {
       if (lastAt > node.lastSendMicros) node.lastSendMicros = lastAt;
       this.uploadTarget.recordBytesSent(bytes, lastAt);
     },
-    analyticReceived: (node, type, count, lastAt) => {
+    computedReceived: (node, type, count, lastAt) => {
       const bytes = PING_MESSAGE_BYTES * count;
       node.recvBytesPerMsgType.set(type, (node.recvBytesPerMsgType.get(type) ?? 0) + bytes);
       countMsgs(this.recvTotals, type, count, bytes);
@@ -286,9 +266,6 @@ export class Connman {
       this.totalBytesRecv += bytes;
     },
     drawPingNonce: () => this.drawPingNonce(),
-    sendArriving: (node, type, nonce, at) => {
-      this.transport.sendArriving!(node.conn, type === 'ping' ? pingMessage(nonce) : pongMessage(nonce), at);
-    },
     refreshTimer: (node) => {
       if (this.byId.get(node.id) === node && !node.disconnect) this.refreshNodeTimer(node);
     },
@@ -297,8 +274,8 @@ export class Connman {
   private readonly events: EventSink;
   private readonly files: FileStore;
   private readonly dns: DnsSeedResolver;
-  /** Default: a fresh BanMan (banman.ts), so misbehaving peers are discouraged. */
-  readonly banman: BanList | null;
+  /** m_banman. */
+  readonly banman: BanList;
 
   private readonly seed0: bigint;
   /** The selection loop's environment, made on first use (makeSelectionEnv). */
@@ -385,16 +362,10 @@ export class Connman {
   // ThreadOpenAddedConnections state.
   private ac = { timer: 0 as TimerHandle, waitingForGrant: false, busy: false };
 
-  constructor(deps: ConnmanDeps, options: Partial<ConnmanOptions> = {}) {
-    this.options = { ...defaultConnmanOptions(), ...options };
+  /** `options` are resolved and checked by the composition root (init.ts resolveNodeOptions). */
+  constructor(deps: ConnmanDeps, options: ConnmanOptions) {
+    this.options = options;
     const o = this.options;
-    if (!(o.peerConnectTimeoutSeconds > 0)) throw new Error('peertimeout must be a positive integer.');
-    if (!(o.maxOutboundFullRelay >= 0 && o.maxOutboundFullRelay <= MAX_OUTBOUND_FULL_RELAY_CONNECTIONS)) {
-      throw new Error(`maxOutboundFullRelay must be in 0..${MAX_OUTBOUND_FULL_RELAY_CONNECTIONS}`);
-    }
-    if (!(o.maxBlockRelayOnly >= 0 && o.maxBlockRelayOnly <= MAX_BLOCK_RELAY_ONLY_CONNECTIONS)) {
-      throw new Error(`maxBlockRelayOnly must be in 0..${MAX_BLOCK_RELAY_ONLY_CONNECTIONS}`);
-    }
     this.slots = computeSlots(o.maxConnections, o.inboundRelayPercent, o.maxOutboundFullRelay, o.maxBlockRelayOnly);
     this.clock = deps.clock;
     this.scheduler = deps.scheduler;
@@ -403,9 +374,10 @@ export class Connman {
     this.events = deps.events;
     this.files = deps.files;
     this.dns = deps.dns;
-    this.banman = deps.banman ?? new BanMan({ rng: this.rng, nowSeconds: () => Math.floor(this.now() / 1_000_000) });
-    this.seed0 = o.seed0 ?? this.rng.rand64();
-    this.seed1 = o.seed1 ?? this.rng.rand64();
+    this.keepAlive = deps.keepAlive;
+    this.banman = deps.banman;
+    this.seed0 = deps.seed0;
+    this.seed1 = deps.seed1;
     // Ping nonces get their own stream (Core draws them from the global RNG, not from a Connman
     // context), keyed from the node's seeds so that creating it draws nothing.
     const pingSeed = new Uint8Array(20);
@@ -413,33 +385,16 @@ export class Connman {
     pingSeed.set(u64le(this.seed1), 8);
     pingSeed.set([0x70, 0x69, 0x6e, 0x67], 16); // "ping"
     this.pingRng = new FastRandomContext(sha256(pingSeed));
-    this.pingHub = deps.pingHub;
     this.reachable = new Set(o.reachableNets);
     for (const a of o.localAddresses) this.localIps.add(a.addrKey);
     this.networkActive = o.networkActive;
-    this.netgroupman = deps.netgroupman ?? NetGroupManager.noAsmap();
-    this.addressPool = deps.addressPool;
-    this.addrman = deps.addrman ?? this.loadAddrMan();
+    this.netgroupman = deps.netgroupman;
+    this.addrman = deps.addrman;
+    this.peersDat = deps.peersDat;
     this.uploadTarget = new UploadTarget(o.maxUploadTarget);
     this.addedNodes = new AddedNodes(o.defaultPort, this.reachable);
     this.addedNodes.initFrom(o.addedNodes, (o.localServices & NODE_P2P_V2) !== 0);
     this.addrCache = new AddrResponseCache((max, pct, net) => this.getAddressesUnsafe(max, pct, net), this.rng);
-    const blocks = deps.blocks !== undefined ? new BlockRelay(this.blockHost(), deps.blocks) : null;
-    this.blocks = blocks;
-    this.peerman = new PeerManager(this.peerHost(), this.addrman, {
-      listen: o.listen,
-      localAddresses: o.localAddresses,
-      localServices: o.localServices,
-      blocksOnly: o.blocksOnly,
-      inboundRelayCap: o.inboundRelayCap,
-      inboundVersionGood: o.inboundVersionGood,
-      addrRateLimit: o.addrRateLimit,
-      bestHeight: () => (blocks !== null ? blocks.bestHeight() : o.chainView.bestHeight()),
-      bestBlockTimeSeconds: () => (blocks !== null ? blocks.bestBlockTimeSeconds() : o.chainView.bestBlockTimeSeconds()),
-      rng: this.rng,
-      ...(deps.hooks !== undefined ? { hooks: deps.hooks } : {}),
-    });
-    if (blocks !== null) this.peerman.hooks = blocks.hooksChainedTo(this.peerman.hooks);
     this.nodeTimerKind = this.scheduler.register((id) => {
       const node = this.byId.get(id);
       if (node === undefined) return;
@@ -455,38 +410,16 @@ export class Connman {
     });
   }
 
-  /** A fresh AddrMan with its own stream keyed from the node's, as Core's would be. */
-  private makeAddrMan(): AddrMan {
-    const seed = new Uint8Array(32);
-    for (let i = 0; i < 4; i++) seed.set(u64le(this.rng.rand64()), 8 * i);
-    const rng = new FastRandomContext(seed);
-    const opts = {
-      netgroupman: this.netgroupman,
-      clock: this.clock,
-      rng,
-      key: rng.rand256(),
-      ...(this.addressPool !== undefined ? { pool: this.addressPool } : {}),
-    };
-    if (this.options.addrmanLegacy === 'v0.10') return new LegacyAddrMan(opts);
-    return new AddrMan(this.options.testBeforeEvict ? opts : { ...opts, testBeforeEvict: false });
+  /** Hands over the PeerManager (Core: CConnman::Init's m_msgproc = connOptions.m_msgproc); once, before start. */
+  setMsgProc(peerman: PeerManager): void {
+    if (this.msgproc !== null) throw new Error('Connman: the PeerManager is already set');
+    this.msgproc = peerman;
   }
 
-  /** peers.dat from the node's files, or a fresh AddrMan if absent or invalid. */
-  // Core: addrdb.cpp LoadAddrman
-  private loadAddrMan(): AddrMan {
-    const bytes = this.files.read(PEERS_DAT);
-    if (bytes === undefined) return this.makeAddrMan();
-    // A v0.10 node reads its own peers.dat format (addrman-legacy-serialize.ts).
-    const r: LoadResult<AddrMan> =
-      this.options.addrmanLegacy === 'v0.10'
-        ? loadLegacyPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan() as LegacyAddrMan)
-        : loadPeerAddresses(this.options.chain, bytes, () => this.makeAddrMan());
-    if (r.ok) {
-      this.events.emit({ kind: 'peers-loaded', entries: r.value.size(), ok: true });
-      return r.value;
-    }
-    this.events.emit({ kind: 'peers-loaded', entries: 0, ok: false });
-    return this.makeAddrMan();
+  /** m_msgproc: the PeerManager this Connman hands messages to. */
+  get peerman(): PeerManager {
+    if (this.msgproc === null) throw new Error('Connman: no PeerManager (build nodes with init.ts buildNode)');
+    return this.msgproc;
   }
 
   private now(): Micros {
@@ -497,7 +430,8 @@ export class Connman {
     this.events.emit(ev);
   }
 
-  private peerHost() {
+  /** The CConnman methods the PeerManager calls (Core: PeerManagerImpl's m_connman). */
+  peerManagerHost(): PeerManagerHost {
     return {
       nowMicros: () => this.now(),
       pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
@@ -507,11 +441,11 @@ export class Connman {
       getAddresses: (node: Node, max: number, pct: number) => this.getAddresses(node, max, pct),
       getAddressesUnsafe: (max: number, pct: number, net: Network | null) => this.getAddressesUnsafe(max, pct, net),
       getDeterministicRandomizer: (id: bigint) => this.getDeterministicRandomizer(id),
-      isDiscouragedOrBanned: (a: NetAddr) => this.banman !== null && (this.banman.isDiscouraged(a) || this.banman.isBanned(a)),
-      discourage: (a: NetAddr) => this.banman?.discourage?.(a),
+      isDiscouragedOrBanned: (a: NetAddr) => this.banman.isDiscouraged(a) || this.banman.isBanned(a),
+      discourage: (a: NetAddr) => this.banman.discourage(a),
       refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
       drawPingNonce: () => this.drawPingNonce(),
-      startAnalyticPing: (node: Node, now: Micros) => this.startAnalyticPing(node, now),
+      startComputedPings: (node: Node, now: Micros) => this.startComputedPings(node, now),
       isReachable: (net: Network) => this.reachable.has(net),
       shouldRunInactivityChecks: (node: Node, now: Micros) => this.shouldRunInactivityChecks(node, now),
       addressesAdded: () => this.wakeOpenConnections(),
@@ -519,7 +453,8 @@ export class Connman {
     };
   }
 
-  private blockHost() {
+  /** The CConnman methods the block part of the PeerManager calls. */
+  blockRelayHost(): BlockRelayHost {
     return {
       nowMicros: () => this.now(),
       scheduler: this.scheduler,
@@ -568,7 +503,7 @@ export class Connman {
 
     // Seednodes are shuffled once here (Core: a fresh FastRandomContext in Start).
     const seedNodes = o.seedNodes.slice();
-    if (seedNodes.length > 0) shuffleWith(this.rng, seedNodes);
+    if (seedNodes.length > 0) this.rng.shuffle(seedNodes);
 
     if (o.dnsSeed) {
       this.dnsThread = new DnsSeedThread({
@@ -586,7 +521,7 @@ export class Connman {
         getNetworkActive: () => this.networkActive,
         addAddrFetch: (d) => this.addAddrFetch(d),
         addressesAdded: () => this.wakeOpenConnections(),
-        shuffle: (xs) => shuffleWith(this.rng, xs),
+        shuffle: (xs) => this.rng.shuffle(xs),
       });
       this.dnsThread.start();
     }
@@ -606,7 +541,6 @@ export class Connman {
     }
 
     this.dumpTimer = this.scheduler.schedule(this.now() + o.dumpPeersIntervalMicros, () => this.onDumpTimer());
-    this.blocks?.start();
     return true;
   }
 
@@ -620,7 +554,6 @@ export class Connman {
     this.cancelTimer(this.ac.timer);
     this.ac.timer = 0;
     this.dnsThread?.stop();
-    this.blocks?.stop();
     this.cancelTimer(this.dumpTimer);
     this.dumpTimer = 0;
     for (const h of [...this.pending.keys()]) this.transport.close(h);
@@ -658,17 +591,10 @@ export class Connman {
   /** Writes peers.dat into the node's files. */
   // Core: net.cpp CConnman::DumpAddresses
   dumpAddresses(): void {
-    const am = this.addrman;
-    if (!(am instanceof LegacyAddrMan) && this.files.writeDeferred !== undefined) {
-      // Serialized now; the checksum is computed when the file is first read (a restart).
-      const unsealed = dumpPeerAddressesUnsealed(this.options.chain, am);
-      this.files.writeDeferred(PEERS_DAT, unsealed.length, () => sealPeersDat(unsealed));
-      this.emit({ kind: 'peers-dumped', entries: am.size(), bytes: unsealed.length });
-      return;
-    }
-    const bytes = am instanceof LegacyAddrMan ? dumpLegacyPeerAddresses(this.options.chain, am) : dumpPeerAddresses(this.options.chain, am);
-    this.files.write(PEERS_DAT, bytes);
-    this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: bytes.length });
+    // Serialized now; the checksum is computed when the file is first read (a restart).
+    const unsealed = this.peersDat.dumpUnsealed(this.options.chain, this.addrman);
+    this.files.writeDeferred(PEERS_DAT, unsealed.length, () => sealPeersDat(unsealed));
+    this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: unsealed.length });
   }
 
   private onDumpTimer(): void {
@@ -738,7 +664,7 @@ export class Connman {
   }
   // Core: net.cpp CConnman::GetTotalBytesRecv
   getTotalBytesRecv(): number {
-    this.settlePings();
+    this.settleKeepAlive();
     return this.totalBytesRecv;
   }
   /**
@@ -751,18 +677,18 @@ export class Connman {
    * iterate in the order each message type was first seen. A restart starts a new Connman at zero.
    */
   msgTotals(): MsgTotals {
-    this.settlePings();
+    this.settleKeepAlive();
     return { sent: this.sentTotals, recv: this.recvTotals };
   }
   // Core: net.cpp CConnman::GetTotalBytesSent
   getTotalBytesSent(): number {
-    this.settlePings();
+    this.settleKeepAlive();
     return this.uploadTarget.totalBytesSent;
   }
   // Core: net.cpp CConnman::SetMaxOutboundTarget
   setMaxOutboundTarget(limit: number): void {
     // The upload cycle's start depends on the order of sends: analytic pings stop while a target is set.
-    if (limit !== 0) this.materializePings();
+    if (limit !== 0) this.releaseKeepAlive();
     this.uploadTarget.maxOutboundLimit = limit;
   }
   // Core: net.cpp CConnman::GetMaxOutboundTarget
@@ -931,7 +857,7 @@ export class Connman {
 
   // Core: net.cpp CConnman::GetNodeStats / CNode::CopyStats (+ CNodeStateStats fields we keep)
   getNodeStats(): NodeStats[] {
-    this.settlePings();
+    this.settleKeepAlive();
     const now = this.now();
     return this.nodes.map((n) => {
       const addrStats = this.peerman.addrStats(n.id);
@@ -1058,9 +984,9 @@ export class Connman {
     }
     const now = this.now();
     for (const n of gone) {
-      if (n.pingLink !== null) {
-        this.pingHub!.unregister(n.pingLink, n, now);
-        n.pingLink = null;
+      if (n.keepAlive !== null) {
+        n.keepAlive.detach(now);
+        n.keepAlive = null;
       }
       this.byConn.delete(n.conn);
       this.byId.delete(n.id);
@@ -1208,7 +1134,7 @@ export class Connman {
    */
   // Core: net.cpp CConnman::AttemptToEvictConnection
   attemptToEvictConnection(evictTxRelayPeerOnly: boolean, protectPeer: NodeId | null): boolean {
-    this.settlePings();
+    this.settleKeepAlive();
     const candidates: NodeEvictionCandidate[] = [];
     for (const n of this.nodes) {
       if (n.disconnect) continue;
@@ -1316,7 +1242,7 @@ export class Connman {
       } else {
         // A name: the world's resolver answers (DNS seed names resolve to node addresses).
         resolved = this.dns.resolve(dest, 256).map((a) => Service.of(a, port));
-        shuffleWith(this.rng, resolved);
+        this.rng.shuffle(resolved);
       }
       if (resolved.length === 0) return refuse('invalid');
       for (const r of resolved) {
@@ -1787,7 +1713,7 @@ export class Connman {
   /** Inputs of MaybePickPreferredNetwork as function values, made once (the loop asks on every pass). */
   private readonly connCountOf = (net: Network): number => this.networkConnCounts[net]!;
   private readonly addrmanSizeOf = (net: Network): number => this.addrman.size(net);
-  private readonly shuffleNets = (nets: Network[]): void => shuffleWith(this.rng, nets);
+  private readonly shuffleNets = (nets: Network[]): void => this.rng.shuffle(nets);
   private readonly pickPreferredNetwork = (): Network | null => this.maybePickPreferredNetwork();
 
   // Core: net.cpp CConnman::MaybePickPreferredNetwork
@@ -1798,15 +1724,16 @@ export class Connman {
   }
 
 
-  /** AddrMan Select for the open-connections loop; the v0.10 AddrMan weighs tried by the outbound count. */
+  /** The outbound connections in m_nodes (what Core v0.10's open-connections loop counted for its Select). */
+  private readonly countOutboundNodes = (): number => {
+    let n = 0;
+    for (const node of this.nodes) if (!node.isInbound()) n++;
+    return n;
+  };
+
+  /** AddrMan's draw for the open-connections loop (addrman.ts selectForOutbound; a profile's AddrMan may weigh it). */
   private selectForOutbound(newOnly: boolean, nets: ReadonlySet<Network>): Candidate {
-    const am = this.addrman;
-    if (!newOnly && am instanceof LegacyAddrMan) {
-      let nOutbound = 0;
-      for (const n of this.nodes) if (!n.isInbound()) nOutbound++;
-      return am.selectWithBias(legacyUnkBias(nOutbound));
-    }
-    return am.select(newOnly, nets);
+    return this.addrman.selectForOutbound(newOnly, nets, this.countOutboundNodes);
   }
 
   /** The selection loop's inputs: its callbacks are made once, its data fields set per pass. */
@@ -1923,7 +1850,7 @@ export class Connman {
     this.peerman.processMessage(node, msg, receivedMicros);
     if (node.disconnect) return;
     if (node.successfullyConnected !== wasConnected) {
-      this.registerPingEnd(node);
+      if (node.keepAlive === null) node.keepAlive = this.keepAlive.adopt(node, this.keepAliveOwner);
       this.runNodeDeadlinesNow(node);
     } else if (node.pingNonceSent !== pingBefore) {
       this.refreshNodeTimer(node);
@@ -1942,7 +1869,7 @@ export class Connman {
   /** The earliest time any of the node's deadlines can fire. */
   private nextNodeDue(node: Node): Micros {
     const timeout = this.options.peerConnectTimeoutSeconds;
-    if (node.pingLink !== null && node.pingLink.ownActive(node)) {
+    if (node.keepAlive !== null && node.keepAlive.ownsPings()) {
       // Analytic pings keep both directions busy every PING_INTERVAL: no inactivity, ping timeout
       // or ping deadline can come due while they run (they are handed back before that can change).
       let due = this.peerman.nextAddrSendDue(node);
@@ -1998,7 +1925,7 @@ export class Connman {
   private runNodeDeadlines(node: Node): void {
     if (node.disconnect) return;
     const now = this.now();
-    if (node.pingLink !== null) node.pingLink.settle(node.pingLink.sideOf(node), now);
+    if (node.keepAlive !== null) node.keepAlive.settle(now);
     // Core's socket thread sends our ping a moment after SendMessages queued it, so its send
     // deadline is just after the ping deadline: at a tie here the ping timeout comes first.
     if (
@@ -2037,54 +1964,40 @@ export class Connman {
     this.runNodeDeadlines(node);
   }
 
-  // --- the analytic ping path (analytic-ping.ts; a simulator shortcut, not Core logic) ----------
+  // --- keep-alive links (ports.ts KeepAlive: a world's shortcut; Core's path adopts nothing) -----
 
   private drawPingNonce(): bigint {
     return this.pingRng.rand64();
   }
 
-  /** Joins the node's link in the world's hub once its handshake completed. */
-  private registerPingEnd(node: Node): void {
-    if (this.pingHub === undefined || node.pingLink !== null || this.transport.fixedPath === undefined) return;
-    const path = this.transport.fixedPath(node.conn);
-    if (path === undefined) return;
-    node.pingLink = this.pingHub.register(path.key, { node, owner: this.pingOwner });
+  /**
+   * MaybeSendPing's automatic ping, offered to the node's keep-alive link. Never while an upload
+   * target is set: its cycle's start depends on the order of sends, which computed pings skip.
+   */
+  private startComputedPings(node: Node, now: Micros): boolean {
+    if (node.keepAlive === null || this.uploadTarget.maxOutboundLimit !== 0) return false;
+    return node.keepAlive.startPings(now, PING_INTERVAL + 1);
   }
 
-  /** Moves the node's pings onto the analytic path if its peer is a Connman on a fixed path. */
-  private startAnalyticPing(node: Node, now: Micros): boolean {
-    const link = node.pingLink;
-    if (link === null || this.uploadTarget.maxOutboundLimit !== 0) return false;
-    const side = link.sideOf(node);
-    const peer = link.ends[side === 0 ? 1 : 0];
-    if (peer === null || !peer.node.successfullyConnected || peer.node.disconnect || peer.node.version <= BIP0031_VERSION) return false;
-    const path = this.transport.fixedPath!(node.conn);
-    if (path === undefined) return false;
-    link.start(side, now, PING_INTERVAL + 1, path.outMicros, path.backMicros);
-    return true;
-  }
-
-  /** Applies the analytic pings of every connection up to now (before anyone reads counters or ping times). */
-  private settlePings(): void {
-    if (this.pingHub === undefined) return;
+  /** Applies every connection's computed keep-alive traffic up to now (before anyone reads counters or ping times). */
+  private settleKeepAlive(): void {
     const now = this.now();
-    for (const n of this.nodes) if (n.pingLink !== null) n.pingLink.settle(n.pingLink.sideOf(n), now);
+    for (const n of this.nodes) if (n.keepAlive !== null) n.keepAlive.settle(now);
   }
 
-  /** Hands every analytic ping link of this Connman back to the real path. */
-  materializePings(): void {
+  /** Hands every keep-alive link of this Connman back to the message path. */
+  releaseKeepAlive(): void {
     const now = this.now();
-    for (const n of this.nodes) n.pingLink?.materialize(now);
+    for (const n of this.nodes) n.keepAlive?.release(now);
   }
 
-  /** A crash: this Connman's ends leave their links (after handing them back), as a reap would. */
-  detachPings(): void {
-    if (this.pingHub === undefined) return;
+  /** A crash: this Connman's links are handed back and forgotten, as a reap would. */
+  detachKeepAlive(): void {
     const now = this.now();
     for (const n of this.nodes) {
-      if (n.pingLink === null) continue;
-      this.pingHub.unregister(n.pingLink, n, now);
-      n.pingLink = null;
+      if (n.keepAlive === null) continue;
+      n.keepAlive.detach(now);
+      n.keepAlive = null;
     }
   }
 
@@ -2092,7 +2005,7 @@ export class Connman {
   // Core: net_processing.cpp PeerManagerImpl::SendPings
   sendPings(): void {
     this.forEachNode((n) => {
-      n.pingLink?.materialize(this.now());
+      n.keepAlive?.release(this.now());
       n.pingQueued = true;
       this.runNodeDeadlinesNow(n);
     });

@@ -14,8 +14,7 @@ import {
 import type { NetAddr, Network, Service } from '../protocol/netaddress.ts';
 import { NET_ONION } from '../protocol/netaddress.ts';
 import type { Address, ServiceFlags } from '../protocol/protocol.ts';
-import type { PingLink } from './analytic-ping.ts';
-import type { ConnHandle, Micros, TimerHandle } from '../ports.ts';
+import type { ConnHandle, KeepAliveLink, Micros, TimerHandle } from '../ports.ts';
 
 export type NodeId = number;
 
@@ -97,8 +96,8 @@ export class Node {
   pingStartMicros: Micros = 0;
   /** m_ping_queued: an RPC ping was requested. */
   pingQueued = false;
-  /** The analytic ping link (analytic-ping.ts) once the handshake completed on a world link; not Core state. */
-  pingLink: PingLink | null = null;
+  /** The keep-alive shortcut's link for this connection (ports.ts KeepAlive), if one adopted it; not Core state. */
+  keepAlive: KeepAliveLink | null = null;
   /** m_wants_addrv2 (SENDADDRV2 before VERACK). */
   wantsAddrV2 = false;
   /** m_wtxid_relay. */

@@ -41,7 +41,7 @@ export interface BindSpec {
   readonly onion?: boolean;
 }
 
-/** What the PeerManager needs to know about our chain (the block logic is a later issue). */
+/** Our chain as a world without blocks describes it (read through blocks.ts StaticChain). */
 export interface ChainView {
   /** m_best_height: our best block height (sent in VERSION). */
   bestHeight(): number;

@@ -4,7 +4,6 @@
 // Connman over the fake ports; and headers / block exchange between the port and a scripted peer.
 
 import { describe, expect, it } from 'vitest';
-import { Connman } from '../net/connman.ts';
 import { ConnectionType, isFullOutboundConn } from '../protocol/connection-types.ts';
 import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
 import { MSG_GETDATA, MSG_GETHEADERS, MSG_HEADERS, headersMessage, type P2PMessage } from '../protocol/messages.ts';
@@ -21,6 +20,7 @@ import {
 import type { CloseReason, ConnmanEvent } from '../ports.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const T0 = 1_700_000_000_000_000;
@@ -282,20 +282,9 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
     const local = serviceOrThrow('1.2.3.4:8333', 8333);
     const transport = new FakeTransport(sched, local);
     const log = new EventLog();
-    const cm = new Connman(
-      {
-        clock: sched,
-        scheduler: sched,
-        rng: new FastRandomContext(new Uint8Array(32)),
-        transport,
-        events: log,
-        files: new FakeFileStore(),
-        dns: new FakeDns(),
-        blocks: { genesis: { height: 10, timeSeconds: Math.floor(T0 / S) } },
-      },
-      { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }], peerConnectTimeoutSeconds: 99999 },
-    );
-    cm.start();
+    const ctx = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }], peerConnectTimeoutSeconds: 99999 }, { blocks: { genesis: { height: 10, timeSeconds: Math.floor(T0 / S) } } });
+    const cm = ctx.connman;
+    ctx.start();
     const peerAddr = new Address(serviceOrThrow('1.192.176.160:8333', 8333), NODE_NETWORK | NODE_WITNESS, 0);
     cm.openNetworkConnection(peerAddr, false, 'none', null, ConnectionType.OUTBOUND_FULL_RELAY);
     sched.runFor(S);
@@ -316,11 +305,9 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
     const local = serviceOrThrow('1.2.3.4:8333', 8333);
     const transport = new FakeTransport(sched, local);
     const log = new EventLog();
-    const cm = new Connman(
-      { clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), blocks: {} },
-      { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }] },
-    );
-    cm.start();
+    const ctx = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }] }, { blocks: {} });
+    const cm = ctx.connman;
+    ctx.start();
     const a = new Address(serviceOrThrow('9.9.9.9:8333', 8333), NODE_NETWORK | NODE_WITNESS, 0);
     const b = new Address(serviceOrThrow('8.8.8.8:8333', 8333), NODE_NETWORK | NODE_WITNESS, 0);
     cm.openNetworkConnection(a, false, 'none', null, ConnectionType.OUTBOUND_FULL_RELAY);
@@ -332,10 +319,10 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
     sched.runFor(S);
     const ca = transport.conns.get(na!.conn)!;
     expect(ca.sent.filter((m) => m.type === MSG_GETDATA).length).toBe(1);
-    expect(cm.blocks!.peerState(na!.id)!.lastBlockAnnouncement).toBe(Math.floor(sched.nowMicros() / S) - 1);
+    expect(ctx.blocks!.peerState(na!.id)!.lastBlockAnnouncement).toBe(Math.floor(sched.nowMicros() / S) - 1);
     transport.deliver(na!.conn, { type: 'block', sizeBytes: 24 + 1000, payloadBytes: 1000, block: tip } as P2PMessage, 0);
     sched.runFor(S);
-    expect(cm.blocks!.bestHeight()).toBe(1);
+    expect(ctx.blocks!.bestHeight()).toBe(1);
     expect(na!.lastBlockTimeSeconds).toBeGreaterThan(0);
     expect(nb!.lastBlockTimeSeconds).toBe(0);
     const cb = transport.conns.get(nb!.conn)!;

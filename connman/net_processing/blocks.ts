@@ -19,7 +19,8 @@ import {
 } from '../protocol/messages.ts';
 import type { Network } from '../protocol/netaddress.ts';
 import type { Node, NodeId } from '../net/node.ts';
-import type { PeerManagerHooks } from './peerman.ts';
+import type { PeerBlockPart } from './peerman.ts';
+import type { ChainView } from '../net/options.ts';
 import { hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
 import type { CloseReason, ConnmanEvent, Micros, Scheduler, TimerHandle } from '../ports.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../protocol/protocol.ts';
@@ -122,7 +123,7 @@ interface PeerBlockState {
 }
 
 // Core: net_processing.cpp PeerManagerImpl (blocks, stale tip and outbound eviction subset)
-export class BlockRelay {
+export class BlockRelay implements PeerBlockPart {
   private tip: BlockRef;
   /** m_best_header: the highest header we know (>= the tip). */
   private bestHeaderHeight: number;
@@ -197,24 +198,6 @@ export class BlockRelay {
       this.checkForStaleTipAndEvictPeers();
       this.armCheck();
     });
-  }
-
-  /** The hooks to install on the PeerManager, chained after `prev`. */
-  hooksChainedTo(prev: PeerManagerHooks): PeerManagerHooks {
-    return {
-      ...prev,
-      onHandshakeComplete: (node) => {
-        prev.onHandshakeComplete?.(node);
-        this.onHandshakeComplete(node);
-      },
-      onMessage: (node, msg) => {
-        if (!this.processMessage(node, msg)) prev.onMessage?.(node, msg);
-      },
-      onFinalize: (node) => {
-        prev.onFinalize?.(node);
-        this.finalizeNode(node);
-      },
-    };
   }
 
   /**
@@ -588,4 +571,25 @@ export class BlockRelay {
       this.initialSyncFinished = true;
     }
   }
+}
+
+/**
+ * The block part of a node in a world without blocks: the tip a ChainView reports (ConnmanOptions
+ * chainView, fixed by default), no block messages, no chain-sync state. With it the handshake's
+ * start height and the desirable-services rule read the view, and nothing else of the block logic
+ * runs.
+ */
+export class StaticChain implements PeerBlockPart {
+  constructor(private readonly view: ChainView) {}
+  bestHeight(): number {
+    return this.view.bestHeight();
+  }
+  bestBlockTimeSeconds(): number {
+    return this.view.bestBlockTimeSeconds();
+  }
+  onHandshakeComplete(_node: Node): void {}
+  processMessage(_node: Node, _msg: P2PMessage): boolean {
+    return false;
+  }
+  finalizeNode(_node: Node): void {}
 }

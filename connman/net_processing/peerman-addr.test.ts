@@ -23,6 +23,7 @@ import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { SubNet } from '../protocol/subnet.ts';
 import type { ConnHandle } from '../ports.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -40,10 +41,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 0, seed = 1): W 
   const log = new EventLog();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = seed;
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() },
-    { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts },
-  );
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const nowS = Math.floor(sched.nowMicros() / S);
   const source = NetAddr.fromIPv4(0x05060708);
   for (let i = 0; i < nAddrs; i++) {

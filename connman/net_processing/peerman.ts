@@ -1,12 +1,13 @@
-// The PeerManager subset this issue needs (net_processing.cpp): the VERSION / VERACK handshake
+// The PeerManager subset of net_processing.cpp that drives connections: the VERSION / VERACK handshake
 // with the flags that matter, negotiation messages, GETADDR to outbound peers, feeler and
 // addr-fetch disconnects, the desirable-services and self-connection checks, ping / pong with
 // min-ping tracking and the ping timeout, AddrMan Good / SetServices / Connected, and the
 // tx-relay inbound cap at VERSION, and address relay: ADDR / ADDRV2 processing with the token
 // bucket, shuffle, time fixes and relay, GETADDR answers from the per-network cache, and the
 // trickled sending with self-announcements (MaybeSendAddr). The per-peer addr state and pure relay
-// arithmetic live in addr-relay.ts. Blocks, stale tips and outbound-peer eviction (peerman-blocks.ts)
-// and transaction relay (peerman-tx.ts) plug in through `PeerManagerHooks`; discouragement is banman.ts.
+// arithmetic live in addr-relay.ts. Its block part (blocks.ts: the chain, stale tips and outbound-peer
+// eviction) and tx part (tx.ts) are handed in by the composition root (init.ts); discouragement is
+// the BanMan's (net/banman.ts).
 
 import {
   addAddressKnown,
@@ -61,7 +62,6 @@ import { hasPermission, NetPermissionFlags } from '../protocol/net-permissions.t
 import { Service, type NetAddr, type Network } from '../protocol/netaddress.ts';
 import type { Node, NodeId } from '../net/node.ts';
 import type { CloseReason, ConnmanEvent, Micros, Rng } from '../ports.ts';
-import { shuffleWith } from '../util/shuffle.ts';
 import { PeerTxRelay } from './tx.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from '../protocol/protocol.ts';
 import { RollingBloomFilter } from '../util/rolling-bloom.ts';
@@ -89,7 +89,7 @@ export const MAX_PCT_ADDR_TO_SEND = 23;
 /** Addresses learnt from gossip are aged by this much in AddrMan. */
 const ADDR_TIME_PENALTY_SECONDS = 2 * 3600;
 
-/** What the PeerManager asks of the Connman. */
+/** What the PeerManager asks of the Connman (Core: the CConnman methods PeerManagerImpl calls). */
 export interface PeerManagerHost {
   nowMicros(): Micros;
   pushMessage(node: Node, msg: P2PMessage): void;
@@ -104,23 +104,23 @@ export interface PeerManagerHost {
   getAddresses(node: Node, maxAddresses: number, maxPct: number): Address[];
   /** The uncached answer (AddrMan's GetAddr minus banned / discouraged), for Addr-permission peers. */
   // Core: net.cpp CConnman::GetAddressesUnsafe
-  getAddressesUnsafe?(maxAddresses: number, maxPct: number, network: Network | null): Address[];
+  getAddressesUnsafe(maxAddresses: number, maxPct: number, network: Network | null): Address[];
   /** A SipHasher keyed by the node's nSeed0/nSeed1 and the id (address relay destinations). */
   // Core: net.cpp CConnman::GetDeterministicRandomizer
-  getDeterministicRandomizer?(id: bigint): CSipHasher;
-  /** Ban / discouragement lookup for received addresses (absent: nothing is banned). */
-  isDiscouragedOrBanned?(addr: NetAddr): boolean;
+  getDeterministicRandomizer(id: bigint): CSipHasher;
+  /** Ban / discouragement lookup for received addresses (Core: m_banman). */
+  isDiscouragedOrBanned(addr: NetAddr): boolean;
   /** Records a misbehaving peer's address as discouraged (Core: BanMan::Discourage). */
-  discourage?(addr: NetAddr): void;
+  discourage(addr: NetAddr): void;
   /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
-  refreshNodeTimer?(node: Node): void;
-  /** A ping nonce (Core: GetRand<uint64_t>(), the global RNG); absent: the PeerManager's rng. */
-  drawPingNonce?(): bigint;
+  refreshNodeTimer(node: Node): void;
+  /** A ping nonce (Core: GetRand<uint64_t>(), the global RNG). */
+  drawPingNonce(): bigint;
   /**
-   * Starts the node's pings on the analytic path (analytic-ping.ts) if its link allows it; true if
-   * it did (the ping counts as sent now and no message is queued). Absent: never.
+   * MaybeSendPing's automatic ping: true if the node's keep-alive link (ports.ts KeepAlive) sends
+   * it and the ones after it (then no message is queued); false on Core's path.
    */
-  startAnalyticPing?(node: Node, now: Micros): boolean;
+  startComputedPings(node: Node, now: Micros): boolean;
   isReachable(net: Network): boolean;
   shouldRunInactivityChecks(node: Node, nowMicros: Micros): boolean;
   /** Addresses were added to AddrMan: the open-connections loop may have new work. */
@@ -129,16 +129,17 @@ export interface PeerManagerHost {
 }
 
 /**
- * Where the next issue's PeerManager logic plugs in. Each hook returns true if it handled the
- * message (then the built-in handling here is skipped).
+ * The block part of the PeerManager (blocks.ts BlockRelay, or StaticChain when a world has no
+ * blocks): the chain tip the handshake and desirable-services rules read, and the block messages.
  */
-export interface PeerManagerHooks {
-  onAddr?(node: Node, msg: P2PMessage & { addresses: readonly Address[] }): boolean;
-  onGetAddr?(node: Node): boolean;
-  /** Any message this subset does not handle, after the handshake. */
-  onMessage?(node: Node, msg: P2PMessage): void;
-  onHandshakeComplete?(node: Node): void;
-  onFinalize?(node: Node): void;
+export interface PeerBlockPart {
+  bestHeight(): number;
+  bestBlockTimeSeconds(): number;
+  /** A peer finished the handshake (Core: SendMessages' initial getheaders, then ConsiderEviction). */
+  onHandshakeComplete(node: Node): void;
+  /** A message the address and handshake logic does not handle; true if it was a block message. */
+  processMessage(node: Node, msg: P2PMessage): boolean;
+  finalizeNode(node: Node): void;
 }
 
 export interface PeerManagerOptions {
@@ -147,11 +148,8 @@ export interface PeerManagerOptions {
   blocksOnly: boolean;
   /** The tx-relay inbound cap (Core since PR #28463). */
   inboundRelayCap: boolean;
-  bestHeight(): number;
-  bestBlockTimeSeconds(): number;
   /** Draws ping nonces (Core: an ad-hoc FastRandomContext). */
   rng: Rng;
-  hooks?: PeerManagerHooks;
   /** -listen (Core's fListen): self-announcements only when listening. Default false. */
   listen?: boolean;
   /** Our local addresses with their ports (Core's mapLocalHost). Default none. */
@@ -197,18 +195,21 @@ export class PeerManager {
   private readonly relayPeers: PeerAddrState[] = [];
   /** Scratch list of RelayAddress candidates, reused across calls. */
   private readonly relayCandidates: PeerAddrState[] = [];
-  hooks: PeerManagerHooks;
-  /** Transaction relay (peerman-tx.ts): idle, with no timers, until a tx is submitted. */
+  /** Transaction relay (tx.ts): idle, with no timers, until a tx is submitted. */
   readonly tx: PeerTxRelay;
+  /** The chain and block messages (blocks.ts BlockRelay, or StaticChain in a world without blocks). */
+  readonly blocks: PeerBlockPart;
 
+  /** The tx and block parts are built by the composition root (init.ts) and handed in. */
   constructor(
     private readonly host: PeerManagerHost,
     private readonly addrman: AddrMan,
     private readonly opts: PeerManagerOptions,
+    parts: { tx: PeerTxRelay; blocks: PeerBlockPart },
   ) {
-    this.hooks = opts.hooks ?? {};
-    this.tx = new PeerTxRelay(host, {
-      rng: opts.rng,
+    this.tx = parts.tx;
+    this.blocks = parts.blocks;
+    this.tx.bindPeerManager({
       rejectIncomingTxs: (n) => this.rejectIncomingTxs(n),
       misbehaving: (n, reason) => this.misbehaving(n, reason),
     });
@@ -220,7 +221,7 @@ export class PeerManager {
 
   // Core: net_processing.cpp PeerManagerImpl::HasAllDesirableServiceFlags
   hasAllDesirableServiceFlags(services: ServiceFlags): boolean {
-    return hasAllDesirableServiceFlags(services, this.nowSeconds(), this.opts.bestBlockTimeSeconds());
+    return hasAllDesirableServiceFlags(services, this.nowSeconds(), this.blocks.bestBlockTimeSeconds());
   }
 
   /** Per-peer state; an outbound peer gets our VERSION at once (its first SendMessages). */
@@ -233,7 +234,7 @@ export class PeerManager {
 
   // Core: net_processing.cpp PeerManagerImpl::FinalizeNode
   finalizeNode(node: Node): void {
-    this.hooks.onFinalize?.(node);
+    this.blocks.finalizeNode(node);
     const st = this.addrState.get(node.id);
     if (st !== undefined && node.addrRelayEnabled) {
       const i = this.relayPeers.indexOf(st);
@@ -271,7 +272,7 @@ export class PeerManager {
         addrFromServices: this.opts.localServices,
         ...(myAddr !== null ? { addrFrom: myAddr } : {}),
         nonce: node.localNonce,
-        startHeight: this.opts.bestHeight(),
+        startHeight: this.blocks.bestHeight(),
         relay: !this.rejectIncomingTxs(node),
       }),
     );
@@ -304,7 +305,7 @@ export class PeerManager {
         connType: node.connType,
         services: node.theirServices,
       });
-      this.hooks.onHandshakeComplete?.(node);
+      this.blocks.onHandshakeComplete(node);
       return;
     }
     if (type === MSG_WTXIDRELAY) {
@@ -331,12 +332,10 @@ export class PeerManager {
 
     if (type === MSG_ADDR || type === MSG_ADDRV2) {
       const m = msg as P2PMessage & { addresses: readonly Address[] };
-      if (this.hooks.onAddr?.(node, m)) return;
       this.processAddrs(node, type === MSG_ADDRV2 ? 'addrv2' : 'addr', m.addresses);
       return;
     }
     if (type === MSG_GETADDR) {
-      if (this.hooks.onGetAddr?.(node)) return;
       this.processGetAddr(node);
       return;
     }
@@ -351,7 +350,7 @@ export class PeerManager {
       return;
     }
     if (this.tx.processMessage(node, msg)) return;
-    this.hooks.onMessage?.(node, msg);
+    this.blocks.processMessage(node, msg);
   }
 
   // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (the VERSION branch)
@@ -452,7 +451,7 @@ export class PeerManager {
         insertById(this.relayPeers, st);
       }
       // An inbound peer's first addr message enables relay: its SendMessages has address work now.
-      if (node.successfullyConnected) this.host.refreshNodeTimer?.(node);
+      if (node.successfullyConnected) this.host.refreshNodeTimer(node);
     }
     return true;
   }
@@ -471,7 +470,7 @@ export class PeerManager {
     this.host.emit({ kind: 'misbehaving', nodeId: node.id, addr: node.addr.toStringAddrPort(), reason, action });
     if (action === 'disconnect-local') this.host.disconnect(node, 'misbehaving');
     if (action !== 'disconnect') return;
-    this.host.discourage?.(node.addr);
+    this.host.discourage(node.addr);
     // Core's CConnman::DisconnectNode(CNetAddr): every connection from that address.
     for (const st of this.addrState.values()) {
       if (!st.node.disconnect && st.node.addr.equalsAddr(node.addr)) this.host.disconnect(st.node, 'misbehaving');
@@ -505,7 +504,7 @@ export class PeerManager {
     let numRateLimit = 0;
     let relayed = 0;
     const addrs = received.slice();
-    if (limit) shuffleWith(this.opts.rng, addrs);
+    if (limit) this.opts.rng.shuffle(addrs);
     const ok: Address[] = [];
     for (let a of addrs) {
       if (!limit) {
@@ -524,7 +523,7 @@ export class PeerManager {
       }
       if (a.time <= 100000000 || a.time > nowS + 10 * 60) a = a.withTime(nowS - 5 * 24 * 3600);
       addAddressKnown(st, a);
-      if (this.host.isDiscouragedOrBanned?.(a) === true) continue;
+      if (this.host.isDiscouragedOrBanned(a)) continue;
       numProc++;
       const reachable = this.host.isReachable(a.getNetwork());
       if (a.time > nowS - ADDR_RELAY_MAX_AGE_SECONDS && !node.getAddrSent && addrs.length <= ADDR_RELAY_MAX_MESSAGE_ADDRS && a.isRoutable()) {
@@ -569,8 +568,7 @@ export class PeerManager {
   // Core: net_processing.cpp PeerManagerImpl::RelayAddress
   private relayAddress(originator: NodeId, addr: Address, reachable: boolean): boolean {
     if (!reachable && !addr.isRelayable()) return false;
-    const randomizer = this.host.getDeterministicRandomizer?.(RANDOMIZER_ID_ADDRESS_RELAY);
-    if (randomizer === undefined) return false;
+    const randomizer = this.host.getDeterministicRandomizer(RANDOMIZER_ID_ADDRESS_RELAY);
     const hasher = relayHasher(randomizer, addr, this.nowSeconds());
     // One scratch array for every call (this runs per relayed address, with ~100 peers each).
     const candidates = this.relayCandidates;
@@ -603,7 +601,7 @@ export class PeerManager {
       if (st.nextAddrSendMicros !== 0 && st.nextAddrSendMicros < now) {
         st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
       }
-      this.host.refreshNodeTimer?.(st.node);
+      this.host.refreshNodeTimer(st.node);
     }
   }
 
@@ -627,9 +625,9 @@ export class PeerManager {
     }
     st.getAddrRecvd = true;
     st.addrsToSend = [];
-    const uncached = hasPermission(node.permissions, NetPermissionFlags.Addr) && this.host.getAddressesUnsafe !== undefined;
+    const uncached = hasPermission(node.permissions, NetPermissionFlags.Addr);
     const addrs = uncached
-      ? this.host.getAddressesUnsafe!(MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND, null)
+      ? this.host.getAddressesUnsafe(MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND, null)
       : this.host.getAddresses(node, MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND);
     for (const a of addrs) this.queueAddress(st, a);
     this.host.emit({ kind: 'getaddr-answered', nodeId: node.id, addr: peerAddr, count: addrs.length, cached: !uncached });
@@ -746,10 +744,10 @@ export class PeerManager {
       this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: node.addr.toStringAddrPort(), timedOut: true });
       return Infinity;
     }
-    // Pings on the analytic path keep their own schedule (analytic-ping.ts): no timer, no timeout.
-    const analytic = node.pingLink !== null && node.pingLink.ownActive(node);
+    // Pings carried by a keep-alive shortcut (ports.ts KeepAlive) keep their own schedule: no timer, no timeout.
+    const computed = node.keepAlive !== null && node.keepAlive.ownsPings();
     if (
-      !analytic &&
+      !computed &&
       pingTimeoutCheck(
         node,
         { pingOutstanding: node.pingNonceSent !== 0n, pingStartMicros: node.pingStartMicros },
@@ -763,11 +761,11 @@ export class PeerManager {
     }
     let pingSend = node.pingQueued;
     if (node.pingNonceSent === 0n && now > node.pingStartMicros + PING_INTERVAL) pingSend = true;
-    // An automatic ping may leave on the analytic path, which sets m_ping_start and the nonce stand-in.
-    const wentAnalytic = pingSend && !analytic && !node.pingQueued && node.commonVersion > BIP0031_VERSION && (this.host.startAnalyticPing?.(node, now) ?? false);
-    if (pingSend && !analytic && !wentAnalytic) {
+    // An automatic ping may be taken by the keep-alive shortcut, which sets m_ping_start and the nonce stand-in.
+    const tookPing = pingSend && !computed && !node.pingQueued && node.commonVersion > BIP0031_VERSION && this.host.startComputedPings(node, now);
+    if (pingSend && !computed && !tookPing) {
       let nonce = 0n;
-      while (nonce === 0n) nonce = this.host.drawPingNonce?.() ?? this.opts.rng.rand64();
+      while (nonce === 0n) nonce = this.host.drawPingNonce();
       node.pingQueued = false;
       node.pingStartMicros = now;
       if (node.commonVersion > BIP0031_VERSION) {
@@ -782,7 +780,7 @@ export class PeerManager {
     this.tx.sendTrickle(node, now);
     let next = Math.min(this.nextAddrSendDue(node), this.tx.nextDue(node));
     if (node.isAddrFetch()) next = Math.min(next, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
-    if (node.pingNonceSent === 0n && !(node.pingLink !== null && node.pingLink.ownActive(node))) {
+    if (node.pingNonceSent === 0n && !(node.keepAlive !== null && node.keepAlive.ownsPings())) {
       next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
     }
     return next;

@@ -25,6 +25,7 @@ import type { ConnHandle, ConnmanEvent, Micros } from '../ports.ts';
 import { NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { SubNet } from '../protocol/subnet.ts';
+import { buildNode } from '../init.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -51,10 +52,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, seed = 1): W {
   };
   const b = new Uint8Array(32);
   b[0] = seed;
-  const cm = new Connman(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(b), transport, events: sink, files: new FakeFileStore(), dns: new FakeDns() },
-    { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts },
-  );
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(b), transport, events: sink, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   cm.start();
   return { sched, transport, log, times, cm };
 }

@@ -55,17 +55,21 @@ export interface TxRelayHost {
   pushMessage(node: Node, msg: P2PMessage): void;
   disconnect(node: Node, reason: CloseReason): void;
   /** A node's next SendMessages time may have moved earlier. */
-  refreshNodeTimer?(node: Node): void;
+  refreshNodeTimer(node: Node): void;
   emit(ev: ConnmanEvent): void;
+}
+
+/** What the tx part asks of the PeerManager it belongs to (bound by PeerManager's constructor). */
+export interface TxPeerPolicy {
+  // Core: net_processing.cpp PeerManagerImpl::RejectIncomingTxs
+  rejectIncomingTxs(node: Node): boolean;
+  // Core: net_processing.cpp PeerManagerImpl::Misbehaving (then MaybeDiscourageAndDisconnect)
+  misbehaving(node: Node, reason: string): void;
 }
 
 export interface TxRelayOptions {
   /** The node's stream (Core's PeerManagerImpl::m_rng). */
   rng: Rng;
-  // Core: net_processing.cpp PeerManagerImpl::RejectIncomingTxs
-  rejectIncomingTxs(node: Node): boolean;
-  // Core: net_processing.cpp PeerManagerImpl::Misbehaving (then MaybeDiscourageAndDisconnect)
-  misbehaving(node: Node, reason: string): void;
   mempoolLifetimeMicros?: Micros;
   txPayloadBytes?: number;
 }
@@ -107,6 +111,19 @@ export class PeerTxRelay {
   ) {
     this.lifetime = opts.mempoolLifetimeMicros ?? DEFAULT_MEMPOOL_LIFETIME;
     this.payloadBytes = opts.txPayloadBytes ?? DEFAULT_TX_PAYLOAD_BYTES;
+  }
+
+  private peerPolicy: TxPeerPolicy | null = null;
+
+  /** Called once, by the PeerManager this part belongs to. */
+  bindPeerManager(policy: TxPeerPolicy): void {
+    if (this.peerPolicy !== null) throw new Error('PeerTxRelay: already bound to a PeerManager');
+    this.peerPolicy = policy;
+  }
+
+  private policy(): TxPeerPolicy {
+    if (this.peerPolicy === null) throw new Error('PeerTxRelay: not bound to a PeerManager');
+    return this.peerPolicy;
   }
 
   // Core: net_processing.cpp PeerManagerImpl::InitializeNode (the TxRelay part)
@@ -183,7 +200,7 @@ export class PeerTxRelay {
     const txids = (msg as Partial<TxInvMessage>).txids;
     if (txids === undefined) return false;
     if (txids.length > MAX_INV_SZ) {
-      this.opts.misbehaving(node, `${msg.type} message size = ${txids.length}`);
+      this.policy().misbehaving(node, `${msg.type} message size = ${txids.length}`);
       return true;
     }
     if (msg.type === MSG_INV) this.processInv(node, txids);
@@ -193,7 +210,7 @@ export class PeerTxRelay {
 
   // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (INV branch, tx entries)
   private processInv(node: Node, txids: readonly number[]): void {
-    if (this.opts.rejectIncomingTxs(node)) {
+    if (this.policy().rejectIncomingTxs(node)) {
       // A peer told fRelay = false must not announce txs: Core disconnects it outright.
       if (txids.length > 0) this.host.disconnect(node, 'protocol-violation');
       return;
@@ -220,7 +237,7 @@ export class PeerTxRelay {
 
   // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (TX branch)
   private processTx(node: Node, txid: number): void {
-    if (this.opts.rejectIncomingTxs(node)) {
+    if (this.policy().rejectIncomingTxs(node)) {
       this.host.disconnect(node, 'protocol-violation');
       return;
     }
@@ -264,7 +281,7 @@ export class PeerTxRelay {
   private armTrickle(st: PeerTxState, now: Micros): void {
     const node = st.node;
     if (st.nextInvSendMicros < now) st.nextInvSendMicros = this.drawNext(node, now);
-    this.host.refreshNodeTimer?.(node);
+    this.host.refreshNodeTimer(node);
   }
 
   private drawNext(node: Node, now: Micros): Micros {

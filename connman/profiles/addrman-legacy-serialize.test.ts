@@ -5,7 +5,7 @@
 // file frames and loads through addrdb.ts, bad files are refused, and master's reader accepts a
 // v0.10 file as Core master does (format 0, compat byte 0x20).
 import { describe, expect, it } from 'vitest';
-import { dumpLegacyPeerAddresses, loadLegacyPeerAddresses } from '../addrman/addrdb.ts';
+import { dumpLegacyPeerAddresses, loadLegacyPeerAddresses } from './addrman-legacy-serialize.ts';
 import { LEGACY_ADDRINFO_SIZE, LEGACY_HEADER_SIZE, legacyAddrManFromBytes, legacyAddrManToBytes } from './addrman-legacy-serialize.ts';
 import { LEGACY_ADDRMAN_NEW_BUCKET_COUNT, LegacyAddrMan, legacyNewBucket, legacyTriedBucket } from './addrman-legacy.ts';
 import { addrManFromBytes, AddrManLoadError } from '../addrman/serialize.ts';

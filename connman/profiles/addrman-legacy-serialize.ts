@@ -10,6 +10,7 @@
 // format (addrman-serialize.ts) or the table itself (addrman-legacy.ts).
 
 import { LEGACY_ADDRMAN_NEW_BUCKET_COUNT, LEGACY_ADDRMAN_NEW_BUCKETS_PER_ADDRESS, LEGACY_ADDRMAN_TRIED_BUCKET_SIZE, LegacyAddrMan } from './addrman-legacy.ts';
+import { AddrDbError, deserializeDb, serializeDb, type ChainName, type LoadResult, type PeersDatFormat } from '../addrman/addrdb.ts';
 import { AddrManLoadError } from '../addrman/serialize.ts';
 import { readNetAddrV1, Service } from '../protocol/netaddress.ts';
 import { readAddress, V1_DISK } from '../protocol/protocol.ts';
@@ -222,3 +223,32 @@ function loadRow(am: LegacyAddrMan, info: LegacyInfo, srcPool: number): number {
 export function legacyAddrManFromBytes(am: LegacyAddrMan, bytes: Uint8Array): void {
   unserializeLegacyAddrMan(am, new ByteReader(bytes));
 }
+
+/** The bytes of a v0.10 node's peers.dat (v0.10's CAddrDB::Write used the same framing). */
+// Core v0.10: net.cpp CAddrDB::Write
+export function dumpLegacyPeerAddresses(chain: ChainName | Uint8Array, addrman: LegacyAddrMan): Uint8Array {
+  return serializeDb(chain, legacyAddrManToBytes(addrman));
+}
+
+/** Loads a v0.10 peers.dat into a fresh LegacyAddrMan, all or nothing, as loadPeerAddresses. */
+// Core v0.10: net.cpp CAddrDB::Read
+export function loadLegacyPeerAddresses(
+  chain: ChainName | Uint8Array,
+  bytes: Uint8Array,
+  makeAddrMan: () => LegacyAddrMan,
+): LoadResult<LegacyAddrMan> {
+  const fresh = makeAddrMan();
+  try {
+    deserializeDb(chain, bytes, (r) => unserializeLegacyAddrMan(fresh, r));
+    return { ok: true, value: fresh };
+  } catch (e) {
+    if (e instanceof AddrDbError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** A v0.10 node's peers.dat (dumped whole: its checksum is computed at once; sealing again is idempotent). */
+export const PEERS_DAT_V0_10: PeersDatFormat = {
+  dumpUnsealed: (chain, addrman) => dumpLegacyPeerAddresses(chain, addrman as LegacyAddrMan),
+  load: (chain, bytes, makeAddrMan) => loadLegacyPeerAddresses(chain, bytes, makeAddrMan as () => LegacyAddrMan),
+};

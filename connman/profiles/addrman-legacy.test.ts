@@ -56,6 +56,9 @@ class ScriptedRng implements Rng {
   randExpDurationMicros(m: number): number {
     return this.inner.randExpDurationMicros(m);
   }
+  shuffle<T>(items: T[]): void {
+    this.inner.shuffle(items);
+  }
 }
 
 describe('LegacyAddrMan (Core v0.10.0): geometry and hashing', () => {

@@ -405,11 +405,19 @@ export class LegacyAddrMan extends AddrMan {
   /**
    * Master's signature, mapped onto v0.10's Select: `newOnly` becomes unkBias 100 (new only; null
    * when new is empty, where v0.10 would spin forever); otherwise an even 50. The network filter is
-   * ignored (v0.10 had none). The Connman calls selectWithBias with the outbound-dependent bias.
+   * ignored (v0.10 had none). The open-connections loop draws through selectForOutbound, with
+   * v0.10's outbound-dependent bias.
    */
   override select(newOnly = false, _networks?: Iterable<Network>): SelectResult {
     if (newOnly && this.nNew === 0) return { address: null, lastTry: 0 };
     return this.selectWithBias(newOnly ? 100 : 50);
+  }
+
+  /** v0.10's ThreadOpenConnections: addrman.Select(10 + min(nOutbound, 8) * 10) (feelers, which v0.10 lacked, draw from new). */
+  // Core v0.10: net.cpp ThreadOpenConnections
+  override selectForOutbound(newOnly: boolean, networks: Iterable<Network>, countOutbound: () => number): SelectResult {
+    if (newOnly) return this.select(newOnly, networks);
+    return this.selectWithBias(legacyUnkBias(countOutbound()));
   }
 
   /** v0.10 Select(nUnkBias): 0 favours tried only, 100 new only. */

@@ -284,6 +284,10 @@ export class FakeFileStore implements FileStore {
   write(name: string, bytes: Uint8Array): void {
     this.files.set(name, bytes.slice());
   }
+  /** Keeps no closures: the bytes are produced and stored at once. */
+  writeDeferred(name: string, _size: number, materialize: () => Uint8Array): void {
+    this.files.set(name, materialize().slice());
+  }
   delete(name: string): boolean {
     return this.files.delete(name);
   }

@@ -315,15 +315,15 @@ export function runScenario(req: RunRequest): RunOutcome {
       protectedNodes.add(i);
       world.exemptFromChurn(i);
     },
-    fault: (rule: FaultRule) => world.network.addFault(rule),
+    fault: (rule: FaultRule) => world.addFault(rule),
     partition: (a, b) => {
       for (const i of a) honest(i, 'partition');
       for (const i of b ?? []) honest(i, 'partition');
       const hosts = (xs: readonly number[]) => xs.map((i) => world.nodes[i]!.host);
-      return world.network.addFault({ type: 'partition', a: hosts(a), ...(b !== undefined ? { b: hosts(b) } : {}) });
+      return world.addFault({ type: 'partition', a: hosts(a), ...(b !== undefined ? { b: hosts(b) } : {}) });
     },
     removeFault: (h: FaultHandle) => {
-      world.network.removeFault(h);
+      world.removeFault(h);
     },
     poisonDns: (addresses, seeds) => {
       for (const name of seeds ?? world.dnsSeedNames) world.dns.poison(name, addresses);

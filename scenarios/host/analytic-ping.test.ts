@@ -81,9 +81,9 @@ describe('analytic pings agree with pings sent as messages', () => {
     const steps: Step[] = [
       { at: minutes(20) },
       { at: minutes(31), act: (w) => w.crashNode(3) },
-      { at: minutes(40), act: (w) => { fault = w.network.addFault({ type: 'partition', a: w.nodes.slice(0, 15).map((n) => n.host) }); } },
+      { at: minutes(40), act: (w) => { fault = w.addFault({ type: 'partition', a: w.nodes.slice(0, 15).map((n) => n.host) }); } },
       { at: minutes(55) },
-      { at: minutes(75), act: (w) => w.network.removeFault(fault) },
+      { at: minutes(75), act: (w) => w.removeFault(fault) },
       { at: minutes(80), act: (w) => w.restartNode(5, seconds(30)) },
       { at: minutes(83), act: (w) => w.nodes[7]!.connman!.sendPings() },
       { at: minutes(90), act: (w) => w.nodes[8]!.connman!.setMaxOutboundTarget(5_000_000) },

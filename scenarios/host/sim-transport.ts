@@ -11,6 +11,13 @@ import type { ConnHandle, Micros, Transport, TransportHandlers } from '../../con
 import type { HostId, Kernel, Network, SocketId } from '../../sim/index.ts';
 import { serviceOfSim, simAddressOf } from '../world/address-plan.ts';
 
+/** A connection's fixed path: the key both ends share and the one-way latency each way. */
+export interface FixedPath {
+  key: number;
+  outMicros: Micros;
+  backMicros: Micros;
+}
+
 const EPHEMERAL_BASE = 49152;
 const EPHEMERAL_RANGE = 16384;
 
@@ -131,12 +138,31 @@ export class SimTransport implements Transport {
     this.network.close(conn);
   }
 
-  fixedPath(conn: ConnHandle): { key: number; outMicros: Micros; backMicros: Micros } | undefined {
-    return this.network.fixedPath(conn);
+  /**
+   * The path of an open connection while its timing is fixed, for the analytic ping path
+   * (analytic-ping.ts): a key both ends share (the lower socket id) and the one-way latency each
+   * way. Defined only while nothing can make a packet's timing depend on other traffic or on draws:
+   * no fault rule installed, both hosts up with unlimited upload, and a fixed latency model.
+   */
+  fixedPath(conn: ConnHandle): FixedPath | undefined {
+    const net = this.network;
+    if (!net.isOpen(conn) || net.faultCount() > 0) return undefined;
+    const peer = net.peerOf(conn);
+    if (peer < 0 || !net.isOpen(peer)) return undefined;
+    const host = net.hostOfSocket(conn);
+    const peerHost = net.hostOfSocket(peer);
+    if (!net.isUp(host) || !net.isUp(peerHost)) return undefined;
+    if (net.uploadRate(host) !== Infinity || net.uploadRate(peerHost) !== Infinity) return undefined;
+    const outMicros = net.fixedLatency(host, peerHost);
+    const backMicros = net.fixedLatency(peerHost, host);
+    if (outMicros === undefined || backMicros === undefined) return undefined;
+    return { key: Math.min(conn, peer), outMicros, backMicros };
   }
 
-  sendArriving(conn: ConnHandle, msg: P2PMessage, arrivalMicros: Micros): boolean {
-    return this.network.sendArriving(conn, msg, msg.sizeBytes, arrivalMicros - this.hub.epochMicros);
+  /** Puts on the wire a computed message that left at `departedMicros` (node clock, <= now). False if the socket is closed. */
+  sendDeparted(conn: ConnHandle, msg: P2PMessage, departedMicros: Micros): boolean {
+    if (!this.network.isOpen(conn)) return false;
+    return this.network.send(conn, msg, msg.sizeBytes, departedMicros - this.hub.epochMicros);
   }
 
   /** Called by the hub when our own connect timer fired first. */

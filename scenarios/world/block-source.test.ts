@@ -39,7 +39,7 @@ describe('blocks over a simulated network', () => {
     expect(h1).toBeGreaterThan(0);
     // Every node follows the fed node's chain.
     world.runFor(minutes(1));
-    for (const n of world.nodes) expect(n.connman!.blocks!.bestHeight()).toBe(source.tip().height);
+    for (const n of world.nodes) expect(n.context!.blocks!.bestHeight()).toBe(source.tip().height);
 
     const stallAt = world.kernel.now();
     source.stall();
@@ -63,7 +63,7 @@ describe('blocks over a simulated network', () => {
     // a 30-min gap may still happen by chance, so only the last 20 minutes are checked against the flag).
     world.runFor(minutes(20));
     for (const n of world.nodes) {
-      expect(n.connman!.blocks!.bestHeight()).toBe(source.tip().height);
+      expect(n.context!.blocks!.bestHeight()).toBe(source.tip().height);
       expect(fullOutbound(world, n.index)).toBeLessThanOrEqual(8);
       expect(n.connman!.getTryNewOutboundPeer()).toBe(false);
     }

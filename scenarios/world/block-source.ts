@@ -60,7 +60,7 @@ export class BlockSource {
     this.produced++;
     for (const n of this.world.nodes) {
       if (!this.feeds(n.index)) continue;
-      n.connman?.blocks?.submitBlock(b);
+      n.context?.blocks?.submitBlock(b);
     }
     return b;
   }

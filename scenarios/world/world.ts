@@ -23,7 +23,8 @@
 // that listen only on their privacy network.
 
 import { AddressPool } from '../../connman/addrman/address-pool.ts';
-import { Connman } from '../../connman/net/connman.ts';
+import type { Connman } from '../../connman/net/connman.ts';
+import { buildNode, type NodeContext } from '../../connman/init.ts';
 import type { ConnmanOptions } from '../../connman/net/options.ts';
 import type { P2PMessage } from '../../connman/protocol/messages.ts';
 import type { BlockRef } from '../../connman/net_processing/blocks.ts';
@@ -39,6 +40,8 @@ import {
   constantLatency,
   millis,
   seconds,
+  type FaultHandle,
+  type FaultRule,
   type HostId,
   type LatencyModel,
   type Micros,
@@ -62,7 +65,7 @@ import { EventRecorder } from '../host/event-recorder.ts';
 import { Lifetimes, type ChurnOptions } from './lifetimes.ts';
 import { MemoryFileStore } from '../host/memory-file-store.ts';
 import { connmanRngFor } from '../host/node-rng.ts';
-import { PingHub } from '../../connman/net/analytic-ping.ts';
+import { PingHub } from '../host/analytic-ping.ts';
 import { NodeScheduler } from '../host/node-scheduler.ts';
 import { DEFAULT_EPOCH_MICROS, SimClock } from '../host/sim-clock.ts';
 import { SimScheduler } from '../host/sim-scheduler.ts';
@@ -161,7 +164,9 @@ export interface WorldNode {
   /** The node's data directory: survives restarts. */
   readonly files: MemoryFileStore;
   readonly transport: SimTransport;
-  /** The running Connman, or undefined while stopped or crashed. */
+  /** The running node (connman/init.ts NodeContext), or undefined while stopped or crashed. */
+  context: NodeContext | undefined;
+  /** Its Connman (context.connman), or undefined while stopped or crashed. */
   connman: Connman | undefined;
   /** Starts so far (1 after the first start). */
   starts: number;
@@ -228,11 +233,7 @@ export class World {
       trace: this.trace,
     });
     this.hub = new SimTransportHub(this.kernel, this.network, NETWORK_CONNECT_TIMEOUT, epoch);
-    if (options.analyticPings ?? true) {
-      const pingHub = new PingHub();
-      this.pingHub = pingHub;
-      this.network.onBeforeFault(() => pingHub.materializeAll(this.clock.nowMicros()));
-    }
+    if (options.analyticPings ?? true) this.pingHub = new PingHub();
     this.events = new EventRecorder(this.kernel, this.trace, options.keepEventLog ?? false);
     this.regionRng = this.rng.fork('regions');
     this.plan = new Ipv4AddressPlan(this.rng.fork('addresses'), options.slash16ShareProbability ?? 0);
@@ -476,27 +477,22 @@ export class World {
     const scheduler = new NodeScheduler(this.scheduler);
     const events: EventSink = this.events.sinkFor(index);
     const dns: DnsSeedResolver = { resolve: (seed, max) => this.dns.resolve(seed, max) };
-    const connman = new Connman(
+    const context = buildNode(
+      { clock: this.clock, scheduler, rng: connmanRngFor(this.rng, index, n.starts), transport: n.transport, events, files: n.files, dns },
+      this.connmanOptionsFor(index),
       {
-        clock: this.clock,
-        scheduler,
-        rng: connmanRngFor(this.rng, index, n.starts),
-        transport: n.transport,
-        events,
-        files: n.files,
-        dns,
-        ...(this.options.blocks === true ? { blocks: { genesis: this.genesis } } : {}),
-        ...(this.pingHub !== undefined ? { pingHub: this.pingHub } : {}),
         addressPool: this.addressPool,
         ...(this.usesAsmap(index) ? { netgroupman: this.asmapNetgroupman! } : {}),
+        ...(this.options.blocks === true ? { blocks: { genesis: this.genesis } } : {}),
+        ...(this.pingHub !== undefined ? { keepAlive: this.pingHub.keepAliveFor(n.transport) } : {}),
       },
-      this.connmanOptionsFor(index),
     );
-    n.connman = connman;
+    n.context = context;
+    n.connman = context.connman;
     n.scheduler = scheduler;
     n.starts++;
-    connman.start();
-    return connman;
+    context.start();
+    return context.connman;
   }
 
   /**
@@ -505,16 +501,30 @@ export class World {
    */
   stopNode(index: number): void {
     const n = this.nodes[index]!;
-    if (n.connman === undefined) return;
-    n.connman.stop();
+    if (n.context === undefined) return;
+    n.context.stop();
     this.retire(n, 'close');
+  }
+
+  /**
+   * Installs a network fault rule now. Keep-alive traffic computed on the analytic ping path is
+   * handed back to the message path first, since the rule may change its timing.
+   */
+  addFault(rule: FaultRule): FaultHandle {
+    this.pingHub?.materializeAll(this.clock.nowMicros());
+    return this.network.addFault(rule);
+  }
+
+  /** Removes a fault rule; false if it was not installed. */
+  removeFault(handle: FaultHandle): boolean {
+    return this.network.removeFault(handle);
   }
 
   /** A crash: no files written, the host vanishes and peers notice only through their timeouts. */
   crashNode(index: number): void {
     const n = this.nodes[index]!;
-    if (n.connman === undefined) return;
-    n.connman.detachPings();
+    if (n.context === undefined) return;
+    n.context.connman.detachKeepAlive();
     this.retire(n, 'none');
   }
 
@@ -630,6 +640,7 @@ export class World {
       family: familyOf(address) ?? 'ipv4',
       files: new MemoryFileStore(),
       transport: this.hub.transportFor(host),
+      context: undefined,
       connman: undefined,
       starts: 0,
       scheduler: undefined,
@@ -643,6 +654,7 @@ export class World {
     n.scheduler?.retire();
     n.transport.detach();
     this.network.setHostDown(n.host, notify);
+    n.context = undefined;
     n.connman = undefined;
     n.scheduler = undefined;
     this.lifetimes?.nodeRetired(n.index);

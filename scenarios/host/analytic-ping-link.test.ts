@@ -1,31 +1,36 @@
 // The analytic ping link's arithmetic on its own: what each end has sent and received by a given
-// time, the ping in flight, and what is handed back to the real path (and when it arrives). The
-// world-level agreement with pings sent as messages is in scenarios/host/analytic-ping.test.ts.
+// time, the ping in flight, and what is handed back to the message path (and when it left; the
+// network delivers it one latency later, see sim/network.test.ts). The world-level agreement with
+// pings sent as messages is in analytic-ping.test.ts.
 import { describe, expect, it } from 'vitest';
-import { ANALYTIC_PING_NONCE, PING_MESSAGE_BYTES, PingHub, type PingEndOwner } from './analytic-ping.ts';
-import { Node, MIN_PING_UNSET } from './node.ts';
+import type { KeepAliveOwner } from '../../connman/ports.ts';
+import { Node, MIN_PING_UNSET } from '../../connman/net/node.ts';
+import { ANALYTIC_PING_NONCE, PING_MESSAGE_BYTES, PingHub, type PingEnd } from './analytic-ping.ts';
 
 interface Log {
   sent: Record<string, number>;
   recv: Record<string, number>;
-  arriving: { type: string; nonce: bigint; at: number }[];
+  departing: { type: string; nonce: bigint; departed: number }[];
   refreshed: number;
 }
 
-function owner(log: Log): PingEndOwner {
+function end(node: Node, log: Log): PingEnd {
+  return { node, owner: owner(log), wire: { sendDeparted: (_node, type, nonce, departed) => log.departing.push({ type, nonce, departed }) } };
+}
+
+function owner(log: Log): KeepAliveOwner {
   return {
-    analyticSent: (node, type, count, lastAt) => {
+    computedSent: (node, type, count, lastAt) => {
       log.sent[type] = (log.sent[type] ?? 0) + count;
       node.sendBytes += count * PING_MESSAGE_BYTES;
       node.lastSendMicros = Math.max(node.lastSendMicros, lastAt);
     },
-    analyticReceived: (node, type, count, lastAt) => {
+    computedReceived: (node, type, count, lastAt) => {
       log.recv[type] = (log.recv[type] ?? 0) + count;
       node.recvBytes += count * PING_MESSAGE_BYTES;
       node.lastRecvMicros = Math.max(node.lastRecvMicros, lastAt);
     },
     drawPingNonce: () => 42n,
-    sendArriving: (_node, type, nonce, at) => log.arriving.push({ type, nonce, at }),
     refreshTimer: () => {
       log.refreshed++;
     },
@@ -53,14 +58,14 @@ const BACK = 50_000;
 
 function setup() {
   const logs: [Log, Log] = [
-    { sent: {}, recv: {}, arriving: [], refreshed: 0 },
-    { sent: {}, recv: {}, arriving: [], refreshed: 0 },
+    { sent: {}, recv: {}, departing: [], refreshed: 0 },
+    { sent: {}, recv: {}, departing: [], refreshed: 0 },
   ];
   const a = fakeNode(1);
   const b = fakeNode(2);
   const hub = new PingHub();
-  const link = hub.register(7, { node: a, owner: owner(logs[0]) });
-  hub.register(7, { node: b, owner: owner(logs[1]) });
+  const link = hub.register(7, end(a, logs[0]));
+  hub.register(7, end(b, logs[1]));
   return { hub, link, a, b, logs };
 }
 
@@ -102,14 +107,15 @@ describe('PingLink', () => {
     expect(logs[1].recv.ping).toBe(10);
   });
 
-  it('hands a ping still on its way to the peer back as a real ping arriving when it would have', () => {
+  it('hands a ping still on its way to the peer back as a real ping that left when it was sent', () => {
     const { link, a, logs } = setup();
     link.start(0, 0, P, OUT, BACK);
     link.materialize(3 * P + 10);
     expect(a.pingNonceSent).toBe(42n);
     expect(a.pingStartMicros).toBe(3 * P);
-    expect(logs[0].arriving).toEqual([{ type: 'ping', nonce: 42n, at: 3 * P + OUT }]);
-    expect(logs[1].arriving).toEqual([]);
+    // It left at 3P, so it arrives at 3P + OUT, as the computed one would have.
+    expect(logs[0].departing).toEqual([{ type: 'ping', nonce: 42n, departed: 3 * P }]);
+    expect(logs[1].departing).toEqual([]);
     expect(link.active()).toBe(false);
     expect(logs[0].refreshed + logs[1].refreshed).toBe(2);
   });
@@ -119,8 +125,9 @@ describe('PingLink', () => {
     link.start(0, 0, P, OUT, BACK);
     link.materialize(3 * P + OUT + 1);
     expect(a.pingNonceSent).toBe(42n);
-    expect(logs[1].arriving).toEqual([{ type: 'pong', nonce: 42n, at: 3 * P + OUT + BACK }]);
-    expect(logs[0].arriving).toEqual([]);
+    // The peer answered when the ping arrived (3P + OUT); the pong arrives at 3P + OUT + BACK.
+    expect(logs[1].departing).toEqual([{ type: 'pong', nonce: 42n, departed: 3 * P + OUT }]);
+    expect(logs[0].departing).toEqual([]);
   });
 
   it('hands back nothing in flight between a pong and the next ping', () => {
@@ -128,8 +135,8 @@ describe('PingLink', () => {
     link.start(1, 5, P, BACK, OUT);
     link.materialize(2 * P);
     expect(a.pingNonceSent).toBe(0n);
-    expect(logs[0].arriving).toEqual([]);
-    expect(logs[1].arriving).toEqual([]);
+    expect(logs[0].departing).toEqual([]);
+    expect(logs[1].departing).toEqual([]);
     expect(logs[0].recv.ping).toBe(2);
   });
 
@@ -138,10 +145,10 @@ describe('PingLink', () => {
     link.start(0, 0, P, OUT, BACK);
     hub.unregister(link, a, 10);
     expect(link.active()).toBe(false);
-    expect(logs[0].arriving).toHaveLength(1);
+    expect(logs[0].departing).toHaveLength(1);
     hub.unregister(link, b, 10);
     // The key is free again: a new pair can register under it.
-    const again = hub.register(7, { node: fakeNode(3), owner: owner(logs[0]) });
+    const again = hub.register(7, end(fakeNode(3), logs[0]));
     expect(again).not.toBe(link);
   });
 });
