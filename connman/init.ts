@@ -16,22 +16,10 @@ import { BlockRelay, StaticChain, type BlockRelayOptions } from './net_processin
 import { PeerManager } from './net_processing/peerman.ts';
 import { PeerTxRelay } from './net_processing/tx.ts';
 import { NetGroupManager } from './netgroup/netgroup.ts';
-import type { Clock, DnsSeedResolver, EventSink, FileStore, KeepAlive, Rng, Scheduler, Transport } from './ports.ts';
+import type { Clock, KeepAlive, NodePorts, Rng } from './ports.ts';
 import { LegacyAddrMan } from './profiles/addrman-legacy.ts';
 import { PEERS_DAT_V0_10 } from './profiles/addrman-legacy-serialize.ts';
 import { FastRandomContext } from './util/random.ts';
-
-/** The ports a node runs over: its clock, timers, random stream, sockets, event sink, files and DNS seeds. */
-export interface NodePorts {
-  clock: Clock;
-  scheduler: Scheduler;
-  /** The node's own random stream: the seeds, the AddrMan key and Core's ad-hoc contexts draw from it. */
-  rng: Rng;
-  transport: Transport;
-  events: EventSink;
-  files: FileStore;
-  dns: DnsSeedResolver;
-}
 
 /** What a world shares between its nodes, or chooses for one, beyond the options. Every field has a default. */
 export interface NodeSetup {

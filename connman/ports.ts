@@ -131,6 +131,18 @@ export interface DnsSeedResolver {
   resolve(seed: string, max: number): readonly NetAddr[];
 }
 
+/** The ports one node runs over: its clock, timers, random stream, sockets, event sink, files and DNS seeds. */
+export interface NodePorts {
+  clock: Clock;
+  scheduler: Scheduler;
+  /** The node's own random stream: the seeds, the AddrMan key and Core's ad-hoc contexts draw from it. */
+  rng: Rng;
+  transport: Transport;
+  events: EventSink;
+  files: FileStore;
+  dns: DnsSeedResolver;
+}
+
 /**
  * A simulator shortcut for keep-alive pings that a world may plug in (scenarios/host/analytic-ping.ts):
  * between two simulated nodes on a path whose timing is fixed, the ping / pong traffic Core would

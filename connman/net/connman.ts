@@ -65,6 +65,7 @@ import type {
   KeepAlive,
   KeepAliveOwner,
   Micros,
+  NodePorts,
   RemoteCloseReason,
   Rng,
   Scheduler,
@@ -135,15 +136,7 @@ export interface BanList {
  * NetGroupManager at construction and its BanMan in the options. The composition root (init.ts)
  * builds them; the PeerManager (Core's m_msgproc) is handed over with setMsgProc before start.
  */
-export interface ConnmanDeps {
-  clock: Clock;
-  scheduler: Scheduler;
-  /** The node's own random stream (Core's ad-hoc FastRandomContexts). */
-  rng: Rng;
-  transport: Transport;
-  events: EventSink;
-  files: FileStore;
-  dns: DnsSeedResolver;
+export interface ConnmanDeps extends NodePorts {
   /** Keep-alive pings: CORE_KEEP_ALIVE (keep-alive.ts, every ping a message) unless a world plugs in a shortcut. */
   keepAlive: KeepAlive;
   /** Core's nSeed0 / nSeed1 (CConnman's constructor arguments): the keys of the deterministic randomizers. */
