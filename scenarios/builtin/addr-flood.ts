@@ -21,15 +21,15 @@ export default defineScenario({
   population: () => ({ families: 'ipv4' }),
   *script(s, p) {
     const victims: number[] = [];
-    for (let i = 0; i < (p.victims as number); i++) victims.push(s.victim());
-    yield s.at(p.attackAt as number);
+    for (let i = 0; i < p.victims; i++) victims.push(s.victim());
+    yield s.at(p.attackAt);
     s.attackStarts();
     const flood = s.spawnAttacker({
       kind: 'addr-flood',
-      targets: victims.map((v) => s.world.nodes[v]!.service),
-      count: p.flooders as number,
-      advertiseCount: p.advertised as number,
-      messagesPerSecond: p.messagesPerSecond as number,
+      targets: victims.map((v) => s.serviceOf(v)),
+      count: p.flooders,
+      advertiseCount: p.advertised,
+      messagesPerSecond: p.messagesPerSecond,
       entriesPerMessage: 1000,
       unsolicitedOnly: true,
     });
@@ -40,9 +40,7 @@ export default defineScenario({
       let peers = 0;
       const attackerIps = new Set(s.attackerAddresses().map((a) => a.toStringAddr()));
       for (const v of victims) {
-        const c = s.world.nodes[v]!.connman;
-        if (c === undefined) continue;
-        for (const st of c.getNodeStats()) {
+        for (const st of s.peerInfo(v)) {
           // Flooders are IPv4: "a.b.c.d:port".
           if (!st.inbound || !attackerIps.has(st.addr.slice(0, st.addr.lastIndexOf(':')))) continue;
           peers++;
@@ -58,7 +56,7 @@ export default defineScenario({
       s.metric('victimNewAttackerShare', shares.reduce((a, b) => a + b, 0) / shares.length);
       s.metric('addrEntriesSent', flood.attacker.stats().addrEntriesSent ?? 0);
       const seen = `the victims processed ${processed} and rate-limited ${limited} addresses from ${peers} flooding peers over ${Math.round(elapsedS)} s`;
-      if ((s.profileSettings as unknown as Record<string, unknown>).addrRateLimit === false) return { passed: true, detail: `${seen} (no addr rate limit in this profile)` };
+      if (!s.profileSettings.addrRateLimit) return { passed: true, detail: `${seen} (no addr rate limit in this profile)` };
       return { passed: peers > 0 && processed <= bound + peers, detail: `${seen}; the token bucket allows at most ${Math.floor(bound)}` };
     });
     yield s.at(s.durationMicros);

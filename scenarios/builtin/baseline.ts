@@ -13,10 +13,10 @@ export default defineScenario({
     minOutbound: { type: 'integer', default: 7, min: 0, max: 8, description: 'Median outbound full-relay peers per node expected at the end' },
   },
   *script(s, p) {
-    const minOutbound = p.minOutbound as number;
+    const minOutbound = p.minOutbound;
     s.expect('outbound slots fill', () => {
       const counts: number[] = [];
-      for (const n of s.world.nodes) if (n.connman !== undefined) counts.push(n.connman.getFullOutboundConnCount());
+      for (const i of s.honestNodes()) if (s.isRunning(i)) counts.push(s.fullOutboundCount(i));
       counts.sort((a, b) => a - b);
       const median = counts.length === 0 ? 0 : counts[Math.floor(counts.length / 2)]!;
       s.metric('medianFullOutbound', median);
@@ -24,7 +24,7 @@ export default defineScenario({
     });
     s.expect('no node eclipsed', () => {
       let eclipsed = 0;
-      for (const n of s.world.nodes) if (n.connman !== undefined && s.isEclipsed(n.index)) eclipsed++;
+      for (const i of s.honestNodes()) if (s.isRunning(i) && s.isEclipsed(i)) eclipsed++;
       return { passed: eclipsed === 0, detail: `${eclipsed} honest nodes have only attacker outbound peers (no attacker exists)` };
     });
     yield s.at(s.durationMicros);

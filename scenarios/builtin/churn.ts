@@ -21,27 +21,27 @@ export default defineScenario({
   },
   population: (p) => ({
     churn: {
-      sessionShape: p.sessionShape as number,
-      sessionScaleMicros: p.sessionScale as number,
-      downtimeShape: p.downtimeShape as number,
-      downtimeScaleMicros: p.downtimeScale as number,
-      crashShare: p.crashShare as number,
+      sessionShape: p.sessionShape,
+      sessionScaleMicros: p.sessionScale,
+      downtimeShape: p.downtimeShape,
+      downtimeScaleMicros: p.downtimeScale,
+      crashShare: p.crashShare,
     },
   }),
   *script(s, p) {
-    const minOutbound = p.minOutbound as number;
+    const minOutbound = p.minOutbound;
     s.expect('running nodes keep their outbound slots filled', () => {
       const counts: number[] = [];
-      for (const n of s.world.nodes) if (n.connman !== undefined && n.starts > 0) counts.push(n.connman.getFullOutboundConnCount());
+      for (const i of s.honestNodes()) if (s.isRunning(i)) counts.push(s.fullOutboundCount(i));
       counts.sort((a, b) => a - b);
       const median = counts.length === 0 ? 0 : counts[Math.floor(counts.length / 2)]!;
-      const c = s.world.lifetimes?.counters;
+      const c = s.churnCounters();
       s.metric('runningNodesAtEnd', counts.length);
       s.metric('medianFullOutbound', median);
-      s.metric('churnCrashes', c?.crashes ?? 0);
-      s.metric('churnStops', c?.stops ?? 0);
-      s.metric('churnRestarts', c?.restarts ?? 0);
-      return { passed: median >= minOutbound, detail: `median full-relay outbound peers ${median} over ${counts.length} running nodes (expected >= ${minOutbound}); ${c?.crashes ?? 0} crashes, ${c?.stops ?? 0} clean stops, ${c?.restarts ?? 0} restarts` };
+      s.metric('churnCrashes', c.crashes);
+      s.metric('churnStops', c.stops);
+      s.metric('churnRestarts', c.restarts);
+      return { passed: median >= minOutbound, detail: `median full-relay outbound peers ${median} over ${counts.length} running nodes (expected >= ${minOutbound}); ${c.crashes} crashes, ${c.stops} clean stops, ${c.restarts} restarts` };
     });
     yield s.at(s.durationMicros);
   },

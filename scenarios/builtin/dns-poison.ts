@@ -21,14 +21,14 @@ export default defineScenario({
   },
   population: () => ({ families: 'ipv4', dnsSeeds: 7 }),
   *script(s, p) {
-    const listeners = s.spawnAttacker({ kind: 'listeners', count: p.attackerAddresses as number });
-    const poisoned = s.world.dnsSeedNames.slice(0, p.poisonedSeeds as number);
+    const listeners = s.spawnAttacker({ kind: 'listeners', count: p.attackerAddresses });
+    const poisoned = s.dnsSeeds().slice(0, p.poisonedSeeds);
     if (poisoned.length > 0) s.poisonDns(listeners.attacker.addresses().slice(0, 256), poisoned);
-    yield s.at(p.joinAt as number);
+    yield s.at(p.joinAt);
     s.attackStarts('newcomers join');
-    const newcomers = s.spawnHonest(p.newcomers as number, { listening: false });
+    const newcomers = s.spawnHonest(p.newcomers, { listening: false });
     for (const n of newcomers) s.victim(n);
-    const expectation = p.expectOutcome as string;
+    const expectation = p.expectOutcome;
     s.expect('bootstrap outcome', () => {
       const eclipsed = newcomers.filter((n) => s.isEclipsed(n)).length;
       let attackerOut = 0;
@@ -40,8 +40,8 @@ export default defineScenario({
       }
       s.metric('newcomersEclipsed', eclipsed);
       s.metric('newcomerOutboundAttackerShare', allOut === 0 ? 0 : attackerOut / allOut);
-      const seen = `${eclipsed} of ${newcomers.length} newcomers have only attacker outbound peers; ${attackerOut} of ${allOut} of their long-lived outbound peers are the attacker's (${poisoned.length} of ${s.world.dnsSeedNames.length} seeds poisoned)`;
-      const expected = expectation === 'auto' ? (poisoned.length === s.world.dnsSeedNames.length && poisoned.length > 0 ? 'eclipsed' : 'any') : expectation;
+      const seen = `${eclipsed} of ${newcomers.length} newcomers have only attacker outbound peers; ${attackerOut} of ${allOut} of their long-lived outbound peers are the attacker's (${poisoned.length} of ${s.dnsSeeds().length} seeds poisoned)`;
+      const expected = expectation === 'auto' ? (poisoned.length === s.dnsSeeds().length && poisoned.length > 0 ? 'eclipsed' : 'any') : expectation;
       if (expected === 'eclipsed') return { passed: eclipsed === newcomers.length, detail: `${seen}; all expected eclipsed` };
       if (expected === 'resisted') return { passed: eclipsed === 0, detail: `${seen}; none expected eclipsed` };
       return { passed: true, detail: `${seen}; no expectation set` };

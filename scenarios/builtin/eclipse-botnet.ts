@@ -2,7 +2,7 @@
 // many /16s (one bot per address, each in its own /16). See heilman.ts for the attack itself.
 
 import { defineScenario } from '../dsl/scenario.ts';
-import { HEILMAN_REFERENCE, heilmanParams, heilmanScript } from './heilman.ts';
+import { HEILMAN_REFERENCE, BOTNET_PARAMS, heilmanScript } from './heilman.ts';
 
 export default defineScenario({
   name: 'eclipse-botnet',
@@ -11,6 +11,6 @@ export default defineScenario({
     'An attacker running bots on many residential addresses, each in a different /16, fills the victims\' tried table through short inbound connections and their new table with unreachable "trash" addresses, holds their inbound slots, and waits for them to restart; it wins when every long-lived outbound peer of a victim is a bot.',
   reproduces: `${HEILMAN_REFERENCE}: the botnet attack (success rising with the number of bot addresses, high for a few thousand bots against Core 0.9/0.10).`,
   defaults: { nodes: 200, duration: '3h30m', sampleInterval: '5m' },
-  params: heilmanParams('botnet'),
+  params: BOTNET_PARAMS,
   script: heilmanScript('botnet'),
 });

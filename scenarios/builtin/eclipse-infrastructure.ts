@@ -3,7 +3,7 @@
 // machine. See heilman.ts for the attack itself.
 
 import { defineScenario } from '../dsl/scenario.ts';
-import { HEILMAN_REFERENCE, heilmanParams, heilmanScript } from './heilman.ts';
+import { HEILMAN_REFERENCE, INFRASTRUCTURE_PARAMS, heilmanScript } from './heilman.ts';
 
 export default defineScenario({
   name: 'eclipse-infrastructure',
@@ -12,6 +12,6 @@ export default defineScenario({
     'An attacker owning many addresses in a small number of /16s (32 by default) runs them from one machine, fills the victims\' tried table through short inbound connections and their new table with "trash", holds their inbound slots and waits for them to restart; it wins when every long-lived outbound peer of a victim is one of its addresses.',
   reproduces: `${HEILMAN_REFERENCE}: the infrastructure attack (addresses in s /16 groups; success rising with addresses per group).`,
   defaults: { nodes: 200, duration: '3h30m', sampleInterval: '5m' },
-  params: heilmanParams('infrastructure'),
+  params: INFRASTRUCTURE_PARAMS,
   script: heilmanScript('infrastructure'),
 });

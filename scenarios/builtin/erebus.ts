@@ -26,16 +26,16 @@ export default defineScenario({
   population: () => ({ families: 'ipv4' }),
   *script(s, p) {
     const victims: number[] = [];
-    for (let i = 0; i < (p.victims as number); i++) victims.push(s.victim());
-    const targets = victims.map((v) => s.world.nodes[v]!.service);
-    const asns = p.asns as number;
-    yield s.at(p.attackAt as number);
+    for (let i = 0; i < p.victims; i++) victims.push(s.victim());
+    const targets = victims.map((v) => s.serviceOf(v));
+    const asns = p.asns;
+    yield s.at(p.attackAt);
     s.attackStarts();
     const main = s.spawnAttacker({
       kind: 'inbound-sybils',
       targets,
-      count: p.attackerAddresses as number,
-      spread: { asns, slash16sPerAsn: p.slash16sPerAsn as number },
+      count: p.attackerAddresses,
+      spread: { asns, slash16sPerAsn: p.slash16sPerAsn },
       listen: true,
       mode: 'churn',
       meanHoldMicros: 2_000_000,
@@ -45,7 +45,7 @@ export default defineScenario({
     });
     const addrs = main.attacker.addresses();
     s.spawnAttacker({ kind: 'addr-flood', targets, count: 8, spread: { asns, slash16sPerAsn: 1 }, advertise: addrs, messagesPerSecond: 0.2, entriesPerMessage: 1000, unsolicitedOnly: true });
-    yield s.wait(p.attackFor as number);
+    yield s.wait(p.attackFor);
     for (const v of victims) s.restart(v, '1m');
     s.mark('victims restart');
 
@@ -53,7 +53,7 @@ export default defineScenario({
       let worst = 0;
       let attackerOut = 0;
       let allOut = 0;
-      const attackerAsns = new Set(addrs.map((a) => s.world.asnOf(a)));
+      const attackerAsns = new Set(addrs.map((a) => s.asnOf(a)));
       for (const v of victims) {
         const c = s.outboundCounts(v);
         attackerOut += c.attacker;

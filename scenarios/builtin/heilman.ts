@@ -15,72 +15,80 @@
 // succeeds and is held.
 
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
-import type { ParamSpec, ParamValues, ScenarioDefinition, ScriptContext, ScriptIterator } from '../dsl/scenario.ts';
+import { param, type ParamValuesOf, type ScriptContext, type ScriptIterator } from '../dsl/scenario.ts';
 
 export type HeilmanVariant = 'botnet' | 'infrastructure';
 
 export const HEILMAN_REFERENCE =
   'Heilman, Kendler, Zohar, Goldberg: "Eclipse Attacks on Bitcoin\'s Peer-to-Peer Network", USENIX Security 2015';
 
-/** Parameters shared by both variants (the address spread is added per variant). */
-export function heilmanParams(variant: HeilmanVariant): Record<string, ParamSpec> {
+/** The parameters of both variants but the address spread; `attackerAddresses` differs in its default. */
+function commonParams(defaultAddresses: number, addressesDescription: string) {
   return {
-    attackerAddresses: {
-      type: 'integer',
-      default: variant === 'botnet' ? 4600 : 8192,
-      min: 8,
-      max: 200_000,
-      description: variant === 'botnet' ? 'Attacker addresses (bots), each in its own /16' : 'Attacker addresses in total, spread evenly over `groups` /16s',
-    },
-    ...(variant === 'infrastructure' ? { groups: { type: 'integer', default: 32, min: 1, max: 4096, description: 'Distinct /16s the attacker owns addresses in' } as ParamSpec } : {}),
-    trashAddresses: { type: 'integer', default: 10_000, min: 0, max: 200_000, description: 'Addresses nobody owns that the attacker advertises to fill the new table' },
-    historyTried: {
+    attackerAddresses: param({ type: 'integer', default: defaultAddresses, min: 8, max: 200_000, description: addressesDescription }),
+    trashAddresses: param({ type: 'integer', default: 10_000, min: 0, max: 200_000, description: 'Addresses nobody owns that the attacker advertises to fill the new table' }),
+    historyTried: param({
       type: 'integer',
       default: 1000,
       min: 0,
       max: 100_000,
       description: 'Honest addresses (outside the simulated population) already in each victim\'s tried table when the attack starts: a long-running node in a large network',
-    },
-    historyLiveShare: {
+    }),
+    historyLiveShare: param({
       type: 'number',
       default: 0.25,
       min: 0,
       max: 1,
       description: 'Share of those tried entries whose nodes are still online (the rest went away, as most of a long-running node\'s tried entries do)',
-    },
-    historyNew: { type: 'integer', default: 4000, min: 0, max: 100_000, description: 'Addresses (of nodes long gone) already in each victim\'s new table when the attack starts' },
-    victims: { type: 'integer', default: 3, min: 1, max: 50, description: 'Listening honest nodes attacked at once (each restarts at the same time)' },
-    attackAt: { type: 'duration', default: '30m', description: 'When the attack starts (the honest network forms before)' },
-    attackFor: { type: 'duration', default: '2h', description: 'How long the attacker fills the tables before the victims restart' },
-    connectionsPerSecond: { type: 'number', default: 5, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' },
-    repeatPasses: { type: 'boolean', default: true, description: 'Keep cycling through the attacker addresses until the victims restart (false: one pass)' },
-    downtime: { type: 'duration', default: '1m', description: 'How long a victim stays down at its restart' },
-    expectOutcome: {
+    }),
+    historyNew: param({ type: 'integer', default: 4000, min: 0, max: 100_000, description: 'Addresses (of nodes long gone) already in each victim\'s new table when the attack starts' }),
+    victims: param({ type: 'integer', default: 3, min: 1, max: 50, description: 'Listening honest nodes attacked at once (each restarts at the same time)' }),
+    attackAt: param({ type: 'duration', default: '30m', description: 'When the attack starts (the honest network forms before)' }),
+    attackFor: param({ type: 'duration', default: '2h', description: 'How long the attacker fills the tables before the victims restart' }),
+    connectionsPerSecond: param({ type: 'number', default: 5, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' }),
+    repeatPasses: param({ type: 'boolean', default: true, description: 'Keep cycling through the attacker addresses until the victims restart (false: one pass)' }),
+    downtime: param({ type: 'duration', default: '1m', description: 'How long a victim stays down at its restart' }),
+    expectOutcome: param({
       type: 'string',
       default: 'auto',
       choices: ['auto', 'eclipsed', 'resisted', 'any'],
       description: "What the run expects: 'auto' = eclipsed under a profile that puts inbound peers in tried (core-v0.10), resisted otherwise",
-    },
+    }),
   };
 }
+
+/** The botnet's parameters: one address per /16. */
+export const BOTNET_PARAMS = commonParams(4600, 'Attacker addresses (bots), each in its own /16');
+
+const infrastructureCommon = commonParams(8192, 'Attacker addresses in total, spread evenly over `groups` /16s');
+/** The infrastructure attacker's parameters: its addresses spread over `groups` /16s. */
+const { attackerAddresses: infrastructureAddresses, ...infrastructureRest } = infrastructureCommon;
+export const INFRASTRUCTURE_PARAMS = {
+  attackerAddresses: infrastructureAddresses,
+  groups: param({ type: 'integer', default: 32, min: 1, max: 4096, description: 'Distinct /16s the attacker owns addresses in' }),
+  ...infrastructureRest,
+};
+
+/** What the shared script reads: the common parameters, and `groups` for the infrastructure variant. */
+export type HeilmanParams = ParamValuesOf<typeof BOTNET_PARAMS> & { readonly groups?: number };
 
 /** Victims eclipsed at the end, out of all victims; the threshold a pre-countermeasure profile must reach. */
 export const ECLIPSED_SHARE_EXPECTED = 0.5;
 
-export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['script'] {
-  return function* script(s: ScriptContext, p: ParamValues): ScriptIterator {
-    const victimCount = p.victims as number;
+export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: HeilmanParams) => ScriptIterator {
+  return function* script(s: ScriptContext, p: HeilmanParams): ScriptIterator {
+    const victimCount = p.victims;
     const victims: number[] = [];
     for (let i = 0; i < victimCount; i++) victims.push(s.victim());
     for (const v of victims) s.protect(v);
-    const targets = victims.map((v) => s.world.nodes[v]!.service);
+    const targets = victims.map((v) => s.serviceOf(v));
 
-    yield s.at(p.attackAt as number);
+    yield s.at(p.attackAt);
     // The victims' history: tried entries of live honest nodes outside the simulated population
     // (they accept connections like any honest peer), new entries of nodes long gone.
-    const historyTried = p.historyTried as number;
-    const historyNew = p.historyNew as number;
-    const liveCount = Math.round(historyTried * (p.historyLiveShare as number));
+    const historyTried = p.historyTried;
+    const historyNew = p.historyNew;
+    const liveCount = Math.round(historyTried * p.historyLiveShare);
     const tried = liveCount > 0 ? s.spawnBackground({ kind: 'listeners', count: liveCount, getAddrAnswer: 'none' }).attacker.addresses() : [];
     if (historyTried > liveCount) tried.push(...s.allocateAddresses(historyTried - liveCount));
     for (const v of victims) s.seedAddrman(v, tried, { tried: true, ageSeconds: 3 * 3600 });
@@ -89,8 +97,10 @@ export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['scri
       for (const v of victims) s.seedAddrman(v, gone, { tried: false, ageSeconds: 2 * 86400 });
     }
     s.attackStarts();
-    const total = p.attackerAddresses as number;
-    const spread = variant === 'botnet' ? { slash16s: total } : { slash16s: Math.min(total, p.groups as number) };
+    const total = p.attackerAddresses;
+    // The infrastructure attacker's /16s (`groups`, a parameter of that variant only); a botnet has one per address.
+    const groups = p.groups ?? total;
+    const spread = variant === 'botnet' ? { slash16s: total } : { slash16s: Math.min(total, groups) };
     // 1. Tried: one short inbound connection from every attacker address to every victim, in one
     //    pass at `connectionsPerSecond`, each naming its own address in VERSION. The same addresses
     //    listen, so a victim's outbound connection to one of them succeeds and is held.
@@ -103,31 +113,31 @@ export function heilmanScript(variant: HeilmanVariant): ScenarioDefinition['scri
       mode: 'churn',
       meanHoldMicros: 2_000_000,
       connectionsPerAddress: 1,
-      connectIntervalMicros: Math.max(1, Math.round(1_000_000 / (p.connectionsPerSecond as number))),
+      connectIntervalMicros: Math.max(1, Math.round(1_000_000 / p.connectionsPerSecond)),
       // Each address comes back once per pass, for as long as the attack lasts (refreshing its tried
       // entry, which v0.10's eviction of the oldest entries then spares).
-      reconnectDelayMicros: p.repeatPasses === true ? Math.round((total * targets.length * 1_000_000) / (p.connectionsPerSecond as number)) : null,
+      reconnectDelayMicros: p.repeatPasses === true ? Math.round((total * targets.length * 1_000_000) / p.connectionsPerSecond) : null,
       announceSelfInVersion: true,
       hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure',
     });
     const attackerAddrs: readonly NetAddr[] = main.attacker.addresses();
     // 2. New: trash and attacker addresses, unsolicited, from a few connections, each sending one
     //    1000-address message every 100 s (the whole list goes round every few minutes).
-    const trash = p.trashAddresses as number;
+    const trash = p.trashAddresses;
     if (trash > 0) {
-      s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertiseCount: trash, messagesPerSecond: 0.01, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
+      s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertiseCount: trash, messagesPerSecond: 0.01, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor });
     }
-    s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertise: attackerAddrs, messagesPerSecond: 0.01, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor as number });
+    s.spawnAttacker({ kind: 'addr-flood', targets, count: 4, advertise: attackerAddrs, messagesPerSecond: 0.01, entriesPerMessage: 1000, unsolicitedOnly: true, floodForMicros: p.attackFor });
 
-    yield s.wait(p.attackFor as number);
+    yield s.wait(p.attackFor);
     // 3. Inbound slots: hold them from attacker addresses.
-    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, p.groups as number) }, mode: 'hold', reconnectDelayMicros: 30_000_000, hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
+    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, groups) }, mode: 'hold', reconnectDelayMicros: 30_000_000, hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
     yield s.wait('1m');
     // 4. The victims restart.
-    for (const v of victims) s.restart(v, p.downtime as number);
+    for (const v of victims) s.restart(v, p.downtime);
     s.mark('victims restart');
 
-    const expectation = p.expectOutcome as string;
+    const expectation = p.expectOutcome;
     s.expect('attack outcome', () => {
       const eclipsed = victims.filter((v) => s.isEclipsed(v)).length;
       const share = eclipsed / victims.length;

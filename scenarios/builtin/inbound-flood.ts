@@ -22,11 +22,11 @@ export default defineScenario({
   population: () => ({ families: 'ipv4' }),
   *script(s, p) {
     const victims: number[] = [];
-    for (let i = 0; i < (p.victims as number); i++) victims.push(s.victim());
-    yield s.at(p.attackAt as number);
+    for (let i = 0; i < p.victims; i++) victims.push(s.victim());
+    yield s.at(p.attackAt);
     const before = victims.map((v) => new Set(s.peers(v, 'inbound').filter((x) => x.honestIndex !== undefined).map((x) => x.honestIndex!)));
     s.attackStarts();
-    const sybils = s.spawnAttacker({ kind: 'inbound-sybils', targets: victims.map((v) => s.world.nodes[v]!.service), count: p.sybils as number, mode: 'hold', reconnectDelayMicros: 30_000_000, connectIntervalMicros: 200_000 });
+    const sybils = s.spawnAttacker({ kind: 'inbound-sybils', targets: victims.map((v) => s.serviceOf(v)), count: p.sybils, mode: 'hold', reconnectDelayMicros: 30_000_000, connectIntervalMicros: 200_000 });
     s.expect('established honest inbound peers are kept', () => {
       let had = 0;
       let kept = 0;
@@ -50,7 +50,7 @@ export default defineScenario({
       const share = had === 0 ? 1 : kept / had;
       const seen = `${kept} of ${had} honest inbound peers connected when the flood began are still connected; ${attackerIn} of ${allIn} inbound slots are the attacker's`;
       if (!s.profileSettings.inboundEviction) return { passed: true, detail: `${seen} (no inbound eviction in this profile: nothing to protect them from)` };
-      return { passed: share >= (p.keptShare as number), detail: `${seen}; expected at least ${Math.round(100 * (p.keptShare as number))}% kept` };
+      return { passed: share >= (p.keptShare), detail: `${seen}; expected at least ${Math.round(100 * p.keptShare)}% kept` };
     });
     yield s.at(s.durationMicros);
   },

@@ -17,24 +17,24 @@ export default defineScenario({
     share: { type: 'number', default: 0.5, min: 0.05, max: 0.95, description: 'Share of honest nodes on side A' },
   },
   *script(s, p) {
-    const sideA = s.pickNodes(Math.max(1, Math.round((p.share as number) * s.nodes)));
+    const sideA = s.pickNodes(Math.max(1, Math.round((p.share) * s.nodes)));
     const inA = new Set(sideA);
-    const sideB = s.world.nodes.map((n) => n.index).filter((i) => !inA.has(i));
+    const sideB = s.honestNodes().filter((i) => !inA.has(i));
     const crossLinks = (): number => {
       let cross = 0;
-      for (const n of s.world.nodes) {
-        if (n.connman === undefined) continue;
-        for (const peer of s.peers(n.index, 'outbound')) {
-          if (peer.honestIndex !== undefined && inA.has(peer.honestIndex) !== inA.has(n.index)) cross++;
+      for (const i of s.honestNodes()) {
+        if (!s.isRunning(i)) continue;
+        for (const peer of s.peers(i, 'outbound')) {
+          if (peer.honestIndex !== undefined && inA.has(peer.honestIndex) !== inA.has(i)) cross++;
         }
       }
       return cross;
     };
-    yield s.at(p.splitAt as number);
+    yield s.at(p.splitAt);
     s.metric('crossLinksBeforeSplit', crossLinks());
     const fault = s.partition(sideA, sideB);
     s.mark('partition');
-    yield s.wait(p.splitFor as number);
+    yield s.wait(p.splitFor);
     const during = crossLinks();
     s.metric('crossLinksAtHeal', during);
     s.check('no traffic crosses the partition', { passed: during === 0, detail: `${during} outbound connections span the cut just before the heal (expected 0)` });

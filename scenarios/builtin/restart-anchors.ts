@@ -24,15 +24,15 @@ export default defineScenario({
   population: () => ({ families: 'ipv4' }),
   *script(s, p) {
     const victims: number[] = [];
-    for (let i = 0; i < (p.victims as number); i++) victims.push(s.victim());
-    const targets = victims.map((v) => s.world.nodes[v]!.service);
-    yield s.at(p.attackAt as number);
+    for (let i = 0; i < p.victims; i++) victims.push(s.victim());
+    const targets = victims.map((v) => s.serviceOf(v));
+    yield s.at(p.attackAt);
     s.attackStarts();
-    const listeners = s.spawnAttacker({ kind: 'listeners', count: p.attackerAddresses as number, hostStyle: 'infrastructure' });
+    const listeners = s.spawnAttacker({ kind: 'listeners', count: p.attackerAddresses, hostStyle: 'infrastructure' });
     const addrs = listeners.attacker.addresses();
     // Relayers trickle attacker addresses in (each within its token bucket: 0.1 address/s).
-    s.spawnAttacker({ kind: 'addr-flood', targets, count: p.relayers as number, advertise: addrs, messagesPerSecond: 0.1, entriesPerMessage: 10, unsolicitedOnly: true, hostStyle: 'infrastructure' });
-    yield s.at(p.restartAt as number);
+    s.spawnAttacker({ kind: 'addr-flood', targets, count: p.relayers, advertise: addrs, messagesPerSecond: 0.1, entriesPerMessage: 10, unsolicitedOnly: true, hostStyle: 'infrastructure' });
+    yield s.at(p.restartAt);
     const anchorsBefore = victims.map((v) =>
       s
         .peers(v, 'outbound')

@@ -22,12 +22,12 @@ export default defineScenario({
   population: () => ({ families: 'ipv4' }),
   *script(s, p) {
     const victims: number[] = [];
-    for (let i = 0; i < (p.victims as number); i++) victims.push(s.victim());
-    const targets = victims.map((v) => s.world.nodes[v]!.service);
-    yield s.at(p.attackAt as number);
+    for (let i = 0; i < p.victims; i++) victims.push(s.victim());
+    const targets = victims.map((v) => s.serviceOf(v));
+    yield s.at(p.attackAt);
     s.attackStarts();
-    const silentCount = p.silent as number;
-    const slowCount = p.slow as number;
+    const silentCount = p.silent;
+    const slowCount = p.slow;
     const silent = silentCount > 0 ? s.spawnAttacker({ kind: 'silent', targets, count: silentCount, reconnectDelayMicros: 10_000_000 }) : undefined;
     const slow = slowCount > 0 ? s.spawnAttacker({ kind: 'slow', targets, count: slowCount, reconnectDelayMicros: 10_000_000 }) : undefined;
     const start = s.now();

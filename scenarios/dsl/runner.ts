@@ -1,37 +1,23 @@
-// Runs a scenario: resolves its parameters and profile, builds the population's World, drives the
-// script generator over the kernel (each yielded wait becomes one kernel event), samples the
-// metrics, checks the invariants, evaluates the scenario's checks and returns the RunSummary and
-// the RunResult. Pure and deterministic: no I/O, no wall clock (progress goes to a callback; the
-// CLI times it). It does not write files (cli/ does) and holds no scenario of its own.
+// Runs a scenario in four steps: resolve (parameters, profile, durations, input files), build the
+// world (the population's World, the script session, the metrics recorder and the invariant
+// checks), drive (the script generator over the kernel: each yielded wait becomes one kernel
+// event), and summarise (checks evaluated, RunSummary and RunResult). Pure and deterministic: no
+// I/O, no wall clock (progress goes to a callback; the CLI times it). It does not write files
+// (cli/ does), holds no scenario of its own, and implements no script verb (script-session.ts).
 
-import { ConnectionType, connectionTypeAsString } from '../../connman/protocol/connection-types.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
-import type { RunCheck, RunMark, RunResult } from '../../reports/index.ts';
-import { formatDuration, type FaultHandle, type FaultRule, type Micros, type TraceSink } from '../../sim/index.ts';
-import type { Attacker } from '../actors/attacker-env.ts';
-import { createAttacker, type AttackerSpec } from '../actors/create-attacker.ts';
-import { attackerEnvFromWorld } from '../actors/world-env.ts';
+import type { RunCheck, RunResult } from '../../reports/index.ts';
+import { formatDuration, type Micros, type TraceSink } from '../../sim/index.ts';
 import { AsModel, AsModelError } from '../world/as-model.ts';
 import { InvariantMonitor } from '../observe/invariants.ts';
 import { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { worldOptionsFor, type PopulationOptions } from '../world/population.ts';
 import { ProfileError, resolveProfile, type ResolvedProfile } from '../world/profiles.ts';
 import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type RunSummary } from './run-summary.ts';
-import {
-  ScenarioError,
-  parseAssignments,
-  parseDurationOrThrow,
-  resolveParams,
-  type AttackerHandle,
-  type CheckOutcome,
-  type PeerView,
-  type ScenarioDefinition,
-  type ScriptContext,
-  type ScriptIterator,
-} from './scenario.ts';
+import { ScenarioError, parseAssignments, parseDurationOrThrow, resolveParams, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
+import { ScriptSession, type RoleTarget } from './script-session.ts';
 import { SeedListError, parseSeedList } from '../world/seed-list.ts';
-import { DEFAULT_P2P_PORT, World } from '../world/world.ts';
-import { Address, NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol/protocol.ts';
+import { World } from '../world/world.ts';
 
 export interface RunProgress {
   simMicros: Micros;
@@ -74,8 +60,7 @@ export interface RunRequest {
   codeVersion?: string;
 }
 
-/** What a role name resolves to (inspect --node victim / attacker-0 / 12). */
-export type RoleTarget = { kind: 'honest'; index: number } | { kind: 'attacker'; name: string };
+export type { RoleTarget } from './script-session.ts';
 
 export interface RunOutcome {
   summary: RunSummary;
@@ -92,14 +77,22 @@ export interface RunOutcome {
   isAttackerAddress(addr: NetAddr): boolean;
 }
 
-const LONG_LIVED = new Set<ConnectionType>([ConnectionType.OUTBOUND_FULL_RELAY, ConnectionType.BLOCK_RELAY, ConnectionType.MANUAL]);
-
-function addrKey(a: NetAddr): string {
-  return a.toStringAddr();
+/** A request resolved and checked: everything a run is, before anything is built. */
+interface ResolvedRun {
+  def: ScenarioDefinition;
+  params: ParamValues;
+  paramArgs: string[];
+  set: string[];
+  nodes: number;
+  durationMicros: Micros;
+  sampleIntervalMicros: Micros;
+  profile: ResolvedProfile;
+  asModel: AsModel | undefined;
+  seedList: Service[] | undefined;
 }
 
-/** Runs a scenario to its end (or `stopAtMicros`). Throws ScenarioError on bad input. */
-export function runScenario(req: RunRequest): RunOutcome {
+/** Step 1: parameters, sizes, durations, profile and input files, checked. Throws ScenarioError on bad input. */
+function resolveRun(req: RunRequest): ResolvedRun {
   const def = req.scenario;
   if (typeof req.seed !== 'string' || req.seed.length === 0) throw new ScenarioError('the seed must be a non-empty string or number');
   const paramArgs = [...(req.params ?? [])];
@@ -136,268 +129,62 @@ export function runScenario(req: RunRequest): RunOutcome {
       throw e;
     }
   }
+  return { def, params, paramArgs, set, nodes, durationMicros, sampleIntervalMicros, profile, asModel, seedList };
+}
 
-  // Roles and attacker addresses, filled by the script.
-  const victims: number[] = [];
-  const victimSet = new Set<number>();
-  const protectedNodes = new Set<number>();
-  const attackers: AttackerHandle[] = [];
-  const backgrounds: AttackerHandle[] = [];
-  const attackerKeys = new Set<string>();
-  const attackerAddrs: NetAddr[] = [];
-  const isAttackerAddress = (a: NetAddr): boolean => attackerKeys.size > 0 && attackerKeys.has(addrKey(a));
+/** What step 2 builds: the world and what observes it. */
+interface BuiltRun {
+  world: World;
+  session: ScriptSession;
+  recorder: MetricsRecorder;
+  invariants: InvariantMonitor;
+}
 
+/** Step 2: the population's World, the script session over it, the recorder and the invariant checks. */
+function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
+  const { def, params, nodes, profile } = run;
   const population: PopulationOptions = {
     ...(def.population?.(params, nodes) ?? {}),
     nodes,
-    ...(asModel !== undefined ? { asModel } : {}),
-    ...(seedList !== undefined ? { seedList } : {}),
+    ...(run.asModel !== undefined ? { asModel: run.asModel } : {}),
+    ...(run.seedList !== undefined ? { seedList: run.seedList } : {}),
   };
-  const worldOptions = worldOptionsFor(population, req.seed);
   const world = new World({
-    ...worldOptions,
+    ...worldOptionsFor(population, req.seed),
     seed: req.seed,
     connman: profile.connman,
     useAsmap: profile.useAsmap,
-    churnExempt: (i: number) => protectedNodes.has(i) || victimSet.has(i),
     ...(req.traceSink !== undefined ? { traceSink: req.traceSink } : {}),
     analyticPings: (req.pingPath ?? 'analytic') === 'analytic',
   });
   // The run's identity goes into the digest: a different parameter gives a different digest even
   // when it changes nothing else.
-  world.trace.mixString(`scenario=${def.name} profile=${profile.name} set=${set.join(',')} params=${JSON.stringify(params)} duration=${durationMicros}`);
-
+  world.trace.mixString(`scenario=${def.name} profile=${profile.name} set=${run.set.join(',')} params=${JSON.stringify(params)} duration=${run.durationMicros}`);
+  const session = new ScriptSession(world, def.name, nodes, run.durationMicros, profile);
   const recorder = new MetricsRecorder(world, {
-    sampleIntervalMicros,
-    roleOf: (i) => (victimSet.has(i) ? 'victim' : 'honest'),
-    isAttackerAddress,
-    anyAttackerAddress: () => attackerKeys.size > 0,
+    sampleIntervalMicros: run.sampleIntervalMicros,
+    roleOf: (i) => (session.isVictim(i) ? 'victim' : 'honest'),
+    isAttackerAddress: session.isAttackerAddress,
+    anyAttackerAddress: () => session.attackerEpoch() > 0,
     // The set only grows (attackers may be spawned mid-run), so its size marks every change.
-    attackerEpoch: () => attackerKeys.size,
+    attackerEpoch: () => session.attackerEpoch(),
     asnOf: (a) => world.asnOf(a),
   });
+  session.observeWith(recorder);
   const invariants = new InvariantMonitor(world);
   recorder.onTick(() => invariants.checkNow());
   recorder.start();
+  return { world, session, recorder, invariants };
+}
 
-  const marks: RunMark[] = [];
-  const immediateChecks: RunCheck[] = [];
-  const expectations: { name: string; evaluate: () => CheckOutcome }[] = [];
-  const metrics = new Map<string, number>();
-  let attackStartMicros = 0;
+/**
+ * Step 3: runs the script to its first yield now, then one kernel event per yielded step, and the
+ * world until the end (or `stopAtMicros`), reporting progress about every 1% of simulated time.
+ * Returns the end time.
+ */
+function drive(run: ResolvedRun, built: BuiltRun, req: RunRequest): Micros {
+  const { world, session } = built;
   const kernel = world.kernel;
-  const scriptRng = world.rng.fork('scenario');
-  const toMicros = (d: Micros | string, what: string): Micros => parseDurationOrThrow(d, `${def.name}: ${what}`);
-  const honest = (index: number, what: string): void => {
-    if (!Number.isInteger(index) || index < 0 || index >= world.nodes.length) throw new ScenarioError(`${def.name}: ${what}: no honest node ${index}`);
-  };
-
-  const honestByAddr = new Map<string, number>();
-  const honestAt = (a: NetAddr): number | undefined => {
-    if (honestByAddr.size !== world.nodes.length) for (const n of world.nodes) honestByAddr.set(addrKey(n.address), n.index);
-    return honestByAddr.get(addrKey(a));
-  };
-
-  const ctx: ScriptContext = {
-    nodes,
-    durationMicros,
-    rng: scriptRng,
-    profileName: profile.name,
-    profileSettings: profile.settings,
-    useAsmap: profile.useAsmap,
-    world,
-    now: () => kernel.now(),
-    wait: (d) => ({ untilMicros: kernel.now() + toMicros(d, 'wait') }),
-    at: (t) => ({ untilMicros: Math.max(kernel.now(), toMicros(t, 'at')) }),
-    every: (d, fn) => {
-      const period = toMicros(d, 'every');
-      if (period <= 0) throw new ScenarioError(`${def.name}: every needs a period longer than 0s`);
-      let tick = 0;
-      const run = (): void => {
-        if (fn(tick++) === false) return;
-        kernel.scheduleAfter(period, run);
-      };
-      kernel.scheduleAfter(period, run);
-    },
-    after: (d, fn) => {
-      kernel.scheduleAfter(toMicros(d, 'after'), fn);
-    },
-    victim: (index) => {
-      let v = index;
-      if (v === undefined) {
-        const candidates = world.nodes.filter((n) => n.listening && !victimSet.has(n.index)).map((n) => n.index);
-        if (candidates.length === 0) throw new ScenarioError(`${def.name}: no listening node left to be a victim`);
-        v = candidates[scriptRng.randrange(candidates.length)]!;
-      }
-      honest(v, 'victim');
-      if (!victimSet.has(v)) {
-        victimSet.add(v);
-        victims.push(v);
-        world.exemptFromChurn(v);
-      }
-      return v;
-    },
-    pickNodes: (count, filter) => {
-      const exclude = new Set(filter?.exclude ?? []);
-      const pool = world.nodes.filter((n) => !exclude.has(n.index) && (filter?.listening === undefined || n.listening === filter.listening)).map((n) => n.index);
-      if (count > pool.length) throw new ScenarioError(`${def.name}: asked for ${count} nodes, only ${pool.length} match`);
-      return scriptRng.shuffle(pool).slice(0, count).sort((a, b) => a - b);
-    },
-    spawnHonest: (count, opts) => {
-      const out: number[] = [];
-      for (let i = 0; i < count; i++) out.push(world.addNode(opts));
-      return out;
-    },
-    spawnAttacker: (spec: AttackerSpec) => {
-      const name = `attacker-${attackers.length}`;
-      let attacker: Attacker;
-      try {
-        attacker = createAttacker(attackerEnvFromWorld(world, name), { ...spec, name });
-      } catch (e) {
-        throw new ScenarioError(`${def.name}: ${name}: ${(e as Error).message}`);
-      }
-      for (const a of attacker.addresses()) {
-        const k = addrKey(a);
-        if (!attackerKeys.has(k)) {
-          attackerKeys.add(k);
-          attackerAddrs.push(a);
-        }
-      }
-      const handle = { name, attacker };
-      attackers.push(handle);
-      return handle;
-    },
-    spawnBackground: (spec: AttackerSpec) => {
-      const name = `background-${backgrounds.length}`;
-      let actor: Attacker;
-      try {
-        actor = createAttacker(attackerEnvFromWorld(world, name), { ...spec, name });
-      } catch (e) {
-        throw new ScenarioError(`${def.name}: ${name}: ${(e as Error).message}`);
-      }
-      const handle = { name, attacker: actor };
-      backgrounds.push(handle);
-      return handle;
-    },
-    seedAddrman: (i, addrs, opts) => {
-      honest(i, 'seedAddrman');
-      const c = world.nodes[i]!.connman;
-      if (c === undefined) throw new ScenarioError(`${def.name}: seedAddrman: node ${i} is not running`);
-      const nowS = Math.floor(world.clock.nowMicros() / 1e6);
-      const time = nowS - (opts.ageSeconds ?? 3600);
-      const source = opts.source ?? world.nodes[i]!.address;
-      for (const a of addrs) {
-        const entry = new Address(a.withPort(DEFAULT_P2P_PORT), NODE_NETWORK | NODE_WITNESS, time);
-        c.addrman.add([entry], source);
-        if (opts.tried) c.addrman.good(entry, nowS);
-      }
-    },
-    attackerAddresses: () => attackerAddrs,
-    allocateAddresses: (count, spread) => world.allocateAddresses(count, spread),
-    restart: (i, downtime) => {
-      honest(i, 'restart');
-      world.restartNode(i, downtime === undefined ? undefined : toMicros(downtime, 'restart downtime'));
-    },
-    crash: (i) => {
-      honest(i, 'crash');
-      world.crashNode(i);
-    },
-    takeOffline: (i, how) => {
-      honest(i, 'takeOffline');
-      world.takeOffline(i, how);
-    },
-    start: (i) => {
-      honest(i, 'start');
-      if (world.nodes[i]!.connman === undefined) world.startNode(i);
-    },
-    protect: (i) => {
-      honest(i, 'protect');
-      protectedNodes.add(i);
-      world.exemptFromChurn(i);
-    },
-    fault: (rule: FaultRule) => world.addFault(rule),
-    partition: (a, b) => {
-      for (const i of a) honest(i, 'partition');
-      for (const i of b ?? []) honest(i, 'partition');
-      const hosts = (xs: readonly number[]) => xs.map((i) => world.nodes[i]!.host);
-      return world.addFault({ type: 'partition', a: hosts(a), ...(b !== undefined ? { b: hosts(b) } : {}) });
-    },
-    removeFault: (h: FaultHandle) => {
-      world.removeFault(h);
-    },
-    poisonDns: (addresses, seeds) => {
-      for (const name of seeds ?? world.dnsSeedNames) world.dns.poison(name, addresses);
-    },
-    mark: (label) => {
-      marks.push({ tMicros: kernel.now(), label });
-    },
-    attackStarts: (label) => {
-      attackStartMicros = kernel.now();
-      marks.push({ tMicros: kernel.now(), label: label ?? 'attack starts' });
-    },
-    expect: (name, evaluate) => {
-      expectations.push({ name, evaluate });
-    },
-    check: (name, outcome) => {
-      immediateChecks.push({ name, passed: outcome.passed, detail: outcome.detail });
-    },
-    metric: (name, value) => {
-      metrics.set(name, value);
-    },
-    peers: (i, direction) => {
-      honest(i, 'peers');
-      const c = world.nodes[i]!.connman;
-      const out: PeerView[] = [];
-      if (c === undefined) return out;
-      for (const n of c.getNodes()) {
-        if (n.disconnect || !n.successfullyConnected) continue;
-        if ((n.connType === ConnectionType.INBOUND) !== (direction === 'inbound')) continue;
-        out.push({ addr: n.addr, connType: connectionTypeAsString(n.connType), honestIndex: honestAt(n.addr), attacker: isAttackerAddress(n.addr) });
-      }
-      return out;
-    },
-    honestNodeAt: (a) => honestAt(a),
-    outboundCounts: (i) => {
-      honest(i, 'outboundCounts');
-      const c = world.nodes[i]!.connman;
-      let total = 0;
-      let attacker = 0;
-      if (c !== undefined) {
-        for (const n of c.getNodes()) {
-          if (n.disconnect || !n.successfullyConnected || !LONG_LIVED.has(n.connType)) continue;
-          total++;
-          if (isAttackerAddress(n.addr)) attacker++;
-        }
-      }
-      return { total, attacker };
-    },
-    isEclipsed: (i) => {
-      const { total, attacker } = ctx.outboundCounts(i);
-      return total > 0 && attacker === total;
-    },
-    inboundCounts: (i) => {
-      honest(i, 'inboundCounts');
-      const c = world.nodes[i]!.connman;
-      let total = 0;
-      let attacker = 0;
-      if (c !== undefined) {
-        for (const n of c.getNodes()) {
-          if (n.disconnect || n.connType !== ConnectionType.INBOUND) continue;
-          total++;
-          if (isAttackerAddress(n.addr)) attacker++;
-        }
-      }
-      return { total, attacker };
-    },
-    addrmanAttackerShare: (i) => {
-      honest(i, 'addrmanAttackerShare');
-      const snap = recorder.snapshotOf(i);
-      if (snap === undefined) return { new: 0, tried: 0 };
-      return { new: snap.addrmanNew === 0 ? 0 : snap.addrmanNewAttacker / snap.addrmanNew, tried: snap.addrmanTried === 0 ? 0 : snap.addrmanTriedAttacker / snap.addrmanTried };
-    },
-  };
-
-  // Drive the script: run it to its first yield now, then one kernel event per yielded step.
   let script: ScriptIterator;
   let scriptError: unknown;
   const advance = (): void => {
@@ -411,10 +198,10 @@ export function runScenario(req: RunRequest): RunOutcome {
     if (r.done === true) return;
     kernel.schedule(Math.max(kernel.now(), r.value.untilMicros), advance);
   };
-  script = def.script(ctx, params);
+  script = run.def.script(session, run.params);
   advance();
 
-  const endMicros = Math.min(durationMicros, req.stopAtMicros ?? durationMicros);
+  const endMicros = Math.min(run.durationMicros, req.stopAtMicros ?? run.durationMicros);
   const step = Math.max(1, Math.floor(endMicros / 100));
   for (let t = Math.min(step, endMicros); ; t = Math.min(t + step, endMicros)) {
     world.runUntil(t);
@@ -424,28 +211,37 @@ export function runScenario(req: RunRequest): RunOutcome {
   }
   if (scriptError !== undefined) {
     const msg = scriptError instanceof Error ? scriptError.message : String(scriptError);
-    throw new ScenarioError(`${def.name}: the script failed at ${formatDuration(kernel.now())}: ${msg}`);
+    throw new ScenarioError(`${run.def.name}: the script failed at ${formatDuration(kernel.now())}: ${msg}`);
   }
+  return endMicros;
+}
 
+/** Step 4: the last sample and invariant check, the checks evaluated, and the RunSummary and RunResult. */
+function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros: Micros): { summary: RunSummary; result: RunResult } {
+  const { def, params, profile, durationMicros, sampleIntervalMicros } = run;
+  const { world, session, recorder, invariants } = built;
+  const kernel = world.kernel;
   recorder.sampleNow();
   invariants.checkNow();
   const stoppedEarly = endMicros < durationMicros;
-  const checks: RunCheck[] = [...immediateChecks];
-  if (!stoppedEarly) for (const e of expectations) {
-    const o = e.evaluate();
-    checks.push({ name: e.name, passed: o.passed, detail: o.detail });
+  const checks: RunCheck[] = [...session.immediateChecks];
+  if (!stoppedEarly) {
+    for (const e of session.expectations) {
+      const o = e.evaluate();
+      checks.push({ name: e.name, passed: o.passed, detail: o.detail });
+    }
   }
   checks.push(...invariants.violations());
 
-  const victimIds = [...victims].sort((a, b) => a - b);
+  const victimIds = [...session.victims].sort((a, b) => a - b);
   const partial = {
     scenario: def.name,
     scenarioFile: req.scenarioFile ?? null,
     seed: req.seed,
     profile: profile.name,
-    set,
-    paramArgs,
-    nodes,
+    set: run.set,
+    paramArgs: run.paramArgs,
+    nodes: run.nodes,
     duration: formatDuration(durationMicros),
     sampleIntervalMicros,
     inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null },
@@ -453,6 +249,7 @@ export function runScenario(req: RunRequest): RunOutcome {
   };
   const reproduce = reproduceCommand(partial, parseDurationOrThrow(def.defaults.sampleInterval, 'sampleInterval'));
   const digest = world.digest();
+  const attackerNodes = session.attackerAddrs.length;
   const result = recorder.finish(
     {
       scenario: def.name,
@@ -461,21 +258,20 @@ export function runScenario(req: RunRequest): RunOutcome {
       params: Object.keys(params).sort().map((name) => ({ name, value: params[name]! })),
       durationMicros: endMicros,
       sampleIntervalMicros,
-      attackStartMicros,
+      attackStartMicros: session.attackStartMicros,
       honestNodes: world.nodes.length,
-      attackerNodes: attackerAddrs.length,
+      attackerNodes,
       victimIds,
       eventsProcessed: kernel.processed,
       traceDigest: digest,
       codeVersion: req.codeVersion ?? 'unknown',
       reproduce,
     },
-    marks,
+    session.marks,
     checks,
   );
-
   const metricRecord: Record<string, number> = {};
-  for (const k of [...metrics.keys()].sort()) metricRecord[k] = metrics.get(k)!;
+  for (const k of [...session.metrics.keys()].sort()) metricRecord[k] = session.metrics.get(k)!;
   const summary: RunSummary = {
     format: RUN_SUMMARY_FORMAT_VERSION,
     ...partial,
@@ -484,37 +280,31 @@ export function runScenario(req: RunRequest): RunOutcome {
     eventsProcessed: kernel.processed,
     digest,
     honestNodes: world.nodes.length,
-    attackerNodes: attackerAddrs.length,
+    attackerNodes,
     victims: victimIds,
     metrics: metricRecord,
     checks: checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })),
     passed: checks.every((c) => c.passed),
     reproduce,
   };
+  return { summary, result };
+}
 
-  const roleNames = (): string[] => [...victims.map((_, i) => (i === 0 ? 'victim' : `victim-${i}`)), ...attackers.map((a) => a.name)];
+/** Runs a scenario to its end (or `stopAtMicros`): resolve, build, drive, summarise. Throws ScenarioError on bad input. */
+export function runScenario(req: RunRequest): RunOutcome {
+  const run = resolveRun(req);
+  const built = buildRun(run, req);
+  const endMicros = drive(run, built, req);
+  const { summary, result } = summarise(run, built, req, endMicros);
+  const { world, session } = built;
   return {
     summary,
     result,
     world,
-    profile,
-    isAttackerAddress,
-    roleNames,
-    resolveNode: (name) => {
-      if (/^\d+$/.test(name)) {
-        const i = Number(name);
-        return i < world.nodes.length ? { kind: 'honest', index: i } : undefined;
-      }
-      if (name === 'victim' && victims.length > 0) return { kind: 'honest', index: victims[0]! };
-      const vm = /^victim-(\d+)$/.exec(name);
-      if (vm !== null && Number(vm[1]) < victims.length) return { kind: 'honest', index: victims[Number(vm[1])]! };
-      if (attackers.some((a) => a.name === name)) return { kind: 'attacker', name };
-      return undefined;
-    },
-    attackerState: (name) => {
-      const a = attackers.find((x) => x.name === name);
-      if (a === undefined) return undefined;
-      return { name: a.name, addresses: a.attacker.addresses().map((x) => x.toStringAddr()), stats: a.attacker.stats() };
-    },
+    profile: run.profile,
+    isAttackerAddress: session.isAttackerAddress,
+    roleNames: () => session.roleNames(),
+    resolveNode: (name) => session.resolveNode(name),
+    attackerState: (name) => session.attackerState(name),
   };
 }

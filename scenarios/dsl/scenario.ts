@@ -2,18 +2,20 @@
 // its generator uses. A script reads top to bottom; it yields `s.wait('30m')` or `s.at('6h')` to let
 // simulated time pass (generators, not Promises: the simulation stays synchronous and
 // deterministic), and between waits it spawns attackers, restarts nodes, installs faults, marks
-// moments and registers named checks.
+// moments and registers named checks. Parameters are typed from their declaration: a `duration`
+// or `integer` parameter arrives as a number, a `string` with choices as the union of its choices.
 //
-// This file holds the declarations and the parameter resolution only. The runner that drives a
-// script over a World is scenarios/dsl/runner.ts; the built-in scenarios are in scenarios/builtin/.
+// This file holds the declarations and the parameter resolution only. The script API is
+// implemented by ScriptSession (script-session.ts); runner.ts drives a script over a World; the
+// built-in scenarios are in scenarios/builtin/.
 
-import type { NetAddr } from '../../connman/protocol/netaddress.ts';
+import type { NodeStats } from '../../connman/net/connman.ts';
+import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import { DurationParseError, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
 import type { Attacker } from '../actors/attacker-env.ts';
 import type { AttackerSpec } from '../actors/create-attacker.ts';
 import type { PopulationOptions } from '../world/population.ts';
 import type { ProfileSettings } from '../world/profiles.ts';
-import type { World } from '../world/world.ts';
 
 /** A bad scenario, parameter or option: the CLI prints the message on one line and exits 2. */
 export class ScenarioError extends Error {}
@@ -33,8 +35,28 @@ export interface ParamSpec {
   choices?: readonly string[];
 }
 
+/**
+ * Declares one parameter outside a scenario literal (e.g. in a table shared by scenarios) keeping
+ * its literal type, so that the script still receives it typed.
+ */
+export function param<const S extends ParamSpec>(spec: S): S {
+  return spec;
+}
+
 /** Resolved parameters: numbers, booleans, strings; durations as µs. */
 export type ParamValues = Readonly<Record<string, ParamValue>>;
+
+/** The value a declared parameter resolves to: integers, numbers and durations (µs) are numbers. */
+export type ParamValueOf<S extends ParamSpec> = S['type'] extends 'boolean'
+  ? boolean
+  : S['type'] extends 'string'
+    ? S extends { choices: readonly (infer C)[] }
+      ? C
+      : string
+    : number;
+
+/** The resolved parameters of a declaration, each typed from its spec. */
+export type ParamValuesOf<Specs extends Readonly<Record<string, ParamSpec>>> = { readonly [K in keyof Specs]: ParamValueOf<Specs[K]> };
 
 export interface ScenarioDefaults {
   /** Honest nodes. */
@@ -61,6 +83,24 @@ export interface CheckOutcome {
   detail: string;
 }
 
+/** A scenario as a module declares it, its script and population typed by its parameters. */
+export interface ScenarioSpec<Specs extends Readonly<Record<string, ParamSpec>>> {
+  /** kebab-case, as typed on the command line. */
+  name: string;
+  /** One line for `connsim list`. */
+  summary: string;
+  /** Who attacks, with what, and what success means (for `describe` and SCENARIOS.md). */
+  threatModel: string;
+  /** The published result it reproduces, if any. */
+  reproduces?: string;
+  defaults: ScenarioDefaults;
+  params: Specs;
+  /** Population settings beyond the defaults, from the resolved parameters. */
+  population?: (p: ParamValuesOf<Specs>, nodes: number) => Partial<PopulationOptions>;
+  script: (s: ScriptContext, p: ParamValuesOf<Specs>) => ScriptIterator;
+}
+
+/** A scenario as the runner and the CLI hold it (its parameters resolved at run time). */
 export interface ScenarioDefinition {
   /** kebab-case, as typed on the command line. */
   name: string;
@@ -106,8 +146,6 @@ export interface ScriptContext {
   /** Every setting of the profile in force (after --set). */
   readonly profileSettings: Readonly<ProfileSettings>;
   readonly useAsmap: boolean;
-  /** The world (escape hatch: prefer the methods below). */
-  readonly world: World;
 
   now(): Micros;
   /** Let `d` pass. */
@@ -118,6 +156,19 @@ export interface ScriptContext {
   every(d: Micros | string, fn: (tick: number) => boolean | void): void;
   /** Call `fn` once after `d`. */
   after(d: Micros | string, fn: () => void): void;
+
+  /** Every honest node's index, including nodes spawned since the start (running or not). */
+  honestNodes(): number[];
+  /** Honest node `index`'s P2P address and port (what attackers target). */
+  serviceOf(index: number): Service;
+  /** Whether honest node `index` is running now (started, not stopped or crashed). */
+  isRunning(index: number): boolean;
+  /** The names of the world's DNS seeds. */
+  dnsSeeds(): readonly string[];
+  /** The AS number the world's AS model gives an address (0 when it has none). */
+  asnOf(addr: NetAddr): number;
+  /** Crashes, clean stops and restarts of the population's churn so far (zeros without churn). */
+  churnCounters(): { crashes: number; stops: number; restarts: number };
 
   /** Marks honest node `index` (default: a listening node drawn from `rng`) as a victim; returns it. */
   victim(index?: number): number;
@@ -184,10 +235,20 @@ export interface ScriptContext {
   addrmanAttackerShare(index: number): { new: number; tried: number };
   /** Inbound peers and how many are attacker-owned. */
   inboundCounts(index: number): { total: number; attacker: number };
+  /** Full-relay outbound connections (Core's GetFullOutboundConnCount); 0 while the node is down. */
+  fullOutboundCount(index: number): number;
+  /** The node's connections as getpeerinfo reports them (Core's CNodeStats); empty while it is down. */
+  peerInfo(index: number): NodeStats[];
 }
 
-/** Checks a scenario's shape and returns it (the module's default export). */
-export function defineScenario(def: ScenarioDefinition): ScenarioDefinition {
+/**
+ * Checks a scenario's shape and returns it (the module's default export). Its script and
+ * population receive the parameters typed from their declaration.
+ */
+export function defineScenario<const Specs extends Readonly<Record<string, ParamSpec>>>(spec: ScenarioSpec<Specs>): ScenarioDefinition {
+  // The runner resolves the parameters against `params` (resolveParams), so the script receives
+  // exactly the shape its declaration promises.
+  const def = spec as unknown as ScenarioDefinition;
   if (!/^[a-z][a-z0-9-]*$/.test(def.name)) throw new ScenarioError(`scenario name "${def.name}" must be kebab-case`);
   if (!Number.isInteger(def.defaults.nodes) || def.defaults.nodes < 1) throw new ScenarioError(`scenario ${def.name}: defaults.nodes must be a positive integer`);
   parseDurationOrThrow(def.defaults.duration, `scenario ${def.name}: defaults.duration`);
