@@ -151,6 +151,10 @@ interface Slot {
 
 /** What a kind adds on top of the engine. All optional. */
 export interface ActorHooks {
+  /** A connection opened (accepted, or ours connected). */
+  onOpened?(c: ActorConn): void;
+  /** A message arrived on a connection, before the engine handles it (also when silent). */
+  onReceived?(c: ActorConn, m: P2PMessage): void;
   /** Our side completed the handshake (the victim's VERACK arrived). */
   onHandshake?(c: ActorConn): void;
   /** The victim sent GETADDR: return the addresses to answer with (undefined: no answer). */
@@ -268,6 +272,12 @@ export class P2PActor {
     return this.stopped;
   }
 
+  /** Opens one connection from the actor's first host to `to`, outside any slot plan (a scripted peer's). */
+  connectTo(to: SimAddress, port: number): SocketId {
+    this.bump('attempts');
+    return this.env.network.connect(this.hosts[0]!, to, port);
+  }
+
   /** Closes one of our connections (counted as closedBySelf). */
   closeConn(c: ActorConn): void {
     if (c.closed) return;
@@ -373,6 +383,7 @@ export class P2PActor {
       closed: false,
     };
     this.conns.set(socket, c);
+    this.config.hooks?.onOpened?.(c);
     return c;
   }
 
@@ -439,7 +450,9 @@ export class P2PActor {
 
   private onMessage(socket: SocketId, m: P2PMessage): void {
     const c = this.conns.get(socket);
-    if (c === undefined || c.closed || this.config.behaviour.silent) return;
+    if (c === undefined || c.closed) return;
+    this.config.hooks?.onReceived?.(c, m);
+    if (this.config.behaviour.silent) return;
     switch (m.type) {
       case MSG_VERSION:
         if (c.versionReceived) return;

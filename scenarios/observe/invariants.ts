@@ -6,9 +6,10 @@
 //
 // The per-node rules are pure functions over plain connection views (tested on crafted state); the
 // monitor only builds the views from Connman.getNodes() and remembers the first breach of each
-// invariant. It reads state and never changes it (checkAddrman draws no randomness). It does not
-// sample metrics (metrics-recorder.ts does) and does not follow events (connection-tracker.ts
-// checks the event stream as it happens).
+// invariant. It reads state and never changes it (checkAddrman draws no randomness). Tests may
+// also have it check a node the moment one of its connections opens (watchConnections), so a
+// breach is caught when it happens rather than at the next tick. It does not sample metrics
+// (metrics-recorder.ts does).
 
 import type { Connman } from '../../connman/net/connman.ts';
 import type { ConnectionSlots } from '../../connman/net/options.ts';
@@ -224,6 +225,8 @@ export class InvariantMonitor {
   private addrmanCursor = 0;
   private nodeTicks = 0;
   private ticks = 0;
+  /** Per node: the most inbound connections (not marked for disconnection) seen at a check. */
+  private readonly inboundPeak: number[] = [];
 
   constructor(world: World, opts: InvariantMonitorOptions = {}) {
     this.world = world;
@@ -238,15 +241,36 @@ export class InvariantMonitor {
   checkNow(): void {
     const now = this.world.kernel.now();
     this.ticks++;
-    for (const wn of this.world.nodes) {
-      const c = wn.connman;
-      if (c === undefined) continue;
-      this.nodeTicks++;
-      const breaches = connectionBreaches(connViewsOf(c), c.slots);
-      for (const name of INVARIANT_NAMES) if (name !== 'addrman consistency') this.state.get(name)!.checks++;
-      for (const b of breaches) this.note(b.invariant, now, wn.index, b.detail);
-    }
+    for (const wn of this.world.nodes) if (wn.connman !== undefined) this.checkConnections(wn.index, wn.connman, now);
     this.checkAddrmans(now, this.addrmanPerTick);
+  }
+
+  /**
+   * From now on also checks a node's connections each time one opens or an inbound peer is
+   * evicted (tests; a run checks at its ticks only, which is cheaper).
+   */
+  watchConnections(): void {
+    this.world.events.listen((node, e) => {
+      if (e.kind !== 'connection-opened' && e.kind !== 'eviction') return;
+      const c = this.world.nodes[node]?.connman;
+      if (c !== undefined) this.checkConnections(node, c, this.world.kernel.now());
+    });
+  }
+
+  /** The most inbound connections node `index` held at any check so far. */
+  maxInboundSeen(index: number): number {
+    return this.inboundPeak[index] ?? 0;
+  }
+
+  private checkConnections(index: number, c: Connman, now: Micros): void {
+    this.nodeTicks++;
+    const views = connViewsOf(c);
+    let inbound = 0;
+    for (const v of views) if (!v.disconnect && v.connType === ConnectionType.INBOUND) inbound++;
+    if (inbound > (this.inboundPeak[index] ?? 0)) this.inboundPeak[index] = inbound;
+    const breaches = connectionBreaches(views, c.slots);
+    for (const name of INVARIANT_NAMES) if (name !== 'addrman consistency') this.state.get(name)!.checks++;
+    for (const b of breaches) this.note(b.invariant, now, index, b.detail);
   }
 
   /** Runs AddrMan's full consistency check on every running node now (e.g. once at the end of a small run). */

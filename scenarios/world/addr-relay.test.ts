@@ -11,6 +11,7 @@ import { Address, NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol/prot
 import { minutes, seconds } from '../../sim/index.ts';
 import { simAddressOf } from './address-plan.ts';
 import { DEFAULT_P2P_PORT, World } from './world.ts';
+import { addScriptedPeer } from '../actors/scripted-peer.ts';
 
 function reproduce(seed: number, what: string): string {
   return `${what} (seed ${seed}; reproduce: npx vitest run scenarios/world/addr-relay.test.ts -t "${what}")`;
@@ -80,7 +81,7 @@ describe('an addr spammer', () => {
     const seed = 5;
     const world = new World({ seed, nodes: 6, listeningShare: 1, dnsSeeds: 7, keepEventLog: true });
     const target = world.nodes[0]!;
-    const spammer = world.addTestPeer({ keepAliveMicros: minutes(1) });
+    const spammer = addScriptedPeer(world, { keepAliveMicros: minutes(1) });
     world.kernel.schedule(seconds(10), () => spammer.connect(simAddressOf(target.address), DEFAULT_P2P_PORT));
     const base = Math.floor(world.clock.nowMicros() / 1e6);
     let k = 0;

@@ -10,22 +10,30 @@ import { NetAddr, Service, serviceOrThrow } from '../../connman/protocol/netaddr
 import type { ConnmanEvent } from '../../connman/ports.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol/protocol.ts';
 import { hours, minutes, seconds, type Micros } from '../../sim/index.ts';
-import { ConnectionTracker } from '../observe/connection-tracker.ts';
+import { InvariantMonitor, connViewsOf } from '../observe/invariants.ts';
 import type { RecordedEvent } from '../host/event-recorder.ts';
 import { simAddressOf } from './address-plan.ts';
 import { DEFAULT_P2P_PORT, World, type WorldOptions } from './world.ts';
+import { addScriptedPeer } from '../actors/scripted-peer.ts';
 
-/** A world with a connection tracker checking limits with the default slots. */
-function trackedWorld(options: WorldOptions, maxConnections = 200): { world: World; tracker: ConnectionTracker } {
+/** A world whose invariants are checked each time a connection opens (each node against its own slots). */
+function watchedWorld(options: WorldOptions): { world: World; monitor: InvariantMonitor } {
   const world = new World({ keepEventLog: true, ...options });
-  const slots = computeSlots(maxConnections);
-  const tracker = new ConnectionTracker(
-    () => world.kernel.now(),
-    () => ({ maxOutboundFullRelay: slots.maxOutboundFullRelay, maxOutboundBlockRelay: slots.maxOutboundBlockRelay, maxInbound: slots.maxInbound }),
-  );
-  world.events.listen((n, e) => tracker.onEvent(n, e));
-  world.onNodeRetired((n) => tracker.resetNode(n));
-  return { world, tracker };
+  const monitor = new InvariantMonitor(world);
+  monitor.watchConnections();
+  return { world, monitor };
+}
+
+/** The invariants that broke (none, in a healthy run). */
+function broken(monitor: InvariantMonitor): string[] {
+  return monitor.violations().filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
+}
+
+/** Connections of one type a node holds now (not marked for disconnection). */
+function openCount(world: World, index: number, type: ConnectionType): number {
+  let n = 0;
+  for (const c of world.nodes[index]!.connman?.getNodes() ?? []) if (!c.disconnect && c.connType === type) n++;
+  return n;
 }
 
 function eventsOf(world: World, node: number, kind: ConnmanEvent['kind']): RecordedEvent[] {
@@ -47,15 +55,15 @@ function reproduce(seed: number | string, what: string): string {
 describe('a 100-node network from DNS seeds', () => {
   const seed = 11;
   let world: World;
-  let tracker: ConnectionTracker;
+  let monitor: InvariantMonitor;
   beforeAll(() => {
-    ({ world, tracker } = trackedWorld({ seed, nodes: 100, listeningShare: 0.5, staleAddresses: 50, startWindowMicros: seconds(30) }));
+    ({ world, monitor } = watchedWorld({ seed, nodes: 100, listeningShare: 0.5, staleAddresses: 50, startWindowMicros: seconds(30) }));
     world.runUntil(hours(2));
   });
   // The event log of this world is large: let it go before the next tests run.
   afterAll(() => {
     world = undefined as unknown as World;
-    tracker = undefined as unknown as ConnectionTracker;
+    monitor = undefined as unknown as InvariantMonitor;
   });
 
   it("every node's AddrMan interns its addresses in the world's one AddressPool", () => {
@@ -108,20 +116,19 @@ describe('a 100-node network from DNS seeds', () => {
   it('every node reaches 8 full-relay and 2 block-relay outbound peers', () => {
     const short: string[] = [];
     for (const n of world.nodes) {
-      const full = tracker.count(n.index, ConnectionType.OUTBOUND_FULL_RELAY);
-      const block = tracker.count(n.index, ConnectionType.BLOCK_RELAY);
+      const full = openCount(world, n.index, ConnectionType.OUTBOUND_FULL_RELAY);
+      const block = openCount(world, n.index, ConnectionType.BLOCK_RELAY);
       if (full < 8 || block < 2) short.push(`node ${n.index}: ${full} full, ${block} block`);
     }
     expect(short, reproduce(seed, 'every node reaches')).toEqual([]);
   });
 
   it('outbound peers are in distinct netgroups, never two to one address, limits hold', () => {
-    expect(tracker.violations, reproduce(seed, 'outbound peers are in distinct')).toEqual([]);
+    expect(broken(monitor), reproduce(seed, 'outbound peers are in distinct')).toEqual([]);
     for (const n of world.nodes) {
-      const groups = tracker
-        .connections(n.index)
-        .filter((c) => c.connType === ConnectionType.OUTBOUND_FULL_RELAY || c.connType === ConnectionType.BLOCK_RELAY)
-        .map((c) => c.netgroup);
+      const groups = connViewsOf(n.connman!)
+        .filter((c) => !c.disconnect && (c.connType === ConnectionType.OUTBOUND_FULL_RELAY || c.connType === ConnectionType.BLOCK_RELAY))
+        .map((c) => c.netgroupHex);
       expect(new Set(groups).size).toBe(groups.length);
     }
   });
@@ -157,20 +164,22 @@ describe('inbound limit and eviction', () => {
     const maxConnections = 40; // 11 outbound + 29 inbound slots
     const slots = computeSlots(maxConnections);
     // A lone listening node without automatic outbound (-noconnect): only inbound traffic matters here.
-    const { world, tracker } = trackedWorld({ seed, nodes: 1, listeningShare: 1, dnsSeeds: 0, connman: { maxConnections, connect: [] } }, maxConnections);
+    const { world, monitor } = watchedWorld({ seed, nodes: 1, listeningShare: 1, dnsSeeds: 0, connman: { maxConnections, connect: [] } });
     const target = world.nodes[0]!;
     // Block-relay-only peers (fRelay = false), so Core's cap on tx-relaying inbound peers
     // (inboundrelaypercent) does not refuse them before the total inbound limit is reached.
-    const peers = Array.from({ length: slots.maxInbound + 8 }, () => world.addTestPeer({ relay: false }));
+    const peers = Array.from({ length: slots.maxInbound + 8 }, () => addScriptedPeer(world, { relay: false }));
     peers.forEach((p, i) => world.kernel.schedule(seconds(10) * (i + 1), () => p.connect(simAddressOf(target.address), DEFAULT_P2P_PORT)));
     world.runUntil(minutes(15));
-    expect(tracker.violations).toEqual([]);
-    expect(tracker.maxInboundSeen[0]).toBe(slots.maxInbound);
+    expect(broken(monitor)).toEqual([]);
+    // Checked at every accept (and eviction), not only at a tick.
+    expect(monitor.nodeChecks).toBeGreaterThanOrEqual(slots.maxInbound + 8);
+    expect(monitor.maxInboundSeen(0)).toBe(slots.maxInbound);
     const evictions = eventsOf(world, 0, 'eviction');
     expect(evictions.length, reproduce(seed, 'inbound never exceeds')).toBeGreaterThanOrEqual(1);
     // Every eviction happened when an accept arrived with all inbound slots in use.
     expect(world.events.count('connection-closed:evicted')).toBe(evictions.length);
-    expect(tracker.count(0, ConnectionType.INBOUND)).toBe(slots.maxInbound);
+    expect(openCount(world, 0, ConnectionType.INBOUND)).toBe(slots.maxInbound);
   });
 });
 
@@ -178,7 +187,7 @@ describe('inactivity', () => {
   it("a silent peer is dropped after the 60 s connect timeout with reason 'socket no message'", () => {
     const seed = 31;
     const world = new World({ seed, nodes: 1, listeningShare: 1, dnsSeeds: 0, keepEventLog: true, connman: { connect: [] } });
-    const silent = world.addTestPeer({ silent: true });
+    const silent = addScriptedPeer(world, { silent: true });
     const target = world.nodes[0]!;
     world.kernel.schedule(minutes(5), () => silent.connect(simAddressOf(target.address), DEFAULT_P2P_PORT));
     world.runUntil(minutes(10));
@@ -196,7 +205,7 @@ describe('inactivity', () => {
     const seed = 33;
     let addedNodes: string[] = [];
     const world = new World({ seed, nodes: 1, listeningShare: 1, dnsSeeds: 0, keepEventLog: true, autoStart: false, connman: () => ({ connect: [], addedNodes }) });
-    const silent = world.addTestPeer({ silent: true, listen: true });
+    const silent = addScriptedPeer(world, { silent: true, listen: true });
     addedNodes = [silent.service!.toStringAddrPort()];
     world.startNode(0);
     world.runUntil(minutes(3));
@@ -216,7 +225,7 @@ describe('inactivity', () => {
   it('a peer that stops answering pings is dropped after 20 minutes (ping timeout)', () => {
     const seed = 32;
     const world = new World({ seed, nodes: 1, listeningShare: 1, dnsSeeds: 0, keepEventLog: true, connman: { connect: [] } });
-    const mute = world.addTestPeer({ answerPings: false, keepAliveMicros: minutes(3) });
+    const mute = addScriptedPeer(world, { answerPings: false, keepAliveMicros: minutes(3) });
     const target = world.nodes[0]!;
     world.kernel.schedule(minutes(5), () => mute.connect(simAddressOf(target.address), DEFAULT_P2P_PORT));
     world.runUntil(minutes(40));
@@ -249,8 +258,8 @@ describe('addr-fetch lifecycle (-seednode)', () => {
       connman: () => ({ seedNodes, fixedSeeds: false }),
     });
     // 1000 addresses: enough that AddrMan's selection finds entries quickly afterwards.
-    const answering = world.addTestPeer({ listen: true, getAddrAnswer: addrs(1000, 0) });
-    const mute = world.addTestPeer({ listen: true });
+    const answering = addScriptedPeer(world, { listen: true, getAddrAnswer: addrs(1000, 0) });
+    const mute = addScriptedPeer(world, { listen: true });
     // Node 0 has an empty addrman and two seed nodes: one is queued at once, the next 10 s later
     // while it has fewer than 2 full-relay outbound peers.
     seedNodes = [answering.service!.toStringAddrPort(), mute.service!.toStringAddrPort()];

@@ -10,6 +10,7 @@ import { ipv4Value, simAddressOf } from './address-plan.ts';
 import { AsModel } from './as-model.ts';
 import { DEFAULT_LISTENING_SHARE, POPULATION_LATENCY_MS, populationLatency, worldOptionsFor, MIN_LISTENERS, defaultListeningShare } from './population.ts';
 import { World } from './world.ts';
+import { addScriptedPeer } from '../actors/scripted-peer.ts';
 
 function ip16(a: NetAddr): Uint8Array {
   if (!a.isIPv4()) return a.addr;
@@ -24,7 +25,7 @@ describe('World without the new options', () => {
   it('gives the same digest and addresses as before issue 6 (golden values taken from the previous world.ts)', () => {
     const w = new World({ seed: 'h1-baseline', nodes: 12, listeningShare: 0.5, regions: 3, staleAddresses: 4, fixedSeeds: 2, startWindowMicros: seconds(5) });
     w.runUntil(minutes(3));
-    w.addTestPeer({});
+    addScriptedPeer(w, {});
     w.runFor(seconds(30));
     expect(w.nodes.slice(0, 3).map((n) => n.address.toStringAddr())).toEqual(['173.1.101.52', '122.149.152.90', '158.185.192.32']);
     // Re-pinned when pings moved to their own nonce stream and the analytic path became the
@@ -141,7 +142,7 @@ describe('AS model in the world', () => {
     const host = w.addExternalHost(inAs.slice(0, 3));
     expect(w.network.hostOf(simAddressOf(inAs[1]!))).toBe(host);
     // Later honest and test-peer addresses never collide with allocated ones.
-    const peer = w.addTestPeer({});
+    const peer = addScriptedPeer(w, {});
     expect(all.some((a) => a.addrKey === peer.service!.addrKey)).toBe(false);
   });
 });

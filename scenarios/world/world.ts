@@ -5,7 +5,7 @@
 // scripted test peers, address allocation and hosts for other actors, nodes added mid-run, churn,
 // and node lifecycle (start, graceful restart that keeps the node's files, crash, take offline).
 // Each node runs one unchanged Connman over the sim ports.
-// It does not hold attackers beyond TestPeer, a scenario DSL or the CLI (later layers build on it).
+// It does not hold actors (scenarios/actors/), a scenario DSL or the CLI (later layers build on it).
 //
 // Networks of privacy-network nodes (a deliberately simple model):
 // - An IPv4 or IPv6 node has one address and Core's default reachable networks (IPv4 and IPv6, no
@@ -70,7 +70,6 @@ import { NodeScheduler } from '../host/node-scheduler.ts';
 import { DEFAULT_EPOCH_MICROS, SimClock } from '../host/sim-clock.ts';
 import { SimScheduler } from '../host/sim-scheduler.ts';
 import { SimTransport, SimTransportHub } from '../host/sim-transport.ts';
-import { TestPeer, type TestPeerOptions } from '../actors/test-peer.ts';
 
 /** Mainnet's P2P port: every simulated node listens there. */
 export const DEFAULT_P2P_PORT = 8333;
@@ -184,7 +183,6 @@ export class World {
   readonly events: EventRecorder;
   readonly dns: WorldDnsSeeds;
   readonly nodes: WorldNode[] = [];
-  readonly testPeers: TestPeer[] = [];
   readonly dnsSeedNames: readonly string[];
   fixedSeedList: readonly Service[] = [];
   /** Addresses that no host owns (see WorldOptions.staleAddresses). */
@@ -551,14 +549,14 @@ export class World {
     else this.crashNode(index);
   }
 
-  /** A scripted peer on a fresh address (not listening unless `listen`). */
-  addTestPeer(options: TestPeerOptions & { listen?: boolean } = {}): TestPeer {
+  /**
+   * A host on the next address of the world's plan, in a region drawn as a node's is, for an actor
+   * that installs its own handlers (a scripted test peer: actors/scripted-peer.ts addScriptedPeer).
+   */
+  addPlannedHost(): { host: HostId; service: Service } {
     const address = this.plan.next();
     const host = this.network.addHost({ addresses: [simAddressOf(address)], region: this.nextRegion() });
-    const peer = new TestPeer(this.network, host, { kernel: this.kernel, timeSeconds: () => Math.floor(this.clock.nowMicros() / 1e6), ...options }, address.withPort(DEFAULT_P2P_PORT));
-    if (options.listen ?? false) this.network.listen(host, DEFAULT_P2P_PORT);
-    this.testPeers.push(peer);
-    return peer;
+    return { host, service: address.withPort(DEFAULT_P2P_PORT) };
   }
 
   /**
