@@ -4,7 +4,7 @@
 //
 // Commands:
 //   (none)               the default run, eclipse-botnet under core-v0.10 (what `npm start` runs)
-//   demo                 a small gossip network over the simulation kernel
+//   demo                 a small gossip network over the simulation kernel (examples/kernel-gossip.ts)
 //   peers <peers.dat>    load a real node's peers.dat as Core would; print getaddrmaninfo / getrawaddrman
 //   addr <address>       where an address lands in AddrMan's tables (Core's bucket maths)
 //   report <run-dir>     re-render a run directory's charts and report.html from its result.json
@@ -24,7 +24,7 @@ import { readFileSync, statSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
-import { runDemo } from './scenarios/demo.ts';
+import { runDemo } from './examples/kernel-gossip.ts';
 import { parseDuration } from './sim/time.ts';
 import { reportCommand, ReportCommandError } from './cli/report-command.ts';
 import { addrPlacement, PlacementError, type PlacementRequest } from './cli/addr-placement.ts';

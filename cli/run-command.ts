@@ -61,14 +61,6 @@ export interface RunTiming {
   peakRssBytes: number;
 }
 
-/** A checked run request, ready for runScenario, plus what the CLI needs around it. */
-export interface PreparedRun {
-  request: RunRequest;
-  definition: ScenarioDefinition;
-  outDir: string;
-  trace?: string;
-}
-
 /** The default run directory of a scenario and seed: runs/<scenario>-<seed>. */
 export function defaultOutDir(scenario: string, seed: string): string {
   return join('runs', `${scenario}-${seed}`);

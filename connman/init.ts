@@ -20,6 +20,7 @@ import type { Clock, KeepAlive, NodePorts, Rng } from './ports.ts';
 import { LegacyAddrMan } from './profiles/addrman-legacy.ts';
 import { PEERS_DAT_V0_10 } from './profiles/addrman-legacy-serialize.ts';
 import { FastRandomContext } from './util/random.ts';
+import { secondsOf } from './util/time.ts';
 
 /** What a world shares between its nodes, or chooses for one, beyond the options. Every field has a default. */
 export interface NodeSetup {
@@ -122,7 +123,7 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
   const o = resolveNodeOptions(options);
   const { clock, rng } = ports;
   const netgroupman = setup.netgroupman ?? NetGroupManager.noAsmap();
-  const banman = setup.banman ?? new BanMan({ rng, nowSeconds: () => Math.floor(clock.nowMicros() / 1_000_000) });
+  const banman = setup.banman ?? new BanMan({ rng, nowSeconds: () => secondsOf(clock.nowMicros()) });
   const seed0 = o.seed0 ?? rng.rand64();
   const seed1 = o.seed1 ?? rng.rand64();
   const kind = o.addrmanLegacy === 'v0.10' ? ADDRMAN_V0_10 : ADDRMAN_MASTER;

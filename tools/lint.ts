@@ -3,7 +3,7 @@
 // It parses every TypeScript file with the compiler's own parser (no regexes over source text), so
 // a forbidden name inside a string or a comment is not a hit, and an aliased use is.
 //
-// Rules, for non-test files under sim/, connman/, scenarios/, reports/:
+// Rules, for non-test files under sim/, connman/, scenarios/, reports/, examples/:
 //   - no Math.random, Date, performance, timers (setTimeout, setInterval, setImmediate,
 //     queueMicrotask), Promise, async functions or await, process, crypto randomness;
 //   - no file system or other I/O modules (node:fs, node:child_process, node:worker_threads, ...):
@@ -22,7 +22,7 @@ import { join, relative, resolve, dirname, sep } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const BOUNDARY = ['sim', 'connman', 'scenarios', 'reports'];
+const BOUNDARY = ['sim', 'connman', 'scenarios', 'reports', 'examples'];
 const FORBIDDEN_GLOBALS = new Set([
   'Date',
   'performance',
@@ -60,6 +60,7 @@ const ALLOWED_IMPORTS: Record<string, string[]> = {
   connman: ['connman'],
   reports: ['reports'],
   scenarios: ['scenarios', 'sim', 'connman', 'reports'],
+  examples: ['examples', 'sim'],
 };
 const TEST_EXTRA: Record<string, string[]> = {
   sim: [],
@@ -67,6 +68,7 @@ const TEST_EXTRA: Record<string, string[]> = {
   // The RunResult fixtures are built with the recorder's own aggregation (scenarios/observe/).
   reports: ['scenarios'],
   scenarios: [],
+  examples: [],
 };
 
 interface Finding {

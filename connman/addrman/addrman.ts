@@ -35,6 +35,7 @@ import { IntMap } from '../util/int-map.ts';
 import { Network, type NetAddr, type Service } from '../protocol/netaddress.ts';
 import type { Clock, Rng } from '../ports.ts';
 import { Address } from '../protocol/protocol.ts';
+import { MICROS_PER_SECOND, secondsOf } from '../util/time.ts';
 
 /**
  * What AddrMan needs from a netgroup manager (connman/netgroup/netgroup.ts NetGroupManager provides it):
@@ -245,7 +246,7 @@ export class AddrMan {
 
   /** Core's Now<NodeSeconds>(). */
   nowSeconds(): number {
-    return Math.floor(this.clock.nowMicros() / 1e6);
+    return secondsOf(this.clock.nowMicros());
   }
 
   private ensureCapacity(n: number): void {
@@ -533,7 +534,7 @@ export class AddrMan {
     if (nid >= 0) {
       // Refresh nTime now and then; Core compares against the sub-second NodeClock here.
       const nowMicros = this.clock.nowMicros();
-      const currentlyOnline = nowMicros - addrTime * 1e6 < 24 * 3600 * 1e6;
+      const currentlyOnline = nowMicros - addrTime * MICROS_PER_SECOND < 24 * 3600 * MICROS_PER_SECOND;
       const updateInterval = currentlyOnline ? 3600 : 24 * 3600;
       if (this.time[nid]! < addrTime - updateInterval - timePenalty) {
         this.time[nid] = Math.max(0, addrTime - timePenalty);

@@ -140,12 +140,6 @@ export function getNewBucket(key: Uint8Array, addr: NetAddr, source: NetAddr, ne
   return newBucket(key, netgroupman.getGroup(addr), netgroupman.getGroup(source));
 }
 
-/** Core's signature: the position of `addr` inside `bucket` of the new (`isNew`) or tried table. */
-// Core: addrman.cpp AddrInfo::GetBucketPosition
-export function getBucketPosition(key: Uint8Array, isNew: boolean, bucket: number, addr: Service): number {
-  return bucketPosition(key, isNew, bucket, addr.getKey());
-}
-
 /** Whether an entry's statistics are bad enough that it may be overwritten or withheld. */
 // Core: addrman.cpp AddrInfo::IsTerrible
 export function isTerribleEntry(

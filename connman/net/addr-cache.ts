@@ -7,8 +7,9 @@
 import type { Network } from '../protocol/netaddress.ts';
 import type { Micros, Rng } from '../ports.ts';
 import type { Address } from '../protocol/protocol.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
-const MICROS_PER_HOUR = 3600 * 1_000_000;
+const MICROS_PER_HOUR = 3600 * MICROS_PER_SECOND;
 /** The fixed part of a cache entry's lifetime. */
 export const ADDR_CACHE_LIFETIME_BASE: Micros = 21 * MICROS_PER_HOUR;
 /** The random part: uniform in [0, this). */

@@ -1,8 +1,8 @@
 // The extra outbound peers of ThreadOpenConnections (spec §5.3 rules 4, 5, 7 and §20) driven end
 // to end through a Connman over the fake ports: the stale-tip extra full-relay peer
 // (setTryNewOutboundPeer), extra block-relay peers (startExtraBlockRelayPeers, every ~5 min) and the
-// network-specific extra peer on a reachable network we have no peer on. It does not test the
-// PeerManager logic that would evict the extra peers again (not ported in this issue).
+// network-specific extra peer on a reachable network we have no peer on. The PeerManager logic that
+// evicts the extra peers again (EvictExtraOutboundPeers) is tested in net_processing/blocks.test.ts.
 
 import { describe, expect, it } from 'vitest';
 import { Connman, EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL } from './connman.ts';

@@ -1,7 +1,7 @@
 // getNodeStats / getNodeCount / byte totals (spec §11, §16) through a Connman over the fake ports,
 // and Core's functional tests p2p_add_connections.py, p2p_connection_limits.py (§6.4) and the
 // connman part of feature_maxuploadtarget.py re-enacted. It does not test the upload target's
-// block-serving consequences (net_processing, a later issue).
+// block-serving consequences (net_processing's block serving is not modelled).
 
 import { describe, expect, it } from 'vitest';
 import { Connman, ConnectionDirection } from './connman.ts';

@@ -5,7 +5,8 @@
 // anchors.dat persistence — running over the injected ports. Core's threads are event handlers on
 // the Scheduler; pure policy lives in open-connections.ts, eviction.ts, inactivity.ts,
 // upload-target.ts and added-nodes.ts, and the handshake / ping subset in peerman.ts.
-// It does not hold address relay, block or transaction logic (a later issue).
+// It does not hold address relay, block or transaction logic (net_processing/), and it does not build
+// its AddrMan, BanMan or PeerManager: the composition root (init.ts) hands them in.
 
 import { AddedNodes, defaultPortFor, type AddedNodeInfo } from './added-nodes.ts';
 import { dumpAnchors, readAnchors, sealPeersDat, type PeersDatFormat } from '../addrman/addrdb.ts';
@@ -76,6 +77,7 @@ import { Address, NODE_NETWORK, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type Servi
 import { FastRandomContext } from '../util/random.ts';
 import type { SubNet } from '../protocol/subnet.ts';
 import { UploadTarget } from './upload-target.ts';
+import { MICROS_PER_SECOND as S } from '../util/time.ts';
 
 /** Bytes of a ping or pong on the wire: the header plus the u64 nonce (computed keep-alive traffic). */
 const PING_MESSAGE_BYTES = MESSAGE_HEADER_SIZE + 8;
@@ -83,7 +85,6 @@ const PING_MESSAGE_BYTES = MESSAGE_HEADER_SIZE + 8;
 /** A record type with its readonly fields made writable. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const S = 1_000_000;
 
 // Core: net.h FEELER_INTERVAL
 export const FEELER_INTERVAL: Micros = 2 * 60 * S;
@@ -1099,11 +1100,12 @@ export class Connman {
       connectedMicros: this.now(),
       grant: 'none',
     });
-    this.addNode_(node);
+    this.insertNode(node);
     return node;
   }
 
-  private addNode_(node: Node): void {
+  /** m_nodes.push_back(pnode), with the indexes kept over m_nodes (census, addresses, ids). */
+  private insertNode(node: Node): void {
     this.nodes.push(node);
     this.census.add(node);
     this.nodeAddrs.add(node.addr);
@@ -1304,7 +1306,7 @@ export class Connman {
       connectedMicros: this.now(),
       grant: p.grant,
     });
-    this.addNode_(node);
+    this.insertNode(node);
     p.done(true);
   }
 
@@ -1828,15 +1830,15 @@ export class Connman {
     node.recvBytes += size;
     node.lastRecvMicros = now;
     this.totalBytesRecv += size;
-    this.threadMessageHandler(node, msg, now);
+    this.handleMessage(node, msg, now);
   }
 
   /**
    * Processes one message as it arrives, then the periodic SendMessages part if the handshake just
    * completed or a pong arrived (both can bring the node's next deadline forward).
    */
-  // Core: net.cpp CConnman::ThreadMessageHandler (ProcessMessages + SendMessages for one node)
-  threadMessageHandler(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
+  // Core: net.cpp CConnman::ThreadMessageHandler (one pass for one node: ProcessMessages, then SendMessages)
+  private handleMessage(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
     if (node.disconnect) return;
     const wasConnected = node.successfullyConnected;
     const pingBefore = node.pingNonceSent;
@@ -2002,12 +2004,6 @@ export class Connman {
       n.pingQueued = true;
       this.runNodeDeadlinesNow(n);
     });
-  }
-
-  /** Socket readiness is an event in the simulation; this runs the reaping pass Core runs first. */
-  // Core: net.cpp CConnman::SocketHandler (what remains of it: DisconnectNodes)
-  socketHandler(): void {
-    this.disconnectNodes();
   }
 
   /** Core's ThreadOpenConnections entry point, for a grep: the loop runs as timer callbacks. */

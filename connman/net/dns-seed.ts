@@ -8,8 +8,8 @@ import type { AddrMan } from '../addrman/addrman.ts';
 import { NetAddr, Service } from '../protocol/netaddress.ts';
 import type { DnsSeedResolver, EventSink, Micros, Rng, Scheduler } from '../ports.ts';
 import { Address, NODE_NETWORK, NODE_P2P_V2, NODE_WITNESS } from '../protocol/protocol.ts';
+import { MICROS_PER_SECOND as S } from '../util/time.ts';
 
-const S = 1_000_000;
 // Core: net.cpp DNSSEEDS_TO_QUERY_AT_ONCE
 export const DNSSEEDS_TO_QUERY_AT_ONCE = 3;
 // Core: net.cpp SEED_OUTBOUND_CONNECTION_THRESHOLD

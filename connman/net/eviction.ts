@@ -15,12 +15,9 @@
 import { ConnectionType } from '../protocol/connection-types.ts';
 import { Network } from '../protocol/netaddress.ts';
 import type { Micros } from '../ports.ts';
+import { MIN_PING_TIME_UNSET, type NodeId } from './node.ts';
 
-/** Core's NodeId: a per-node counter assigned when the CNode is created. */
-export type NodeId = number;
-
-/** Core's "never pinged" m_min_ping_time (std::chrono::microseconds::max()); larger than any ping. */
-export const MIN_PING_TIME_UNSET: number = Number.POSITIVE_INFINITY;
+export { MIN_PING_TIME_UNSET, type NodeId };
 
 /**
  * The snapshot of one peer that the eviction logic looks at.

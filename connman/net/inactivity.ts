@@ -12,16 +12,16 @@
 // null the state changed meanwhile, and it re-arms at the new deadline.
 
 import type { Micros } from '../ports.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
 /** Send/receive inactivity limit, and the ping round-trip limit. */
 // Core: net.h TIMEOUT_INTERVAL
-export const TIMEOUT_INTERVAL: Micros = 20 * 60 * 1_000_000;
+export const TIMEOUT_INTERVAL: Micros = 20 * 60 * MICROS_PER_SECOND;
 
 /** Default of -peertimeout: grace period after connecting before any inactivity rule applies, seconds. */
 // Core: net.h DEFAULT_PEER_CONNECT_TIMEOUT
 export const DEFAULT_PEER_CONNECT_TIMEOUT = 60;
 
-const MICROS_PER_SECOND = 1_000_000;
 
 /** The CNode fields the socket-level inactivity check reads. Times are node-clock microseconds. */
 export interface InactivityState {

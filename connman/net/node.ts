@@ -16,10 +16,11 @@ import { NET_ONION } from '../protocol/netaddress.ts';
 import type { Address, ServiceFlags } from '../protocol/protocol.ts';
 import type { ConnHandle, KeepAliveLink, Micros, TimerHandle } from '../ports.ts';
 
+/** Core's NodeId: a per-node counter assigned when the CNode is created. */
 export type NodeId = number;
 
-/** Core's "never pinged" minimum (std::chrono::microseconds::max()). */
-export const MIN_PING_UNSET = Number.POSITIVE_INFINITY;
+/** Core's "never pinged" m_min_ping_time (std::chrono::microseconds::max()); larger than any ping. */
+export const MIN_PING_TIME_UNSET = Number.POSITIVE_INFINITY;
 
 /** Which slot a connection holds (Core's CSemaphoreGrant moved into CNode::grantOutbound). */
 export type GrantKind = 'none' | 'outbound' | 'addnode';
@@ -67,7 +68,7 @@ export class Node {
   lastBlockTimeSeconds = 0;
   lastTxTimeSeconds = 0;
   lastPingTimeMicros = 0;
-  minPingTimeMicros: number = MIN_PING_UNSET;
+  minPingTimeMicros: number = MIN_PING_TIME_UNSET;
 
   sendBytes = 0;
   recvBytes = 0;
@@ -89,7 +90,7 @@ export class Node {
   cleanSubVer = '';
   startingHeight = -1;
 
-  // PeerManager state (Peer / CNodeState) for this issue.
+  // PeerManager state Core keeps in Peer / CNodeState (net_processing.cpp), kept on the connection here.
   /** m_ping_nonce_sent: 0n = none outstanding. */
   pingNonceSent = 0n;
   /** m_ping_start: when the last ping was queued (0 = never). */

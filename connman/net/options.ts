@@ -7,9 +7,10 @@ import type { Network, Service } from '../protocol/netaddress.ts';
 import { NET_IPV4, NET_IPV6, NET_INTERNAL, NET_UNROUTABLE } from '../protocol/netaddress.ts';
 import type { NetWhitelistPermissions } from '../protocol/net-permissions.ts';
 import { DEFAULT_WHITELISTFORCERELAY, DEFAULT_WHITELISTRELAY } from '../protocol/net-permissions.ts';
-import type { Address, ServiceFlags } from '../protocol/protocol.ts';
+import type { ServiceFlags } from '../protocol/protocol.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from '../protocol/protocol.ts';
 import type { Micros } from '../ports.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
 // Core: net.h MAX_OUTBOUND_FULL_RELAY_CONNECTIONS
 export const MAX_OUTBOUND_FULL_RELAY_CONNECTIONS = 8;
@@ -200,7 +201,7 @@ export function defaultConnmanOptions(): ConnmanOptions {
     reachableNets: new Set([NET_UNROUTABLE, NET_IPV4, NET_IPV6, NET_INTERNAL]),
     localAddresses: [],
     chainView: DEFAULT_CHAIN_VIEW,
-    dumpPeersIntervalMicros: 15 * 60 * 1_000_000,
+    dumpPeersIntervalMicros: 15 * 60 * MICROS_PER_SECOND,
   };
 }
 
@@ -261,5 +262,3 @@ export function computeSlots(
   };
 }
 
-/** Fixed seeds as Core's ConvertSeeds leaves them before ThreadOpenConnections stamps them. */
-export type FixedSeed = Address | Service;

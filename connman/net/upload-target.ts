@@ -1,12 +1,12 @@
 // The outbound upload target (Core's -maxuploadtarget, net.cpp): bytes sent in a 24-hour cycle
 // against a limit, and the questions net_processing asks of it (time left in the cycle, target
 // reached, bytes left). Pure state over explicit times; it does not decide what to refuse to
-// serve (that is net_processing's, a later issue) and does not parse option strings beyond
-// Core's size suffixes.
+// serve (net_processing's block serving, which the port does not model: blocks are a height and a
+// size, never re-served from disk) and does not parse option strings beyond Core's size suffixes.
 
 import type { Micros } from '../ports.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
-const MICROS_PER_SECOND = 1_000_000;
 
 /** Core keeps the cycle in whole seconds (GetTime<std::chrono::seconds>). */
 function wholeSeconds(t: Micros): Micros {

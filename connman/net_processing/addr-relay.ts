@@ -11,8 +11,8 @@ import type { Node } from '../net/node.ts';
 import type { Micros, Rng } from '../ports.ts';
 import type { Address } from '../protocol/protocol.ts';
 import { RollingBloomFilter } from '../util/rolling-bloom.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
-const MICROS_PER_SECOND = 1_000_000;
 
 // Core: net_processing.cpp RANDOMIZER_ID_ADDRESS_RELAY
 export const RANDOMIZER_ID_ADDRESS_RELAY = 0x3cac0035b5866b90n;

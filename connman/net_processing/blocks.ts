@@ -24,8 +24,8 @@ import type { ChainView } from '../net/options.ts';
 import { hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
 import type { CloseReason, ConnmanEvent, Micros, Scheduler, TimerHandle } from '../ports.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../protocol/protocol.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
-const MICROS_PER_SECOND = 1_000_000;
 
 // Core: net_processing.cpp HEADERS_RESPONSE_TIME
 export const HEADERS_RESPONSE_TIME = 2 * 60;

@@ -65,8 +65,8 @@ import type { CloseReason, ConnmanEvent, Micros, Rng } from '../ports.ts';
 import { PeerTxRelay } from './tx.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from '../protocol/protocol.ts';
 import { RollingBloomFilter } from '../util/rolling-bloom.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
-const MICROS_PER_SECOND = 1_000_000;
 
 /** Automatic ping spacing (send to send). */
 // Core: net_processing.cpp PING_INTERVAL

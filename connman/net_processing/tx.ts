@@ -10,8 +10,8 @@ import { getDataMessage, invMessage, MSG_GETDATA, MSG_INV, MSG_TX, txMessage, ty
 import { hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
 import type { Node, NodeId } from '../net/node.ts';
 import type { CloseReason, ConnmanEvent, Micros, Rng } from '../ports.ts';
+import { MICROS_PER_SECOND } from '../util/time.ts';
 
-const MICROS_PER_SECOND = 1_000_000;
 
 /** Mean delay between trickled tx announcements to inbound peers (shared per network key). */
 // Core: net_processing.cpp INBOUND_INVENTORY_BROADCAST_INTERVAL

@@ -179,7 +179,10 @@ export type P2PMessage =
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 
-/** The last string varStrSize measured and its size: every version message repeats a node's user agent. */
+/**
+ * The last string varStrSize measured and its size: every version message repeats a node's user
+ * agent. A one-entry memo of a pure function: bounded, and it cannot change any result.
+ */
 let lastVarStr = '';
 let lastVarStrSize = 1;
 

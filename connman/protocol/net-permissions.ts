@@ -27,8 +27,6 @@ export const NetPermissionFlags = {
   Implicit: 2 ** 31,
 } as const;
 
-export type NetPermissionFlagsValue = number;
-
 /** Every explicit flag (Core's All). */
 export const NET_PERMISSIONS_ALL =
   NetPermissionFlags.BloomFilter |

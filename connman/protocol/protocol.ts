@@ -10,7 +10,7 @@
 // deviation) and writers never produce them. Use the helpers below for bit tests: JavaScript's
 // `&` works on 32 bits only.
 import { ByteReader, ByteWriter, SerializeError } from '../util/serialize.ts';
-import { NetAddr, Service, readService, writeService } from './netaddress.ts';
+import { Service, readService, writeService } from './netaddress.ts';
 
 /** Core: protocol.h enum ServiceFlags */
 export const NODE_NONE = 0;
@@ -183,7 +183,3 @@ export function addressSerializedSize(a: Address, params: AddressSerParams): num
   return w.length;
 }
 
-/** Convenience: an Address from a NetAddr, port, services and time. */
-export function makeAddress(addr: NetAddr, port: number, services: ServiceFlags, time: NodeSeconds): Address {
-  return new Address(Service.of(addr, port), services, time);
-}

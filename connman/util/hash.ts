@@ -216,14 +216,14 @@ export function halvesToBigInt(hi: number, lo: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-// Result of the last finalization, as two uint32 halves.
-let outHi = 0, outLo = 0;
-
 /**
  * SipHash-2-4 with a 128-bit key (k0, k1), written incrementally. Core: crypto/siphash.h CSipHasher
  * `finalize*()` does not change the object, so more data may be written afterwards (as in Core).
  */
 export class CSipHasher {
+  /** The last finalization's result, as two uint32 halves (per hasher: no state shared between hashers). */
+  private outHi = 0;
+  private outLo = 0;
   private v0h = 0; private v0l = 0;
   private v1h = 0; private v1l = 0;
   private v2h = 0; private v2l = 0;
@@ -334,7 +334,7 @@ export class CSipHasher {
     return this;
   }
 
-  /** Finalize into outHi/outLo, then restore the state so the hasher is unchanged. */
+  /** Finalize into this.outHi/outLo, then restore the state so the hasher is unchanged. */
   private finish(): void {
     const s0h = this.v0h, s0l = this.v0l, s1h = this.v1h, s1l = this.v1l;
     const s2h = this.v2h, s2l = this.v2l, s3h = this.v3h, s3l = this.v3l;
@@ -343,8 +343,8 @@ export class CSipHasher {
     this.v2l = (this.v2l ^ 0xff) >>> 0;
     this.compress(0, 0); // a zero block makes the v3/v0 xors no-ops: two plain rounds
     this.compress(0, 0); // two more: four finalization rounds in all
-    outHi = (this.v0h ^ this.v1h ^ this.v2h ^ this.v3h) >>> 0;
-    outLo = (this.v0l ^ this.v1l ^ this.v2l ^ this.v3l) >>> 0;
+    this.outHi = (this.v0h ^ this.v1h ^ this.v2h ^ this.v3h) >>> 0;
+    this.outLo = (this.v0l ^ this.v1l ^ this.v2l ^ this.v3l) >>> 0;
     this.v0h = s0h; this.v0l = s0l; this.v1h = s1h; this.v1l = s1l;
     this.v2h = s2h; this.v2l = s2l; this.v3h = s3h; this.v3l = s3l;
   }
@@ -365,38 +365,38 @@ export class CSipHasher {
     this.count = count;
     this.v0h = s0h; this.v0l = s0l; this.v1h = s1h; this.v1l = s1l;
     this.v2h = s2h; this.v2l = s2l; this.v3h = s3h; this.v3l = s3l;
-    out[0] = outHi;
-    out[1] = outLo;
+    out[0] = this.outHi;
+    out[1] = this.outLo;
   }
 
   /** The 64-bit hash as [hi, lo] uint32 halves; the hasher is unchanged. Core: CSipHasher::Finalize */
   finalizeHalves(): [number, number] {
     this.finish();
-    return [outHi, outLo];
+    return [this.outHi, this.outLo];
   }
 
   /** The 64-bit hash as a bigint. Core: crypto/siphash.cpp CSipHasher::Finalize */
   finalize(): bigint {
     this.finish();
-    return halvesToBigInt(outHi, outLo);
+    return halvesToBigInt(this.outHi, this.outLo);
   }
 
   /** The hash modulo n (1 <= n <= 2^26) as a number, without bigint. */
   finalizeMod(n: number): number {
     this.finish();
-    return mod64(outHi, outLo, n);
+    return mod64(this.outHi, this.outLo, n);
   }
 
   /** The low 32 bits of the hash (e.g. to keep a keyed netgroup compactly in a typed array). */
   finalizeLow32(): number {
     this.finish();
-    return outLo;
+    return this.outLo;
   }
 
   /** The high 32 bits of the hash. */
   finalizeHigh32(): number {
     this.finish();
-    return outHi;
+    return this.outHi;
   }
 }
 

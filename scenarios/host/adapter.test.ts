@@ -15,6 +15,8 @@ import { NodeScheduler } from './node-scheduler.ts';
 import { SimClock } from './sim-clock.ts';
 import { SimScheduler } from './sim-scheduler.ts';
 import { ephemeralPort, SimTransportHub } from './sim-transport.ts';
+import type { Clock, Rng as PortRng } from '../../connman/ports.ts';
+
 
 describe('Ipv4AddressPlan', () => {
   it('hands out unique routable IPv4 addresses, one /16 each by default', () => {
@@ -230,5 +232,15 @@ describe('MemoryFileStore and EventRecorder', () => {
     rec2.sinkFor(3).emit({ kind: 'feeler-done', nodeId: 1, addr: '1.2.3.4:8333' });
     rec2.sinkFor(3).emit({ kind: 'inbound-dropped', addr: '1.2.3.5:1', reason: 'banned' });
     expect(t2.digest()).not.toBe(t1.digest());
+  });
+});
+
+describe('ports', () => {
+  it("sim's Rng and Kernel satisfy connman's ports (checked by the type checker)", () => {
+    const rng: PortRng = new Rng(1);
+    const kernel = new Kernel();
+    const clock: Clock = { nowMicros: () => kernel.now() };
+    expect(rng.randrange(10)).toBeLessThan(10);
+    expect(clock.nowMicros()).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
 // pings sent as messages is in analytic-ping.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { KeepAliveOwner } from '../../connman/ports.ts';
-import { Node, MIN_PING_UNSET } from '../../connman/net/node.ts';
+import { Node, MIN_PING_TIME_UNSET } from '../../connman/net/node.ts';
 import { ANALYTIC_PING_NONCE, PING_MESSAGE_BYTES, PingHub, type PingEnd } from './analytic-ping.ts';
 
 interface Log {
@@ -46,7 +46,7 @@ function fakeNode(id: number): Node {
     sendBytes: 0,
     recvBytes: 0,
     lastPingTimeMicros: 0,
-    minPingTimeMicros: MIN_PING_UNSET,
+    minPingTimeMicros: MIN_PING_TIME_UNSET,
     pingNonceSent: 0n,
     pingStartMicros: 0,
   });

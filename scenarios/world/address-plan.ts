@@ -289,8 +289,13 @@ export function simAddressOf(a: NetAddr): SimAddress {
   }
 }
 
-/** Host text (bracketed for IPv6 forms) → its parsed address, with the port of its first parse. */
+/**
+ * Host text (bracketed for IPv6 forms) → its parsed address, with the port of its first parse. A
+ * memo of a pure parse, shared by the worlds of one process (a sweep worker runs many): bounded,
+ * it is emptied when full.
+ */
 const parsedHosts = new Map<string, Service>();
+const PARSED_HOSTS_MAX = 1 << 18;
 
 /** Parses a sim address back into a connman Service with `port` (each host is parsed once). */
 export function serviceOfSim(a: SimAddress, port: number): Service {
@@ -300,6 +305,7 @@ export function serviceOfSim(a: SimAddress, port: number): Service {
     const r = parseService(`${host}:${port}`, port);
     if (!r.ok) throw new RangeError(`cannot parse sim address ${a.kind} ${a.text}`);
     parsed = r.value;
+    if (parsedHosts.size >= PARSED_HOSTS_MAX) parsedHosts.clear();
     parsedHosts.set(host, parsed);
   }
   return Service.of(parsed, port);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock, Rng as PortRng } from '../connman/ports.ts';
-import { Kernel, Rng, minutes } from '../sim/index.ts';
-import { runDemo } from './demo.ts';
+import { minutes } from '../sim/index.ts';
+import { runDemo } from './kernel-gossip.ts';
 
 describe('demo', () => {
   const options = { hosts: 40, durationMicros: minutes(30) };
@@ -44,13 +43,5 @@ describe('demo', () => {
   it('rejects bad options', () => {
     expect(() => runDemo({ seed: 1, hosts: 1, durationMicros: 10 })).toThrow(RangeError);
     expect(() => runDemo({ seed: 1, hosts: 3, durationMicros: -1 })).toThrow(RangeError);
-  });
-
-  it("sim's Rng and Kernel satisfy connman's ports (checked by the type checker)", () => {
-    const rng: PortRng = new Rng(1);
-    const kernel = new Kernel();
-    const clock: Clock = { nowMicros: () => kernel.now() };
-    expect(rng.randrange(10)).toBeLessThan(10);
-    expect(clock.nowMicros()).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
-// The demo scenario behind `npm start` (`connsim demo`): a small gossip network built only from
-// sim/ (kernel, random streams, distributions, network, trace), with no Bitcoin logic. Hosts listen,
+// An example of a model built on the simulation kernel alone, and what `connsim demo` runs: a small
+// gossip network built only from sim/ (kernel, random streams, distributions, network, trace), with
+// no Bitcoin logic. Read it to see how the kernel, forked streams, distributions and the simulated
+// network fit together before reading the port's host adapters (scenarios/host/). Hosts listen,
 // keep a few outbound peers, ping them on exponential timers, drop peers that fall silent, flood
 // rumours to everyone, and churn (crash or shut down, then come back). It shows the kernel working
 // end to end and gives a digest that must be identical for identical inputs.
