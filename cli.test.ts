@@ -286,6 +286,56 @@ describe('output safety: connsim writes only into a directory of its own, and ch
   });
 });
 
+describe("a scenario file outside the checkout imports connsim by name", () => {
+  /** A study folder of the "type": "commonjs" kind, with a helper module beside the scenario. */
+  function study(): string {
+    const dir = tmp();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'my-study', type: 'commonjs' }));
+    writeFileSync(join(dir, 'helper.ts'), "export const PAUSE = '20s';\n");
+    writeFileSync(
+      join(dir, 'study.ts'),
+      [
+        "import { defineScenario, ScenarioError } from 'connsim';",
+        "import { PAUSE } from './helper.ts';",
+        'export default defineScenario({',
+        "  name: 'outside-study',",
+        "  summary: 'a study outside the checkout',",
+        "  threatModel: 'None.',",
+        "  defaults: { nodes: 3, duration: '2m', sampleInterval: '1m' },",
+        "  params: { pause: { type: 'duration', default: PAUSE, description: 'wait' } },",
+        '  *script(s, p) {',
+        '    yield s.wait(p.pause);',
+        '    let same = false;',
+        '    try {',
+        '      s.victim(9999);',
+        '    } catch (e) {',
+        '      same = e instanceof ScenarioError;',
+        '    }',
+        "    s.check('one copy of connsim', { passed: same, detail: `the runner's ScenarioError is the one the file imported: ${same}` });",
+        '  },',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    return dir;
+  }
+
+  it('runs it, sharing the CLI\'s module instances (instanceof holds across the two)', () => {
+    const dir = study();
+    const r = connsim(['run', join(dir, 'study.ts'), '--out', join(dir, 'run'), '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { checks: { name: string; passed: boolean }[] };
+    expect(summary.checks.find((c) => c.name === 'one copy of connsim')?.passed).toBe(true);
+  });
+
+  it('sweeps it on worker threads', () => {
+    const dir = study();
+    const r = connsim(['sweep', join(dir, 'study.ts'), '--seeds', '1..2', '--workers', '2', '--out', join(dir, 'sweep'), '--quiet']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/2 runs, 2 passed, 0 failed/);
+  });
+});
+
 describe('connsim run / replay / inspect with the real runner', () => {
   it('--ping-path messages is recorded in summary.json and its reproduce command, and replays to the same digest', () => {
     const out = join(tmp(), 'run');

@@ -21,6 +21,7 @@
 // whose checks fail, or a replay whose digest differs, exits with code 1. A fault in connsim
 // itself prints `connsim: internal error: …` and exits with code 3.
 import { readFileSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
@@ -45,6 +46,9 @@ import { BUILTIN_SCENARIOS } from './scenarios/builtin/registry.ts';
 import { ScenarioError } from './scenarios/dsl/scenario.ts';
 import { SeedListError } from './scenarios/world/seed-list.ts';
 import { DurationParseError } from './sim/time.ts';
+
+// A scenario file anywhere may import this checkout as 'connsim' (cli/package-resolve-hook.mjs).
+register('./cli/package-resolve-hook.mjs', import.meta.url);
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`connsim: ${message}\n`);

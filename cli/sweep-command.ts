@@ -283,14 +283,17 @@ export class SweepProgress {
 }
 
 /**
- * The worker's bootstrap: plain JavaScript that registers tsx's ESM hooks in the new thread, then
+ * The worker's bootstrap: plain JavaScript that registers tsx's ESM hooks and connsim's own
+ * (a scenario file anywhere loads as an ES module and may import 'connsim') in the new thread, then
  * imports sweep-worker.ts. (On Node 20 a worker started with execArgv ['--import', 'tsx'] still
  * cannot load a .ts entry point, since the hooks are registered after the entry is resolved.)
  */
 function workerBootstrap(): string {
   const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs');
   const entry = new URL('./sweep-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  const hook = new URL('./package-resolve-hook.mjs', import.meta.url).href;
+  // tsx first, then connsim's hooks (registered last, they run first: cli/package-resolve-hook.mjs).
+  return `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import('node:module'); }).then((m) => { m.register(${JSON.stringify(hook)}); return import(${JSON.stringify(entry)}); });`;
 }
 
 /** What one finished run of the pool reports. */
