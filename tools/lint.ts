@@ -13,6 +13,11 @@
 //   - connman/ imports nothing of ours outside connman/ (its ports.ts is its only contract);
 //   - reports/ imports nothing of ours outside reports/;
 //   - scenarios/ may import sim/, connman/ and reports/ (the joining layer).
+// Inside connman/, folders follow Core's own dependency order, lowest first: util, protocol,
+// netgroup, addrman, net, net_processing, profiles. A file may import its own folder, a lower one
+// and the root contract ports.ts, never a higher one (so net/ knows nothing of net_processing/, as
+// net.cpp does not); the composition root (init.ts) and the entry point (index.ts) may import
+// anything. connman/testing/ holds test doubles: only tests import it.
 // Test files (*.test.ts) may additionally import the harness in scenarios/ and sim/ to drive the
 // code under test; they are exempt from the determinism rules (vitest itself is async). Test
 // helpers (*.test-helper.ts: code shared by several test files, e.g. golden-file comparison) count
@@ -71,6 +76,16 @@ const TEST_EXTRA: Record<string, string[]> = {
   examples: [],
 };
 
+/** connman/'s folders in Core's dependency order (index = rank). */
+const CONNMAN_ORDER = ['util', 'protocol', 'netgroup', 'addrman', 'net', 'net_processing', 'profiles'];
+
+/** The connman/ folder of a path ('' for a file at connman/'s root), or undefined outside connman/. */
+function connmanFolder(path: string): string | undefined {
+  const parts = relative(ROOT, path).split(sep);
+  if (parts[0] !== 'connman') return undefined;
+  return parts.length > 2 ? parts[1]! : '';
+}
+
 interface Finding {
   file: string;
   line: number;
@@ -118,6 +133,18 @@ function lintFile(file: string): Finding[] {
     if (spec.startsWith('.')) {
       const target = resolve(dirname(file), spec);
       if (!isTest && target.endsWith('.test-helper.ts')) report(node, `'${spec}' is a test helper: only tests may import it`);
+      const from = connmanFolder(file);
+      const to = connmanFolder(target);
+      if (!isTest && from !== undefined && to !== undefined) {
+        if (to === 'testing') report(node, `'${spec}' is a test double in connman/testing/: only tests may import it`);
+        else if (from !== '' && from !== 'testing') {
+          const fromRank = CONNMAN_ORDER.indexOf(from);
+          const toRank = CONNMAN_ORDER.indexOf(to);
+          if (to === '' ? relative(join(ROOT, 'connman'), target) !== 'ports.ts' : toRank > fromRank) {
+            report(node, `connman/${from}/ may not import '${spec}' (Core's order: ${CONNMAN_ORDER.join(' < ')}; the root files but ports.ts sit above them all)`);
+          }
+        }
+      }
       const targetTop = relative(ROOT, target).split(sep)[0] ?? '';
       const allowed = [...(ALLOWED_IMPORTS[layer] ?? []), ...(isTest ? TEST_EXTRA[layer] ?? [] : [])];
       if (!allowed.includes(targetTop)) {

@@ -52,8 +52,7 @@ import {
 } from './open-connections.ts';
 
 import { AddrResponseCache } from './addr-cache.ts';
-import { PING_INTERVAL, type PeerManager, type PeerManagerHost } from '../net_processing/peerman.ts';
-import type { BlockRelayHost } from '../net_processing/blocks.ts';
+import type { NetEventsInterface } from './net-events.ts';
 import type {
   Clock,
   CloseReason,
@@ -230,7 +229,7 @@ export class Connman {
   readonly netgroupman: NetGroupManager;
   private readonly peersDat: PeersDatFormat;
   /** m_msgproc: the PeerManager, handed over by setMsgProc before start. */
-  private msgproc: PeerManager | null = null;
+  private msgproc: NetEventsInterface | null = null;
   /** m_addr_response_caches: the per-network-key GETADDR answers. */
   readonly addrCache: AddrResponseCache;
   readonly uploadTarget: UploadTarget;
@@ -404,15 +403,15 @@ export class Connman {
     });
   }
 
-  /** Hands over the PeerManager (Core: CConnman::Init's m_msgproc = connOptions.m_msgproc); once, before start. */
-  setMsgProc(peerman: PeerManager): void {
-    if (this.msgproc !== null) throw new Error('Connman: the PeerManager is already set');
-    this.msgproc = peerman;
+  /** Hands over the message processor (Core: CConnman::Init's m_msgproc = connOptions.m_msgproc); once, before start. */
+  setMsgProc(msgproc: NetEventsInterface): void {
+    if (this.msgproc !== null) throw new Error('Connman: the message processor is already set');
+    this.msgproc = msgproc;
   }
 
   /** m_msgproc: the PeerManager this Connman hands messages to. */
-  get peerman(): PeerManager {
-    if (this.msgproc === null) throw new Error('Connman: no PeerManager (build nodes with init.ts buildNode)');
+  private get peerman(): NetEventsInterface {
+    if (this.msgproc === null) throw new Error('Connman: no message processor (build nodes with init.ts buildNode)');
     return this.msgproc;
   }
 
@@ -424,8 +423,8 @@ export class Connman {
     this.events.emit(ev);
   }
 
-  /** The CConnman methods the PeerManager calls (Core: PeerManagerImpl's m_connman). */
-  peerManagerHost(): PeerManagerHost {
+  /** The CConnman methods the PeerManager calls (Core: PeerManagerImpl's m_connman; net_processing/peerman.ts PeerManagerHost). */
+  peerManagerHost() {
     return {
       nowMicros: () => this.now(),
       pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
@@ -439,7 +438,7 @@ export class Connman {
       discourage: (a: NetAddr) => this.banman.discourage(a),
       refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
       drawPingNonce: () => this.drawPingNonce(),
-      startComputedPings: (node: Node, now: Micros) => this.startComputedPings(node, now),
+      startComputedPings: (node: Node, now: Micros, periodMicros: Micros) => this.startComputedPings(node, now, periodMicros),
       isReachable: (net: Network) => this.reachable.has(net),
       shouldRunInactivityChecks: (node: Node, now: Micros) => this.shouldRunInactivityChecks(node, now),
       addressesAdded: () => this.wakeOpenConnections(),
@@ -447,8 +446,8 @@ export class Connman {
     };
   }
 
-  /** The CConnman methods the block part of the PeerManager calls. */
-  blockRelayHost(): BlockRelayHost {
+  /** The CConnman methods the block part of the PeerManager calls (net_processing/blocks.ts BlockRelayHost). */
+  blockRelayHost() {
     return {
       nowMicros: () => this.now(),
       scheduler: this.scheduler,
@@ -1865,11 +1864,9 @@ export class Connman {
   private nextNodeDue(node: Node): Micros {
     const timeout = this.options.peerConnectTimeoutSeconds;
     if (node.keepAlive !== null && node.keepAlive.ownsPings()) {
-      // Analytic pings keep both directions busy every PING_INTERVAL: no inactivity, ping timeout
+      // Computed pings keep both directions busy every ping interval: no inactivity, ping timeout
       // or ping deadline can come due while they run (they are handed back before that can change).
-      let due = this.peerman.nextAddrSendDue(node);
-      if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
-      return Math.min(due, this.peerman.tx.nextDue(node));
+      return this.peerman.nextSendMessagesDue(node);
     }
     let due = nextInactivityDeadline(
       {
@@ -1888,10 +1885,7 @@ export class Connman {
         timeout,
       );
       if (ping !== null) due = Math.min(due, ping);
-      if (node.pingNonceSent === 0n) due = Math.min(due, node.pingStartMicros + 2 * 60 * S + 1);
-      if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 300 * S + 1);
-      due = Math.min(due, this.peerman.nextAddrSendDue(node));
-      due = Math.min(due, this.peerman.tx.nextDue(node));
+      due = Math.min(due, this.peerman.nextSendMessagesDue(node));
     }
     return due;
   }
@@ -1969,9 +1963,9 @@ export class Connman {
    * MaybeSendPing's automatic ping, offered to the node's keep-alive link. Never while an upload
    * target is set: its cycle's start depends on the order of sends, which computed pings skip.
    */
-  private startComputedPings(node: Node, now: Micros): boolean {
+  private startComputedPings(node: Node, now: Micros, periodMicros: Micros): boolean {
     if (node.keepAlive === null || this.uploadTarget.maxOutboundLimit !== 0) return false;
-    return node.keepAlive.startPings(now, PING_INTERVAL + 1);
+    return node.keepAlive.startPings(now, periodMicros);
   }
 
   /** Applies every connection's computed keep-alive traffic up to now (before anyone reads counters or ping times). */

@@ -24,6 +24,7 @@ import { FastRandomContext } from '../util/random.ts';
 import { SubNet } from '../protocol/subnet.ts';
 import type { ConnHandle } from '../ports.ts';
 import { buildNode } from '../init.ts';
+import type { PeerManager } from './peerman.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -33,6 +34,7 @@ interface W {
   transport: FakeTransport;
   log: EventLog;
   cm: Connman;
+  peerman: PeerManager;
 }
 
 function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 0, seed = 1): W {
@@ -41,14 +43,15 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 0, seed = 1): W 
   const log = new EventLog();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = seed;
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const node = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts });
+  const cm = node.connman;
   const nowS = Math.floor(sched.nowMicros() / S);
   const source = NetAddr.fromIPv4(0x05060708);
   for (let i = 0; i < nAddrs; i++) {
     cm.addrman.add([new Address(serviceOrThrow(`${20 + (i % 200)}.${i >> 8}.${i & 255}.1:8333`, 8333), NODE_NETWORK | NODE_WITNESS, nowS - 3600)], source);
   }
   cm.start();
-  return { sched, transport, log, cm };
+  return { sched, transport, log, cm, peerman: node.peerman };
 }
 
 /** An inbound peer completing the handshake (optionally asking for addrv2). */
@@ -236,7 +239,7 @@ describe('PeerManager addr relay and trickle', () => {
     expect(has(hs[1]!)).toBe(true);
     expect(has(hs[2]!)).toBe(true);
     expect(has(hs[0]!)).toBe(false);
-    expect(w.cm.peerman.addrKnownBy(nodeFor(w, '51.1.1.1:5000').id, a!)).toBe(true);
+    expect(w.peerman.addrKnownBy(nodeFor(w, '51.1.1.1:5000').id, a!)).toBe(true);
   });
 
   it('scans the relaying peers by ascending id, whatever order they enabled relay in, and forgets closed ones', () => {
@@ -252,15 +255,15 @@ describe('PeerManager addr relay and trickle', () => {
         .filter((n) => n.addrRelayEnabled && !n.disconnect)
         .map((n) => n.id)
         .sort((a, b) => a - b);
-    expect(w.cm.peerman.relayPeerIds()).toEqual(expected());
-    expect(w.cm.peerman.relayPeerIds()).toHaveLength(7);
+    expect(w.peerman.relayPeerIds()).toEqual(expected());
+    expect(w.peerman.relayPeerIds()).toHaveLength(7);
     // Close two relaying peers and one that never relayed; enable one more.
     for (const k of [2, 9, 4]) w.cm.disconnectNode(nodeFor(w, remotes[k]!).id);
     w.sched.runFor(S);
     w.transport.deliver(hs[1]!, getAddrMessage(), 0);
     w.sched.runFor(S);
-    expect(w.cm.peerman.relayPeerIds()).toEqual(expected());
-    expect(w.cm.peerman.relayPeerIds()).toHaveLength(6);
+    expect(w.peerman.relayPeerIds()).toEqual(expected());
+    expect(w.peerman.relayPeerIds()).toHaveLength(6);
   });
 
   it('does not relay old addresses or messages of more than 10 addresses', () => {

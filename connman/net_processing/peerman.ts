@@ -66,6 +66,7 @@ import { PeerTxRelay } from './tx.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from '../protocol/protocol.ts';
 import { RollingBloomFilter } from '../util/rolling-bloom.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
+import type { NetEventsInterface } from '../net/net-events.ts';
 
 
 /** Automatic ping spacing (send to send). */
@@ -118,9 +119,9 @@ export interface PeerManagerHost {
   drawPingNonce(): bigint;
   /**
    * MaybeSendPing's automatic ping: true if the node's keep-alive link (ports.ts KeepAlive) sends
-   * it and the ones after it (then no message is queued); false on Core's path.
+   * it and the ones after it every `periodMicros` (then no message is queued); false on Core's path.
    */
-  startComputedPings(node: Node, now: Micros): boolean;
+  startComputedPings(node: Node, now: Micros, periodMicros: Micros): boolean;
   isReachable(net: Network): boolean;
   shouldRunInactivityChecks(node: Node, nowMicros: Micros): boolean;
   /** Addresses were added to AddrMan: the open-connections loop may have new work. */
@@ -184,7 +185,7 @@ function insertById(list: PeerAddrState[], st: PeerAddrState): void {
 }
 
 // Core: net_processing.cpp PeerManagerImpl (the subset described above)
-export class PeerManager {
+export class PeerManager implements NetEventsInterface {
   /** Core's m_peer_map addr fields; ids are inserted in ascending order, so it iterates by id. */
   private readonly addrState = new Map<NodeId, PeerAddrState>();
   /**
@@ -762,7 +763,7 @@ export class PeerManager {
     let pingSend = node.pingQueued;
     if (node.pingNonceSent === 0n && now > node.pingStartMicros + PING_INTERVAL) pingSend = true;
     // An automatic ping may be taken by the keep-alive shortcut, which sets m_ping_start and the nonce stand-in.
-    const tookPing = pingSend && !computed && !node.pingQueued && node.commonVersion > BIP0031_VERSION && this.host.startComputedPings(node, now);
+    const tookPing = pingSend && !computed && !node.pingQueued && node.commonVersion > BIP0031_VERSION && this.host.startComputedPings(node, now, PING_INTERVAL + 1);
     if (pingSend && !computed && !tookPing) {
       let nonce = 0n;
       while (nonce === 0n) nonce = this.host.drawPingNonce();
@@ -784,6 +785,18 @@ export class PeerManager {
       next = Math.min(next, node.pingStartMicros + PING_INTERVAL + 1);
     }
     return next;
+  }
+
+  /**
+   * When SendMessages next has work for the node: the address and transaction trickles, the end of
+   * an addr-fetch connection's life, and the next automatic ping unless the node's keep-alive link
+   * carries its pings.
+   */
+  nextSendMessagesDue(node: Node): Micros {
+    let due = Math.min(this.nextAddrSendDue(node), this.tx.nextDue(node));
+    if (node.isAddrFetch()) due = Math.min(due, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
+    if (node.pingNonceSent === 0n && !(node.keepAlive !== null && node.keepAlive.ownsPings())) due = Math.min(due, node.pingStartMicros + PING_INTERVAL + 1);
+    return due;
   }
 
   /** getpeerinfo's addr counters for a peer. */

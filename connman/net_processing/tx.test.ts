@@ -26,6 +26,7 @@ import { NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
 import { SubNet } from '../protocol/subnet.ts';
 import { buildNode } from '../init.ts';
+import type { PeerManager } from './peerman.ts';
 
 const S = 1_000_000;
 const LOCAL = serviceOrThrow('1.2.3.4:8333', 8333);
@@ -37,6 +38,7 @@ interface W {
   /** Kernel time of each event, parallel to log.events. */
   times: Micros[];
   cm: Connman;
+  peerman: PeerManager;
 }
 
 function makeWorld(opts: Partial<ConnmanOptions> = {}, seed = 1): W {
@@ -52,9 +54,10 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, seed = 1): W {
   };
   const b = new Uint8Array(32);
   b[0] = seed;
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(b), transport, events: sink, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const node = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(b), transport, events: sink, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts });
+  const cm = node.connman;
   cm.start();
-  return { sched, transport, log, times, cm };
+  return { sched, transport, log, times, cm, peerman: node.peerman };
 }
 
 /** An inbound peer that completes the handshake and answers pings (so it stays up for hours). */
@@ -89,7 +92,7 @@ function meanAnnounceDelay(w: W, id: number, n: number, gap: Micros): number {
   for (let i = 1; i <= n; i++) {
     const t0 = w.sched.nowMicros();
     const before = invTimes(w, id).length;
-    expect(w.cm.peerman.tx.submitTx(i)).toBe(true);
+    expect(w.peerman.tx.submitTx(i)).toBe(true);
     w.sched.runFor(gap);
     const after = invTimes(w, id);
     expect(after.length, `tx ${i} announced once`).toBe(before + 1);
@@ -136,7 +139,7 @@ describe('tx inventory trickle', () => {
     const out = nodeOf(w, w.transport.connsTo(serviceOrThrow('90.2.2.2:8333', 8333))[0]!.handle);
     const inb = nodeOf(w, inbound(w, '60.1.1.1:5000'));
     for (let i = 1; i <= 20; i++) {
-      w.cm.peerman.tx.submitTx(i);
+      w.peerman.tx.submitTx(i);
       w.sched.runFor(60 * S);
     }
     const to = invTimes(w, out.id);
@@ -153,7 +156,7 @@ describe('tx inventory trickle', () => {
     const node = nodeOf(w, inbound(w, '60.1.1.1:5000'));
     for (let i = 1; i <= 5; i++) {
       const t0 = w.sched.nowMicros();
-      w.cm.peerman.tx.submitTx(i);
+      w.peerman.tx.submitTx(i);
       w.sched.runFor(10 * S);
       expect(invTimes(w, node.id).at(-1)).toBe(t0);
     }
@@ -167,9 +170,9 @@ describe('tx inventory trickle', () => {
     const block = nodeOf(w, w.transport.connsTo(serviceOrThrow('90.3.3.3:8333', 8333))[0]!.handle);
     expect(block.successfullyConnected).toBe(true);
     for (let i = 1; i <= 10; i++) {
-      w.cm.peerman.tx.submitTx(i);
-      expect(w.cm.peerman.tx.nextDue(noRelay)).toBe(Infinity);
-      expect(w.cm.peerman.tx.nextDue(block)).toBe(Infinity);
+      w.peerman.tx.submitTx(i);
+      expect(w.peerman.tx.nextDue(noRelay)).toBe(Infinity);
+      expect(w.peerman.tx.nextDue(block)).toBe(Infinity);
       w.sched.runFor(20 * S);
     }
     expect(w.log.ofKind('tx-inv-sent')).toEqual([]);
@@ -180,8 +183,8 @@ describe('tx inventory trickle', () => {
     const a = nodeOf(w, inbound(w, '60.1.1.1:5000'));
     expect(w.cm.addConnection('90.2.2.2', ConnectionType.OUTBOUND_FULL_RELAY)).toBe(true);
     w.sched.runFor(600 * S);
-    for (const n of w.cm.getNodes()) expect(w.cm.peerman.tx.nextDue(n)).toBe(Infinity);
-    expect(w.cm.peerman.tx.queuedFor(a.id)).toBe(0);
+    for (const n of w.cm.getNodes()) expect(w.peerman.tx.nextDue(n)).toBe(Infinity);
+    expect(w.peerman.tx.queuedFor(a.id)).toBe(0);
     expect(w.log.ofKind('tx-inv-sent')).toEqual([]);
   });
 });
@@ -208,7 +211,7 @@ describe('tx download', () => {
     w.sched.runFor(1);
     expect(a.lastTxTimeSeconds).toBe(Math.floor(at / S));
     expect(b.lastTxTimeSeconds).toBe(0);
-    expect(w.cm.peerman.tx.hasTx(77)).toBe(true);
+    expect(w.peerman.tx.hasTx(77)).toBe(true);
     expect(w.log.ofKind('tx-accepted')).toEqual([{ kind: 'tx-accepted', nodeId: a.id, addr: '60.1.1.1:5000', txid: 77 }]);
     // b announced it, a sent it: neither is told about it.
     w.sched.runFor(60 * S);
@@ -242,7 +245,7 @@ describe('tx download', () => {
     w.transport.deliver(h, txDataMessage(5), 0);
     w.sched.runFor(1);
     expect(w.log.ofKind('connection-closed').at(-1)).toMatchObject({ addr: '60.1.1.1:5000', reason: 'protocol-violation' });
-    expect(w.cm.peerman.tx.hasTx(5)).toBe(false);
+    expect(w.peerman.tx.hasTx(5)).toBe(false);
   });
 });
 

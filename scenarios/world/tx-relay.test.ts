@@ -29,7 +29,7 @@ describe('transactions spread over a 30-node network', () => {
   it('every transaction reaches every node', () => {
     expect(last).toBeGreaterThan(150);
     for (const n of world.nodes) {
-      const tx = n.connman!.peerman.tx;
+      const tx = n.context!.peerman.tx;
       let have = 0;
       for (let id = 1; id <= last; id++) if (tx.hasTx(id)) have++;
       expect(have, reproduce(seed, 'every transaction reaches every node')).toBe(last);

@@ -41,7 +41,7 @@ export class TxSource {
     const now = this.world.kernel.now();
     const nodes = this.world.nodes;
     const n = nodes[this.rng.randrange(nodes.length)]!;
-    if (n.connman !== undefined) n.connman.peerman.tx.submitTx(++this.submitted);
+    if (n.context !== undefined) n.context.peerman.tx.submitTx(++this.submitted);
     this.scheduleNext(now);
   }
 }
