@@ -41,4 +41,15 @@ describe('renderSvg', () => {
     });
     expect(warnings.length).toBeGreaterThan(0);
   });
+
+  it("collects vega's own warnings (its View calls the logger's methods detached) instead of crashing", async () => {
+    const r = await renderSvg({
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      data: { values: [{ x: 1, lo: null, hi: null }] },
+      mark: 'rule',
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+    });
+    expect(r.svg).toMatch(/^<svg/);
+    expect(r.warnings.some((w) => /Infinite extent/.test(w))).toBe(true);
+  });
 });

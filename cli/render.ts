@@ -8,33 +8,30 @@ import * as vl from 'vega-lite';
 
 import type { VlSpec } from '../reports/index.ts';
 
-/** Collects what vega-lite and vega log, instead of printing it to the console. */
+/**
+ * Collects what vega-lite and vega log, instead of printing it to the console. Its methods are
+ * bound to the instance: vega's View calls the logger's methods detached from it.
+ */
 class CollectingLogger {
   readonly warnings: string[] = [];
   readonly errors: string[] = [];
   private currentLevel = vega.Warn;
 
-  level(): number;
-  level(l: number): this;
-  level(l?: number): number | this {
+  readonly level = ((l?: number): number | CollectingLogger => {
     if (l === undefined) return this.currentLevel;
     this.currentLevel = l;
     return this;
-  }
-  error(...args: readonly unknown[]): this {
+  }) as { (): number; (l: number): CollectingLogger };
+  readonly error = (...args: readonly unknown[]): this => {
     this.errors.push(args.map(String).join(' '));
     return this;
-  }
-  warn(...args: readonly unknown[]): this {
+  };
+  readonly warn = (...args: readonly unknown[]): this => {
     this.warnings.push(args.map(String).join(' '));
     return this;
-  }
-  info(): this {
-    return this;
-  }
-  debug(): this {
-    return this;
-  }
+  };
+  readonly info = (): this => this;
+  readonly debug = (): this => this;
 }
 
 export interface CompiledSpec {

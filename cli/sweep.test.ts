@@ -243,6 +243,19 @@ describe('connsim sweep', () => {
     expectSameTree(dir, one);
   });
 
+  it('a sweep with one seed per point writes its summary and report, its charts drawn without intervals or warnings', async () => {
+    const out = join(scratch, 'one-seed');
+    const io = testIo();
+    expect(await sweepCommand({ ...sweepArgs(out), seeds: '1', vary: ['level=1,2'], profile: 'core-master' }, io)).toBe(0);
+    expect(existsSync(join(out, SWEEP_SUMMARY_FILE))).toBe(true);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    const spec = JSON.parse(readFileSync(join(out, 'charts', 'sweep-metric-draw.vl.json'), 'utf8')) as { title: { subtitle: string[] }; layer: unknown[] };
+    expect(spec.title.subtitle[1]).toBe('one seed per point: no confidence interval to draw');
+    expect(spec.layer).toHaveLength(1);
+    const { renderSvg } = await import('./render.ts');
+    expect((await renderSvg(spec as never)).warnings).toEqual([]);
+  });
+
   it('refuses an --out directory that holds another sweep', async () => {
     await expect(sweepCommand(sweepArgs(one, { seeds: '1..2' }), testIo())).rejects.toThrow(/holds another sweep/);
   });

@@ -330,11 +330,13 @@ function seriesDomain(agg: SweepAggregate): string[] {
 /** Tableau-10, one colour per series in order. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-function subtitle(agg: SweepAggregate, method: string): string[] {
+function subtitle(agg: SweepAggregate, method: string, withIntervals: boolean): string[] {
   const perPoint = agg.seeds.length;
   return [
     `${agg.scenario} · seeds ${seedsLabel(agg.seeds)} (${perPoint} per point) · profiles ${agg.profiles.join(', ')}`,
-    `mean over seeds; bars${agg.axes.length > 0 && xEncoding(agg.axes[0]!, agg.profiles).numeric ? ' and band' : ''}: 95% confidence interval (${method})`,
+    withIntervals
+      ? `mean over seeds; bars${agg.axes.length > 0 && xEncoding(agg.axes[0]!, agg.profiles).numeric ? ' and band' : ''}: 95% confidence interval (${method})`
+      : `${perPoint === 1 ? 'one seed per point' : 'the same value on every seed'}: no confidence interval to draw`,
   ];
 }
 
@@ -367,7 +369,7 @@ function outcomeChart(
       hasData: false,
       axisTitles: [],
       spec: {
-        ...frame(title, subtitle(agg, method)),
+        ...frame(title, subtitle(agg, method, false)),
         height: 120,
         data: { values: [{ message: 'No data: no run of the sweep recorded this value' }] },
         mark: { type: 'text', fontSize: 14, color: '#777777' },
@@ -388,11 +390,13 @@ function outcomeChart(
     { field: 'n', type: 'quantitative', title: 'runs', format: ',d' },
   ];
   const hasCi = 'isValid(datum.lo) && isValid(datum.hi)';
+  // With one seed per point (or identical values) there is no interval: draw no empty layers.
+  const withIntervals = rows.some((r) => r.lo !== null && r.hi !== null && r.hi > r.lo);
   const layers: VlSpec[] = [];
-  if (x.numeric) {
+  if (withIntervals && x.numeric) {
     layers.push({ transform: [{ filter: hasCi }], mark: { type: 'area', opacity: 0.14 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' } } });
   }
-  layers.push({ transform: [{ filter: hasCi }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' } } });
+  if (withIntervals) layers.push({ transform: [{ filter: hasCi }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' } } });
   if (axis !== null) layers.push({ mark: { type: 'line', point: { filled: true, size: 40 } }, encoding: { y: yEnc, tooltip } });
   else layers.push({ mark: { type: 'point', filled: true, size: 60 }, encoding: { y: yEnc, tooltip } });
   return {
@@ -400,7 +404,7 @@ function outcomeChart(
     hasData: true,
     axisTitles: [xTitle, yTitle],
     spec: {
-      ...frame(title, subtitle(agg, method)),
+      ...frame(title, subtitle(agg, method, withIntervals)),
       data: { values: rows },
       encoding: {
         x: x.enc,
