@@ -195,6 +195,14 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'seeds.txt', 'throws.ts']);
   });
 
+  it('an attack that cannot start before the run ends is refused before anything runs (run and sweep)', () => {
+    const dir = tmp();
+    expectUsageError(connsim(['run', 'eclipse-botnet', '--profile', 'core-v0.10', '--duration', '20m', '--out', join(dir, 'a'), '--quiet']), 'botnet 20m', /the attack starts at 30m, but the run ends at 20m/);
+    expectUsageError(connsim(['run', 'slowloris', '--param', 'attackAt=5h', '--duration', '10m', '--out', join(dir, 'b'), '--quiet']), 'slowloris 5h', /the attack starts at 5h, but the run ends at 10m/);
+    expectUsageError(connsim(['sweep', 'slowloris', '--seeds', '1', '--duration', '10m', '--vary', 'attackAt=5m,5h', '--out', join(dir, 'c'), '--quiet']), 'sweep', /the attack starts at 5h, but the run ends at 10m/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('describe and inspect reject unknown scenarios the same way', () => {
     expectUsageError(connsim(['describe', 'no-such-scenario']), 'describe', /unknown scenario/);
     expectUsageError(connsim(['describe', NO_SCENARIO]), 'describe file', /exports no scenario/);

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 
 import { DEFAULT_PROFILE, ProfileError, resolveProfile } from '../scenarios/world/profiles.ts';
 import { shellWord } from '../scenarios/dsl/run-summary.ts';
-import { ScenarioError, parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
+import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { checkSeed } from './run-inputs.ts';
 import { CliError } from './user-error.ts';
 
@@ -326,6 +326,16 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   }
   checkAxes(spec);
   const pts = points(axes);
+  // Every point's timeline must fit in the run, checked before anything runs.
+  try {
+    const duration = parseDurationOrThrow(base.duration ?? definition.defaults.duration, '--duration');
+    for (const point of pts) {
+      const params = [...base.params, ...axes.filter((a) => a.key !== NODES_AXIS && !a.key.startsWith(SET_AXIS_PREFIX)).map((a) => `${a.key}=${point[a.key]!}`)];
+      checkTimeline(definition, resolveParams(definition, parseAssignments(params, '--param')), duration);
+    }
+  } catch (e) {
+    asCliError(e);
+  }
   const total = profiles.length * pts.length * seeds.length;
   if (total > MAX_SWEEP_RUNS) throw new CliError(`the sweep has ${total} runs, more than ${MAX_SWEEP_RUNS}`);
   const runs: PlannedRun[] = [];

@@ -21,6 +21,7 @@ export {
   type ScriptContext,
   type ScriptIterator,
   type ScriptStep,
+  type TimelineStep,
 } from './dsl/scenario.ts';
 export { ScriptSession, type RoleTarget } from './dsl/script-session.ts';
 export { runScenario, type RunOutcome, type RunProgress, type RunRequest } from './dsl/runner.ts';

@@ -19,6 +19,7 @@ export default defineScenario({
     attackAt: { type: 'duration', default: '30m', description: 'When the flood starts' },
   },
   population: () => ({ families: 'ipv4' }),
+  timeline: (p) => [{ what: 'the flood starts', atMicros: p.attackAt }],
   *script(s, p) {
     const victims: number[] = [];
     for (let i = 0; i < p.victims; i++) victims.push(s.victim());

@@ -20,6 +20,7 @@ export default defineScenario({
     expectOutcome: { type: 'string', default: 'auto', choices: ['auto', 'eclipsed', 'resisted', 'any'], description: "'auto' = eclipsed when every seed is poisoned, no expectation otherwise" },
   },
   population: () => ({ families: 'ipv4', dnsSeeds: 7 }),
+  timeline: (p) => [{ what: 'the newcomers join', atMicros: p.joinAt }],
   *script(s, p) {
     const listeners = s.spawnAttacker({ kind: 'listeners', count: p.attackerAddresses });
     const poisoned = s.dnsSeeds().slice(0, p.poisonedSeeds);

@@ -24,6 +24,10 @@ export default defineScenario({
     attackFor: { type: 'duration', default: '3h', description: 'How long the attacker advertises before the victims restart' },
   },
   population: () => ({ families: 'ipv4' }),
+  timeline: (p) => [
+    { what: 'the attack starts', atMicros: p.attackAt },
+    { what: 'the victims come back from their restart', atMicros: p.attackAt + p.attackFor + 60_000_000 },
+  ],
   *script(s, p) {
     const victims: number[] = [];
     for (let i = 0; i < p.victims; i++) victims.push(s.victim());

@@ -15,7 +15,7 @@
 // succeeds and is held.
 
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
-import { param, type ParamValuesOf, type ScriptContext, type ScriptIterator } from '../dsl/scenario.ts';
+import { param, type ParamValuesOf, type ScriptContext, type ScriptIterator, type TimelineStep } from '../dsl/scenario.ts';
 
 export type HeilmanVariant = 'botnet' | 'infrastructure';
 
@@ -71,6 +71,15 @@ export const INFRASTRUCTURE_PARAMS = {
 
 /** What the shared script reads: the common parameters, and `groups` for the infrastructure variant. */
 export type HeilmanParams = ParamValuesOf<typeof BOTNET_PARAMS> & { readonly groups?: number };
+
+/** The attack's moments: it starts, the victims restart, and they are back (the outcome is measured after that). */
+export function heilmanTimeline(p: HeilmanParams): TimelineStep[] {
+  const restart = p.attackAt + p.attackFor + 60_000_000;
+  return [
+    { what: 'the attack starts', atMicros: p.attackAt },
+    { what: 'the victims come back from their restart', atMicros: restart + p.downtime },
+  ];
+}
 
 /** Victims eclipsed at the end, out of all victims; the threshold a pre-countermeasure profile must reach. */
 export const ECLIPSED_SHARE_EXPECTED = 0.5;

@@ -20,6 +20,7 @@ export default defineScenario({
     keptShare: { type: 'number', default: 0.5, min: 0, max: 1, description: 'Share of honest inbound peers present at the attack\'s start that must still be connected at the end (with inbound eviction on)' },
   },
   population: () => ({ families: 'ipv4' }),
+  timeline: (p) => [{ what: 'the flood starts', atMicros: p.attackAt }],
   *script(s, p) {
     const victims: number[] = [];
     for (let i = 0; i < p.victims; i++) victims.push(s.victim());

@@ -16,6 +16,10 @@ export default defineScenario({
     splitFor: { type: 'duration', default: '3h', description: 'How long it lasts' },
     share: { type: 'number', default: 0.5, min: 0.05, max: 0.95, description: 'Share of honest nodes on side A' },
   },
+  timeline: (p) => [
+    { what: 'the partition starts', atMicros: p.splitAt },
+    { what: 'the partition heals', atMicros: p.splitAt + p.splitFor },
+  ],
   *script(s, p) {
     const sideA = s.pickNodes(Math.max(1, Math.round((p.share) * s.nodes)));
     const inA = new Set(sideA);

@@ -22,6 +22,10 @@ export default defineScenario({
     restartAt: { type: 'duration', default: '4h', description: 'When the victims restart' },
   },
   population: () => ({ families: 'ipv4' }),
+  timeline: (p) => [
+    { what: 'the attack starts', atMicros: p.attackAt },
+    { what: 'the victims come back from their restart', atMicros: p.restartAt + 60_000_000 },
+  ],
   *script(s, p) {
     const victims: number[] = [];
     for (let i = 0; i < p.victims; i++) victims.push(s.victim());

@@ -14,7 +14,7 @@ import { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { worldOptionsFor, type PopulationOptions } from '../world/population.ts';
 import { ProfileError, resolveProfile, type ResolvedProfile } from '../world/profiles.ts';
 import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type RunSummary } from './run-summary.ts';
-import { ScenarioError, parseAssignments, parseDurationOrThrow, resolveParams, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
+import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
 import { ScriptSession, type RoleTarget } from './script-session.ts';
 import { SeedListError, parseSeedList } from '../world/seed-list.ts';
 import { World } from '../world/world.ts';
@@ -58,6 +58,8 @@ export interface RunRequest {
   stopAtMicros?: Micros;
   /** connsim's version string for result.json (the CLI resolves it); default "unknown". */
   codeVersion?: string;
+  /** Events at one instant after which the run is declared stuck (default STUCK_EVENTS; tests lower it). */
+  stuckEventLimit?: number;
 }
 
 export type { RoleTarget } from './script-session.ts';
@@ -103,6 +105,9 @@ function resolveRun(req: RunRequest): ResolvedRun {
   if (durationMicros <= 0) throw new ScenarioError('--duration must be longer than 0s');
   const sampleIntervalMicros = parseDurationOrThrow(req.sampleInterval ?? def.defaults.sampleInterval, '--sample-interval');
   if (sampleIntervalMicros <= 0) throw new ScenarioError('--sample-interval must be longer than 0s');
+  // Every moment the scenario's measurements depend on must come before the end of the run
+  // (inspect stops early on purpose and is exempt).
+  if (req.stopAtMicros === undefined) checkTimeline(def, params, durationMicros);
   const set = [...(req.set ?? [])];
   let profile: ResolvedProfile;
   try {
@@ -178,46 +183,114 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
 }
 
 /**
- * Step 3: runs the script to its first yield now, then one kernel event per yielded step, and the
- * world until the end (or `stopAtMicros`), reporting progress about every 1% of simulated time.
- * Returns the end time.
+ * Events at one instant after which a run is declared stuck: simulated time no longer advances, as
+ * when a script yields `s.wait(0)` in a loop or an actor reschedules itself without delay. A
+ * legitimate burst (every node of a large world starting at once) is orders of magnitude smaller.
  */
-function drive(run: ResolvedRun, built: BuiltRun, req: RunRequest): Micros {
-  const { world, session } = built;
-  const kernel = world.kernel;
-  let script: ScriptIterator;
-  let scriptError: unknown;
-  const advance = (): void => {
+export const STUCK_EVENTS = 50_000_000;
+
+/**
+ * Step 3, in slices: the script runs to its first yield when the driver is made, then one kernel
+ * event per yielded step, and the world runs to the end (or `stopAtMicros`), with a progress report
+ * about every 1% of simulated time. `advance` processes at most a given number of events, so a
+ * caller can keep its own event loop alive between slices (signals, a wall-clock limit); slicing
+ * changes nothing in what happens or in what order.
+ */
+class ScriptDrive {
+  readonly endMicros: Micros;
+  private readonly stepMicros: Micros;
+  private target: Micros;
+  private script: ScriptIterator | undefined;
+  private scriptError: unknown;
+  private scriptDone = false;
+  /** When the script asked to resume (its pending wait), or null while it runs or when done. */
+  private scriptWakeMicros: Micros | null = null;
+  private lastNow: Micros;
+  private eventsAtLastNow = 0;
+
+  constructor(
+    private readonly run: ResolvedRun,
+    private readonly built: BuiltRun,
+    private readonly req: RunRequest,
+  ) {
+    const kernel = built.world.kernel;
+    this.script = run.def.script(built.session, run.params);
+    this.resume();
+    this.endMicros = Math.min(run.durationMicros, req.stopAtMicros ?? run.durationMicros);
+    this.stepMicros = Math.max(1, Math.floor(this.endMicros / 100));
+    this.target = Math.min(this.stepMicros, this.endMicros);
+    this.lastNow = kernel.now();
+  }
+
+  /** Runs the script to its next yield and schedules its resumption. */
+  private readonly resume = (): void => {
+    const kernel = this.built.world.kernel;
+    this.scriptWakeMicros = null;
     let r: IteratorResult<{ untilMicros: Micros }, void>;
     try {
-      r = script.next();
+      r = this.script!.next();
     } catch (e) {
-      scriptError = e;
+      this.scriptError = e;
       return;
     }
-    if (r.done === true) return;
-    kernel.schedule(Math.max(kernel.now(), r.value.untilMicros), advance);
+    if (r.done === true) {
+      this.scriptDone = true;
+      return;
+    }
+    const at = Math.max(kernel.now(), r.value.untilMicros);
+    this.scriptWakeMicros = at;
+    kernel.schedule(at, this.resume);
   };
-  script = run.def.script(session, run.params);
-  advance();
 
-  const endMicros = Math.min(run.durationMicros, req.stopAtMicros ?? run.durationMicros);
-  const step = Math.max(1, Math.floor(endMicros / 100));
-  for (let t = Math.min(step, endMicros); ; t = Math.min(t + step, endMicros)) {
-    world.runUntil(t);
-    if (scriptError !== undefined) break;
-    req.onProgress?.({ simMicros: t, durationMicros: endMicros, events: kernel.processed });
-    if (t >= endMicros) break;
+  /** The script was still waiting for a time after the run's end (null when it finished in time). */
+  pendingWakeAfterEnd(): Micros | null {
+    return !this.scriptDone && this.scriptWakeMicros !== null && this.scriptWakeMicros > this.endMicros ? this.scriptWakeMicros : null;
   }
-  if (scriptError !== undefined) {
-    const msg = scriptError instanceof Error ? scriptError.message : String(scriptError);
-    throw new ScenarioError(`${run.def.name}: the script failed at ${formatDuration(kernel.now())}: ${msg}`);
+
+  /** Processes at most `maxEvents` events; true once the run has reached its end. Throws ScenarioError when the script failed or time stopped advancing. */
+  advance(maxEvents: number): boolean {
+    const kernel = this.built.world.kernel;
+    let budget = maxEvents;
+    for (;;) {
+      const n = kernel.run({ until: this.target, maxEvents: budget });
+      budget -= n;
+      this.fail();
+      const now = kernel.now();
+      if (now === this.lastNow) {
+        this.eventsAtLastNow += n;
+        const limit = this.req.stuckEventLimit ?? STUCK_EVENTS;
+        if (this.eventsAtLastNow >= limit) {
+          throw new ScenarioError(
+            `${this.run.def.name}: simulated time stopped at ${formatDuration(now)}: ${limit.toLocaleString('en-US')} events ran at that instant (a script that yields s.wait(0) in a loop, or an actor that reschedules itself without delay?)`,
+          );
+        }
+      } else {
+        this.lastNow = now;
+        this.eventsAtLastNow = 0;
+      }
+      if (now < this.target) return false;
+      this.req.onProgress?.({ simMicros: this.target, durationMicros: this.endMicros, events: kernel.processed });
+      if (this.target >= this.endMicros) return true;
+      this.target = Math.min(this.target + this.stepMicros, this.endMicros);
+      if (budget <= 0) return false;
+    }
   }
-  return endMicros;
+
+  private fail(): void {
+    if (this.scriptError === undefined) return;
+    const e = this.scriptError;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ScenarioError(`${this.run.def.name}: the script failed at ${formatDuration(this.built.world.kernel.now())}: ${msg}`);
+  }
+
+  /** Simulated time reached so far. */
+  nowMicros(): Micros {
+    return this.built.world.kernel.now();
+  }
 }
 
 /** Step 4: the last sample and invariant check, the checks evaluated, and the RunSummary and RunResult. */
-function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros: Micros): { summary: RunSummary; result: RunResult } {
+function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros: Micros, scriptWaitingFor: Micros | null): { summary: RunSummary; result: RunResult } {
   const { def, params, profile, durationMicros, sampleIntervalMicros } = run;
   const { world, session, recorder, invariants } = built;
   const kernel = world.kernel;
@@ -230,6 +303,15 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
       const o = e.evaluate();
       checks.push({ name: e.name, passed: o.passed, detail: o.detail });
     }
+  }
+  // A script still waiting for a later time when the run ended never ran its remaining steps (nor
+  // registered the checks they hold): that is a failure, never a silent pass.
+  if (!stoppedEarly && scriptWaitingFor !== null) {
+    checks.push({
+      name: 'script timeline',
+      passed: false,
+      detail: `the script was still waiting for ${formatDuration(scriptWaitingFor)} when the run ended at ${formatDuration(durationMicros)}: its later steps and the checks they register never ran (give a longer --duration or an earlier timeline)`,
+    });
   }
   checks.push(...invariants.violations());
 
@@ -290,21 +372,57 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
   return { summary, result };
 }
 
-/** Runs a scenario to its end (or `stopAtMicros`): resolve, build, drive, summarise. Throws ScenarioError on bad input. */
-export function runScenario(req: RunRequest): RunOutcome {
+/** A run in progress, driven in slices (cli/ keeps its event loop alive between them). */
+export interface RunDriver {
+  /** Processes at most `maxEvents` events; true once the run has reached its end. */
+  advance(maxEvents: number): boolean;
+  /** Simulated time reached so far, and where the run ends. */
+  nowMicros(): Micros;
+  readonly endMicros: Micros;
+  /** The outcome, once advance returned true. */
+  finish(): RunOutcome;
+}
+
+/** Resolves and builds a run and starts its script; drive it with advance, then finish. Throws ScenarioError on bad input. */
+export function startRun(req: RunRequest): RunDriver {
   const run = resolveRun(req);
   const built = buildRun(run, req);
-  const endMicros = drive(run, built, req);
-  const { summary, result } = summarise(run, built, req, endMicros);
-  const { world, session } = built;
+  const drive = new ScriptDrive(run, built, req);
+  let finished = false;
   return {
-    summary,
-    result,
-    world,
-    profile: run.profile,
-    isAttackerAddress: session.isAttackerAddress,
-    roleNames: () => session.roleNames(),
-    resolveNode: (name) => session.resolveNode(name),
-    attackerState: (name) => session.attackerState(name),
+    endMicros: drive.endMicros,
+    advance: (maxEvents) => {
+      if (finished) return true;
+      finished = drive.advance(maxEvents);
+      return finished;
+    },
+    nowMicros: () => drive.nowMicros(),
+    finish: () => {
+      if (!finished) throw new Error('startRun: finish() before the run reached its end');
+      const { summary, result } = summarise(run, built, req, drive.endMicros, drive.pendingWakeAfterEnd());
+      const { world, session } = built;
+      return {
+        summary,
+        result,
+        world,
+        profile: run.profile,
+        isAttackerAddress: session.isAttackerAddress,
+        roleNames: () => session.roleNames(),
+        resolveNode: (name) => session.resolveNode(name),
+        attackerState: (name) => session.attackerState(name),
+      };
+    },
   };
+}
+
+/** Events per slice when a run is driven to its end in one call. */
+const SLICE_EVENTS = 1 << 20;
+
+/** Runs a scenario to its end (or `stopAtMicros`): resolve, build, drive, summarise. Throws ScenarioError on bad input. */
+export function runScenario(req: RunRequest): RunOutcome {
+  const driver = startRun(req);
+  while (!driver.advance(SLICE_EVENTS)) {
+    // Slices only bound the time-stopped check; nothing happens between them.
+  }
+  return driver.finish();
 }

@@ -11,7 +11,7 @@
 
 import type { NodeStats } from '../../connman/net/connman.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
-import { DurationParseError, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
+import { DurationParseError, formatDuration, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
 import type { Attacker } from '../actors/attacker-env.ts';
 import type { AttackerSpec } from '../actors/create-attacker.ts';
 import type { PopulationOptions } from '../world/population.ts';
@@ -97,7 +97,21 @@ export interface ScenarioSpec<Specs extends Readonly<Record<string, ParamSpec>>>
   params: Specs;
   /** Population settings beyond the defaults, from the resolved parameters. */
   population?: (p: ParamValuesOf<Specs>, nodes: number) => Partial<PopulationOptions>;
+  /**
+   * The moments the script's measurements depend on (the attack starting, the victims restarting),
+   * from the resolved parameters: a run that would end before one of them is refused before it
+   * starts, so an attack that cannot happen never passes silently.
+   */
+  timeline?: (p: ParamValuesOf<Specs>) => readonly TimelineStep[];
   script: (s: ScriptContext, p: ParamValuesOf<Specs>) => ScriptIterator;
+}
+
+/** One moment of a scenario's timeline. */
+export interface TimelineStep {
+  /** What happens then, as a sentence fragment: "the attack starts". */
+  what: string;
+  /** When, after the run's start (µs). */
+  atMicros: Micros;
 }
 
 /** A scenario as the runner and the CLI hold it (its parameters resolved at run time). */
@@ -114,6 +128,8 @@ export interface ScenarioDefinition {
   params: Readonly<Record<string, ParamSpec>>;
   /** Population settings beyond the defaults, from the resolved parameters. */
   population?: (p: ParamValues, nodes: number) => Partial<PopulationOptions>;
+  /** The moments the script's measurements depend on (see ScenarioSpec.timeline). */
+  timeline?: (p: ParamValues) => readonly TimelineStep[];
   script: (s: ScriptContext, p: ParamValues) => ScriptIterator;
 }
 
@@ -258,6 +274,20 @@ export function defineScenario<const Specs extends Readonly<Record<string, Param
     coerceParam(def.name, name, spec, spec.default);
   }
   return def;
+}
+
+/**
+ * Refuses a run whose declared timeline (ScenarioSpec.timeline) does not fit in `durationMicros`:
+ * every step must come before the end.
+ */
+export function checkTimeline(def: ScenarioDefinition, params: ParamValues, durationMicros: Micros): void {
+  for (const step of def.timeline?.(params) ?? []) {
+    if (step.atMicros >= durationMicros) {
+      throw new ScenarioError(
+        `${def.name}: ${step.what} at ${formatDuration(step.atMicros)}, but the run ends at ${formatDuration(durationMicros)}: give a --duration longer than ${formatDuration(step.atMicros)}, or move the step earlier with --param`,
+      );
+    }
+  }
 }
 
 /** Parses duration text (or passes µs through), naming `what` in the error. */

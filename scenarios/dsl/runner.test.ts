@@ -1,0 +1,87 @@
+// The runner's steps as a user meets them: a timeline that cannot fit in the run is refused
+// before anything runs; a script still waiting when the run ends fails a check instead of
+// passing silently; a run whose simulated time stops advancing is stopped with a reason; and
+// driving a run in slices changes nothing.
+import { describe, expect, it } from 'vitest';
+
+import { findScenario } from '../builtin/registry.ts';
+import { SMALL } from '../builtin/small-configs.ts';
+import { runScenario, startRun } from './runner.ts';
+import { ScenarioError, defineScenario } from './scenario.ts';
+
+const tiny = {
+  summary: 'runner test',
+  threatModel: 'None.',
+  defaults: { nodes: 3, duration: '10m', sampleInterval: '5m' },
+} as const;
+
+describe('the timeline', () => {
+  it('a declared step after the end is refused before the run starts, naming the step and the fix', () => {
+    const def = defineScenario({
+      ...tiny,
+      name: 'late-attack',
+      params: { attackAt: { type: 'duration', default: '1h', description: 'when' } },
+      timeline: (p) => [{ what: 'the attack starts', atMicros: p.attackAt }],
+      *script(s, p) {
+        yield s.at(p.attackAt);
+      },
+    });
+    expect(() => runScenario({ scenario: def, seed: '1' })).toThrow(/late-attack: the attack starts at 1h, but the run ends at 10m: give a --duration longer than 1h/);
+    // Within the run it is fine.
+    expect(runScenario({ scenario: def, seed: '1', duration: '2h' }).summary.passed).toBe(true);
+  });
+
+  it("the built-in attacks declare theirs: eclipse-botnet's attack cannot start after a 20-minute run", () => {
+    const botnet = findScenario('eclipse-botnet')!;
+    expect(() => startRun({ scenario: botnet, seed: '1', profile: 'core-v0.10', duration: '20m' })).toThrow(ScenarioError);
+    expect(() => startRun({ scenario: botnet, seed: '1', profile: 'core-v0.10', duration: '20m' })).toThrow(/the attack starts at 30m, but the run ends at 20m/);
+    const slowloris = findScenario('slowloris')!;
+    expect(() => startRun({ scenario: slowloris, seed: '1', duration: '10m', params: ['attackAt=5h'] })).toThrow(/the attack starts at 5h/);
+  });
+
+  it('a script still waiting when the run ends fails the "script timeline" check', () => {
+    const def = defineScenario({
+      ...tiny,
+      name: 'undeclared-late',
+      params: {},
+      *script(s) {
+        yield s.at('3h');
+        s.check('never reached', { passed: true, detail: 'after the wait' });
+      },
+    });
+    const { summary } = runScenario({ scenario: def, seed: '1' });
+    expect(summary.passed).toBe(false);
+    const check = summary.checks.find((c) => c.name === 'script timeline');
+    expect(check?.passed).toBe(false);
+    expect(check?.detail).toMatch(/still waiting for 3h when the run ended at 10m/);
+    expect(summary.checks.some((c) => c.name === 'never reached')).toBe(false);
+  });
+});
+
+describe('driving a run', () => {
+  it('stops a run whose simulated time no longer advances, saying where and why', () => {
+    const def = defineScenario({
+      ...tiny,
+      name: 'zero-waits',
+      params: {},
+      *script(s) {
+        yield s.wait('1m');
+        for (;;) yield s.wait(0);
+      },
+    });
+    expect(() => runScenario({ scenario: def, seed: '1', stuckEventLimit: 10_000 })).toThrow(/zero-waits: simulated time stopped at 1m: 10,000 events ran at that instant/);
+  });
+
+  it('in slices of a few events gives the same summary and result as in one go', () => {
+    const def = findScenario('baseline')!;
+    const req = { ...SMALL.baseline!, scenario: def, seed: '3', duration: '10m' };
+    const whole = runScenario(req);
+    const driver = startRun(req);
+    let slices = 0;
+    while (!driver.advance(997)) slices++;
+    const sliced = driver.finish();
+    expect(slices).toBeGreaterThan(10);
+    expect(JSON.stringify(sliced.summary)).toBe(JSON.stringify(whole.summary));
+    expect(JSON.stringify(sliced.result)).toBe(JSON.stringify(whole.result));
+  });
+});
