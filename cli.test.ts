@@ -1,5 +1,5 @@
 // The command line as a user meets it: each test runs `connsim` as a separate process.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -341,6 +341,83 @@ describe("a scenario file outside the checkout imports connsim by name", () => {
     const r = connsim(['sweep', join(dir, 'study.ts'), '--seeds', '1..2', '--workers', '2', '--out', join(dir, 'sweep'), '--quiet']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/2 runs, 2 passed, 0 failed/);
+  });
+});
+
+describe('limits, signals and the determinism guard', () => {
+  const LAUNCHER = join(ROOT, 'bin', 'connsim.js');
+
+  it('sizes beyond the machine are refused up front with how much they need (run, sweep, replay, demo)', () => {
+    const dir = tmp();
+    expectUsageError(connsim(['run', 'baseline', '--nodes', '1000000000', '--out', join(dir, 'a'), '--quiet']), 'run 1e9', /needs about [\d,]+ GB of memory/);
+    expectUsageError(connsim(['sweep', 'baseline', '--seeds', '1..2', '--nodes', '50000000', '--out', join(dir, 'b'), '--quiet']), 'sweep', /needs about [\d,]+ GB of memory/);
+    expectUsageError(connsim(['demo', '--hosts', '1000000000']), 'demo', /more than the demo's 100,000 hosts/);
+    // A summary.json edited to a huge world is refused before the replay starts.
+    const run = join(dir, 'small');
+    expect(connsim(['run', FIXTURE, '--nodes', '3', '--duration', '2m', '--out', run, '--quiet']).code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(run, 'summary.json'), JSON.stringify({ ...summary, nodes: 1_000_000_000 }));
+    expectUsageError(connsim(['replay', run, '--quiet']), 'replay', /needs about [\d,]+ GB of memory/);
+    expect(readdirSync(dir).sort()).toEqual(['small']);
+  });
+
+  it('a --param or --set given twice is refused, not silently the last one', () => {
+    const out = join(tmp(), 'run');
+    expectUsageError(connsim(['run', FIXTURE, '--param', 'pause=10s', '--param', 'pause=20s', '--out', out]), 'param twice', /--param pause is given more than once/);
+    expectUsageError(connsim(['run', FIXTURE, '--set', 'maxConnections=100', '--set', 'maxConnections=120', '--out', out]), 'set twice', /setting "maxConnections" is given more than once/);
+  });
+
+  it('--max-wall stops a run with exit 124 and leaves nothing; off a terminal progress is one line every 5%', () => {
+    const dir = tmp();
+    const r = spawnSync(process.execPath, [LAUNCHER, 'run', 'baseline', '--nodes', '300', '--duration', '24h', '--max-wall', '4s', '--out', join(dir, 'run')], { encoding: 'utf8', cwd: ROOT });
+    expect(r.status, r.stderr).toBe(124);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines[lines.length - 1]).toMatch(/^connsim: stopped by --max-wall after 4s \(simulated .* of 1d\); nothing half-written was left$/);
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/^connsim: baseline seed 1: \d+% \(.* simulated, .* events\/s, ETA .*\)$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('SIGTERM to the connsim command stops the run cleanly: exit 143, a message, no directory, no process left', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, [LAUNCHER, 'run', 'baseline', '--nodes', '300', '--duration', '24h', '--out', join(dir, 'run')], { cwd: ROOT });
+    let stderr = '';
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    await new Promise<void>((res) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // Once the run is under way (its first progress line), terminate the launcher only.
+        if (/\d+% \(/.test(stderr)) res();
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/connsim: interrupted by SIGTERM \(simulated .* of 1d\); nothing half-written was left\n$/);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(spawnSync('pgrep', ['-f', join(dir, 'run')]).status).toBe(1);
+  });
+
+  it('scenario code cannot reach Math.random, Date, timers or Promises; script mistakes name what went wrong', () => {
+    const dir = tmp();
+    const file = (name: string, body: string, top = ''): string => {
+      const p = join(dir, `${name}.ts`);
+      writeFileSync(
+        p,
+        `import { defineScenario } from '${join(ROOT, 'scenarios', 'dsl', 'scenario.ts')}';\n${top}\nexport default defineScenario({ name: '${name}', summary: 's', threatModel: 't', defaults: { nodes: 3, duration: '5m', sampleInterval: '1m' }, params: {}, *script(s) { yield s.wait('1m'); ${body} } });\n`,
+      );
+      return p;
+    };
+    const cases: [string, RegExp][] = [
+      [file('rand', 's.metric("x", Math.random());'), /the script failed at 1m: Math\.random\(\) is not available to scenario code .*draw from s\.rng/],
+      [file('now', 's.metric("x", Date.now());'), /Date\.now\(\) is not available to scenario code .*s\.now\(\)/],
+      [file('timer', 'setTimeout(() => {}, 10);'), /setTimeout\(\) is not available to scenario code/],
+      [file('promise', 'void Promise.resolve(1);'), /Promise\.resolve\(\) is not available to scenario code/],
+      [file('top', '', 'const seedOfTheDay = Date.now();\nvoid seedOfTheDay;'), /cannot load scenario file .*top\.ts: Date\.now\(\) is not available to scenario code/],
+      [file('yield42', 'yield 42 as never;'), /the script failed at 1m: the script yielded 42; a script yields s\.wait\(…\) or s\.at\(…\)/],
+      [file('throwing', 's.expect("victims eclipsed", () => { throw new Error("oops"); });'), /check "victims eclipsed" threw when it was evaluated at the end: oops/],
+      [file('every', 's.every("30s", () => { throw new Error("tick broke"); });'), /the every\(30s\) callback failed at 1m30s: tick broke/],
+    ];
+    for (const [f, pattern] of cases) expectUsageError(connsim(['run', f, '--out', join(dir, 'out'), '--quiet']), f, pattern);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
 

@@ -41,6 +41,7 @@ import { mergeCommand } from './cli/merge-command.ts';
 import { sweepCommand } from './cli/sweep-command.ts';
 import { loadScenario } from './cli/scenario-loader.ts';
 import { CliError, firstLine } from './cli/user-error.ts';
+import { Interrupted, watchSignals } from './cli/interrupt.ts';
 import { DEFAULT_PROFILE, ProfileError, SETTINGS, listProfiles } from './scenarios/world/profiles.ts';
 import { BUILTIN_SCENARIOS } from './scenarios/builtin/registry.ts';
 import { ScenarioError } from './scenarios/dsl/scenario.ts';
@@ -77,6 +78,9 @@ function isUserError(e: unknown): boolean {
  */
 export const DEFAULT_RUN = ['run', 'eclipse-botnet', '--profile', 'core-v0.10'];
 
+/** The most hosts `connsim demo` takes. */
+const DEMO_MAX_HOSTS = 100_000;
+
 function defaultRunArgs() {
   return { scenario: DEFAULT_RUN[1]!, profile: DEFAULT_RUN[3]!, seed: '1', quiet: false, json: false };
 }
@@ -103,7 +107,8 @@ function runOptions<T>(y: import('yargs').Argv<T>) {
     .option('asmap', { type: 'string', describe: 'asmap file (Core binary format, e.g. ip_asn.dat) for the AS model' })
     .option('seed-list', { type: 'string', describe: "seed list in Core's nodes_main.txt format, to place nodes at real addresses" })
     .option('ping-path', { type: 'string', describe: 'analytic (default: keep-alive pings computed, not sent, while a link is fixed) or messages (every ping a message)' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' });
+    .option('max-wall', { type: 'string', describe: 'stop after this much wall-clock time (exit 124, nothing written), e.g. 2h' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress (a bar on a terminal, a line every 5% otherwise)' });
 }
 
 /** Read and validate an asmap file (Core's binary format); a bad file is a user error. */
@@ -139,9 +144,10 @@ async function main(): Promise<void> {
           .option('seed', { type: 'string', default: '1', describe: 'seed (integer or any word)' })
           .option('out', { type: 'string', describe: 'run directory (default runs/eclipse-botnet-<seed>)' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the table' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' }),
+          .option('max-wall', { type: 'string', describe: 'stop after this much wall-clock time (exit 124, nothing written), e.g. 2h' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress (a bar on a terminal, a line every 5% otherwise)' }),
       async (argv) => {
-        process.exitCode = await runCommand({ ...defaultRunArgs(), seed: argv.seed, out: argv.out, json: argv.json, quiet: argv.quiet }, io);
+        process.exitCode = await runCommand({ ...defaultRunArgs(), seed: argv.seed, out: argv.out, json: argv.json, quiet: argv.quiet, maxWall: argv.maxWall }, io);
       },
     )
     .command(
@@ -156,6 +162,8 @@ async function main(): Promise<void> {
       (argv) => {
         const durationMicros = parseDuration(argv.duration);
         if (!Number.isInteger(argv.hosts) || argv.hosts < 2) throw new CliError(`--hosts must be an integer >= 2 (got ${argv.hosts})`);
+        // The example keeps a few objects per host and per connection: a million hosts is already tens of GB.
+        if (argv.hosts > DEMO_MAX_HOSTS) throw new CliError(`--hosts ${argv.hosts} is more than the demo's ${DEMO_MAX_HOSTS.toLocaleString('en-US')} hosts (it is an example to read, not a benchmark)`);
         const started = process.hrtime.bigint();
         const summary = runDemo({ seed: argv.seed, hosts: argv.hosts, durationMicros });
         const wallS = Number(process.hrtime.bigint() - started) / 1e9;
@@ -291,9 +299,10 @@ async function main(): Promise<void> {
         y
           .positional('run-dir', { type: 'string', demandOption: true, describe: 'a run directory written by connsim run' })
           .option('out', { type: 'string', describe: 'also write the replay as a run directory here' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' }),
+          .option('max-wall', { type: 'string', describe: 'stop after this much wall-clock time (exit 124), e.g. 2h' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress (a bar on a terminal, a line every 5% otherwise)' }),
       async (argv) => {
-        process.exitCode = await replayCommand({ runDir: argv['run-dir'], out: argv.out, quiet: argv.quiet }, io);
+        process.exitCode = await replayCommand({ runDir: argv['run-dir'], out: argv.out, quiet: argv.quiet, maxWall: argv.maxWall }, io);
       },
     )
     .command(
@@ -315,7 +324,8 @@ async function main(): Promise<void> {
           .option('workers', { type: 'number', describe: 'worker threads (default: os.availableParallelism())' })
           .option('shard', { type: 'string', describe: 'run only shard i of n (runs whose index % n == i-1); merge shards with `connsim merge`' })
           .option('out', { type: 'string', describe: 'sweep directory (default sweeps/<scenario>)' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'no progress line' }),
+          .option('max-wall', { type: 'string', describe: 'stop the whole sweep after this much wall-clock time (exit 124; finished runs are kept and the same command resumes)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress (a line on a terminal, a line every 5% of the runs otherwise)' }),
       async (argv) => {
         process.exitCode = await sweepCommand({ ...argv, scenario: argv.scenario }, io);
       },
@@ -383,11 +393,19 @@ function runBatch(manager: (asmapPath: string | undefined) => NetGroupManager): 
   if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** A user error is one line and exit 2; anything else is connsim's fault: exit 3, stack with CONNSIM_DEBUG=1. */
+/**
+ * A user error is one line and exit 2; a command stopped by a signal or --max-wall says so and
+ * exits 128 + the signal's number or 124; anything else is connsim's fault: exit 3, stack with
+ * CONNSIM_DEBUG=1.
+ */
 function handleError(e: unknown): never {
+  if (e instanceof Interrupted) fail(`${e.message}; nothing half-written was left`, e.exitCode);
   if (isUserError(e)) fail(firstLine(e));
   if (process.env.CONNSIM_DEBUG === '1' && e instanceof Error && e.stack !== undefined) process.stderr.write(`${e.stack}\n`);
   fail(`internal error: ${firstLine(e)} (set CONNSIM_DEBUG=1 for the stack)`, 3);
 }
 
+// A signal stops a run or a sweep between two slices of simulation (cli/interrupt.ts); before a
+// long command starts, or after it, the default behaviour is what a user expects.
+watchSignals();
 main().catch(handleError);

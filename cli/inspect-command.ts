@@ -6,7 +6,7 @@
 
 import { inspectConnman } from '../scenarios/observe/inspect.ts';
 import { formatDuration } from '../sim/index.ts';
-import { executeRun, prepareRequest, type CliIo, type RunArgs } from './run-command.ts';
+import { executeRun, maxWallOf, prepareRequest, type CliIo, type RunArgs } from './run-command.ts';
 import { checkDuration, single } from './run-inputs.ts';
 import { CliError } from './user-error.ts';
 
@@ -35,7 +35,7 @@ export async function inspectCommand(args: InspectArgs, io: CliIo): Promise<numb
   const duration = request.duration ?? definition.defaults.duration;
   const durationMicros = typeof duration === 'number' ? duration : (checkDuration(duration, 'duration') ?? 0);
   if (at > durationMicros) throw new CliError(`--at ${formatDuration(at)} is past the run's duration ${formatDuration(durationMicros)} (raise --duration)`);
-  const { outcome } = executeRun({ ...request, stopAtMicros: at }, io, { quiet: args.quiet === true });
+  const { outcome } = await executeRun({ ...request, stopAtMicros: at }, io, { quiet: args.quiet === true, ...maxWallOf(args) });
   const target = outcome.resolveNode(nodeName);
   if (target === undefined) {
     const roles = outcome.roleNames();

@@ -1,8 +1,8 @@
-// The progress bar `connsim run` draws on stderr while a run is under way: simulated time against
-// the run's duration, events per wall second and an estimate of the time left, redrawn at most
-// about ten times a second on one line. The formatting is a pure function; the reporter is handed
-// its output stream and wall clock, so it is testable without a terminal. Whether to show it at
-// all (stderr is a TTY, no --quiet) is the caller's decision.
+// Progress while a run is under way, on stderr: on a terminal a bar (simulated time against the
+// run's duration, events per wall second, an estimate of the time left) redrawn at most about ten
+// times a second on one line; off a terminal (a cluster job's log) one plain line every few
+// percent. The formatting is pure; the reporters are handed their output stream and wall clock, so
+// they are testable without a terminal. Whether to show any (no --quiet) is the caller's decision.
 
 import { formatDuration } from '../sim/index.ts';
 import type { RunProgress } from '../scenarios/dsl/runner.ts';
@@ -68,4 +68,33 @@ export class ProgressReporter {
     if (this.drawn) this.write('\r\x1b[2K');
     this.drawn = false;
   }
+}
+
+/** Percent of the run between two plain progress lines. */
+export const PLAIN_PROGRESS_STEP = 5;
+
+/** One plain line per PLAIN_PROGRESS_STEP percent, for logs: "connsim: <what>: 35% (…)". */
+export class PlainProgress {
+  private nextPct = PLAIN_PROGRESS_STEP;
+  private readonly startMs: number;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly nowMs: () => number,
+    private readonly what: string,
+  ) {
+    this.startMs = nowMs();
+  }
+
+  update(p: RunProgress): void {
+    const pct = p.durationMicros > 0 ? (100 * p.simMicros) / p.durationMicros : 100;
+    if (pct < this.nextPct || pct >= 100) return;
+    const wall = (this.nowMs() - this.startMs) / 1000;
+    const frac = pct / 100;
+    const eta = wall > 0 ? formatWallSeconds((wall * (1 - frac)) / frac) : '?';
+    this.write(`connsim: ${this.what}: ${Math.floor(pct)}% (${formatDuration(Math.floor(p.simMicros / 1_000_000) * 1_000_000)} of ${formatDuration(p.durationMicros)} simulated, ${compact(wall > 0 ? p.events / wall : 0)} events/s, ETA ${eta})\n`);
+    while (this.nextPct <= pct) this.nextPct += PLAIN_PROGRESS_STEP;
+  }
+
+  finish(): void {}
 }

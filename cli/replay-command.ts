@@ -9,15 +9,18 @@ import { join } from 'node:path';
 
 import { RUN_SUMMARY_FILE_NAME, RUN_SUMMARY_FORMAT_VERSION, type RunInputFile, type RunSummary } from '../scenarios/dsl/run-summary.ts';
 import type { RunRequest } from '../scenarios/dsl/runner.ts';
-import { executeRun, formatSummaryTable, publishRun, stageRunDir, type CliIo } from './run-command.ts';
+import { executeRun, formatSummaryTable, maxWallOf, publishRun, stageRunDir, type CliIo } from './run-command.ts';
 import { checkRecordedInput, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
+import { checkRunFits } from './memory-check.ts';
+import { formatDuration } from '../sim/index.ts';
 import { CliError } from './user-error.ts';
 
 export interface ReplayArgs {
   runDir: string;
   out?: unknown;
   quiet?: boolean;
+  maxWall?: unknown;
 }
 
 function isInputFile(v: unknown): v is RunInputFile | null {
@@ -96,12 +99,13 @@ export async function replayRequest(s: RunSummary): Promise<RunRequest> {
 /** `connsim replay`: 0 when the digest matches, 1 when it does not. */
 export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number> {
   const recorded = readRunSummary(args.runDir);
+  checkRunFits(`replaying ${recorded.scenario} with ${recorded.nodes.toLocaleString('en-US')} nodes over ${formatDuration(recorded.durationMicros)}`, recorded.nodes, recorded.durationMicros / 3_600_000_000);
   const request = await replayRequest(recorded);
   const outArg = single(args.out as string | undefined, 'out');
   const staged = outArg !== undefined ? stageRunDir(String(outArg), recorded.scenario) : undefined;
   let again;
   try {
-    const { outcome, timing } = executeRun(request, io, { quiet: args.quiet === true });
+    const { outcome, timing } = await executeRun(request, io, { quiet: args.quiet === true, ...maxWallOf(args) });
     again = outcome.summary;
     if (staged !== undefined) {
       const runDir = await publishRun(staged, again, outcome.result, timing);

@@ -10,11 +10,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { stableStringify, type RunResult } from '../reports/index.ts';
 import { DEFAULT_PROFILE, resolveProfile } from '../scenarios/world/profiles.ts';
 import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/dsl/run-summary.ts';
-import { runScenario, type RunOutcome, type RunRequest } from '../scenarios/dsl/runner.ts';
-import { parseAssignments, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
+import { startRun, type RunOutcome, type RunRequest } from '../scenarios/dsl/runner.ts';
+import { parseAssignments, parseDurationOrThrow, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
+import { checkRunFits } from './memory-check.ts';
 import { formatDuration } from '../sim/index.ts';
 import { StagedRunDir, checkOutputDir, fsError } from './out-dir.ts';
-import { ProgressReporter } from './progress.ts';
+import { determinismGuard } from './determinism-guard.ts';
+import { Interrupted, interruptible, pendingSignal, yieldToEventLoop } from './interrupt.ts';
+import { PlainProgress, ProgressReporter, formatWallSeconds } from './progress.ts';
 import { TraceFile, checkDuration, checkNodes, checkSeed, list, readRunInputs, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import { CliError } from './user-error.ts';
@@ -38,6 +41,14 @@ export interface RunArgs {
   trace?: unknown;
   json?: boolean;
   quiet?: boolean;
+  /** --max-wall: a wall-clock limit, e.g. 2h. */
+  maxWall?: unknown;
+}
+
+/** The --max-wall option as ExecuteOptions (a CliError for a bad duration). */
+export function maxWallOf(args: { maxWall?: unknown }): { maxWallMs?: number } {
+  const us = checkDuration(args.maxWall, 'max-wall');
+  return us === undefined ? {} : { maxWallMs: us / 1000 };
 }
 
 /** Where the CLI writes and what it knows about the terminal. */
@@ -79,6 +90,8 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
   // The runner checks these again; doing it here first keeps a bad --param from costing a build.
   resolveParams(definition, parseAssignments(params, '--param'));
   resolveProfile(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set);
+  const hours = (duration ?? parseDurationOrThrow(definition.defaults.duration, 'duration')) / 3_600_000_000;
+  checkRunFits(`${definition.name} with ${(nodes ?? definition.defaults.nodes).toLocaleString('en-US')} nodes over ${formatDuration(hours * 3_600_000_000)}`, nodes ?? definition.defaults.nodes, hours);
   const inputs = readRunInputs(single(args.asmap as string | undefined, 'asmap'), single(args.seedList as string | undefined, 'seed-list'));
   const pingPath = single(args.pingPath as string | undefined, 'ping-path');
   if (pingPath !== undefined && pingPath !== 'analytic' && pingPath !== 'messages') {
@@ -139,18 +152,50 @@ function stagedTracePath(trace: string, staged: StagedRunDir | undefined): strin
   return inside;
 }
 
-/** Runs a request with the progress bar (when wanted) and the trace file; returns the outcome and timing. */
-export function executeRun(request: RunRequest, io: CliIo, opts: { quiet: boolean; trace?: string }): { outcome: RunOutcome; timing: RunTiming } {
+/** Events simulated between two looks at the event loop (signals, the wall-clock limit, progress). */
+const SLICE_EVENTS = 200_000;
+
+export interface ExecuteOptions {
+  quiet: boolean;
+  trace?: string;
+  /** Stop (Interrupted, exit 124) once this much wall time has passed, in ms. */
+  maxWallMs?: number;
+}
+
+/**
+ * Runs a request: the trace file, progress (a bar on a terminal, a plain line every few percent
+ * off one), the simulation in slices with the event loop let through between them (a signal or
+ * the wall-clock limit stops it with Interrupted), and the scenario's own code behind the
+ * determinism guard. Returns the outcome and timing.
+ */
+export async function executeRun(request: RunRequest, io: CliIo, opts: ExecuteOptions): Promise<{ outcome: RunOutcome; timing: RunTiming }> {
+  return interruptible(() => executeSlices(request, io, opts));
+}
+
+async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOptions): Promise<{ outcome: RunOutcome; timing: RunTiming }> {
   const trace = opts.trace !== undefined ? new TraceFile(opts.trace) : undefined;
-  const progress = io.stderrIsTty && !opts.quiet ? new ProgressReporter(io.stderr, io.nowMs) : undefined;
+  const progress = opts.quiet ? undefined : io.stderrIsTty ? new ProgressReporter(io.stderr, io.nowMs) : new PlainProgress(io.stderr, io.nowMs, `${request.scenario.name} seed ${request.seed}`);
   const started = io.nowMs();
   let outcome: RunOutcome;
   try {
-    outcome = (io.runScenario ?? runScenario)({
-      ...request,
-      ...(trace !== undefined ? { traceSink: trace.sink } : {}),
-      ...(progress !== undefined ? { onProgress: (p) => progress.update(p) } : {}),
-    });
+    const req: RunRequest = { ...request, ...(trace !== undefined ? { traceSink: trace.sink } : {}) };
+    if (io.runScenario !== undefined) {
+      // A test's stand-in for the runner: one synchronous call.
+      outcome = io.runScenario({ ...req, ...(progress !== undefined ? { onProgress: (p) => progress.update(p) } : {}) });
+    } else {
+      const driver = determinismGuard.run(() => startRun(req));
+      for (;;) {
+        const done = determinismGuard.run(() => driver.advance(SLICE_EVENTS));
+        progress?.update(driver.progress());
+        if (done) break;
+        await yieldToEventLoop();
+        const signal = pendingSignal();
+        const stoppedAt = `simulated ${formatDuration(Math.floor(driver.nowMicros() / 1e6) * 1e6)} of ${formatDuration(driver.endMicros)}`;
+        if (signal !== null) throw new Interrupted(signal, `interrupted by ${signal} (${stoppedAt})`);
+        if (opts.maxWallMs !== undefined && io.nowMs() - started > opts.maxWallMs) throw new Interrupted('max-wall', `stopped by --max-wall after ${formatWallSeconds(opts.maxWallMs / 1000)} (${stoppedAt})`);
+      }
+      outcome = determinismGuard.run(() => driver.finish());
+    }
   } catch (e) {
     progress?.finish();
     trace?.abort();
@@ -240,7 +285,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   let outcome: RunOutcome;
   let timing: RunTiming;
   try {
-    ({ outcome, timing } = executeRun(request, io, { quiet: args.quiet === true, ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}) }));
+    ({ outcome, timing } = await executeRun(request, io, { quiet: args.quiet === true, ...maxWallOf(args), ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}) }));
     runDir = await publishRun(staged, outcome.summary, outcome.result, timing);
   } catch (e) {
     staged.discard();

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 
 import { BUILTIN_SCENARIOS, findScenario } from '../scenarios/builtin/registry.ts';
 import { defineScenario, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
+import { determinismGuard } from './determinism-guard.ts';
 import { CliError, firstLine } from './user-error.ts';
 
 export interface LoadedScenario {
@@ -40,10 +41,16 @@ async function loadFile(path: string): Promise<ScenarioDefinition> {
   if (!existsSync(abs)) throw new CliError(`${where}: no such file`);
   if (!statSync(abs).isFile()) throw new CliError(`${where}: not a file`);
   let mod: Record<string, unknown>;
+  // The file's top-level code runs behind the determinism guard too (a parameter default drawn
+  // from Math.random would make every run of the "same" scenario different); the module loader
+  // itself needs timers and Promises, so at load time only the sources of values are withheld.
+  determinismGuard.enter('values');
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
     throw new CliError(`${where}: ${firstLine(e)}`);
+  } finally {
+    determinismGuard.leave();
   }
   const candidate = mod.default !== undefined ? mod.default : mod.scenario;
   if (candidate === undefined) throw new CliError(`${where}: it exports no scenario (expected a default export or an export named "scenario")`);

@@ -21,10 +21,15 @@ import { pathToFileURL } from 'node:url';
 import { stableStringify } from '../reports/index.ts';
 import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate, type SweepChart, type SweepRunOutcome, type SweepRunRow } from '../reports/sweep.ts';
 import type { RunSummary } from '../scenarios/dsl/run-summary.ts';
+import { parseDurationOrThrow } from '../scenarios/dsl/scenario.ts';
+import { formatDuration } from '../sim/index.ts';
+import { checkRunFits } from './memory-check.ts';
 import { formatWallSeconds } from './progress.ts';
 import { chartFigure, escapeHtml, inlineJson, loadBrowserBundles, pageHead, RENDER_SCRIPT, type BrowserBundles } from './report-html.ts';
-import { displayPath, type CliIo } from './run-command.ts';
+import { displayPath, maxWallOf, type CliIo } from './run-command.ts';
 import { checkOutputDir, fsError } from './out-dir.ts';
+import { Interrupted, interruptible, pendingSignal } from './interrupt.ts';
+import { PLAIN_PROGRESS_STEP } from './progress.ts';
 import { checkDuration, checkNodes, list, readRunInputs, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import {
@@ -53,6 +58,8 @@ export const SWEEP_REPORT_HTML = 'report.html';
 
 /** The sweep options as yargs hands them over (validated here). */
 export interface SweepArgs {
+  /** --max-wall: a wall-clock limit for the whole sweep, e.g. 12h. */
+  maxWall?: unknown;
   scenario: string;
   seeds?: unknown;
   vary?: unknown;
@@ -136,6 +143,12 @@ export async function prepareSweep(args: SweepArgs, io: SweepIo): Promise<{ plan
   else workers = workersArg;
   const outArg = single(args.out as string | undefined, 'out');
   const outDir = checkOutputDir(outArg !== undefined ? String(outArg) : join('sweeps', definition.name), 'sweep').path;
+  // The largest world of the plan, as many at once as there are workers, must fit.
+  const nodesAxis = plan.axes.find((a) => a.key === 'nodes');
+  const maxNodes = nodesAxis !== undefined ? Math.max(...nodesAxis.values.map(Number)) : (nodes ?? definition.defaults.nodes);
+  const hours = parseDurationOrThrow(durationText !== undefined ? String(durationText) : definition.defaults.duration, 'duration') / 3_600_000_000;
+  const parallel = Math.min(workers, shardRuns(plan, shard).length);
+  checkRunFits(`the sweep's largest run (${maxNodes.toLocaleString('en-US')} nodes over ${formatDuration(hours * 3_600_000_000)})`, maxNodes, hours, Math.max(1, parallel));
   return { plan, shard, workers, outDir };
 }
 
@@ -225,6 +238,9 @@ export function readRunOutcome(path: string): SweepRunOutcome {
 
 /** One progress line for the whole sweep: runs done of the total, failures and the time left. */
 export class SweepProgress {
+  /** Off a terminal: one plain line per PLAIN_PROGRESS_STEP percent of the runs, for a job's log. */
+  private readonly plain: boolean;
+  private nextPlainPct = PLAIN_PROGRESS_STEP;
   private lastDrawMs = Number.NEGATIVE_INFINITY;
   private drawn = false;
   private readonly startMs: number;
@@ -237,8 +253,10 @@ export class SweepProgress {
     private readonly nowMs: () => number,
     private readonly total: number,
     private readonly skipped: number,
+    opts: { plain?: boolean } = {},
   ) {
     this.startMs = nowMs();
+    this.plain = opts.plain ?? false;
   }
 
   progress(index: number, fraction: number): void {
@@ -269,6 +287,14 @@ export class SweepProgress {
   }
 
   private draw(force: boolean): void {
+    if (this.plain) {
+      const todo = this.total - this.skipped;
+      const pct = todo > 0 ? (100 * this.done) / todo : 100;
+      if (!force || pct < this.nextPlainPct) return;
+      while (this.nextPlainPct <= pct) this.nextPlainPct += PLAIN_PROGRESS_STEP;
+      this.write(`connsim: ${this.line((this.nowMs() - this.startMs) / 1000).replace(/\[[#.]+\] /, '')}\n`);
+      return;
+    }
     const now = this.nowMs();
     if (!force && now - this.lastDrawMs < 100) return;
     this.lastDrawMs = now;
@@ -310,6 +336,8 @@ export function runPool(
   workers: number,
   onResult: (run: PlannedRun, r: PoolResult) => void,
   onProgress: (run: PlannedRun, fraction: number) => void,
+  /** Polled about ten times a second: an error to stop with (runs in flight are dropped, not recorded). */
+  shouldStop: () => Error | null = () => null,
 ): Promise<void> {
   if (todo.length === 0) return Promise.resolve();
   const byIndex = new Map(todo.map((r) => [r.index, r]));
@@ -319,7 +347,20 @@ export function runPool(
     let next = 0;
     let remaining = todo.length;
     let failedHard: unknown;
+    let stopping = false;
     const current = new Map<Worker, PlannedRun>();
+    const poll = setInterval(() => {
+      const stop = shouldStop();
+      if (stop === null || stopping) return;
+      // Stop at once: the runs in flight are dropped (their files are never written, so a rerun
+      // of the same command runs them again), every worker is terminated.
+      stopping = true;
+      failedHard ??= stop;
+      const running = [...current.keys()];
+      current.clear();
+      for (const w of running) void w.terminate();
+      finishIfDone();
+    }, 100);
     const settle = (w: Worker, run: PlannedRun, r: PoolResult): void => {
       if (current.get(w) !== run) return;
       current.delete(w);
@@ -330,11 +371,15 @@ export function runPool(
       }
       remaining -= 1;
     };
+    let settled = false;
     const finishIfDone = (): void => {
+      if (settled) return;
       if (remaining > 0 && failedHard === undefined) return;
       if (current.size > 0 && failedHard === undefined) return;
       for (const w of current.keys()) void w.terminate();
       current.clear();
+      settled = true;
+      clearInterval(poll);
       if (failedHard !== undefined) rejectAll(failedHard);
       else resolveAll();
     };
@@ -362,6 +407,7 @@ export function runPool(
         feed(w);
       });
       const died = (why: string): void => {
+        if (stopping) return;
         const run = current.get(w);
         if (run === undefined) return;
         settle(w, run, { kind: 'failed', error: `the worker thread died: ${why}`, wallMs: 0 });
@@ -517,11 +563,14 @@ export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number
   removeStaleTemps(outDir, slice);
   const todo = slice.filter((r) => !existsSync(runFilePath(outDir, r)));
   const skipped = slice.length - todo.length;
-  const progress = io.stderrIsTty && args.quiet !== true ? new SweepProgress(io.stderr, io.nowMs, slice.length, skipped) : undefined;
+  const progress = args.quiet !== true ? new SweepProgress(io.stderr, io.nowMs, slice.length, skipped, { plain: !io.stderrIsTty }) : undefined;
   const started = io.nowMs();
   const runWall = new Map<number, number>();
+  const maxWall = maxWallOf(args).maxWallMs;
+  let done = 0;
   try {
-    await runPool(
+    await interruptible(() =>
+      runPool(
       plan,
       todo,
       workers,
@@ -529,9 +578,18 @@ export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number
         const content = r.kind === 'done' ? stableStringify(r.summary) : stableStringify(errorRecord(plan, run, r.error));
         writeAtomic(runFilePath(outDir, run), content);
         runWall.set(run.index, r.wallMs);
+        done++;
         progress?.finished(run.index, r.kind === 'done' && r.summary.passed);
       },
       (run, fraction) => progress?.progress(run.index, fraction),
+      () => {
+        const where = `${skipped + done} of ${slice.length} runs done; the same command resumes the sweep`;
+        const signal = pendingSignal();
+        if (signal !== null) return new Interrupted(signal, `sweep interrupted by ${signal} (${where})`);
+        if (maxWall !== undefined && io.nowMs() - started > maxWall) return new Interrupted('max-wall', `sweep stopped by --max-wall after ${formatWallSeconds(maxWall / 1000)} (${where})`);
+        return null;
+      },
+      ),
     );
   } finally {
     progress?.finish();

@@ -15,6 +15,7 @@ import type { ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { readRunInputs, type RunInputs } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import type { RunArgsOfPlan, SweepInputFile } from './sweep-plan.ts';
+import { determinismGuard } from './determinism-guard.ts';
 import { firstLine } from './user-error.ts';
 
 /** What the main thread hands every worker when it starts it. */
@@ -82,7 +83,7 @@ async function handle(job: SweepJob): Promise<void> {
   const started = performance.now();
   try {
     await prepare();
-    const outcome = runScenario(requestOf(job.args, job.index));
+    const outcome = determinismGuard.run(() => runScenario(requestOf(job.args, job.index)));
     parentPort!.postMessage({ type: 'done', index: job.index, summary: outcome.summary, wallMs: performance.now() - started } satisfies SweepWorkerMessage);
   } catch (e) {
     parentPort!.postMessage({ type: 'failed', index: job.index, error: firstLine(e), wallMs: performance.now() - started } satisfies SweepWorkerMessage);

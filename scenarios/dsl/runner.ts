@@ -237,6 +237,11 @@ class ScriptDrive {
       this.scriptDone = true;
       return;
     }
+    const step = r.value as unknown;
+    if (step === null || typeof step !== 'object' || typeof (step as { untilMicros?: unknown }).untilMicros !== 'number' || !Number.isFinite((step as { untilMicros: number }).untilMicros)) {
+      this.scriptError = new ScenarioError(`the script yielded ${describeValue(step)}; a script yields s.wait(…) or s.at(…)`);
+      return;
+    }
     const at = Math.max(kernel.now(), r.value.untilMicros);
     this.scriptWakeMicros = at;
     kernel.schedule(at, this.resume);
@@ -287,6 +292,20 @@ class ScriptDrive {
   nowMicros(): Micros {
     return this.built.world.kernel.now();
   }
+
+  /** Where the run is now (what onProgress reports at each 1% step), for a caller polling between slices. */
+  progress(): RunProgress {
+    const kernel = this.built.world.kernel;
+    return { simMicros: Math.min(kernel.now(), this.endMicros), durationMicros: this.endMicros, events: kernel.processed };
+  }
+}
+
+/** A value as a script author would recognise it in an error message. */
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return 'an object that is not a step';
 }
 
 /** Step 4: the last sample and invariant check, the checks evaluated, and the RunSummary and RunResult. */
@@ -300,7 +319,15 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
   const checks: RunCheck[] = [...session.immediateChecks];
   if (!stoppedEarly) {
     for (const e of session.expectations) {
-      const o = e.evaluate();
+      let o;
+      try {
+        o = e.evaluate();
+      } catch (err) {
+        throw new ScenarioError(`${def.name}: check "${e.name}" threw when it was evaluated at the end: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (o === null || typeof o !== 'object' || typeof o.passed !== 'boolean' || typeof o.detail !== 'string') {
+        throw new ScenarioError(`${def.name}: check "${e.name}" returned ${describeValue(o)}; a check returns { passed: boolean, detail: string }`);
+      }
       checks.push({ name: e.name, passed: o.passed, detail: o.detail });
     }
   }
@@ -379,6 +406,8 @@ export interface RunDriver {
   /** Simulated time reached so far, and where the run ends. */
   nowMicros(): Micros;
   readonly endMicros: Micros;
+  /** Where the run is now. */
+  progress(): RunProgress;
   /** The outcome, once advance returned true. */
   finish(): RunOutcome;
 }
@@ -397,6 +426,7 @@ export function startRun(req: RunRequest): RunDriver {
       return finished;
     },
     nowMicros: () => drive.nowMicros(),
+    progress: () => drive.progress(),
     finish: () => {
       if (!finished) throw new Error('startRun: finish() before the run reached its end');
       const { summary, result } = summarise(run, built, req, drive.endMicros, drive.pendingWakeAfterEnd());

@@ -359,13 +359,18 @@ export function resolveParams(def: ScenarioDefinition, given: Readonly<Record<st
   return out;
 }
 
-/** Parses "k=v" strings into a record; a string without "=" or with an empty key is an error. */
+/**
+ * Parses "k=v" strings into a record; a string without "=", with an empty key, or a key given
+ * twice (which value was meant?) is an error.
+ */
 export function parseAssignments(items: readonly string[], what: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new ScenarioError(`${what} "${item}" must look like key=value`);
-    out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+    const key = item.slice(0, eq).trim();
+    if (Object.prototype.hasOwnProperty.call(out, key)) throw new ScenarioError(`${what} ${key} is given more than once`);
+    out[key] = item.slice(eq + 1).trim();
   }
   return out;
 }

@@ -11,7 +11,7 @@ import type { NodeStats } from '../../connman/net/connman.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol/protocol.ts';
 import type { RunCheck, RunMark } from '../../reports/index.ts';
-import type { FaultHandle, FaultRule, Micros, Rng as SimRng } from '../../sim/index.ts';
+import { formatDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
 import type { Attacker } from '../actors/attacker-env.ts';
 import { createAttacker, type AttackerSpec } from '../actors/create-attacker.ts';
 import { attackerEnvFromWorld } from '../actors/world-env.ts';
@@ -138,14 +138,25 @@ export class ScriptSession implements ScriptContext {
     const kernel = this.world.kernel;
     let tick = 0;
     const run = (): void => {
-      if (fn(tick++) === false) return;
+      if (this.callback(`the every(${formatDuration(period)}) callback`, () => fn(tick++)) === false) return;
       kernel.scheduleAfter(period, run);
     };
     kernel.scheduleAfter(period, run);
   }
 
   after(d: Micros | string, fn: () => void): void {
-    this.world.kernel.scheduleAfter(this.toMicros(d, 'after'), fn);
+    const delay = this.toMicros(d, 'after');
+    this.world.kernel.scheduleAfter(delay, () => this.callback(`the after(${formatDuration(delay)}) callback`, fn));
+  }
+
+  /** Runs a script callback; what it throws becomes a ScenarioError naming the callback and the time. */
+  private callback<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ScenarioError && e.message.startsWith(`${this.scenarioName}: `)) throw e;
+      throw new ScenarioError(`${this.scenarioName}: ${what} failed at ${formatDuration(this.world.kernel.now())}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   // --- the population -------------------------------------------------------------------------

@@ -355,9 +355,9 @@ export function resolveProfile(name: string, sets: readonly string[] = []): Reso
       throw new ProfileError(`unknown setting "${key}"; valid keys: ${SETTINGS.map((s) => s.key).join(', ')}`);
     }
     const value = parseValue(info, raw);
+    // A setting given twice is a mistake (which one was meant?), never silently the last one.
+    if (overrides.some((o) => o.key === info.key)) throw new ProfileError(`setting "${info.key}" is given more than once (--set)`);
     (settings as unknown as Record<string, boolean | number | string>)[info.key] = value;
-    const idx = overrides.findIndex((o) => o.key === info.key);
-    if (idx >= 0) overrides.splice(idx, 1);
     overrides.push({ key: info.key, value: String(value) });
   }
   const connman = connmanOptionsFor(settings);
