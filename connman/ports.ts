@@ -339,14 +339,14 @@ export type ConnmanEvent =
       readonly txid: number;
     }
   | {
-      /** A trickled inv of transactions was sent to a peer (peerman-tx.ts). */
+      /** A trickled inv of transactions was sent to a peer (net_processing/tx.ts). */
       readonly kind: 'tx-inv-sent';
       readonly nodeId: number;
       readonly addr: string;
       readonly count: number;
     }
   | {
-      /** Our best tip moved (peerman-blocks.ts); `fromNodeId` null for a block from the world's source. */
+      /** Our best tip moved (net_processing/blocks.ts); `fromNodeId` null for a block from the world's source. */
       readonly kind: 'tip-updated';
       readonly height: number;
       readonly fromNodeId: number | null;

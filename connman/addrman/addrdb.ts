@@ -1,6 +1,6 @@
 // peers.dat and anchors.dat as byte arrays: Core's SerializeDB/DeserializeDB framing (network magic,
-// payload, trailing double-SHA-256 of everything before it) around the addrman (addrman-serialize.ts)
-// (addrman-serialize.ts, or addrman-legacy-serialize.ts for a v0.10 table, whose framing was the same)
+// payload, trailing double-SHA-256 of everything before it) around the addrman section
+// (serialize.ts, or profiles/addrman-legacy-serialize.ts for a v0.10 table, whose framing was the same)
 // or a vector of CAddress in the V2 disk form. Loading is all-or-nothing: it builds a fresh AddrMan
 // and hands it over only when the whole file was valid.
 // It does no file I/O (cli.ts and tests read and write the bytes) and does not choose file names,

@@ -1,13 +1,13 @@
 // AddrMan: Bitcoin Core's stochastic address manager (addrman.h, addrman_impl.h, addrman.cpp),
 // ported draw for draw. It holds the new and tried tables, the per-entry statistics (Core's
 // AddrInfo) and every public operation of Core's AddrMan, plus Core's consistency check.
-// Serialization (peers.dat's addrman section) lives in addrman-serialize.ts, the bucket maths in
-// addrman-buckets.ts, the RPC views in addrman-rpc.ts; file framing in addrdb.ts.
+// Serialization (peers.dat's addrman section) lives in serialize.ts, the bucket maths in
+// buckets.ts, the RPC views in rpc.ts; file framing in addrdb.ts.
 //
 // Layout, chosen because thousands of simulated nodes each hold one of these: addresses are interned
 // in a process-wide AddressPool and referred to by pool id; an entry ("nid") is a row in growable
 // typed arrays, rows are recycled through a free list; vvNew/vvTried are BucketTables of nids
-// (addrman-buckets.ts: 8-slot chunks allocated on first write, 16-bit cells while nids fit).
+// (buckets.ts: 8-slot chunks allocated on first write, 16-bit cells while nids fit).
 // Core numbers entries with a never-reused counter (nIdCount); that number only matters for the
 // iteration order of the tried-collision set, so each row also records it (`coreId`).
 //

@@ -1,4 +1,4 @@
-// Tests for addrman-buckets.ts's BucketTable, the compact storage behind AddrMan's vvNew / vvTried:
+// Tests for buckets.ts's BucketTable, the compact storage behind AddrMan's vvNew / vvTried:
 // it must read back exactly as the flat Int32Array(-1) it replaced, under every chunk size, across
 // lazily allocated chunks and across the widening from 16-bit to 32-bit cells. Core's bucket maths
 // vectors live in addrman.test.ts.

@@ -1,4 +1,4 @@
-// Tests for addrman-serialize.ts's entry writer: the per-address byte caches of the pool must give
+// Tests for serialize.ts's entry writer: the per-address byte caches of the pool must give
 // exactly the bytes of Core's AddrInfo serialization written field by field (writeAddress in the
 // V2 disk form, then the source in BIP155 form, m_last_success and nAttempts). Core's own
 // serialization vectors live in addrman.test.ts and addrdb.test.ts.

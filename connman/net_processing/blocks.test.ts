@@ -1,4 +1,4 @@
-// Tests of the block / stale-tip / outbound-eviction logic (peerman-blocks.ts): Core's
+// Tests of the block / stale-tip / outbound-eviction logic (blocks.ts): Core's
 // denialofservice_tests cases (test-vectors §7) over a fake host with hand-built nodes, as Core's
 // test builds CNodes and calls the PeerManager directly; the chain-sync timeout through a whole
 // Connman over the fake ports; and headers / block exchange between the port and a scripted peer.

@@ -115,7 +115,7 @@ export interface PeerManagerHost {
   discourage(addr: NetAddr): void;
   /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
   refreshNodeTimer(node: Node): void;
-  /** A ping nonce (Core: GetRand<uint64_t>(), the global RNG). */
+  /** A ping nonce (Core: a fresh FastRandomContext's rand64(), not the node's own stream). */
   drawPingNonce(): bigint;
   /**
    * MaybeSendPing's automatic ping: true if the node's keep-alive link (ports.ts KeepAlive) sends

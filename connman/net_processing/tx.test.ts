@@ -1,4 +1,4 @@
-// Transaction relay (peerman-tx.ts) through a whole Connman over fake ports: the inv trickle means
+// Transaction relay (tx.ts) through a whole Connman over fake ports: the inv trickle means
 // (2 s per outbound peer, 5 s shared per network key for inbound peers, at the same instants for
 // inbound peers on one key), NoBan bypass, no announcements to non-relaying peers, the
 // inv -> getdata -> tx exchange setting the peer's last-tx time, which then protects it from

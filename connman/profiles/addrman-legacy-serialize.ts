@@ -7,7 +7,7 @@
 // buckets listed in the file (at most 4 references) or, if the bucket count differs, to
 // GetNewBucket of their own source.
 // It does not hold the file framing (magic, checksum: addrdb.ts, the same in v0.10), the master
-// format (addrman-serialize.ts) or the table itself (addrman-legacy.ts).
+// format (addrman/serialize.ts) or the table itself (addrman-legacy.ts).
 
 import { LEGACY_ADDRMAN_NEW_BUCKET_COUNT, LEGACY_ADDRMAN_NEW_BUCKETS_PER_ADDRESS, LEGACY_ADDRMAN_TRIED_BUCKET_SIZE, LegacyAddrMan } from './addrman-legacy.ts';
 import { AddrDbError, deserializeDb, serializeDb, type ChainName, type LoadResult, type PeersDatFormat } from '../addrman/addrdb.ts';

@@ -46,7 +46,7 @@ const TWO_POW_32 = 4294967296;
 
 // The v0.10 preimages: nKey was a std::vector, so it is serialized with a CompactSize length (0x20)
 // in front, unlike the uint256 key of later versions. Every modulus is a power of two, so the low 16
-// bits of GetCheapHash suffice (as in addrman-buckets.ts).
+// bits of GetCheapHash suffice (as in addrman/buckets.ts).
 const scratch = new Uint8Array(256);
 
 function putKey(key: Uint8Array): number {

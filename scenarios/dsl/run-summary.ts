@@ -44,7 +44,7 @@ export interface RunSummary {
   duration: string;
   sampleIntervalMicros: number;
   inputs: { asmap: RunInputFile | null; seedList: RunInputFile | null };
-  /** How pings between honest nodes were simulated (--ping-path; see connman/net/analytic-ping.ts). */
+  /** How pings between honest nodes were simulated (--ping-path; see scenarios/host/analytic-ping.ts). */
   pingPath: 'analytic' | 'messages';
   eventsProcessed: number;
   /** The trace digest: identical for identical runs. */

@@ -48,7 +48,7 @@ export interface RunRequest {
   traceSink?: TraceSink;
   /**
    * How keep-alive pings between honest nodes are simulated: 'analytic' (default; no per-ping
-   * events while a connection's timing is fixed, see connman/net/analytic-ping.ts) or 'messages'
+   * events while a connection's timing is fixed, see scenarios/host/analytic-ping.ts) or 'messages'
    * (every ping and pong a message; the reference, slower).
    */
   pingPath?: 'analytic' | 'messages';

@@ -116,7 +116,7 @@ export interface WorldOptions {
    */
   blocks?: boolean;
   /**
-   * Keep-alive pings between the world's nodes on the analytic path (connman/net/analytic-ping.ts)
+   * Keep-alive pings between the world's nodes on the analytic path (scenarios/host/analytic-ping.ts)
    * while a connection's timing is fixed: same effects, no per-ping events. Default true; false
    * sends every ping and pong as a message (the reference the analytic path is tested against).
    */
