@@ -1,4 +1,4 @@
-// The analytic ping path (connman/net/analytic-ping.ts) against the reference path that sends every
+// The analytic ping path (scenarios/host/analytic-ping.ts) against the reference path that sends every
 // ping and pong as a message: the same worlds, run both ways, must agree on everything observable
 // — every node's getpeerinfo (bytes per message type, last send / receive, ping times, ping wait),
 // byte and message totals, AddrMan contents, and every built-in scenario's metrics and checks —
