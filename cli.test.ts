@@ -340,7 +340,7 @@ describe("a scenario file outside the checkout imports connsim by name", () => {
     const dir = study();
     const r = connsim(['sweep', join(dir, 'study.ts'), '--seeds', '1..2', '--workers', '2', '--out', join(dir, 'sweep'), '--quiet']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/2 runs, 2 passed, 0 failed/);
+    expect(r.stdout).toMatch(/2 runs: 2 sound\n/);
   });
 });
 
@@ -451,7 +451,7 @@ describe('connsim run / replay / inspect with the real runner', () => {
     expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'))).toEqual([]);
     const again = connsim(['replay', out, '--quiet']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(`replay OK: digest ${summary.digest}`);
+    expect(again.stdout).toContain(`replay OK: the whole summary.json matches (digest ${summary.digest}`);
     // A tampered digest is reported with both values and exit code 1.
     const tampered = join(dir, 'tampered');
     const copy = connsim(['run', FIXTURE, '--seed', '5', '--nodes', '3', '--duration', '2m', '--out', tampered, '--json', '--quiet']);
@@ -460,7 +460,29 @@ describe('connsim run / replay / inspect with the real runner', () => {
     writeFileSync(join(tampered, 'summary.json'), readFileSync(join(tampered, 'summary.json'), 'utf8').replace(summary.digest, 'deadbeef'));
     const mismatch = connsim(['replay', tampered, '--quiet']);
     expect(mismatch.code).toBe(1);
-    expect(mismatch.stdout).toMatch(/recorded: digest deadbeef/);
+    expect(mismatch.stdout).toMatch(/digest: recorded "deadbeef", replayed "[0-9a-f]{16}"/);
+    // Every field is compared, not only the digest: a tampered metric, check or parameter is caught and named.
+    const original = readFileSync(join(out, 'summary.json'), 'utf8');
+    const edits: [(s: Record<string, unknown>) => void, RegExp][] = [
+      [(s) => ((s.metrics as Record<string, number>)['fixture.nodes'] = 99), /metrics\.fixture\.nodes: recorded 99, replayed 3/],
+      [(s) => ((s.checks as { passed: boolean }[])[0]!.passed = false), /checks\.0\.passed: recorded false, replayed true/],
+      [(s) => ((s.params as Record<string, number>).pause = 1), /params\.pause: recorded 1, replayed 30000000/],
+    ];
+    for (const [edit, pattern] of edits) {
+      const s = JSON.parse(original) as Record<string, unknown>;
+      edit(s);
+      writeFileSync(join(tampered, 'summary.json'), JSON.stringify(s));
+      const r2 = connsim(['replay', tampered, '--quiet']);
+      expect(r2.code, String(pattern)).toBe(1);
+      expect(r2.stdout).toMatch(/replay MISMATCH: 1 field of summary\.json differ/);
+      expect(r2.stdout).toMatch(pattern);
+    }
+    // summary.json says where it came from.
+    const prov = (JSON.parse(original) as { provenance: { connsim: string; node: string; command: string } }).provenance;
+    expect(prov.connsim).toBe('0.1.0');
+    expect(prov.node).toBe(process.version);
+    expect(prov.command).toMatch(/^connsim run .*tiny-scenario\.ts --seed 5/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`<tr><th>node</th><td>${process.version}</td></tr>`);
   });
 
   it('with no command (npm start) runs the default scenario, taking --seed, --out and --json', () => {

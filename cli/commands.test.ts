@@ -67,7 +67,9 @@ function fakeRunner(opts: { world?: boolean; digestSalt?: string } = {}) {
       attackerNodes: 1,
       victims: [0],
       metrics: { 'fixture.nodes': nodes, share: 0.123456 },
-      checks: [{ name: 'fixture-check', passed: !failing, detail: `failCheck is ${String(failing)}` }],
+      metricKinds: { 'fixture.nodes': 'count', share: 'share' },
+      checks: [{ name: 'fixture-check', kind: 'health', passed: !failing, detail: `failCheck is ${String(failing)}` }],
+      healthy: !failing,
       passed: !failing,
       reproduce: reproduceCommand(base),
     };
@@ -221,7 +223,7 @@ describe('connsim replay (fake runner)', () => {
     const io = makeIo(again.run);
     expect(await replayCommand({ runDir: dir, quiet: true }, io)).toBe(0);
     const recorded = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
-    expect(io.out.join('')).toBe(`replay OK: digest ${recorded.digest} (20 events)\n`);
+    expect(io.out.join('').split('\n')[0]).toBe(`replay OK: the whole summary.json matches (digest ${recorded.digest}, 20 events, 1 checks, 2 metrics)`);
     const req = again.calls[0]!;
     expect([req.seed, req.nodes, req.duration, req.params, req.set, req.scenarioFile]).toEqual(['r1', 2, 90_000_000, ['pause=5s'], ['feelers=false'], recorded.scenarioFile]);
     // Replay writes nothing by default.
@@ -229,7 +231,7 @@ describe('connsim replay (fake runner)', () => {
 
     const other = makeIo(fakeRunner({ digestSalt: 'changed code' }).run);
     expect(await replayCommand({ runDir: dir, quiet: true }, other)).toBe(1);
-    expect(other.out.join('')).toMatch(/replay MISMATCH\n {2}recorded: digest [0-9a-f]+ .*\n {2}replayed: digest [0-9a-f]+/);
+    expect(other.out.join('')).toMatch(/replay MISMATCH: 1 field of summary\.json differ\n {2}digest: recorded "[0-9a-f]+", replayed "[0-9a-f]+"\n/);
 
     writeFileSync(seeds, '5.6.7.8:8333\n');
     await expect(replayCommand({ runDir: dir, quiet: true }, makeIo(fakeRunner().run))).rejects.toThrow(/seed list .* has changed since the run/);

@@ -64,6 +64,6 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
     );
   }
   const report = await writeSweepReport(outDir, plan);
-  io.stdout(formatSweepDone(outDir, report.aggregate));
-  return report.aggregate.totals.failed > 0 ? 1 : 0;
+  io.stdout(formatSweepDone(outDir, report.aggregate, report.codeVersions));
+  return report.aggregate.failures.length > 0 ? 1 : 0;
 }

@@ -158,6 +158,8 @@ export function buildReportHtml(result: RunResult, charts: readonly Chart[], bun
     ['events processed', String(id.eventsProcessed)],
     ['trace digest', id.traceDigest],
     ['code version', id.codeVersion],
+    ...(id.nodeVersion !== undefined ? [['node', id.nodeVersion] as [string, string]] : []),
+    ...(id.command !== undefined ? [['command', id.command] as [string, string]] : []),
   ];
   const identity = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n');
   const params =

@@ -19,7 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { stableStringify } from '../reports/index.ts';
-import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate, type SweepChart, type SweepRunOutcome, type SweepRunRow } from '../reports/sweep.ts';
+import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate, type SweepChart, type SweepFailure, type SweepRunOutcome, type SweepRunRow } from '../reports/sweep.ts';
 import type { RunSummary } from '../scenarios/dsl/run-summary.ts';
 import { parseDurationOrThrow } from '../scenarios/dsl/scenario.ts';
 import { formatDuration } from '../sim/index.ts';
@@ -27,6 +27,7 @@ import { checkRunFits } from './memory-check.ts';
 import { formatWallSeconds } from './progress.ts';
 import { chartFigure, escapeHtml, inlineJson, loadBrowserBundles, pageHead, RENDER_SCRIPT, type BrowserBundles } from './report-html.ts';
 import { displayPath, maxWallOf, type CliIo } from './run-command.ts';
+import { codeVersion, provenance, type Provenance } from './provenance.ts';
 import { checkOutputDir, fsError } from './out-dir.ts';
 import { Interrupted, interruptible, pendingSignal } from './interrupt.ts';
 import { PLAIN_PROGRESS_STEP } from './progress.ts';
@@ -94,6 +95,8 @@ export interface SweepErrorRecord {
   passed: false;
   error: string;
   reproduce: string;
+  /** The code that ran it (cli/provenance.ts codeVersion). */
+  codeVersion?: string;
 }
 
 /** The timing file name: timing.json, or timing-shard-<i>-of-<n>.json so shards sharing a directory do not collide. */
@@ -221,19 +224,41 @@ export function errorRecord(plan: SweepPlan, run: PlannedRun, error: string): Sw
   };
 }
 
+/** What a run file holds: its outcome, and the code version that wrote it (null when the file does not say). */
+export type RunFileOutcome = SweepRunOutcome & { codeVersion: string | null };
+
+/** The code version a run file names (its `codeVersion`; a summary written by `connsim run` has it in its provenance). */
+function codeVersionOf(o: { codeVersion?: unknown; provenance?: unknown }): string | null {
+  if (typeof o.codeVersion === 'string') return o.codeVersion;
+  const q = o.provenance as Partial<Provenance> | null | undefined;
+  if (q === null || typeof q !== 'object' || typeof q.connsim !== 'string') return null;
+  return codeVersion({ connsim: q.connsim, commit: typeof q.commit === 'string' ? q.commit : null, dirty: q.dirty === true, node: '', command: '' });
+}
+
 /** Reads a run file back into what the report needs; a malformed file is a CliError naming it. */
-export function readRunOutcome(path: string): SweepRunOutcome {
+export function readRunOutcome(path: string): RunFileOutcome {
   let v: unknown;
   try {
     v = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new CliError(`run file ${path} cannot be read: ${firstLine(e)}`);
   }
-  const o = v as Partial<RunSummary> & Partial<SweepErrorRecord>;
+  const o = v as Partial<RunSummary> & Partial<SweepErrorRecord> & { codeVersion?: unknown };
   if (o === null || typeof o !== 'object' || typeof o.passed !== 'boolean' || typeof o.reproduce !== 'string') throw new CliError(`run file ${path} is neither a run summary nor an error record`);
-  if (typeof o.error === 'string') return { passed: false, metrics: {}, error: o.error, reproduce: o.reproduce };
+  const version = codeVersionOf(o);
+  if (typeof o.error === 'string') return { healthy: false, passed: false, checks: [], metrics: {}, metricKinds: {}, error: o.error, reproduce: o.reproduce, codeVersion: version };
   if (o.metrics === null || typeof o.metrics !== 'object') throw new CliError(`run file ${path} has no metrics`);
-  return { passed: o.passed, metrics: o.metrics, error: null, reproduce: o.reproduce };
+  if (!Array.isArray(o.checks)) throw new CliError(`run file ${path} has no checks`);
+  // A format-1 summary (before checks had a kind): every check counts as health, every metric is a 'number'.
+  const checks = o.checks.map((c) => ({ name: String(c.name), kind: c.kind === 'outcome' ? ('outcome' as const) : ('health' as const), passed: c.passed === true }));
+  const healthy = typeof o.healthy === 'boolean' ? o.healthy : checks.every((c) => c.kind !== 'health' || c.passed);
+  const metricKinds = o.metricKinds !== null && typeof o.metricKinds === 'object' ? o.metricKinds : {};
+  return { healthy, passed: o.passed, checks, metrics: o.metrics, metricKinds, error: null, reproduce: o.reproduce, codeVersion: version };
+}
+
+/** Whether a run file's run is sound (ended, every health check passed). */
+export function runIsSound(o: SweepRunOutcome): boolean {
+  return o.error === null && o.healthy;
 }
 
 /** One progress line for the whole sweep: runs done of the total, failures and the time left. */
@@ -423,18 +448,21 @@ export function runPool(
 }
 
 /** Every planned run's outcome, read from the run files; missing runs are listed, not read. */
-export function collectOutcomes(outDir: string, plan: SweepPlan): { rows: SweepRunRow[]; missing: PlannedRun[] } {
+export function collectOutcomes(outDir: string, plan: SweepPlan): { rows: SweepRunRow[]; missing: PlannedRun[]; codeVersions: string[] } {
   const rows: SweepRunRow[] = [];
   const missing: PlannedRun[] = [];
+  const versions = new Set<string>();
   for (const run of plan.runs) {
     const path = runFilePath(outDir, run);
     if (!existsSync(path)) {
       missing.push(run);
       continue;
     }
-    rows.push({ index: run.index, id: run.id, profile: run.profile, point: run.point, seed: run.seed, outcome: readRunOutcome(path) });
+    const outcome = readRunOutcome(path);
+    versions.add(outcome.codeVersion ?? 'unknown (the run file does not say)');
+    rows.push({ index: run.index, id: run.id, profile: run.profile, point: run.point, seed: run.seed, outcome });
   }
-  return { rows, missing };
+  return { rows, missing, codeVersions: [...versions].sort() };
 }
 
 function axesText(plan: SweepPlan): string {
@@ -444,25 +472,46 @@ function axesText(plan: SweepPlan): string {
 /** Most failures listed in report.html (the rest are in sweep-summary.json). */
 const MAX_FAILURES_SHOWN = 50;
 
+/** The totals in words. */
+export function runsText(agg: SweepAggregate): string {
+  const t = agg.totals;
+  const parts = [`${t.healthy} sound`];
+  if (t.unhealthy > 0) parts.push(`${t.unhealthy} failed a health check`);
+  if (t.errored > 0) parts.push(`${t.errored} threw`);
+  const outcomes = agg.outcomeChecks.length > 0 ? `; every outcome check held in ${t.allChecksPassed}` : '';
+  return `${t.runs} runs: ${parts.join(', ')}${outcomes}`;
+}
+
+/** Why a run is listed as failed. */
+export function failureText(f: SweepFailure): string {
+  return f.error !== null ? `threw: ${f.error}` : `health check failed: ${f.failedChecks.join(', ')}`;
+}
+
 /** The sweep's report.html: identity, totals, failures with their reproduce commands, and every chart. Pure given the bundles. */
-export function buildSweepReportHtml(plan: SweepPlan, agg: SweepAggregate, charts: readonly SweepChart[], bundles: BrowserBundles): string {
+/** sweep-summary.json: the aggregate, and the code versions that ran its runs (more than one: not comparable). */
+export type SweepSummaryFile = SweepAggregate & { codeVersions: string[] };
+
+export function buildSweepReportHtml(plan: SweepPlan, agg: SweepAggregate, charts: readonly SweepChart[], bundles: BrowserBundles, codeVersions: readonly string[] = []): string {
   const title = `connsim sweep — ${plan.scenario}, ${agg.totals.runs} runs`;
   const rows: [string, string][] = [
     ['scenario', plan.scenarioFile !== null ? `${plan.scenario} (${plan.scenarioFile})` : plan.scenario],
     ['profiles', plan.profiles.join(', ')],
     ['swept', axesText(plan)],
     ['seeds', `${seedsLabel(plan.seeds)} (${plan.seeds.length} per point)`],
-    ['runs', `${agg.totals.runs}: ${agg.totals.passed} passed all checks, ${agg.totals.failed - agg.totals.errored} failed a check, ${agg.totals.errored} threw`],
+    ['runs', runsText(agg)],
   ];
+  if (codeVersions.length > 0) {
+    rows.push(['code', codeVersions.length === 1 ? `connsim ${codeVersions[0]!}` : `${codeVersions.length} code versions ran these runs, so they are not comparable: ${codeVersions.join('; ')}`]);
+  }
   const identity = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n');
   const failures =
     agg.failures.length === 0
-      ? '<p>Every run passed all its checks.</p>'
+      ? '<p>Every run is sound: it ended and passed all its health checks. (Outcome checks that did not hold are results, charted below.)</p>'
       : `<table><tr><th>run</th><th>outcome</th><th>reproduce</th></tr>\n${agg.failures
           .slice(0, MAX_FAILURES_SHOWN)
           .map(
             (f) =>
-              `<tr><td><a href="runs/${escapeHtml(f.id)}.json">${escapeHtml(f.id)}</a></td><td class="fail">${escapeHtml(f.error !== null ? `threw: ${f.error}` : 'a check failed')}</td><td><code>${escapeHtml(f.reproduce)}</code></td></tr>`,
+              `<tr><td><a href="runs/${escapeHtml(f.id)}.json">${escapeHtml(f.id)}</a></td><td class="fail">${escapeHtml(failureText(f))}</td><td><code>${escapeHtml(f.reproduce)}</code></td></tr>`,
           )
           .join('\n')}</table>${agg.failures.length > MAX_FAILURES_SHOWN ? `\n<p>… and ${agg.failures.length - MAX_FAILURES_SHOWN} more (see <code>${SWEEP_SUMMARY_FILE}</code>).</p>` : ''}`;
   const figs = charts
@@ -480,7 +529,7 @@ export function buildSweepReportHtml(plan: SweepPlan, agg: SweepAggregate, chart
 ${identity}
 </table>
 </section>
-<section id="failures"><h2>Failed runs</h2>
+<section id="failures"><h2>Failed runs (threw, or a health check failed)</h2>
 ${failures}
 </section>
 <section id="charts"><h2>Outcome vs swept parameter (mean over seeds, 95% confidence interval)</h2>
@@ -496,6 +545,8 @@ ${figs}
 
 export interface SweepReportSummary {
   aggregate: SweepAggregate;
+  /** More than one: the run files were written by different code versions. */
+  codeVersions: string[];
   charts: string[];
   /** Warnings vega-lite or vega logged while rendering, prefixed by the chart name. */
   warnings: string[];
@@ -507,7 +558,7 @@ export interface SweepReportSummary {
  * CliError (run the missing shards, or rerun the sweep to resume).
  */
 export async function writeSweepReport(outDir: string, plan: SweepPlan): Promise<SweepReportSummary> {
-  const { rows, missing } = collectOutcomes(outDir, plan);
+  const { rows, missing, codeVersions } = collectOutcomes(outDir, plan);
   if (missing.length > 0) {
     throw new CliError(`${missing.length} of ${plan.runs.length} runs of the sweep have no run file (first: ${missing[0]!.id}); run the missing shards or rerun the sweep to resume`);
   }
@@ -528,8 +579,9 @@ export async function writeSweepReport(outDir: string, plan: SweepPlan): Promise
       writeFileSync(join(tmp, SWEEP_CHARTS_DIR, `${c.name}.svg`), rendered.svg);
     }
     for (const c of csvs) writeFileSync(join(tmp, SWEEP_DATA_DIR, `${c.name}.csv`), c.csv);
-    writeFileSync(join(tmp, SWEEP_REPORT_HTML), buildSweepReportHtml(plan, aggregate, charts, loadBrowserBundles()));
-    writeFileSync(join(tmp, SWEEP_SUMMARY_FILE), stableStringify(aggregate));
+    writeFileSync(join(tmp, SWEEP_REPORT_HTML), buildSweepReportHtml(plan, aggregate, charts, loadBrowserBundles(), codeVersions));
+    const summary: SweepSummaryFile = { ...aggregate, codeVersions };
+    writeFileSync(join(tmp, SWEEP_SUMMARY_FILE), stableStringify(summary));
     // Directories are swapped (old one renamed aside, new one in); files are renamed over.
     for (const d of [SWEEP_CHARTS_DIR, SWEEP_DATA_DIR]) {
       const target = join(outDir, d);
@@ -537,25 +589,24 @@ export async function writeSweepReport(outDir: string, plan: SweepPlan): Promise
       renameSync(join(tmp, d), target);
     }
     for (const f of [SWEEP_REPORT_HTML, SWEEP_SUMMARY_FILE]) renameSync(join(tmp, f), join(outDir, f));
-    return { aggregate, charts: charts.map((c) => c.name), warnings };
+    return { aggregate, codeVersions, charts: charts.map((c) => c.name), warnings };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 /** The lines printed when a sweep (or merge) has its report. */
-export function formatSweepDone(outDir: string, agg: SweepAggregate): string {
-  const lines = [
-    `sweep ${agg.scenario}: ${agg.totals.runs} runs, ${agg.totals.passed} passed, ${agg.totals.failed} failed${agg.totals.errored > 0 ? ` (${agg.totals.errored} threw)` : ''}`,
-  ];
-  for (const f of agg.failures.slice(0, 10)) lines.push(`  ✗ ${f.id}${f.error !== null ? `: ${f.error}` : ''}\n    reproduce: ${f.reproduce}`);
+export function formatSweepDone(outDir: string, agg: SweepAggregate, codeVersions: readonly string[] = []): string {
+  const lines = [`sweep ${agg.scenario}: ${runsText(agg)}`];
+  if (codeVersions.length > 1) lines.push(`warning: the run files were written by ${codeVersions.length} code versions (${codeVersions.join('; ')}); rerun into a new --out to compare like with like`);
+  for (const f of agg.failures.slice(0, 10)) lines.push(`  ✗ ${f.id}: ${failureText(f)}\n    reproduce: ${f.reproduce}`);
   if (agg.failures.length > 10) lines.push(`  … and ${agg.failures.length - 10} more (see ${SWEEP_SUMMARY_FILE})`);
   lines.push(`summary  ${displayPath(join(outDir, SWEEP_SUMMARY_FILE))}`);
   lines.push(`report   ${displayPath(join(outDir, SWEEP_REPORT_HTML))}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** `connsim sweep`: returns the exit code (0 every run passed, 1 some run failed). */
+/** `connsim sweep`: returns the exit code (0 every run sound, 1 some run threw or failed a health check). */
 export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number> {
   const { plan, shard, workers, outDir } = await prepareSweep(args, io);
   writePlanFile(outDir, plan);
@@ -575,11 +626,14 @@ export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number
       todo,
       workers,
       (run, r) => {
-        const content = r.kind === 'done' ? stableStringify(r.summary) : stableStringify(errorRecord(plan, run, r.error));
+        // Each run file names the code that ran it (a resumed or merged sweep may mix code versions,
+        // and the report says so); the machine and the command as typed go to timing.json, so run
+        // files stay the same bytes whatever the sharding.
+        const content = stableStringify({ ...(r.kind === 'done' ? r.summary : errorRecord(plan, run, r.error)), codeVersion: codeVersion() });
         writeAtomic(runFilePath(outDir, run), content);
         runWall.set(run.index, r.wallMs);
         done++;
-        progress?.finished(run.index, r.kind === 'done' && r.summary.passed);
+        progress?.finished(run.index, r.kind === 'done' && r.summary.healthy);
       },
       (run, fraction) => progress?.progress(run.index, fraction),
       () => {
@@ -603,11 +657,13 @@ export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number
     runsExecuted: todo.length,
     runsSkipped: skipped,
     peakRssBytes: io.peakRssBytes(),
+    // Where this process ran: connsim version and commit, Node version, the command as typed.
+    provenance: provenance(),
     runs: todo.map((r) => ({ id: r.id, wallSeconds: Math.round((runWall.get(r.index) ?? 0) * 1000) / 1e6 })),
   };
   writeAtomic(join(outDir, timingFileName(shard)), stableStringify(timing));
   if (shard !== null) {
-    const failed = slice.filter((r) => !readRunOutcome(runFilePath(outDir, r)).passed);
+    const failed = slice.filter((r) => !runIsSound(readRunOutcome(runFilePath(outDir, r))));
     io.stdout(
       `shard ${shard.index}/${shard.count} of sweep ${plan.scenario}: ${slice.length} of ${plan.runs.length} runs (${todo.length} run now, ${skipped} already done), ${failed.length} failed\n` +
         failed
@@ -619,8 +675,8 @@ export async function sweepCommand(args: SweepArgs, io: SweepIo): Promise<number
     return failed.length > 0 ? 1 : 0;
   }
   const report = await writeSweepReport(outDir, plan);
-  io.stdout(formatSweepDone(outDir, report.aggregate));
-  return report.aggregate.totals.failed > 0 ? 1 : 0;
+  io.stdout(formatSweepDone(outDir, report.aggregate, report.codeVersions));
+  return report.aggregate.failures.length > 0 ? 1 : 0;
 }
 
 /** The --out directory of merge: required with several inputs, the input itself with one. */

@@ -17,7 +17,7 @@ import type { SweepAggregate } from '../reports/sweep.ts';
 import { hasChromium, openInChromium, pageOutcome } from './chromium.ts';
 import { mergeCommand } from './merge-command.ts';
 import { compileVegaLite } from './render.ts';
-import { SWEEP_PLAN_FILE, SWEEP_SUMMARY_FILE, SweepProgress, sweepCommand, type SweepArgs, type SweepIo } from './sweep-command.ts';
+import { SWEEP_PLAN_FILE, SWEEP_SUMMARY_FILE, SweepProgress, readRunOutcome, sweepCommand, type SweepArgs, type SweepIo } from './sweep-command.ts';
 import { formatSeeds, parseSeeds, parseShard, parseVary, planSweep, runArgs, runId, shardRuns, type SweepBase } from './sweep-plan.ts';
 import { CliError } from './user-error.ts';
 import { vegaLiteValidator } from './vega-schema.ts';
@@ -29,7 +29,7 @@ const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'load
 const scratch = mkdtempSync(join(tmpdir(), 'connsim-sweep-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** 2 profiles × level 1,10 × boom false,true × seeds 1..3 = 24 runs: 6 pass, 6 fail a check (level 10), 12 throw (boom). */
+/** 2 profiles × level 1,10 × boom false,true × seeds 1..3 = 24 runs: 6 sound, 6 fail a health check (level 10), 12 throw (boom). */
 const SWEEP = ['--seeds', '1..3', '--vary', 'level=1,10', '--vary', 'boom=false,true', '--profile', 'core-v0.10,core-master'];
 
 function sweepArgs(out: string, extra: Partial<SweepArgs> = {}): SweepArgs {
@@ -178,17 +178,20 @@ describe('connsim sweep', () => {
     expect(files).toEqual(['charts', 'data', 'report.html', 'runs', 'sweep-summary.json', 'sweep.json', 'timing.json']);
     expect(readdirSync(join(one, 'runs'))).toHaveLength(24);
     expect(readdirSync(join(one, 'charts')).sort()).toEqual([
-      'sweep-checks-pass-rate.svg',
-      'sweep-checks-pass-rate.vl.json',
+      'sweep-health-rate.svg',
+      'sweep-health-rate.vl.json',
       'sweep-metric-draw.svg',
       'sweep-metric-draw.vl.json',
       'sweep-metric-hit.svg',
       'sweep-metric-hit.vl.json',
+      'sweep-outcome-hit.svg',
+      'sweep-outcome-hit.vl.json',
     ]);
     expect(readdirSync(join(one, 'data')).sort()).toEqual(['aggregate.csv', 'runs.csv']);
     expectSameTree(two, one);
     expect(timing(one).runsExecuted).toBe(24);
-    expect(ioOne.out.join('')).toMatch(/sweep sweep-fixture: 24 runs, 6 passed, 18 failed \(12 threw\)/);
+    expect(ioOne.out.join('')).toMatch(/sweep sweep-fixture: 24 runs: 6 sound, 6 failed a health check, 12 threw; every outcome check held in \d+/);
+    expect(ioOne.out.join('')).toContain('health check failed: level-at-most-5');
   });
 
   it('records a run that throws (error + reproduce) and one that fails a check (its RunSummary); the others finish', () => {
@@ -200,11 +203,19 @@ describe('connsim sweep', () => {
     expect(failed).toMatchObject({ passed: false, seed: '2', profile: 'core-master', scenario: 'sweep-fixture' });
     expect(failed.reproduce).toMatch(/--param level=10 --param boom=false$/);
     const ok = JSON.parse(readFileSync(join(one, 'runs', 'p=core-master_level=1_boom=false_seed=2.json'), 'utf8')) as { passed: boolean; metrics: Record<string, number>; digest: string };
-    expect(ok.passed).toBe(true);
+    expect(typeof ok.passed).toBe('boolean');
     expect(Object.keys(ok.metrics)).toEqual(['draw', 'hit']);
     const summary = JSON.parse(readFileSync(join(one, SWEEP_SUMMARY_FILE), 'utf8')) as SweepAggregate;
-    expect(summary.totals).toEqual({ runs: 24, passed: 6, failed: 18, errored: 12 });
+    expect(summary.totals).toMatchObject({ runs: 24, healthy: 6, unhealthy: 6, errored: 12 });
     expect(summary.failures).toHaveLength(18);
+    expect(summary.failures.filter((f) => f.error === null).every((f) => f.failedChecks.join() === 'level-at-most-5')).toBe(true);
+    expect(summary.outcomeChecks).toEqual(['hit']);
+    expect(summary.metricKinds).toEqual({ draw: 'number', hit: 'indicator' });
+    // Level 1 draws hit with probability 0.1: whatever the seeds gave, an outcome that did not hold is no failure.
+    const soundRuns = JSON.parse(readFileSync(join(one, 'runs', 'p=core-master_level=1_boom=false_seed=2.json'), 'utf8')) as { healthy: boolean; codeVersion: string };
+    expect(soundRuns.healthy).toBe(true);
+    expect(soundRuns.codeVersion).toMatch(/^\d+\.\d+\.\d+ /);
+    expect((summary as SweepAggregate & { codeVersions: string[] }).codeVersions).toEqual([soundRuns.codeVersion]);
     expect(summary.groups).toHaveLength(8);
     // The same seed under the two profiles draws the same scenario stream: level 1, seed 2.
     expect(summary.groups[0]!.metrics.draw!.n).toBe(3);
@@ -225,7 +236,7 @@ describe('connsim sweep', () => {
     expect(await mergeCommand({ dirs: [s1, s2], out: merged }, io)).toBe(1);
     expectSameTree(merged, one);
     expect(existsSync(join(merged, 'timing.json'))).toBe(false);
-    expect(io.out.join('')).toMatch(/24 runs, 6 passed, 18 failed/);
+    expect(io.out.join('')).toMatch(/24 runs: 6 sound, 6 failed a health check, 12 threw/);
   });
 
   it('resumes: after a run file is deleted only that run is run again, and the outputs are the same', async () => {
@@ -276,7 +287,26 @@ describe('connsim sweep', () => {
     expect(draw).toContain('Scenario parameter level (value)');
     expect(draw).toContain('draw (mean over seeds)');
     expect(draw).toContain('sweep-fixture · seeds 1..3 (3 per point) · profiles core-v0.10, core-master');
-    expect(readFileSync(join(one, 'data', 'aggregate.csv'), 'utf8').split('\r\n')[0]).toBe('profile,level,boom,metric,n,mean,sd,ci95Low,ci95High,ciMethod');
+    expect(readFileSync(join(one, 'data', 'aggregate.csv'), 'utf8').split('\r\n')[0]).toBe('profile,level,boom,metric,kind,n,mean,sd,ci95Low,ci95High,ciMethod');
+  });
+
+  it('reads a run file written before checks had a kind (format 1): every check is a health check, every metric a number', () => {
+    const path = join(scratch, 'format-1-run.json');
+    const v1 = { format: 1, passed: false, reproduce: 'connsim run x', metrics: { victimsEclipsed: 0 }, checks: [{ name: 'invariants', passed: true, detail: '' }, { name: 'attack outcome', passed: false, detail: '' }] };
+    writeFileSync(path, JSON.stringify(v1));
+    expect(readRunOutcome(path)).toEqual({
+      healthy: false,
+      passed: false,
+      checks: [
+        { name: 'invariants', kind: 'health', passed: true },
+        { name: 'attack outcome', kind: 'health', passed: false },
+      ],
+      metrics: { victimsEclipsed: 0 },
+      metricKinds: {},
+      error: null,
+      reproduce: 'connsim run x',
+      codeVersion: null,
+    });
   });
 
   it('the progress line counts runs done of all, failures and the time left', () => {
@@ -300,7 +330,7 @@ describe('connsim sweep', () => {
     const page = pageOutcome(openInChromium(join(one, 'report.html'), scratch));
     expect(page.body).toContain('data-status="done"');
     expect(page.body).toContain('data-errors="0"');
-    expect(page.drawn).toBe(3);
+    expect(page.drawn).toBe(4);
     expect(page.renderError).toBe(false);
     expect(page.consoleLines).toEqual([]);
   });
@@ -337,7 +367,7 @@ describe('connsim sweep / merge as a process', () => {
     writeFileSync(stale, '{"half');
     const r = connsim(['sweep', FIXTURE, ...SWEEP, '--workers', '2', '--out', dir, '--quiet']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/24 runs, 6 passed, 18 failed/);
+    expect(r.stdout).toMatch(/24 runs: 6 sound, 6 failed a health check, 12 threw/);
     expect(timing(dir).runsSkipped).toBe(done);
     expect(existsSync(stale)).toBe(false);
     expectSameTree(dir, join(scratch, 'workers-1'));

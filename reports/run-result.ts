@@ -361,11 +361,21 @@ export interface RunMark {
 }
 
 /** A named expectation of the scenario, evaluated at the end of the run. */
+/**
+ * 'health': the run itself is sound (invariants, the world formed, the script's timeline held);
+ * 'outcome': the answer to the scenario's question (did the attack work, did a defence hold)
+ * against what the scenario expected. A sweep counts a failed health check as a failed run and an
+ * unexpected outcome as a result.
+ */
+export type CheckKind = 'health' | 'outcome';
+
 export interface RunCheck {
   name: string;
   passed: boolean;
   /** One human-readable sentence: what was measured against what. */
   detail: string;
+  /** Absent in result.json files written before check kinds existed: health. */
+  kind?: CheckKind;
 }
 
 /** Time-to-eclipse of one victim. */
@@ -404,6 +414,10 @@ export interface RunIdentity {
   traceDigest: string;
   /** connsim's version string (package version plus git revision, as the CLI resolves it). */
   codeVersion: string;
+  /** The Node version the run ran on (set by the CLI; absent in older files and in runs made as a library). */
+  nodeVersion?: string;
+  /** The command line as typed (set by the CLI; absent in older files). */
+  command?: string;
   /** The command that reproduces the run. */
   reproduce: string;
 }

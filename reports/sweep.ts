@@ -1,20 +1,33 @@
 // The sweep report: pure functions from the outcomes of a sweep's runs (one per profile × point ×
-// seed) and its axes to an aggregate (mean and 95% confidence interval over seeds, per profile and
-// point, for every numeric metric and for the share of runs passing all checks), Vega-Lite specs
-// with inline data (outcome vs the swept parameter, one line per profile) and CSV text.
+// seed) and its axes to an aggregate (per profile and point, over seeds: the share of sound runs,
+// the share of runs in which each outcome check held, and the mean and 95% confidence interval of
+// every metric), Vega-Lite specs with inline data (outcome vs the swept parameter, one line per
+// profile) and CSV text.
 //
 // It knows nothing of files, worker threads or the CLI (cli/sweep-command.ts writes and renders),
 // and reads no RunSummary type from scenarios/: the few fields it needs are declared here.
 //
-// Intervals: a metric's mean gets a Student-t 95% interval over its seeds; a metric whose every
-// value is 0 or 1 (an indicator such as "victim eclipsed") and the pass rate of the checks get a
-// Wilson score interval, which stays inside [0, 1] and is sensible at 0/n and n/n.
+// Checks come in two kinds. A failed *health* check (or a run that threw) means the run is not
+// sound: it is a failed run, listed with the checks that failed. A failed *outcome* check is the
+// scenario's answer ("the attack did not succeed"): a result, aggregated as a rate, never a failure.
+//
+// Intervals follow each metric's declared kind (the scenario's `metrics`), never the values seen:
+//   indicator (0/1)       Wilson score interval, as for every rate of runs;
+//   share (in [0, 1])     Student t on the mean, clipped to [0, 1];
+//   count, duration (≥0)  Student t on the mean, clipped at 0;
+//   number                Student t on the mean.
+// A metric whose kind is undeclared, or declared differently by different runs, is a 'number'.
 
 import { VEGA_LITE_SCHEMA_URL, CHART_HEIGHT, CHART_WIDTH, houseConfig, type VlSpec } from './chart-kit.ts';
 import { toCsv, type CsvColumn } from './csv.ts';
+import { METRIC_KINDS, metricFits, type MetricKind } from './metric-kind.ts';
 
-/** Bumped when sweep-summary.json changes meaning. */
-export const SWEEP_SUMMARY_FORMAT_VERSION = 1;
+/**
+ * Bumped when sweep-summary.json changes meaning.
+ * 2: health and outcome checks apart (totals.healthy, groups[].healthRate and .outcomes), metric
+ *    kinds, failures name their checks.
+ */
+export const SWEEP_SUMMARY_FORMAT_VERSION = 2;
 
 /** One swept dimension, values as typed on the command line, in order. */
 export interface SweepAxisInfo {
@@ -22,11 +35,28 @@ export interface SweepAxisInfo {
   values: string[];
 }
 
+/** How a metric is aggregated (the scenario declares it: reports/metric-kind.ts). */
+export type SweepMetricKind = MetricKind;
+
+/** One check of one run. */
+export interface SweepCheckOutcome {
+  name: string;
+  kind: 'health' | 'outcome';
+  passed: boolean;
+}
+
 /** What the report needs of one run's outcome (a RunSummary, or the record of a run that threw). */
 export interface SweepRunOutcome {
+  /** Every health check passed (false for a run that threw). */
+  healthy: boolean;
+  /** Every check passed, outcomes included. */
   passed: boolean;
+  /** The run's checks in the order it recorded them (empty for a run that threw). */
+  checks: readonly SweepCheckOutcome[];
   /** Metric scalars (empty for a run that threw). */
   metrics: Readonly<Record<string, number>>;
+  /** The declared kind of each metric (absent: undeclared). */
+  metricKinds: Readonly<Record<string, SweepMetricKind>>;
   /** The exception's message for a run that threw, null otherwise. */
   error: string | null;
   /** The command that re-runs it alone. */
@@ -52,7 +82,8 @@ export interface SweepData {
   runs: readonly SweepRunRow[];
 }
 
-export type CiMethod = 'student-t' | 'wilson';
+/** How an interval was computed (see the head of this file). */
+export type CiMethod = 'wilson' | 'student-t' | 'student-t-clipped-unit' | 'student-t-clipped-zero';
 
 /** A mean over seeds with its 95% interval (lo/hi null when one value cannot give one). */
 export interface MeanCi {
@@ -69,17 +100,23 @@ export interface SweepGroup {
   profile: string;
   point: Record<string, string>;
   runs: number;
-  passed: number;
+  /** Runs that passed every health check. */
+  healthy: number;
   errored: number;
-  /** Share of runs passing every check (a run that threw counts as failed), Wilson interval. */
-  passRate: MeanCi;
+  /** Share of sound runs (every health check passed; a run that threw is not sound), Wilson interval. */
+  healthRate: MeanCi;
+  /** Outcome check name → share of the sound runs in which it held, Wilson interval (absent when no sound run recorded it). */
+  outcomes: Record<string, MeanCi>;
   /** Metric name → aggregate over the runs that recorded it (absent when none did). */
   metrics: Record<string, MeanCi>;
 }
 
+/** A run that is not sound: it threw, or a health check failed. */
 export interface SweepFailure {
   id: string;
   error: string | null;
+  /** The health checks that failed, in the run's order (empty for a run that threw). */
+  failedChecks: string[];
   reproduce: string;
 }
 
@@ -90,13 +127,25 @@ export interface SweepAggregate {
   seeds: string[];
   profiles: string[];
   axes: SweepAxisInfo[];
-  totals: { runs: number; passed: number; failed: number; errored: number };
+  totals: {
+    runs: number;
+    /** Passed every health check. */
+    healthy: number;
+    /** Ended, but a health check failed. */
+    unhealthy: number;
+    /** Threw (no checks). */
+    errored: number;
+    /** Passed every check, outcomes included. */
+    allChecksPassed: number;
+  };
+  /** Every outcome check any run recorded, sorted. */
+  outcomeChecks: string[];
   /** Every numeric metric any run recorded, sorted. */
   metrics: string[];
-  /** Metrics whose every value is 0 or 1 (aggregated with Wilson intervals). */
-  indicatorMetrics: string[];
+  /** How each metric was aggregated (its declared kind; 'number' when undeclared or declared differently). */
+  metricKinds: Record<string, SweepMetricKind>;
   groups: SweepGroup[];
-  /** Runs that failed a check or threw, in plan order. */
+  /** Runs that are not sound, in plan order. */
   failures: SweepFailure[];
 }
 
@@ -182,20 +231,60 @@ function axisPoints(axes: readonly SweepAxisInfo[]): Record<string, string>[] {
   return acc;
 }
 
-/** Aggregates the runs per profile and point (in plan order), over seeds. */
-export function aggregateSweep(data: SweepData): SweepAggregate {
-  const metricNames = new Set<string>();
-  const binary = new Map<string, boolean>();
-  for (const r of data.runs) {
+/** Student t on the mean, the interval clipped to [lo, hi] (the kind's range; the mean is always inside it). */
+export function meanStudentTClipped(values: readonly number[], min: number, max: number, method: CiMethod): MeanCi {
+  const m = meanStudentT(values);
+  if (m.lo === null || m.hi === null) return { ...m, method };
+  return { ...m, lo: Math.max(min, m.lo), hi: Math.min(max, m.hi), method };
+}
+
+/** The mean and interval of one metric's values, by its kind. */
+export function aggregateMetric(kind: SweepMetricKind, values: readonly number[]): MeanCi {
+  switch (kind) {
+    case 'indicator':
+      return meanWilson(values);
+    case 'share':
+      return meanStudentTClipped(values, 0, 1, 'student-t-clipped-unit');
+    case 'count':
+    case 'duration':
+      return meanStudentTClipped(values, 0, Number.POSITIVE_INFINITY, 'student-t-clipped-zero');
+    case 'number':
+      return meanStudentT(values);
+  }
+}
+
+/** A rate of k in n as a MeanCi (Wilson; the sd is that of the 0/1 values). */
+function rateCi(k: number, n: number): MeanCi {
+  const w = wilsonInterval(k, n);
+  const sd = n > 1 ? Math.sqrt((k * (1 - w.rate) ** 2 + (n - k) * w.rate ** 2) / (n - 1)) : null;
+  return { n, mean: w.rate, sd, lo: w.lo, hi: w.hi, method: 'wilson' };
+}
+
+/** Each metric's kind over all runs: the declared one when every run that recorded it declared the same and every value fits; else 'number'. */
+function resolveMetricKinds(runs: readonly SweepRunRow[]): Record<string, SweepMetricKind> {
+  const seen = new Map<string, SweepMetricKind | null>();
+  for (const r of runs) {
     for (const name of Object.keys(r.outcome.metrics)) {
       const v = r.outcome.metrics[name]!;
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-      metricNames.add(name);
-      binary.set(name, (binary.get(name) ?? true) && (v === 0 || v === 1));
+      const declared = r.outcome.metricKinds[name];
+      const kind = declared !== undefined && METRIC_KINDS.includes(declared) && metricFits(declared, v) ? declared : null;
+      const prev = seen.get(name);
+      seen.set(name, prev === undefined ? kind : prev === kind ? kind : null);
     }
   }
-  const metrics = [...metricNames].sort();
-  const indicatorMetrics = metrics.filter((m) => binary.get(m) === true);
+  const out: Record<string, SweepMetricKind> = {};
+  for (const name of [...seen.keys()].sort()) out[name] = seen.get(name) ?? 'number';
+  return out;
+}
+
+/** Aggregates the runs per profile and point (in plan order), over seeds. */
+export function aggregateSweep(data: SweepData): SweepAggregate {
+  const metricKinds = resolveMetricKinds(data.runs);
+  const metrics = Object.keys(metricKinds);
+  const outcomeNames = new Set<string>();
+  for (const r of data.runs) for (const c of r.outcome.checks) if (c.kind === 'outcome') outcomeNames.add(c.name);
+  const outcomeChecks = [...outcomeNames].sort();
   const byGroup = new Map<string, SweepRunRow[]>();
   for (const r of data.runs) {
     const k = `${r.profile}\u0000${pointKey(data.axes, r.point)}`;
@@ -208,10 +297,19 @@ export function aggregateSweep(data: SweepData): SweepAggregate {
     for (const point of axisPoints(data.axes)) {
       const runs = [...(byGroup.get(`${profile}\u0000${pointKey(data.axes, point)}`) ?? [])].sort((a, b) => a.index - b.index);
       if (runs.length === 0) continue;
-      const passed = runs.filter((r) => r.outcome.passed).length;
-      const errored = runs.filter((r) => r.outcome.error !== null).length;
-      const w = wilsonInterval(passed, runs.length);
-      const sdPass = runs.length > 1 ? Math.sqrt((passed * (1 - w.rate) ** 2 + (runs.length - passed) * w.rate ** 2) / (runs.length - 1)) : null;
+      const sound = runs.filter((r) => r.outcome.error === null && r.outcome.healthy);
+      const outcomes: Record<string, MeanCi> = {};
+      for (const name of outcomeChecks) {
+        let n = 0;
+        let k = 0;
+        for (const r of sound) {
+          const c = r.outcome.checks.find((x) => x.kind === 'outcome' && x.name === name);
+          if (c === undefined) continue;
+          n += 1;
+          if (c.passed) k += 1;
+        }
+        if (n > 0) outcomes[name] = rateCi(k, n);
+      }
       const agg: Record<string, MeanCi> = {};
       for (const m of metrics) {
         const values: number[] = [];
@@ -219,34 +317,48 @@ export function aggregateSweep(data: SweepData): SweepAggregate {
           const v = r.outcome.metrics[m];
           if (typeof v === 'number' && Number.isFinite(v)) values.push(v);
         }
-        if (values.length === 0) continue;
-        agg[m] = binary.get(m) === true ? meanWilson(values) : meanStudentT(values);
+        if (values.length > 0) agg[m] = aggregateMetric(metricKinds[m]!, values);
       }
       groups.push({
         profile,
         point,
         runs: runs.length,
-        passed,
-        errored,
-        passRate: { n: runs.length, mean: w.rate, sd: sdPass, lo: w.lo, hi: w.hi, method: 'wilson' },
+        healthy: sound.length,
+        errored: runs.filter((r) => r.outcome.error !== null).length,
+        healthRate: rateCi(sound.length, runs.length),
+        outcomes,
         metrics: agg,
       });
     }
   }
   const ordered = [...data.runs].sort((a, b) => a.index - b.index);
-  const passedRuns = ordered.filter((r) => r.outcome.passed).length;
-  const erroredRuns = ordered.filter((r) => r.outcome.error !== null).length;
+  const errored = ordered.filter((r) => r.outcome.error !== null).length;
+  const healthy = ordered.filter((r) => r.outcome.error === null && r.outcome.healthy).length;
   return {
     format: SWEEP_SUMMARY_FORMAT_VERSION,
     scenario: data.scenario,
     seeds: [...data.seeds],
     profiles: [...data.profiles],
     axes: data.axes.map((a) => ({ key: a.key, values: [...a.values] })),
-    totals: { runs: ordered.length, passed: passedRuns, failed: ordered.length - passedRuns, errored: erroredRuns },
+    totals: {
+      runs: ordered.length,
+      healthy,
+      unhealthy: ordered.length - healthy - errored,
+      errored,
+      allChecksPassed: ordered.filter((r) => r.outcome.error === null && r.outcome.passed).length,
+    },
+    outcomeChecks,
     metrics,
-    indicatorMetrics,
+    metricKinds,
     groups,
-    failures: ordered.filter((r) => !r.outcome.passed).map((r) => ({ id: r.id, error: r.outcome.error, reproduce: r.outcome.reproduce })),
+    failures: ordered
+      .filter((r) => r.outcome.error !== null || !r.outcome.healthy)
+      .map((r) => ({
+        id: r.id,
+        error: r.outcome.error,
+        failedChecks: r.outcome.checks.filter((c) => c.kind === 'health' && !c.passed).map((c) => c.name),
+        reproduce: r.outcome.reproduce,
+      })),
   };
 }
 
@@ -423,52 +535,100 @@ function outcomeChart(
   };
 }
 
-/** Every chart of the sweep: the checks' pass rate first, then one per metric (sorted by name). */
+/** How each method is named in a chart's subtitle. */
+const METHOD_TEXT: Record<CiMethod, string> = {
+  wilson: 'Wilson score',
+  'student-t': 'Student t',
+  'student-t-clipped-unit': 'Student t, clipped to [0, 1]',
+  'student-t-clipped-zero': 'Student t, clipped at 0',
+};
+
+/** The y-axis title of a metric's chart, by kind. */
+function metricAxisTitle(name: string, kind: SweepMetricKind): string {
+  switch (kind) {
+    case 'indicator':
+      return `${name} (share of seeds with 1)`;
+    case 'share':
+      return `${name} (share, mean over seeds)`;
+    case 'count':
+      return `${name} (count, mean over seeds)`;
+    case 'duration':
+      return `${name} (mean over seeds)`;
+    case 'number':
+      return `${name} (mean over seeds)`;
+  }
+}
+
+/** The method a metric's aggregate uses (the same for every group). */
+function methodOfKind(kind: SweepMetricKind): CiMethod {
+  return kind === 'indicator' ? 'wilson' : kind === 'share' ? 'student-t-clipped-unit' : kind === 'count' || kind === 'duration' ? 'student-t-clipped-zero' : 'student-t';
+}
+
+/**
+ * Every chart of the sweep: the share of sound runs first, then one per outcome check (the share of
+ * sound runs in which it held), then one per metric (sorted by name).
+ */
 export function sweepCharts(agg: SweepAggregate): SweepChart[] {
   const vs = agg.axes.length > 0 ? agg.axes[0]!.key : 'profile';
   const charts: SweepChart[] = [
-    outcomeChart(agg, 'sweep-checks-pass-rate', `Runs passing all checks vs ${vs}`, 'Runs passing all checks (share of seeds)', 'Wilson score', (g) => g.passRate, true),
+    outcomeChart(agg, 'sweep-health-rate', `Sound runs (every health check passed) vs ${vs}`, 'Sound runs (share of seeds)', METHOD_TEXT.wilson, (g) => g.healthRate, true),
   ];
   const used = new Set(charts.map((c) => c.name));
-  for (const m of agg.metrics) {
-    let name = `sweep-metric-${metricSlug(m)}`;
-    for (let i = 2; used.has(name); i++) name = `sweep-metric-${metricSlug(m)}-${i}`;
+  const unique = (base: string): string => {
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
     used.add(name);
-    const indicator = agg.indicatorMetrics.includes(m);
+    return name;
+  };
+  for (const check of agg.outcomeChecks) {
+    charts.push(
+      outcomeChart(agg, unique(`sweep-outcome-${metricSlug(check)}`), `Outcome "${check}" vs ${vs}`, `Runs where "${check}" held (share of sound runs)`, METHOD_TEXT.wilson, (g) => g.outcomes[check], true),
+    );
+  }
+  for (const m of agg.metrics) {
+    const kind = agg.metricKinds[m] ?? 'number';
     charts.push(
       outcomeChart(
         agg,
-        name,
+        unique(`sweep-metric-${metricSlug(m)}`),
         `${m} vs ${vs}`,
-        indicator ? `${m} (share of seeds with 1)` : `${m} (mean over seeds)`,
-        indicator ? 'Wilson score, a 0/1 indicator' : 'Student t',
+        metricAxisTitle(m, kind),
+        `${METHOD_TEXT[methodOfKind(kind)]}, a ${kind}`,
         (g) => g.metrics[m],
-        indicator,
+        kind === 'indicator' || kind === 'share',
       ),
     );
   }
   return charts;
 }
 
-/** The metric column value of the pass-rate rows in aggregate.csv. */
-export const PASS_RATE_ROW = '(all checks passed)';
+/** The metric column value of the sound-run rows in aggregate.csv. */
+export const HEALTH_RATE_ROW = '(sound runs)';
+
+/** The metric column value of an outcome check's rows in aggregate.csv. */
+export function outcomeRowName(check: string): string {
+  return `(outcome) ${check}`;
+}
 
 /** CSV files of the sweep: aggregate.csv (one row per profile × point × metric) and runs.csv (one row per run). */
 export function sweepCsv(agg: SweepAggregate, runs: readonly SweepRunRow[]): { name: string; csv: string }[] {
   interface AggRow {
     g: SweepGroup;
     metric: string;
+    kind: string;
     m: MeanCi;
   }
   const aggRows: AggRow[] = [];
   for (const g of agg.groups) {
-    aggRows.push({ g, metric: PASS_RATE_ROW, m: g.passRate });
-    for (const m of agg.metrics) if (g.metrics[m] !== undefined) aggRows.push({ g, metric: m, m: g.metrics[m]! });
+    aggRows.push({ g, metric: HEALTH_RATE_ROW, kind: 'rate', m: g.healthRate });
+    for (const c of agg.outcomeChecks) if (g.outcomes[c] !== undefined) aggRows.push({ g, metric: outcomeRowName(c), kind: 'rate', m: g.outcomes[c]! });
+    for (const m of agg.metrics) if (g.metrics[m] !== undefined) aggRows.push({ g, metric: m, kind: agg.metricKinds[m] ?? 'number', m: g.metrics[m]! });
   }
   const aggCols: CsvColumn<AggRow>[] = [
     { header: 'profile', value: (r) => r.g.profile },
     ...agg.axes.map((a) => ({ header: a.key, value: (r: AggRow) => r.g.point[a.key] })),
     { header: 'metric', value: (r) => r.metric },
+    { header: 'kind', value: (r) => r.kind },
     { header: 'n', value: (r) => r.m.n },
     { header: 'mean', value: (r) => r.m.mean },
     { header: 'sd', value: (r) => r.m.sd },
@@ -477,14 +637,18 @@ export function sweepCsv(agg: SweepAggregate, runs: readonly SweepRunRow[]): { n
     { header: 'ciMethod', value: (r) => r.m.method },
   ];
   const ordered = [...runs].sort((a, b) => a.index - b.index);
+  const outcomeCell = (r: SweepRunRow, c: string): boolean | null => r.outcome.checks.find((x) => x.kind === 'outcome' && x.name === c)?.passed ?? null;
   const runCols: CsvColumn<SweepRunRow>[] = [
     { header: 'index', value: (r) => r.index },
     { header: 'id', value: (r) => r.id },
     { header: 'profile', value: (r) => r.profile },
     ...agg.axes.map((a) => ({ header: a.key, value: (r: SweepRunRow) => r.point[a.key] })),
     { header: 'seed', value: (r) => r.seed },
-    { header: 'passed', value: (r) => r.outcome.passed },
+    { header: 'healthy', value: (r) => r.outcome.error === null && r.outcome.healthy },
+    { header: 'passed', value: (r) => r.outcome.error === null && r.outcome.passed },
+    { header: 'failedChecks', value: (r) => r.outcome.checks.filter((c) => !c.passed).map((c) => c.name).join('; ') },
     { header: 'error', value: (r) => r.outcome.error },
+    ...agg.outcomeChecks.map((c) => ({ header: outcomeRowName(c), value: (r: SweepRunRow) => outcomeCell(r, c) })),
     ...agg.metrics.map((m) => ({ header: m, value: (r: SweepRunRow) => r.outcome.metrics[m] })),
     { header: 'reproduce', value: (r) => r.outcome.reproduce },
   ];

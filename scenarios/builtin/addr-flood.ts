@@ -18,6 +18,12 @@ export default defineScenario({
     victims: { type: 'integer', default: 2, min: 1, max: 50, description: 'Listening honest nodes flooded' },
     attackAt: { type: 'duration', default: '30m', description: 'When the flood starts' },
   },
+  metrics: {
+    addrProcessed: { kind: 'count', description: 'addresses from the flooders the victims processed (addr_processed)' },
+    addrRateLimited: { kind: 'count', description: 'addresses from the flooders the token bucket dropped (addr_rate_limited)' },
+    victimNewAttackerShare: { kind: 'share', description: "share of the victims' new table holding attacker-advertised addresses (mean over victims)" },
+    addrEntriesSent: { kind: 'count', description: 'address entries the flooders sent' },
+  },
   population: () => ({ families: 'ipv4' }),
   timeline: (p) => [{ what: 'the flood starts', atMicros: p.attackAt }],
   *script(s, p) {
@@ -59,7 +65,7 @@ export default defineScenario({
       const seen = `the victims processed ${processed} and rate-limited ${limited} addresses from ${peers} flooding peers over ${Math.round(elapsedS)} s`;
       if (!s.profileSettings.addrRateLimit) return { passed: true, detail: `${seen} (no addr rate limit in this profile)` };
       return { passed: peers > 0 && processed <= bound + peers, detail: `${seen}; the token bucket allows at most ${Math.floor(bound)}` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

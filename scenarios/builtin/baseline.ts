@@ -12,6 +12,9 @@ export default defineScenario({
   params: {
     minOutbound: { type: 'integer', default: 7, min: 0, max: 8, description: 'Median outbound full-relay peers per node expected at the end' },
   },
+  metrics: {
+    medianFullOutbound: { kind: 'count', description: 'median full-relay outbound peers over running nodes at the end' },
+  },
   *script(s, p) {
     const minOutbound = p.minOutbound;
     s.expect('outbound slots fill', () => {

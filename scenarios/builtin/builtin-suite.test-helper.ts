@@ -43,6 +43,8 @@ export function builtinCase(name: string): void {
     }
     expect(a.summary.checks.filter((x) => !x.passed)).toEqual([]);
     expect(a.summary.checks.length).toBeGreaterThan(5);
+    // Every metric a built-in records is declared with its kind (sweeps aggregate by it).
+    expect(Object.entries(a.summary.metricKinds).filter(([, k]) => k === 'number')).toEqual([]);
   }, 300_000);
 }
 

@@ -19,6 +19,13 @@ export default defineScenario({
     crashShare: { type: 'number', default: 0.3, min: 0, max: 1, description: 'Share of session ends that are crashes (no files written)' },
     minOutbound: { type: 'integer', default: 6, min: 0, max: 8, description: 'Median full-relay outbound peers expected among running nodes at the end' },
   },
+  metrics: {
+    runningNodesAtEnd: { kind: 'count', description: 'honest nodes running at the end' },
+    medianFullOutbound: { kind: 'count', description: 'median full-relay outbound peers over running nodes at the end' },
+    churnCrashes: { kind: 'count', description: 'crashes over the run' },
+    churnStops: { kind: 'count', description: 'clean stops over the run' },
+    churnRestarts: { kind: 'count', description: 'restarts over the run' },
+  },
   population: (p) => ({
     churn: {
       sessionShape: p.sessionShape,
@@ -42,7 +49,7 @@ export default defineScenario({
       s.metric('churnStops', c.stops);
       s.metric('churnRestarts', c.restarts);
       return { passed: median >= minOutbound, detail: `median full-relay outbound peers ${median} over ${counts.length} running nodes (expected >= ${minOutbound}); ${c.crashes} crashes, ${c.stops} clean stops, ${c.restarts} restarts` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

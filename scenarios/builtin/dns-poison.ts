@@ -19,6 +19,10 @@ export default defineScenario({
     joinAt: { type: 'duration', default: '1h', description: 'When the newcomers join' },
     expectOutcome: { type: 'string', default: 'auto', choices: ['auto', 'eclipsed', 'resisted', 'any'], description: "'auto' = eclipsed when every seed is poisoned, no expectation otherwise" },
   },
+  metrics: {
+    newcomersEclipsed: { kind: 'count', description: 'newcomers with only attacker long-lived outbound peers at the end' },
+    newcomerOutboundAttackerShare: { kind: 'share', description: "share of the newcomers' long-lived outbound peers that are the attacker's" },
+  },
   population: () => ({ families: 'ipv4', dnsSeeds: 7 }),
   timeline: (p) => [{ what: 'the newcomers join', atMicros: p.joinAt }],
   *script(s, p) {
@@ -46,7 +50,7 @@ export default defineScenario({
       if (expected === 'eclipsed') return { passed: eclipsed === newcomers.length, detail: `${seen}; all expected eclipsed` };
       if (expected === 'resisted') return { passed: eclipsed === 0, detail: `${seen}; none expected eclipsed` };
       return { passed: true, detail: `${seen}; no expectation set` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

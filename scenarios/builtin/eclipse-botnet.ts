@@ -2,7 +2,7 @@
 // many /16s (one bot per address, each in its own /16). See heilman.ts for the attack itself.
 
 import { defineScenario } from '../dsl/scenario.ts';
-import { HEILMAN_REFERENCE, BOTNET_PARAMS, heilmanScript, heilmanTimeline } from './heilman.ts';
+import { HEILMAN_REFERENCE, BOTNET_PARAMS, HEILMAN_METRICS, heilmanScript, heilmanTimeline } from './heilman.ts';
 
 export default defineScenario({
   name: 'eclipse-botnet',
@@ -12,6 +12,7 @@ export default defineScenario({
   reproduces: `${HEILMAN_REFERENCE}: the botnet attack (success rising with the number of bot addresses, high for a few thousand bots against Core 0.9/0.10).`,
   defaults: { nodes: 200, duration: '3h30m', sampleInterval: '5m' },
   params: BOTNET_PARAMS,
+  metrics: HEILMAN_METRICS,
   timeline: heilmanTimeline,
   script: heilmanScript('botnet'),
 });

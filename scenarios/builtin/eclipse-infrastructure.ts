@@ -3,7 +3,7 @@
 // machine. See heilman.ts for the attack itself.
 
 import { defineScenario } from '../dsl/scenario.ts';
-import { HEILMAN_REFERENCE, INFRASTRUCTURE_PARAMS, heilmanScript, heilmanTimeline } from './heilman.ts';
+import { HEILMAN_REFERENCE, INFRASTRUCTURE_PARAMS, HEILMAN_METRICS, heilmanScript, heilmanTimeline } from './heilman.ts';
 
 export default defineScenario({
   name: 'eclipse-infrastructure',
@@ -13,6 +13,7 @@ export default defineScenario({
   reproduces: `${HEILMAN_REFERENCE}: the infrastructure attack (addresses in s /16 groups; success rising with addresses per group).`,
   defaults: { nodes: 200, duration: '3h30m', sampleInterval: '5m' },
   params: INFRASTRUCTURE_PARAMS,
+  metrics: HEILMAN_METRICS,
   timeline: heilmanTimeline,
   script: heilmanScript('infrastructure'),
 });

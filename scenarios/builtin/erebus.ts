@@ -23,6 +23,12 @@ export default defineScenario({
     attackAt: { type: 'duration', default: '1h', description: 'When the attack starts' },
     attackFor: { type: 'duration', default: '3h', description: 'How long the attacker advertises before the victims restart' },
   },
+  metrics: {
+    attackerAsns: { kind: 'count', description: "ASes the attacker's addresses sit in" },
+    victimOutboundAttackerShare: { kind: 'share', description: "share of the victims' long-lived outbound peers that are the attacker's" },
+    maxAttackerOutboundPerVictim: { kind: 'count', description: 'the most attacker outbound peers on one victim' },
+    victimsEclipsed: { kind: 'count', description: 'victims with only attacker long-lived outbound peers at the end' },
+  },
   population: () => ({ families: 'ipv4' }),
   timeline: (p) => [
     { what: 'the attack starts', atMicros: p.attackAt },
@@ -72,7 +78,7 @@ export default defineScenario({
       if (!s.useAsmap) return { passed: true, detail: `${seen} (asmap off: no cap expected)` };
       // Manual connections are exempt from the netgroup rule; victims have none here.
       return { passed: worst <= attackerAsns.size, detail: `${seen}; with asmap at most ${attackerAsns.size} expected` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

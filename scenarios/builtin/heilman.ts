@@ -15,7 +15,7 @@
 // succeeds and is held.
 
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
-import { param, type ParamValuesOf, type ScriptContext, type ScriptIterator, type TimelineStep } from '../dsl/scenario.ts';
+import { param, type MetricSpec, type ParamValuesOf, type ScriptContext, type ScriptIterator, type TimelineStep } from '../dsl/scenario.ts';
 
 export type HeilmanVariant = 'botnet' | 'infrastructure';
 
@@ -80,6 +80,15 @@ export function heilmanTimeline(p: HeilmanParams): TimelineStep[] {
     { what: 'the victims come back from their restart', atMicros: restart + p.downtime },
   ];
 }
+
+/** The metrics the attack's outcome check records. */
+export const HEILMAN_METRICS = {
+  victimsEclipsed: { kind: 'count', description: 'victims with only attacker long-lived outbound peers at the end' },
+  victimsEclipsedShare: { kind: 'share', description: 'share of the victims eclipsed at the end' },
+  victimOutboundAttackerShare: { kind: 'share', description: "share of the victims' long-lived outbound peers that are the attacker's" },
+  victimTriedAttackerShare: { kind: 'share', description: "share of the victims' tried table holding attacker addresses (mean over victims)" },
+  victimNewAttackerShare: { kind: 'share', description: "share of the victims' new table holding attacker addresses (mean over victims)" },
+} as const satisfies Record<string, MetricSpec>;
 
 /** Victims eclipsed at the end, out of all victims; the threshold a pre-countermeasure profile must reach. */
 export const ECLIPSED_SHARE_EXPECTED = 0.5;
@@ -168,7 +177,7 @@ export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: He
       if (expected === 'eclipsed') return { passed: share >= ECLIPSED_SHARE_EXPECTED, detail: `${seen}; expected at least ${ECLIPSED_SHARE_EXPECTED * 100}% eclipsed under ${s.profileName}` };
       if (expected === 'resisted') return { passed: eclipsed === 0, detail: `${seen}; expected none under ${s.profileName}` };
       return { passed: true, detail: `${seen}; no expectation set` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   };
 }

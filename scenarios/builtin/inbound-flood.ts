@@ -19,6 +19,12 @@ export default defineScenario({
     attackAt: { type: 'duration', default: '1h', description: 'When the flood starts' },
     keptShare: { type: 'number', default: 0.5, min: 0, max: 1, description: 'Share of honest inbound peers present at the attack\'s start that must still be connected at the end (with inbound eviction on)' },
   },
+  metrics: {
+    honestInboundAtAttack: { kind: 'count', description: "the victims' honest inbound peers when the flood starts" },
+    honestInboundKept: { kind: 'count', description: 'of those, still connected at the end' },
+    sybilConnectionsClosedByVictim: { kind: 'count', description: 'attacker connections the victims closed (eviction or refusal)' },
+    victimInboundAttackerShare: { kind: 'share', description: "share of the victims' inbound slots held by the attacker at the end" },
+  },
   population: () => ({ families: 'ipv4' }),
   timeline: (p) => [{ what: 'the flood starts', atMicros: p.attackAt }],
   *script(s, p) {
@@ -52,7 +58,7 @@ export default defineScenario({
       const seen = `${kept} of ${had} honest inbound peers connected when the flood began are still connected; ${attackerIn} of ${allIn} inbound slots are the attacker's`;
       if (!s.profileSettings.inboundEviction) return { passed: true, detail: `${seen} (no inbound eviction in this profile: nothing to protect them from)` };
       return { passed: share >= (p.keptShare), detail: `${seen}; expected at least ${Math.round(100 * p.keptShare)}% kept` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

@@ -16,6 +16,11 @@ export default defineScenario({
     splitFor: { type: 'duration', default: '3h', description: 'How long it lasts' },
     share: { type: 'number', default: 0.5, min: 0.05, max: 0.95, description: 'Share of honest nodes on side A' },
   },
+  metrics: {
+    crossLinksBeforeSplit: { kind: 'count', description: 'outbound connections spanning the future cut just before the split' },
+    crossLinksAtHeal: { kind: 'count', description: 'outbound connections spanning the cut just before the heal' },
+    crossLinksAtEnd: { kind: 'count', description: 'outbound connections spanning the former cut at the end' },
+  },
   timeline: (p) => [
     { what: 'the partition starts', atMicros: p.splitAt },
     { what: 'the partition heals', atMicros: p.splitAt + p.splitFor },
@@ -48,7 +53,7 @@ export default defineScenario({
       const after = crossLinks();
       s.metric('crossLinksAtEnd', after);
       return { passed: after > 0, detail: `${after} outbound connections span the former cut at the end (expected > 0)` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

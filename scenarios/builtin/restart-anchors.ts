@@ -21,6 +21,12 @@ export default defineScenario({
     attackAt: { type: 'duration', default: '1h', description: 'When the attack starts' },
     restartAt: { type: 'duration', default: '4h', description: 'When the victims restart' },
   },
+  metrics: {
+    anchorsBeforeRestart: { kind: 'count', description: "the victims' block-relay-only peers written to anchors.dat at the restart" },
+    anchorsRestored: { kind: 'count', description: 'of those, reconnected after the restart' },
+    victimOutboundAttackerShare: { kind: 'share', description: "share of the victims' long-lived outbound peers that are the attacker's at the end" },
+    victimsEclipsed: { kind: 'count', description: 'victims with only attacker long-lived outbound peers at the end' },
+  },
   population: () => ({ families: 'ipv4' }),
   timeline: (p) => [
     { what: 'the attack starts', atMicros: p.attackAt },
@@ -68,7 +74,7 @@ export default defineScenario({
       const seen = `${restored} of the ${wanted} block-relay-only peers the victims had at shutdown are connected again; ${attackerOut} of ${allOut} long-lived outbound peers are the attacker's`;
       if (!s.profileSettings.anchors) return { passed: true, detail: `${seen} (anchors off in this profile)` };
       return { passed: wanted > 0 && restored === wanted, detail: `${seen}; with anchors all of them expected` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

@@ -19,6 +19,11 @@ export default defineScenario({
     victims: { type: 'integer', default: 2, min: 1, max: 50, description: 'Listening honest nodes attacked' },
     attackAt: { type: 'duration', default: '30m', description: 'When the attackers connect' },
   },
+  metrics: {
+    silentDropped: { kind: 'count', description: 'silent attacker connections the victims dropped' },
+    silentMeanLifetimeS: { kind: 'duration', description: 'mean lifetime of those connections, seconds' },
+    slowDropped: { kind: 'count', description: 'ping-dropping attacker connections the victims dropped' },
+  },
   population: () => ({ families: 'ipv4' }),
   timeline: (p) => [{ what: 'the attack starts', atMicros: p.attackAt }],
   *script(s, p) {
@@ -46,7 +51,7 @@ export default defineScenario({
         passed: closed + rejected >= silentCount * victims.length && life > 0 && life <= 70_000,
         detail: `the victims dropped ${closed + rejected} silent connections (at least ${silentCount * victims.length} expected, about ${cycles} rounds); their mean lifetime was ${(life / 1000).toFixed(1)} s (60 s peer timeout expected)`,
       };
-    });
+    }, 'outcome');
     s.expect('ping droppers are dropped at the ping timeout', () => {
       const st = slow?.attacker.stats() ?? {};
       const closed = st.closedByVictim ?? 0;
@@ -55,7 +60,7 @@ export default defineScenario({
       const minutes = (s.now() - start) / 60e6;
       const expected = minutes > 25 ? slowCount * victims.length : 0;
       return { passed: closed >= expected, detail: `the victims dropped ${closed} ping-dropping connections in ${minutes.toFixed(0)} min (at least ${expected} expected: each lives 20 min + up to 2 min of ping cadence)` };
-    });
+    }, 'outcome');
     yield s.at(s.durationMicros);
   },
 });

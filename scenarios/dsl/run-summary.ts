@@ -4,10 +4,15 @@
 // and the command that reproduces it. It holds no wall-clock value, so the file is byte-identical
 // across reruns; wall time goes to timing.json (written by the CLI).
 
+import type { CheckKind } from '../../reports/run-result.ts';
 import { formatDuration } from '../../sim/index.ts';
+import type { MetricKind } from './scenario.ts';
 
-/** Bumped when a field changes meaning or is removed; `connsim replay` refuses other versions. */
-export const RUN_SUMMARY_FORMAT_VERSION = 1;
+/**
+ * Bumped when a field changes meaning or is removed; `connsim replay` refuses other versions.
+ * 2: checks have a kind (health / outcome), `healthy`, `metricKinds`.
+ */
+export const RUN_SUMMARY_FORMAT_VERSION = 2;
 
 export const RUN_SUMMARY_FILE_NAME = 'summary.json';
 
@@ -21,6 +26,8 @@ export interface RunInputFile {
 
 export interface RunSummaryCheck {
   name: string;
+  /** 'health': the run is sound; 'outcome': the scenario's answer against its expectation. */
+  kind: CheckKind;
   passed: boolean;
   detail: string;
 }
@@ -54,10 +61,21 @@ export interface RunSummary {
   victims: number[];
   /** Scalars recorded by the scenario and the runner, keys sorted. */
   metrics: Record<string, number>;
+  /** The kind of every metric in `metrics` (how a sweep aggregates it), keys sorted. */
+  metricKinds: Record<string, MetricKind>;
   checks: RunSummaryCheck[];
+  /** Every health check passed: the run is sound (a sweep counts the others as failed runs). */
+  healthy: boolean;
+  /** Every check passed, outcomes included (what `connsim run`'s exit code reports). */
   passed: boolean;
   /** The exact command that re-runs this. */
   reproduce: string;
+  /**
+   * Where this file came from (connsim version, git commit, Node version, the command as typed):
+   * added by the CLI to the summary.json it writes; not part of the run's outcome, so replay
+   * compares everything else.
+   */
+  provenance?: { connsim: string; commit: string | null; dirty: boolean; node: string; command: string };
 }
 
 /** Quotes a command-line word for POSIX shells when it needs it. */

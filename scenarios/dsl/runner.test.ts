@@ -85,3 +85,54 @@ describe('driving a run', () => {
     expect(JSON.stringify(sliced.result)).toBe(JSON.stringify(whole.result));
   });
 });
+
+describe('checks and metrics', () => {
+  const withMetrics = (record: (s: { metric(name: string, v: number): void }) => void) =>
+    defineScenario({
+      ...tiny,
+      name: 'metric-kinds',
+      params: {},
+      metrics: {
+        eclipsed: { kind: 'indicator', description: 'victim eclipsed' },
+        share: { kind: 'share', description: 'attacker share' },
+        count: { kind: 'count', description: 'connections' },
+      },
+      *script(s) {
+        yield s.wait('1m');
+        record(s);
+      },
+    });
+
+  it('a metric must fit its declared kind and be declared; the summary carries each kind', () => {
+    expect(() => runScenario({ scenario: withMetrics((s) => s.metric('eclipsed', 0.5)), seed: '1' })).toThrow(/metric "eclipsed" = 0.5 is not an indicator \(victim eclipsed\)/);
+    expect(() => runScenario({ scenario: withMetrics((s) => s.metric('share', 1.2)), seed: '1' })).toThrow(/metric "share" = 1.2 is not a share/);
+    expect(() => runScenario({ scenario: withMetrics((s) => s.metric('count', -1)), seed: '1' })).toThrow(/metric "count" = -1 is not a count/);
+    expect(() => runScenario({ scenario: withMetrics((s) => s.metric('typo', 1)), seed: '1' })).toThrow(/metric "typo" is not among the scenario's declared metrics \(count, eclipsed, share\)/);
+    const { summary } = runScenario({ scenario: withMetrics((s) => (s.metric('eclipsed', 1), s.metric('share', 0.25), s.metric('count', 3))), seed: '1' });
+    expect(summary.metricKinds).toMatchObject({ count: 'count', eclipsed: 'indicator', share: 'share' });
+  });
+
+  it('a failed outcome check leaves the run healthy; a failed health check does not', () => {
+    const def = (kind: 'health' | 'outcome') =>
+      defineScenario({
+        ...tiny,
+        name: 'check-kinds',
+        params: {},
+        *script(s) {
+          yield s.wait('1m');
+          s.check('attack outcome', { passed: false, detail: 'the victim kept honest peers' }, kind);
+        },
+      });
+    const outcome = runScenario({ scenario: def('outcome'), seed: '1' }).summary;
+    expect(outcome).toMatchObject({ healthy: true, passed: false });
+    expect(outcome.checks.find((c) => c.name === 'attack outcome')?.kind).toBe('outcome');
+    expect(outcome.checks.find((c) => c.name === 'invariants')?.kind ?? 'health').toBe('health');
+    expect(runScenario({ scenario: def('health'), seed: '1' }).summary).toMatchObject({ healthy: false, passed: false });
+  });
+
+  it('a metric kind that is not one of the five is refused when the scenario is defined', () => {
+    expect(() =>
+      defineScenario({ ...tiny, name: 'bad-kind', params: {}, metrics: { x: { kind: 'ratio' as never, description: '' } }, *script() {} }),
+    ).toThrow(/metric "x" has kind "ratio"/);
+  });
+});

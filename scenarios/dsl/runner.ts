@@ -14,7 +14,7 @@ import { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { worldOptionsFor, type PopulationOptions } from '../world/population.ts';
 import { ProfileError, resolveProfile, type ResolvedProfile } from '../world/profiles.ts';
 import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type RunSummary } from './run-summary.ts';
-import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
+import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type MetricKind, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
 import { ScriptSession, type RoleTarget } from './script-session.ts';
 import { SeedListError, parseSeedList } from '../world/seed-list.ts';
 import { World } from '../world/world.ts';
@@ -165,7 +165,7 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
   // The run's identity goes into the digest: a different parameter gives a different digest even
   // when it changes nothing else.
   world.trace.mixString(`scenario=${def.name} profile=${profile.name} set=${run.set.join(',')} params=${JSON.stringify(params)} duration=${run.durationMicros}`);
-  const session = new ScriptSession(world, def.name, nodes, run.durationMicros, profile);
+  const session = new ScriptSession(world, def.name, def.metrics, nodes, run.durationMicros, profile);
   const recorder = new MetricsRecorder(world, {
     sampleIntervalMicros: run.sampleIntervalMicros,
     roleOf: (i) => (session.isVictim(i) ? 'victim' : 'honest'),
@@ -328,7 +328,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
       if (o === null || typeof o !== 'object' || typeof o.passed !== 'boolean' || typeof o.detail !== 'string') {
         throw new ScenarioError(`${def.name}: check "${e.name}" returned ${describeValue(o)}; a check returns { passed: boolean, detail: string }`);
       }
-      checks.push({ name: e.name, passed: o.passed, detail: o.detail });
+      checks.push({ name: e.name, passed: o.passed, detail: o.detail, kind: e.kind });
     }
   }
   // A script still waiting for a later time when the run ended never ran its remaining steps (nor
@@ -336,6 +336,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
   if (!stoppedEarly && scriptWaitingFor !== null) {
     checks.push({
       name: 'script timeline',
+      kind: 'health',
       passed: false,
       detail: `the script was still waiting for ${formatDuration(scriptWaitingFor)} when the run ended at ${formatDuration(durationMicros)}: its later steps and the checks they register never ran (give a longer --duration or an earlier timeline)`,
     });
@@ -380,7 +381,11 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
     checks,
   );
   const metricRecord: Record<string, number> = {};
-  for (const k of [...session.metrics.keys()].sort()) metricRecord[k] = session.metrics.get(k)!;
+  const metricKinds: Record<string, MetricKind> = {};
+  for (const k of [...session.metrics.keys()].sort()) {
+    metricRecord[k] = session.metrics.get(k)!;
+    metricKinds[k] = def.metrics?.[k]?.kind ?? 'number';
+  }
   const summary: RunSummary = {
     format: RUN_SUMMARY_FORMAT_VERSION,
     ...partial,
@@ -392,7 +397,9 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
     attackerNodes,
     victims: victimIds,
     metrics: metricRecord,
-    checks: checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })),
+    metricKinds,
+    checks: checks.map((c) => ({ name: c.name, kind: c.kind ?? 'health', passed: c.passed, detail: c.detail })),
+    healthy: checks.every((c) => c.passed || c.kind === 'outcome'),
     passed: checks.every((c) => c.passed),
     reproduce,
   };

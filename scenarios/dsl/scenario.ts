@@ -10,6 +10,7 @@
 // built-in scenarios are in scenarios/builtin/.
 
 import type { NodeStats } from '../../connman/net/connman.ts';
+import type { CheckKind } from '../../reports/run-result.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import { DurationParseError, formatDuration, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
 import type { Attacker } from '../actors/attacker-env.ts';
@@ -76,6 +77,18 @@ export interface ScriptStep {
 
 export type ScriptIterator = Generator<ScriptStep, void, void>;
 
+import { METRIC_KINDS, metricFits, type MetricKind } from '../../reports/metric-kind.ts';
+
+export { METRIC_KINDS, metricFits, type MetricKind };
+
+/** A metric a scenario records with `s.metric`. */
+export interface MetricSpec {
+  kind: MetricKind;
+  description: string;
+}
+
+export type { CheckKind } from '../../reports/run-result.ts';
+
 /** The outcome of a named check, computed when the run ends (or at once with `s.check`). */
 export interface CheckOutcome {
   passed: boolean;
@@ -95,6 +108,8 @@ export interface ScenarioSpec<Specs extends Readonly<Record<string, ParamSpec>>>
   reproduces?: string;
   defaults: ScenarioDefaults;
   params: Specs;
+  /** The metrics the script records, with their kinds (an undeclared metric is a 'number'). */
+  metrics?: Readonly<Record<string, MetricSpec>>;
   /** Population settings beyond the defaults, from the resolved parameters. */
   population?: (p: ParamValuesOf<Specs>, nodes: number) => Partial<PopulationOptions>;
   /**
@@ -126,6 +141,8 @@ export interface ScenarioDefinition {
   reproduces?: string;
   defaults: ScenarioDefaults;
   params: Readonly<Record<string, ParamSpec>>;
+  /** The metrics the script records, with their kinds (see ScenarioSpec.metrics). */
+  metrics?: Readonly<Record<string, MetricSpec>>;
   /** Population settings beyond the defaults, from the resolved parameters. */
   population?: (p: ParamValues, nodes: number) => Partial<PopulationOptions>;
   /** The moments the script's measurements depend on (see ScenarioSpec.timeline). */
@@ -231,11 +248,14 @@ export interface ScriptContext {
   mark(label: string): void;
   /** Marks the start of the attack (time-to-eclipse counts from here). */
   attackStarts(label?: string): void;
-  /** Registers a named check evaluated when the run ends. */
-  expect(name: string, evaluate: () => CheckOutcome): void;
+  /**
+   * Registers a named check evaluated when the run ends: a 'health' check (default: the run is
+   * sound) or an 'outcome' check (the scenario's answer against its expectation).
+   */
+  expect(name: string, evaluate: () => CheckOutcome, kind?: CheckKind): void;
   /** Records a named check now. */
-  check(name: string, outcome: CheckOutcome): void;
-  /** A scalar for summary.json's metrics (last write wins). */
+  check(name: string, outcome: CheckOutcome, kind?: CheckKind): void;
+  /** A scalar for summary.json's metrics (last write wins); a declared metric must fit its kind. */
   metric(name: string, value: number): void;
 
   // Measurements for checks (honest node `index`, right now).
@@ -272,6 +292,9 @@ export function defineScenario<const Specs extends Readonly<Record<string, Param
   for (const [name, spec] of Object.entries(def.params)) {
     if (!/^[a-z][a-zA-Z0-9]*$/.test(name)) throw new ScenarioError(`scenario ${def.name}: parameter "${name}" must be camelCase`);
     coerceParam(def.name, name, spec, spec.default);
+  }
+  for (const [name, m] of Object.entries(def.metrics ?? {})) {
+    if (!METRIC_KINDS.includes(m.kind)) throw new ScenarioError(`scenario ${def.name}: metric "${name}" has kind "${String(m.kind)}" (one of ${METRIC_KINDS.join(', ')})`);
   }
   return def;
 }

@@ -18,7 +18,7 @@ import { attackerEnvFromWorld } from '../actors/world-env.ts';
 import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import type { ResolvedProfile } from '../world/profiles.ts';
 import { DEFAULT_P2P_PORT, type World } from '../world/world.ts';
-import { ScenarioError, parseDurationOrThrow, type AttackerHandle, type CheckOutcome, type PeerView, type ScriptContext, type ScriptStep } from './scenario.ts';
+import { ScenarioError, metricFits, parseDurationOrThrow, type AttackerHandle, type CheckKind, type CheckOutcome, type MetricSpec, type PeerView, type ScriptContext, type ScriptStep } from './scenario.ts';
 
 /** The connection types that count as a node's long-lived outbound peers (eclipse measures). */
 const LONG_LIVED = new Set<ConnectionType>([ConnectionType.OUTBOUND_FULL_RELAY, ConnectionType.BLOCK_RELAY, ConnectionType.MANUAL]);
@@ -49,7 +49,7 @@ export class ScriptSession implements ScriptContext {
   /** Checks recorded at once (`check`), in order. */
   readonly immediateChecks: RunCheck[] = [];
   /** Checks evaluated when the run ends (`expect`), in order. */
-  readonly expectations: { name: string; evaluate: () => CheckOutcome }[] = [];
+  readonly expectations: { name: string; evaluate: () => CheckOutcome; kind: CheckKind }[] = [];
   readonly metrics = new Map<string, number>();
   /** When the attack started (`attackStarts`); 0 if it never did. */
   attackStartMicros: Micros = 0;
@@ -59,6 +59,7 @@ export class ScriptSession implements ScriptContext {
   constructor(
     private readonly world: World,
     private readonly scenarioName: string,
+    private readonly metricSpecs: Readonly<Record<string, MetricSpec>> | undefined,
     readonly nodes: number,
     readonly durationMicros: Micros,
     profile: ResolvedProfile,
@@ -327,15 +328,22 @@ export class ScriptSession implements ScriptContext {
     this.marks.push({ tMicros: this.world.kernel.now(), label: label ?? 'attack starts' });
   }
 
-  expect(name: string, evaluate: () => CheckOutcome): void {
-    this.expectations.push({ name, evaluate });
+  expect(name: string, evaluate: () => CheckOutcome, kind: CheckKind = 'health'): void {
+    this.expectations.push({ name, evaluate, kind });
   }
 
-  check(name: string, outcome: CheckOutcome): void {
-    this.immediateChecks.push({ name, passed: outcome.passed, detail: outcome.detail });
+  check(name: string, outcome: CheckOutcome, kind: CheckKind = 'health'): void {
+    this.immediateChecks.push({ name, passed: outcome.passed, detail: outcome.detail, kind });
   }
 
   metric(name: string, value: number): void {
+    const spec = this.metricSpecs?.[name];
+    if (this.metricSpecs !== undefined && spec === undefined) {
+      throw new ScenarioError(`${this.scenarioName}: metric "${name}" is not among the scenario's declared metrics (${Object.keys(this.metricSpecs).sort().join(', ')})`);
+    }
+    if (typeof value !== 'number' || !metricFits(spec?.kind ?? 'number', value)) {
+      throw new ScenarioError(`${this.scenarioName}: metric "${name}" = ${String(value)} is not a${spec?.kind === 'indicator' ? 'n' : ''} ${spec?.kind ?? 'finite number'}${spec !== undefined ? ` (${spec.description})` : ''}`);
+    }
     this.metrics.set(name, value);
   }
 

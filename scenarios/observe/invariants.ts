@@ -288,11 +288,12 @@ export class InvariantMonitor {
       const checkName = `invariant: ${name}`;
       if (s.first === null) {
         const what = name === 'addrman consistency' ? `${s.checks} AddrMan consistency checks` : `${s.checks} node checks over ${this.ticks} ticks`;
-        return { name: checkName, passed: true, detail: `held in ${what}` };
+        return { name: checkName, passed: true, detail: `held in ${what}`, kind: 'health' as const };
       }
       const f = s.first;
       return {
         name: checkName,
+        kind: 'health' as const,
         passed: false,
         detail: `first broken at ${formatDuration(f.tMicros)} (t=${f.tMicros} µs) on node ${f.node}: ${f.detail}; ${s.breaches} breach${s.breaches === 1 ? '' : 'es'} in ${s.checks} checks`,
       };

@@ -87,16 +87,17 @@ describe('profiles', () => {
     ]);
   });
 
-  it('applies overrides in order, the later winning, and reports them', () => {
-    const r = resolveProfile('core-master', ['feelers=false', 'asmap=on', 'maxConnections=125', 'feelers=1', 'addrmanLegacy=v0.10']);
-    expect(r.settings.feelers).toBe(true);
+  it('applies overrides in order and reports them; a setting given twice is refused, not silently the last', () => {
+    expect(() => resolveProfile('core-master', ['feelers=false', 'asmap=on', 'feelers=1'])).toThrow(/setting "feelers" is given more than once \(--set\)/);
+    const r = resolveProfile('core-master', ['feelers=false', 'asmap=on', 'maxConnections=125', 'addrmanLegacy=v0.10']);
+    expect(r.settings.feelers).toBe(false);
     expect(r.useAsmap).toBe(true);
     expect(r.connman.maxConnections).toBe(125);
     expect(r.connman.addrmanLegacy).toBe('v0.10');
     expect(r.overrides).toEqual([
+      { key: 'feelers', value: 'false' },
       { key: 'asmap', value: 'true' },
       { key: 'maxConnections', value: '125' },
-      { key: 'feelers', value: 'true' },
       { key: 'addrmanLegacy', value: 'v0.10' },
     ]);
     expect(r.describe()).toMatch(/maxConnections\s+= 125 {2}\(overridden; profile: 200\)/);
