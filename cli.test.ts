@@ -55,6 +55,21 @@ describe('connsim addr', () => {
     expect(lines[4]!.mapped_as).toBe(13335);
   });
 
+  it.skipIf(!existsSync(ipAsn))('--batch --asmap FILE applies the asmap to every line that gives none (a line may still name its own)', () => {
+    const input = [JSON.stringify({ addr: '8.8.8.8' }), JSON.stringify({ addr: '1.1.1.1' }), JSON.stringify({ addr: '8.8.8.8', asmap: testAsmap })].join('\n');
+    const r = connsim(['addr', '--batch', '--asmap', ipAsn], `${input}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, 2).map((l) => l.mapped_as)).toEqual([15169, 13335]);
+    // The same as asking one at a time with the flag; the third line's own asmap wins.
+    expect(lines[0]).toEqual(JSON.parse(connsim(['addr', '8.8.8.8', '--asmap', ipAsn]).stdout));
+    if (existsSync(testAsmap)) expect(lines[2]).toEqual(JSON.parse(connsim(['addr', '8.8.8.8', '--asmap', testAsmap]).stdout));
+    // A bad --asmap is one error before stdin is read, not one per line.
+    const bad = connsim(['addr', '--batch', '--asmap', '/nonexistent'], `${input}\n`);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+  });
+
   it('bad input: one line on stderr, exit code 2', () => {
     for (const args of [['addr', '999.1.1.1'], ['addr', '1.2.3.4', '--key', 'zz'], ['addr', '1.2.3.4', '--asmap', '/nonexistent'], ['addr'], ['frobnicate']]) {
       const r = connsim(args);
@@ -157,6 +172,8 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     writeFileSync(badSeeds, '1.2.3.4:8333\nthis is not an address\n');
     const throwing = join(dir, 'throws.ts');
     writeFileSync(throwing, "throw new Error('boom at import');\n");
+    const syntax = join(dir, 'syntax.ts');
+    writeFileSync(syntax, "export default {\n  name: 'x',,\n};\n");
     const cases: [string[], RegExp][] = [
       [['run', 'no-such-scenario'], /unknown scenario "no-such-scenario" \(available: /],
       [['run', FIXTURE, '--duration', '5 parsecs'], /--duration/],
@@ -177,6 +194,8 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
       [['run', FIXTURE, '--nodes', '1'], /--nodes must be a whole number >= 2/],
       [['run', NO_SCENARIO], /cannot load scenario file .*no-scenario\.ts: it exports no scenario/],
       [['run', throwing], /cannot load scenario file .*throws\.ts: boom at import/],
+      // A syntax error says where (1-based line and column), not esbuild's bare "Transform failed with 1 error:".
+      [['run', syntax], /cannot load scenario file .*syntax\.ts: syntax error at line 2, column 13: Expected identifier but found ","$/],
       [['run', join(dir, 'missing.ts')], /cannot load scenario file .*missing\.ts: no such file/],
       [['run', FIXTURE, '--asmap', join(dir, 'missing.asmap')], /asmap file .* does not exist/],
       [['run', FIXTURE, '--asmap', corruptAsmap], /is not a valid asmap/],
@@ -192,7 +211,7 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     expectUsageError(connsim(['run', FIXTURE, '--out', file, '--quiet']), '--out file', /exists and is not a directory/);
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
     // Nothing but the inputs in the parent: no temp directories either.
-    expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'seeds.txt', 'throws.ts']);
+    expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'seeds.txt', 'syntax.ts', 'throws.ts']);
   });
 
   it('an attack that cannot start before the run ends is refused before anything runs (run and sweep)', () => {

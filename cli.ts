@@ -207,7 +207,7 @@ async function main(): Promise<void> {
           .option('batch', {
             type: 'boolean',
             default: false,
-            describe: 'read JSON lines {"addr","source","key","asmap"} from stdin, write one JSON line each',
+            describe: 'read JSON lines {"addr","source","key","asmap"} from stdin, write one JSON line each; --asmap and --key apply to lines that do not give their own',
           }),
       (argv) => {
         // One netgroup manager per asmap file: compiling a large asmap (ip_asn.dat) takes about a second.
@@ -224,7 +224,10 @@ async function main(): Promise<void> {
         };
         if (argv.batch) {
           if (argv.address !== undefined) throw new CliError('--batch reads addresses from stdin: give no address argument');
-          runBatch(manager);
+          if (argv.source !== undefined) throw new CliError('--source with --batch: give "source" on each line (it differs per address)');
+          // Load the --asmap file before reading stdin: a bad file is one error, not one per line.
+          if (argv.asmap !== undefined) manager(argv.asmap);
+          runBatch(manager, { asmap: argv.asmap, key: argv.key });
           return;
         }
         if (argv.address === undefined) throw new CliError('an address is required (or --batch)');
@@ -352,7 +355,7 @@ async function main(): Promise<void> {
 }
 
 /** `addr --batch`: one JSON object per input line, in order; a bad line yields {"error": …}. */
-function runBatch(manager: (asmapPath: string | undefined) => NetGroupManager): void {
+function runBatch(manager: (asmapPath: string | undefined) => NetGroupManager, defaults: { asmap: string | undefined; key: string | undefined }): void {
   const input = readFileSync(0, 'utf8');
   const lines = input.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -379,8 +382,8 @@ function runBatch(manager: (asmapPath: string | undefined) => NetGroupManager): 
       };
       const addr = str('addr');
       if (addr === undefined) throw new CliError('"addr" is required');
-      const asmapPath = str('asmap');
-      const res = addrPlacement({ addr, source: str('source'), key: str('key') }, manager(asmapPath));
+      const asmapPath = str('asmap') ?? defaults.asmap;
+      const res = addrPlacement({ addr, source: str('source'), key: str('key') ?? defaults.key }, manager(asmapPath));
       out.push(JSON.stringify(res));
     } catch (e) {
       out.push(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));

@@ -35,6 +35,24 @@ function shapeProblem(v: unknown): string | null {
   return null;
 }
 
+/**
+ * The one-line reason a scenario file failed to import. A syntax error comes from esbuild (through
+ * tsx) as "Transform failed with N error(s):" followed by "file:line:column: ERROR: text" lines
+ * (line 1-based, column 0-based): it is given as the first error's line and 1-based column.
+ */
+export function importErrorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const head = /^Transform failed with (\d+) errors?:\n/.exec(message);
+  if (head !== null) {
+    const first = /^(.*):(\d+):(\d+): ERROR: (.*)$/m.exec(message.slice(head[0].length));
+    if (first !== null) {
+      const more = Number(head[1]) > 1 ? ` (and ${Number(head[1]) - 1} more error${Number(head[1]) > 2 ? 's' : ''})` : '';
+      return `syntax error at line ${first[2]}, column ${Number(first[3]) + 1}: ${first[4]}${more}`;
+    }
+  }
+  return firstLine(e);
+}
+
 async function loadFile(path: string): Promise<ScenarioDefinition> {
   const where = `cannot load scenario file ${path}`;
   const abs = resolve(path);
@@ -48,7 +66,7 @@ async function loadFile(path: string): Promise<ScenarioDefinition> {
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new CliError(`${where}: ${firstLine(e)}`);
+    throw new CliError(`${where}: ${importErrorText(e)}`);
   } finally {
     determinismGuard.leave();
   }

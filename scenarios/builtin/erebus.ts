@@ -39,6 +39,8 @@ export default defineScenario({
     for (let i = 0; i < p.victims; i++) victims.push(s.victim());
     const targets = victims.map((v) => s.serviceOf(v));
     const asns = p.asns;
+    // An asmap whose largest ASes own too few /16s (Core's test asmap) cannot host this attacker: say so now.
+    s.requireSpread({ asns, slash16sPerAsn: p.slash16sPerAsn }, `${asns} ASes of ${p.slash16sPerAsn} /16s each (--param asns, slash16sPerAsn)`);
     yield s.at(p.attackAt);
     s.attackStarts();
     const main = s.spawnAttacker({

@@ -16,6 +16,7 @@ import { DurationParseError, formatDuration, parseDuration, type FaultHandle, ty
 import type { Attacker } from '../actors/attacker-env.ts';
 import type { AttackerSpec } from '../actors/create-attacker.ts';
 import type { PopulationOptions } from '../world/population.ts';
+import type { AllocationSpread } from '../world/world.ts';
 import type { ProfileSettings } from '../world/profiles.ts';
 
 /** A bad scenario, parameter or option: the CLI prints the message on one line and exits 2. */
@@ -200,6 +201,12 @@ export interface ScriptContext {
   dnsSeeds(): readonly string[];
   /** The AS number the world's AS model gives an address (0 when it has none). */
   asnOf(addr: NetAddr): number;
+  /**
+   * Refuses (a ScenarioError naming `what`) a spread of attacker addresses this world's AS model
+   * cannot host, e.g. more /16s per AS than the asmap's largest ASes own. Call it at the start of a
+   * script so an unsuitable --asmap fails at 0s rather than when the attack starts.
+   */
+  requireSpread(spread: AllocationSpread, what: string): void;
   /** Crashes, clean stops and restarts of the population's churn so far (zeros without churn). */
   churnCounters(): { crashes: number; stops: number; restarts: number };
 

@@ -17,7 +17,7 @@ import { createAttacker, type AttackerSpec } from '../actors/create-attacker.ts'
 import { attackerEnvFromWorld } from '../actors/world-env.ts';
 import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import type { ResolvedProfile } from '../world/profiles.ts';
-import { DEFAULT_P2P_PORT, type World } from '../world/world.ts';
+import { DEFAULT_P2P_PORT, type AllocationSpread, type World } from '../world/world.ts';
 import { ScenarioError, metricFits, parseDurationOrThrow, type AttackerHandle, type CheckKind, type CheckOutcome, type MetricSpec, type PeerView, type ScriptContext, type ScriptStep } from './scenario.ts';
 
 /** The connection types that count as a node's long-lived outbound peers (eclipse measures). */
@@ -178,6 +178,11 @@ export class ScriptSession implements ScriptContext {
 
   dnsSeeds(): readonly string[] {
     return this.world.dnsSeedNames;
+  }
+
+  requireSpread(spread: AllocationSpread, what: string): void {
+    const problem = this.world.spreadProblem(spread);
+    if (problem !== null) throw new ScenarioError(`${this.scenarioName}: ${what}: ${problem}`);
   }
 
   asnOf(addr: NetAddr): number {

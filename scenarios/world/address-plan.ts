@@ -183,7 +183,9 @@ function randomBytes(rng: SimRng, n: number): Uint8Array {
  * Unique addresses of every family for one world, sharing the IPv4 registry with the world's
  * Ipv4AddressPlan (so test peers and attackers never collide with honest nodes). Without an AS
  * model: IPv4 from the Ipv4AddressPlan (a fresh /16 per address), IPv6 in a fresh /32 per address.
- * With one: IPv4 and IPv6 addresses inside an ASN drawn by the model's node shares. Onion and I2P
+ * With one: IPv4 and IPv6 addresses inside an ASN drawn by the model's node shares; a family the
+ * model's asmap does not cover with any node share (Core's own test asmap maps no IPv6 at all) is
+ * drawn as without a model, so those nodes are unmapped (AS 0) as they would be under that asmap. Onion and I2P
  * addresses are 32 random bytes (Tor v3 public key / I2P destination hash: Core stores any 32
  * bytes), CJDNS addresses fc00::/8 with 15 random bytes.
  */
@@ -201,10 +203,10 @@ export class FamilyAddressPlan {
   next(family: AddressFamily, rng: SimRng = this.rng): NetAddr {
     switch (family) {
       case 'ipv4':
-        if (this.asModel !== undefined) return this.asModel.drawAddress('ipv4', rng, (a) => !this.isUsed(a), (a) => this.claim(a));
+        if (this.asModel?.hasFamily('ipv4') === true) return this.asModel.drawAddress('ipv4', rng, (a) => !this.isUsed(a), (a) => this.claim(a));
         return NetAddr.fromIPv4(this.ipv4.nextValue(rng));
       case 'ipv6':
-        if (this.asModel !== undefined) return this.asModel.drawAddress('ipv6', rng, (a) => !this.isUsed(a), (a) => this.claim(a));
+        if (this.asModel?.hasFamily('ipv6') === true) return this.asModel.drawAddress('ipv6', rng, (a) => !this.isUsed(a), (a) => this.claim(a));
         return this.freshIpv6(rng);
       case 'onion':
         return this.unique(() => new NetAddr(NetKind.NET_ONION, randomBytes(rng, ADDR_TORV3_SIZE)));

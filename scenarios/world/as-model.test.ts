@@ -130,3 +130,30 @@ describe('AsModel.fromAsmap', () => {
     }
   }, 60_000);
 });
+
+describe("Core's test asmap (src/test/data/asmap.raw)", () => {
+  const TEST_ASMAP = join(DATA, 'asmap-test.raw');
+  const have = existsSync(TEST_ASMAP);
+  if (!have) console.warn(`skipping the test-asmap world tests: ${TEST_ASMAP} is absent`);
+
+  it.skipIf(!have)('maps no IPv6 with a node share: a world with IPv6 nodes places them outside it (unmapped), as Core would see them', async () => {
+    const bytes = new Uint8Array(readFileSync(TEST_ASMAP));
+    const model = AsModel.fromAsmap(bytes);
+    expect(model.hasFamily('ipv4')).toBe(true);
+    expect(model.hasFamily('ipv6')).toBe(false);
+    const { runScenario } = await import('../dsl/runner.ts');
+    const { findScenario } = await import('../builtin/registry.ts');
+    // This crashed with "AS model: no ASN with a node share has ipv6 prefixes" before any event ran.
+    const { summary } = runScenario({ scenario: findScenario('baseline')!, seed: '1', nodes: 40, duration: '10m', asmap: { bytes, file: { path: TEST_ASMAP, sha256: 'x' } } });
+    expect(summary.healthy).toBe(true);
+  });
+
+  it.skipIf(!have)('an attacker spread its largest ASes cannot host is refused before the attack, naming the parameters', async () => {
+    const bytes = new Uint8Array(readFileSync(TEST_ASMAP));
+    const { runScenario } = await import('../dsl/runner.ts');
+    const { findScenario } = await import('../builtin/registry.ts');
+    expect(() => runScenario({ scenario: findScenario('erebus')!, seed: '1', nodes: 40, asmap: { bytes, file: { path: TEST_ASMAP, sha256: 'x' } } })).toThrow(
+      /3 ASes of 40 \/16s each \(--param asns, slash16sPerAsn\): AS\d+ owns \d+ \/16s, cannot spread over 40/,
+    );
+  });
+});

@@ -273,6 +273,11 @@ export class AsModel {
     return sorted.slice(0, k);
   }
 
+  /** Whether some ASN with a node share has prefixes of `family` (else drawAddress cannot place one there). */
+  hasFamily(family: 'ipv4' | 'ipv6'): boolean {
+    return (family === 'ipv4' ? this.v4Table : this.v6Table) !== null;
+  }
+
   /**
    * A fresh address of `family` in an ASN drawn by the node shares, then a block of that ASN
    * uniformly, then a host inside it. `isFree` rejects addresses in use; `claim` records the pick.

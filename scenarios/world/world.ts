@@ -402,6 +402,24 @@ export class World {
    * of each one's /16s (default all), round-robin: many netgroups, few ASNs.
    * Fresh /16s avoid the AS model's prefixes, so they map to no ASN.
    */
+  /**
+   * Why this world cannot place addresses with `spread` (null when it can): an { asns } spread
+   * needs an AS model with that many ASNs, each owning at least slash16sPerAsn /16s.
+   */
+  spreadProblem(spread: AllocationSpread): string | null {
+    if (!('asns' in spread)) return 'slash16s' in spread && (!Number.isInteger(spread.slash16s) || spread.slash16s < 1) ? `slash16s must be a positive integer, got ${spread.slash16s}` : null;
+    const model = this.asModel;
+    if (model === undefined) return '{ asns } needs an AS model (WorldOptions.asModel)';
+    const k = spread.asns;
+    if (!Number.isInteger(k) || k < 1) return `asns must be a positive integer, got ${k}`;
+    if (k > model.asns.length) return `the AS model has ${model.asns.length} ASNs, ${k} were asked for`;
+    for (const as of model.bigAsns(k)) {
+      const m = spread.slash16sPerAsn ?? as.slash16s.length;
+      if (!Number.isInteger(m) || m < 1 || m > as.slash16s.length) return `AS${as.asn} owns ${as.slash16s.length} /16s, cannot spread over ${m}`;
+    }
+    return null;
+  }
+
   allocateAddresses(count: number, spread?: AllocationSpread): NetAddr[] {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`allocateAddresses: count must be a non-negative integer, got ${count}`);
     const rng = this.externalRng;
@@ -421,16 +439,13 @@ export class World {
       for (let i = 0; i < count; i++) out.push(claimIn(groups[i % k]!));
       return out;
     }
-    if (model === undefined) throw new RangeError('allocateAddresses: { asns } needs an AS model (WorldOptions.asModel)');
+    const problem = this.spreadProblem(spread);
+    if (problem !== null || model === undefined) throw new RangeError(`allocateAddresses: ${problem ?? 'no AS model'}`);
     const k = spread.asns;
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`allocateAddresses: asns must be a positive integer, got ${k}`);
     const slots: { asn: number; s16: number }[] = [];
     const perAsn: { asn: number; s16s: number[] }[] = [];
     for (const as of model.bigAsns(k)) {
       const m = spread.slash16sPerAsn ?? as.slash16s.length;
-      if (!Number.isInteger(m) || m < 1 || m > as.slash16s.length) {
-        throw new RangeError(`allocateAddresses: AS${as.asn} owns ${as.slash16s.length} /16s, cannot spread over ${m}`);
-      }
       perAsn.push({ asn: as.asn, s16s: rng.shuffle([...as.slash16s]).slice(0, m).sort((a, b) => a - b) });
     }
     // Interleave: first /16 of every ASN, then the second of every ASN, ...
