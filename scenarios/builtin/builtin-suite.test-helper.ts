@@ -26,10 +26,15 @@ export function goldenPath(name: string, seed: string): string {
   return join(GOLDEN_DIR, `${name}.seed-${seed}.json`);
 }
 
+/**
+ * One case: a scenario's name, or "name@profile" for the same small configuration under another
+ * release profile (the default run uses core-v0.10, so its behaviour is pinned too).
+ */
 export function builtinCase(name: string): void {
   it(`${name}: same seed twice gives the same run, its summaries match the golden files, and its checks pass`, () => {
-    const def = findScenario(name)!;
-    const small = SMALL[name]!;
+    const [scenario, profile] = name.split('@') as [string, string | undefined];
+    const def = findScenario(scenario)!;
+    const small = profile === undefined ? SMALL[scenario]! : { ...SMALL[scenario]!, profile };
     const a = runScenario({ ...small, scenario: def, seed: GOLDEN_SEEDS[0] });
     const b = runScenario({ ...small, scenario: def, seed: GOLDEN_SEEDS[0] });
     expect(JSON.stringify(b.summary)).toBe(JSON.stringify(a.summary));
@@ -49,5 +54,5 @@ export function builtinCase(name: string): void {
 }
 
 /** The scenarios each suite file covers; together exactly the built-in list (checked there). */
-export const ATTACK_SUITE = ['eclipse-botnet', 'eclipse-infrastructure', 'erebus', 'restart-anchors', 'dns-poison'];
+export const ATTACK_SUITE = ['eclipse-botnet', 'eclipse-botnet@core-v0.10', 'eclipse-infrastructure', 'erebus', 'restart-anchors', 'dns-poison'];
 export const NETWORK_SUITE = ['baseline', 'inbound-flood', 'addr-flood', 'slowloris', 'churn', 'partition'];
