@@ -154,6 +154,7 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
       blocksOnly: o.blocksOnly,
       inboundRelayCap: o.inboundRelayCap,
       inboundVersionGood: o.inboundVersionGood,
+      protocolVersion: o.protocolVersion,
       addrRateLimit: o.addrRateLimit,
       rng,
     },

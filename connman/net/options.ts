@@ -10,6 +10,7 @@ import { DEFAULT_WHITELISTFORCERELAY, DEFAULT_WHITELISTRELAY } from '../protocol
 import type { ServiceFlags } from '../protocol/protocol.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from '../protocol/protocol.ts';
 import type { Micros } from '../ports.ts';
+import { PROTOCOL_VERSION } from '../protocol/messages.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
 
 // Core: net.h MAX_OUTBOUND_FULL_RELAY_CONNECTIONS
@@ -89,6 +90,12 @@ export interface ConnmanOptions {
    * as addrFrom. Removed by Core PR #8594 (v0.14). Default false.
    */
   inboundVersionGood: boolean;
+  /**
+   * The protocol version we announce in VERSION (Core's PROTOCOL_VERSION of the release modelled).
+   * The messages gated on the common version follow it: SENDCMPCT (>= 70014), WTXIDRELAY and
+   * SENDADDRV2 (>= 70016). Default PROTOCOL_VERSION (the pinned commit's).
+   */
+  protocolVersion: number;
   /**
    * Rate limiting of received addresses: a per-peer token bucket (0.1 address/s, 1000 at most) and
    * processing in random order (Core PR #22387, v22.0). false = every received address is processed
@@ -174,6 +181,7 @@ export function defaultConnmanOptions(): ConnmanOptions {
     testBeforeEvict: true,
     addrmanLegacy: null,
     inboundVersionGood: false,
+    protocolVersion: PROTOCOL_VERSION,
     addrRateLimit: true,
     inboundEviction: true,
     seednodeBehaviour: 'current',

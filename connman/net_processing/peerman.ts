@@ -161,6 +161,8 @@ export interface PeerManagerOptions {
    * address as addrFrom. Default false.
    */
   inboundVersionGood?: boolean;
+  /** The version we announce (the release modelled; see ConnmanOptions.protocolVersion). Default PROTOCOL_VERSION. */
+  protocolVersion?: number;
   /**
    * The per-peer token bucket on received addresses and the shuffled processing order (Core PR
    * #22387, v22.0). false: every received address is processed, in message order, as before.
@@ -201,6 +203,9 @@ export class PeerManager implements NetEventsInterface {
   /** The chain and block messages (blocks.ts BlockRelay, or StaticChain in a world without blocks). */
   readonly blocks: PeerBlockPart;
 
+  /** The version we announce and negotiate down from (PROTOCOL_VERSION, or the modelled release's). */
+  private readonly protocolVersion: number;
+
   /** The tx and block parts are built by the composition root (init.ts) and handed in. */
   constructor(
     private readonly host: PeerManagerHost,
@@ -210,6 +215,7 @@ export class PeerManager implements NetEventsInterface {
   ) {
     this.tx = parts.tx;
     this.blocks = parts.blocks;
+    this.protocolVersion = opts.protocolVersion ?? PROTOCOL_VERSION;
     this.tx.bindPeerManager({
       rejectIncomingTxs: (n) => this.rejectIncomingTxs(n),
       misbehaving: (n, reason) => this.misbehaving(n, reason),
@@ -265,7 +271,7 @@ export class PeerManager implements NetEventsInterface {
     this.host.pushMessage(
       node,
       versionMessage({
-        version: PROTOCOL_VERSION,
+        version: this.protocolVersion,
         services: this.opts.localServices,
         timeSeconds: this.nowSeconds(),
         addrRecvServices: a.services,
@@ -377,7 +383,7 @@ export class PeerManager implements NetEventsInterface {
     // (SeenLocal for a routable addrMe of an inbound peer: local-address scoring is not modelled.)
     if (node.isInbound()) this.pushNodeVersion(node);
 
-    const common = Math.min(v.version, PROTOCOL_VERSION);
+    const common = Math.min(v.version, this.protocolVersion);
     node.commonVersion = common;
     node.version = v.version;
     node.hasAllWantedServices = this.hasAllDesirableServiceFlags(services);

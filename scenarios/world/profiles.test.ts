@@ -60,6 +60,7 @@ describe('profiles', () => {
       anchors: false,
       addrmanLegacy: 'v0.10',
       inboundVersionGood: true,
+      protocolVersion: 70002,
       addrRateLimit: false,
       inboundEviction: false,
       inboundRelayCap: false,
@@ -75,15 +76,15 @@ describe('profiles', () => {
     const steps = ps.slice(1).map((p, i) => [p.name, diff(ps[i]!.settings, p.settings)]);
     expect(steps).toEqual([
       ['core-v0.10.1', ['addrmanLegacy']],
-      ['core-v0.12', ['inboundEviction']],
-      ['core-v0.14', ['feelers', 'inboundVersionGood']],
+      ['core-v0.12', ['protocolVersion', 'inboundEviction']],
+      ['core-v0.14', ['feelers', 'inboundVersionGood', 'protocolVersion']],
       ['core-v0.17', ['testBeforeEvict']],
       ['core-v0.19', ['maxBlockRelayOnly']],
-      ['core-v0.21', ['anchors']],
+      ['core-v0.21', ['anchors', 'protocolVersion']],
       ['core-v22', ['addrRateLimit']],
       ['core-v26', ['networkSpecificExtraPeers']],
       ['core-v28', ['seednodeBehaviour']],
-      ['core-master', ['maxConnections', 'inboundRelayCap']],
+      ['core-master', ['maxConnections', 'protocolVersion', 'inboundRelayCap']],
     ]);
   });
 

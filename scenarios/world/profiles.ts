@@ -18,6 +18,7 @@ export interface ProfileSettings {
   asmap: boolean;
   addrmanLegacy: 'none' | 'v0.10';
   inboundVersionGood: boolean;
+  protocolVersion: number;
   addrRateLimit: boolean;
   inboundEviction: boolean;
   inboundRelayCap: boolean;
@@ -106,6 +107,15 @@ export const SETTINGS: readonly SettingInfo[] = [
     introduced: 'removed by PR #8594, v0.14 (merge 5b2ea29cf4)',
   },
   {
+    key: 'protocolVersion',
+    type: 'integer',
+    min: 70002,
+    max: 70017,
+    meaning:
+      'PROTOCOL_VERSION announced in VERSION; the messages gated on the common version follow it: SENDCMPCT (>= 70014), WTXIDRELAY and SENDADDRV2 (>= 70016).',
+    introduced: '70002 v0.10, 70012 v0.12, 70014 v0.13, 70015 v0.14, 70016 v0.21 (PR #18044), 70017 master (BIP434 FEATURE, commit 6a129983c9)',
+  },
+  {
     key: 'addrRateLimit',
     type: 'boolean',
     meaning:
@@ -157,6 +167,7 @@ const MASTER: ProfileSettings = {
   asmap: false,
   addrmanLegacy: 'none',
   inboundVersionGood: false,
+  protocolVersion: 70017,
   addrRateLimit: true,
   inboundEviction: true,
   inboundRelayCap: true,
@@ -174,6 +185,7 @@ const V0_10: ProfileSettings = {
   asmap: false,
   addrmanLegacy: 'v0.10',
   inboundVersionGood: true,
+  protocolVersion: 70002,
   addrRateLimit: false,
   inboundEviction: false,
   inboundRelayCap: false,
@@ -182,11 +194,11 @@ const V0_10: ProfileSettings = {
 };
 
 const V0_10_1: ProfileSettings = { ...V0_10, addrmanLegacy: 'none' };
-const V0_12: ProfileSettings = { ...V0_10_1, inboundEviction: true };
-const V0_14: ProfileSettings = { ...V0_12, feelers: true, inboundVersionGood: false };
+const V0_12: ProfileSettings = { ...V0_10_1, inboundEviction: true, protocolVersion: 70012 };
+const V0_14: ProfileSettings = { ...V0_12, feelers: true, inboundVersionGood: false, protocolVersion: 70015 };
 const V0_17: ProfileSettings = { ...V0_14, testBeforeEvict: true };
 const V0_19: ProfileSettings = { ...V0_17, maxBlockRelayOnly: 2 };
-const V0_21: ProfileSettings = { ...V0_19, anchors: true };
+const V0_21: ProfileSettings = { ...V0_19, anchors: true, protocolVersion: 70016 };
 const V22: ProfileSettings = { ...V0_21, addrRateLimit: true };
 const V26: ProfileSettings = { ...V22, networkSpecificExtraPeers: true };
 const V28: ProfileSettings = { ...V26, seednodeBehaviour: 'current' };
@@ -326,6 +338,7 @@ export function connmanOptionsFor(s: ProfileSettings): Partial<ConnmanOptions> {
     anchors: s.anchors,
     addrmanLegacy: s.addrmanLegacy === 'none' ? null : s.addrmanLegacy,
     inboundVersionGood: s.inboundVersionGood,
+    protocolVersion: s.protocolVersion,
     addrRateLimit: s.addrRateLimit,
     inboundEviction: s.inboundEviction,
     inboundRelayCap: s.inboundRelayCap,
