@@ -550,4 +550,24 @@ describe('connsim run / replay / inspect with the real runner', () => {
     expect(Object.keys(j.addrman)).toEqual(['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns', 'all_networks']);
     expectUsageError(connsim(['inspect', FIXTURE, '--nodes', '3', '--at', '1m', '--node', 'nobody', '--quiet']), 'unknown node', /unknown node "nobody"/);
   });
+
+  it('inspect --every prints a series of JSON lines for several nodes from one run, each line what --at prints for that time', () => {
+    const r = connsim(['inspect', 'baseline', '--nodes', '12', '--duration', '30m', '--every', '10m', '--node', '0,5', '--node', '3', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { node: { at: string; id: number }; peers: unknown[] });
+    expect(lines.map((l) => `${l.node.at} ${l.node.id}`)).toEqual(['10m 0', '10m 5', '10m 3', '20m 0', '20m 5', '20m 3', '30m 0', '30m 5', '30m 3']);
+    expect(lines.every((l) => Array.isArray(l.peers))).toBe(true);
+    // Pausing changes nothing: the 20m line for node 3 is what `inspect --at 20m` prints, on one line.
+    const at = connsim(['inspect', 'baseline', '--nodes', '12', '--duration', '30m', '--at', '20m', '--node', '3', '--quiet']);
+    expect(at.code, at.stderr).toBe(0);
+    expect(JSON.stringify(lines[5])).toBe(JSON.stringify(JSON.parse(at.stdout)));
+    for (const [args, pattern] of [
+      [['--every', '1h'], /--every 1h is longer than the time inspected \(30m\)/],
+      [['--every', '100ms'], /18,000 samples per node \(at most 10,000\)/],
+      [['--at', '10m', '--node', '1'], /several --node need --every/],
+      [['--every', '10m', '--node', '0'], /--node 0 is given more than once/],
+    ] as const) {
+      expectUsageError(connsim(['inspect', 'baseline', '--nodes', '12', '--duration', '30m', '--node', '0', ...args, '--quiet']), args.join(' '), pattern);
+    }
+  });
 });

@@ -285,11 +285,12 @@ async function main(): Promise<void> {
     )
     .command(
       'inspect <scenario>',
-      "run a scenario up to --at and print one node's peers, addrman and netinfo as Core's RPCs would",
+      "run a scenario up to --at and print one node's peers, addrman and netinfo as Core's RPCs would (--every: a series as JSON lines)",
       (y) =>
         runOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'built-in scenario name or path to a scenario file' }))
-          .option('at', { type: 'string', demandOption: true, describe: 'simulated time to stop at, e.g. 6h' })
-          .option('node', { type: 'string', demandOption: true, describe: 'node id, or a role name such as victim or attacker-0' })
+          .option('at', { type: 'string', describe: 'simulated time to stop at, e.g. 6h (with --every: the last sample; default the run\'s end)' })
+          .option('every', { type: 'string', describe: 'print a series: one JSON line per node at every multiple of this interval, e.g. 10m' })
+          .option('node', { type: 'string', demandOption: true, describe: 'node id, or a role name such as victim or attacker-0; with --every, several (repeat it, or 0,victim)' })
           .option('addrman', { type: 'boolean', default: false, describe: "add getrawaddrman's dump (every entry by bucket/position)" }),
       async (argv) => {
         process.exitCode = await inspectCommand({ ...argv, scenario: argv.scenario }, io);

@@ -162,6 +162,11 @@ export interface ExecuteOptions {
   trace?: string;
   /** Stop (Interrupted, exit 124) once this much wall time has passed, in ms. */
   maxWallMs?: number;
+  /**
+   * Called after each slice, outside the simulation (and outside the determinism guard), so a
+   * caller can write what it collected at the run's pauses (RunRequest.onPause).
+   */
+  afterSlice?: () => void;
 }
 
 /**
@@ -189,6 +194,7 @@ async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOption
       for (;;) {
         const done = determinismGuard.run(() => driver.advance(SLICE_EVENTS));
         progress?.update(driver.progress());
+        opts.afterSlice?.();
         if (done) break;
         await yieldToEventLoop();
         const signal = pendingSignal();

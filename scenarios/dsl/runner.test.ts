@@ -86,6 +86,25 @@ describe('driving a run', () => {
   });
 });
 
+describe('pauses', () => {
+  it('pausing at chosen times calls onPause in order and leaves the run identical, event for event', () => {
+    const def = findScenario('baseline')!;
+    const plain = runScenario({ scenario: def, seed: '4', ...SMALL.baseline });
+    const seen: string[] = [];
+    const paused = runScenario({
+      scenario: def,
+      seed: '4',
+      ...SMALL.baseline,
+      // Unsorted, duplicated and one past the end: sorted, deduplicated, the late one dropped.
+      pauseAtMicros: [600_000_000, 60_000_000, 600_000_000, 7_777_777, 99 * 3_600_000_000],
+      onPause: (t, view) => seen.push(`${t}:${view.world.kernel.now()}:${view.world.nodes.length}`),
+    });
+    expect(seen).toEqual(['7777777:7777777:20', '60000000:60000000:20', '600000000:600000000:20']);
+    expect(JSON.stringify(paused.summary)).toBe(JSON.stringify(plain.summary));
+    expect(JSON.stringify(paused.result)).toBe(JSON.stringify(plain.result));
+  });
+});
+
 describe('checks and metrics', () => {
   const withMetrics = (record: (s: { metric(name: string, v: number): void }) => void) =>
     defineScenario({

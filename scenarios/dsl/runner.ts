@@ -56,6 +56,14 @@ export interface RunRequest {
   onProgress?: (p: RunProgress) => void;
   /** Stop at this simulated time instead of the end (inspect): checks are not evaluated. */
   stopAtMicros?: Micros;
+  /**
+   * Simulated times at which the run pauses (after every event at that time) and calls onPause
+   * before going on (inspect --every). Pausing only splits the event loop: nothing is scheduled,
+   * so the run is the same event for event.
+   */
+  pauseAtMicros?: readonly Micros[];
+  /** Called at each of pauseAtMicros (within the run's end), in time order, with the run as it stands. */
+  onPause?: (tMicros: Micros, view: RunView) => void;
   /** connsim's version string for result.json (the CLI resolves it); default "unknown". */
   codeVersion?: string;
   /** Events at one instant after which the run is declared stuck (default STUCK_EVENTS; tests lower it). */
@@ -64,17 +72,21 @@ export interface RunRequest {
 
 export type { RoleTarget } from './script-session.ts';
 
-export interface RunOutcome {
-  summary: RunSummary;
-  result: RunResult;
+/** A run's world and roles as they stand (at a pause, or at the end). */
+export interface RunView {
   world: World;
-  profile: ResolvedProfile;
   /** Resolves "victim", "victim-1", "attacker-0", or a node id; undefined when unknown. */
   resolveNode(name: string): RoleTarget | undefined;
   /** Role names the scenario defined (for error messages). */
   roleNames(): string[];
   /** The attacker actor's state by role name (for inspect). */
   attackerState(name: string): Record<string, unknown> | undefined;
+}
+
+export interface RunOutcome extends RunView {
+  summary: RunSummary;
+  result: RunResult;
+  profile: ResolvedProfile;
   /** Whether an address belongs to an attacker. */
   isAttackerAddress(addr: NetAddr): boolean;
 }
@@ -199,7 +211,10 @@ export const STUCK_EVENTS = 50_000_000;
 class ScriptDrive {
   readonly endMicros: Micros;
   private readonly stepMicros: Micros;
-  private target: Micros;
+  /** The next 1% step (progress reports). */
+  private gridTarget: Micros;
+  /** Pause times still ahead, ascending (RunRequest.pauseAtMicros within the end). */
+  private readonly pauses: Micros[];
   private script: ScriptIterator | undefined;
   private scriptError: unknown;
   private scriptDone = false;
@@ -212,13 +227,15 @@ class ScriptDrive {
     private readonly run: ResolvedRun,
     private readonly built: BuiltRun,
     private readonly req: RunRequest,
+    private readonly view: RunView,
   ) {
     const kernel = built.world.kernel;
     this.script = run.def.script(built.session, run.params);
     this.resume();
     this.endMicros = Math.min(run.durationMicros, req.stopAtMicros ?? run.durationMicros);
     this.stepMicros = Math.max(1, Math.floor(this.endMicros / 100));
-    this.target = Math.min(this.stepMicros, this.endMicros);
+    this.gridTarget = Math.min(this.stepMicros, this.endMicros);
+    this.pauses = [...new Set(req.pauseAtMicros ?? [])].filter((t) => t >= kernel.now() && t <= this.endMicros).sort((a, b) => a - b);
     this.lastNow = kernel.now();
   }
 
@@ -257,7 +274,8 @@ class ScriptDrive {
     const kernel = this.built.world.kernel;
     let budget = maxEvents;
     for (;;) {
-      const n = kernel.run({ until: this.target, maxEvents: budget });
+      const target = this.pauses.length > 0 ? Math.min(this.pauses[0]!, this.gridTarget) : this.gridTarget;
+      const n = kernel.run({ until: target, maxEvents: budget });
       budget -= n;
       this.fail();
       const now = kernel.now();
@@ -273,10 +291,16 @@ class ScriptDrive {
         this.lastNow = now;
         this.eventsAtLastNow = 0;
       }
-      if (now < this.target) return false;
-      this.req.onProgress?.({ simMicros: this.target, durationMicros: this.endMicros, events: kernel.processed });
-      if (this.target >= this.endMicros) return true;
-      this.target = Math.min(this.target + this.stepMicros, this.endMicros);
+      if (now < target) return false;
+      if (this.pauses.length > 0 && this.pauses[0] === target) {
+        this.pauses.shift();
+        this.req.onPause?.(target, this.view);
+      }
+      if (target === this.gridTarget) {
+        this.req.onProgress?.({ simMicros: target, durationMicros: this.endMicros, events: kernel.processed });
+        if (target >= this.endMicros) return true;
+        this.gridTarget = Math.min(target + this.stepMicros, this.endMicros);
+      }
       if (budget <= 0) return false;
     }
   }
@@ -423,7 +447,14 @@ export interface RunDriver {
 export function startRun(req: RunRequest): RunDriver {
   const run = resolveRun(req);
   const built = buildRun(run, req);
-  const drive = new ScriptDrive(run, built, req);
+  const { world, session } = built;
+  const view: RunView = {
+    world,
+    resolveNode: (name) => session.resolveNode(name),
+    roleNames: () => session.roleNames(),
+    attackerState: (name) => session.attackerState(name),
+  };
+  const drive = new ScriptDrive(run, built, req, view);
   let finished = false;
   return {
     endMicros: drive.endMicros,
@@ -437,17 +468,7 @@ export function startRun(req: RunRequest): RunDriver {
     finish: () => {
       if (!finished) throw new Error('startRun: finish() before the run reached its end');
       const { summary, result } = summarise(run, built, req, drive.endMicros, drive.pendingWakeAfterEnd());
-      const { world, session } = built;
-      return {
-        summary,
-        result,
-        world,
-        profile: run.profile,
-        isAttackerAddress: session.isAttackerAddress,
-        roleNames: () => session.roleNames(),
-        resolveNode: (name) => session.resolveNode(name),
-        attackerState: (name) => session.attackerState(name),
-      };
+      return { ...view, summary, result, profile: run.profile, isAttackerAddress: session.isAttackerAddress };
     },
   };
 }
