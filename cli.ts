@@ -20,7 +20,8 @@
 // Every user error prints one line `connsim: <problem>` on stderr and exits with code 2. A run
 // whose checks fail, or a replay whose digest differs, exits with code 1. A fault in connsim
 // itself prints `connsim: internal error: …` and exits with code 3.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { register } from 'node:module';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -38,7 +39,7 @@ import { inspectCommand } from './cli/inspect-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
 import { runCommand, type CliIo } from './cli/run-command.ts';
 import { mergeCommand } from './cli/merge-command.ts';
-import { sweepCommand } from './cli/sweep-command.ts';
+import { SWEEP_PLAN_FILE, formatSweepDone, readPlanFile, sweepCommand, writeSweepReport } from './cli/sweep-command.ts';
 import { loadScenario } from './cli/scenario-loader.ts';
 import { CliError, firstLine } from './cli/user-error.ts';
 import { Interrupted, watchSignals } from './cli/interrupt.ts';
@@ -237,11 +238,19 @@ async function main(): Promise<void> {
       },
     )
     .command(
-      'report <run-dir>',
-      "re-render a run directory's charts, CSV data and report.html from its result.json",
-      (y) => y.positional('run-dir', { type: 'string', demandOption: true, describe: 'a run directory holding result.json' }),
+      'report <dir>',
+      "re-render a run directory's charts, CSV data and report.html from its result.json, or a sweep directory's from its run files",
+      (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory (holding result.json) or a sweep directory (holding sweep.json)' }),
       async (argv) => {
-        const summary = await reportCommand(argv['run-dir']);
+        const dir = argv.dir;
+        if (existsSync(join(dir, SWEEP_PLAN_FILE))) {
+          // A sweep: the aggregate, charts, CSV and report.html from runs/ (the same as the sweep wrote).
+          const { plan } = readPlanFile(dir);
+          const report = await writeSweepReport(resolve(dir), plan);
+          process.stdout.write(formatSweepDone(resolve(dir), report.aggregate, report.codeVersions));
+          return;
+        }
+        const summary = await reportCommand(dir);
         process.stdout.write(`wrote ${summary.charts.length} charts to ${summary.runDir}\n`);
         process.stdout.write(`open ${summary.runDir}/report.html\n`);
       },

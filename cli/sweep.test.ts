@@ -239,6 +239,18 @@ describe('connsim sweep', () => {
     expect(io.out.join('')).toMatch(/24 runs: 6 sound, 6 failed a health check, 12 threw/);
   });
 
+  it('connsim report SWEEP_DIR re-renders the sweep report from its run files, the same bytes as the sweep wrote', () => {
+    const copy = join(scratch, 'report-copy');
+    cpSync(one, copy, { recursive: true });
+    rmSync(join(copy, 'charts'), { recursive: true });
+    rmSync(join(copy, 'report.html'));
+    writeFileSync(join(copy, SWEEP_SUMMARY_FILE), '{"stale": true}');
+    const r = connsim(['report', copy]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/sweep sweep-fixture: 24 runs: 6 sound/);
+    expectSameTree(copy, one);
+  });
+
   it('resumes: after a run file is deleted only that run is run again, and the outputs are the same', async () => {
     const dir = join(scratch, 'resume');
     cpSync(two, dir, { recursive: true });
