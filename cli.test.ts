@@ -571,3 +571,29 @@ describe('connsim run / replay / inspect with the real runner', () => {
     }
   });
 });
+
+describe('connsim compare', () => {
+  it('puts two runs side by side (table on stdout) and writes compare.html, compare.json, overlaid charts and a long CSV', () => {
+    const dir = tmp();
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    expect(connsim(['run', FIXTURE, '--nodes', '3', '--seed', '1', '--out', a, '--quiet']).code).toBe(0);
+    expect(connsim(['run', FIXTURE, '--nodes', '3', '--seed', '2', '--out', b, '--quiet']).code).toBe(0);
+    const out = join(dir, 'cmp');
+    const r = connsim(['compare', a, b, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^A {2}.*seed 1/m);
+    expect(r.stdout).toMatch(/^seed +1 +2 +differs$/m);
+    expect(readdirSync(out).sort()).toEqual(['charts', 'compare.html', 'compare.json', 'data']);
+    const c = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as { kind: string; identity: { field: string; same: boolean }[] };
+    expect(c.kind).toBe('runs');
+    expect(c.identity.find((x) => x.field === 'digest')?.same).toBe(false);
+    expect(readFileSync(join(out, 'data', 'compare.csv'), 'utf8').split('\r\n')[0]).toBe('run,metric,kind,value');
+    expect(readdirSync(join(out, 'charts')).filter((f) => f.endsWith('.svg'))).toHaveLength(6);
+    // Again into the same comparison directory: it is connsim's, so it is replaced; a run directory is refused.
+    expect(connsim(['compare', a, b, '--out', out]).code).toBe(0);
+    expectUsageError(connsim(['compare', a, b, '--out', a]), 'out onto a run', /is a connsim run directory, not a compare directory/);
+    expectUsageError(connsim(['compare', a, a]), 'same twice', /two different directories/);
+    expectUsageError(connsim(['compare', a, dir]), 'not a run', /neither a connsim run directory/);
+  });
+});

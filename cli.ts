@@ -39,6 +39,7 @@ import { inspectCommand } from './cli/inspect-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
 import { runCommand, type CliIo } from './cli/run-command.ts';
 import { mergeCommand } from './cli/merge-command.ts';
+import { compareCommand } from './cli/compare-command.ts';
 import { SWEEP_PLAN_FILE, formatSweepDone, readPlanFile, sweepCommand, writeSweepReport } from './cli/sweep-command.ts';
 import { loadScenario } from './cli/scenario-loader.ts';
 import { CliError, firstLine } from './cli/user-error.ts';
@@ -253,6 +254,19 @@ async function main(): Promise<void> {
         const summary = await reportCommand(dir);
         process.stdout.write(`wrote ${summary.charts.length} charts to ${summary.runDir}\n`);
         process.stdout.write(`open ${summary.runDir}/report.html\n`);
+      },
+    )
+    .command(
+      'compare <a> <b>',
+      'two run directories (or two sweep directories) side by side: metrics and checks in a table, their series overlaid in one page',
+      (y) =>
+        y
+          .positional('a', { type: 'string', demandOption: true, describe: 'a run directory (or a sweep directory)' })
+          .positional('b', { type: 'string', demandOption: true, describe: 'another run directory (or sweep directory)' })
+          .option('out', { type: 'string', describe: 'comparison directory (default compare/<a>-vs-<b>)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print compare.json instead of the table' }),
+      async (argv) => {
+        process.exitCode = await compareCommand({ a: argv.a, b: argv.b, out: argv.out, json: argv.json }, io);
       },
     )
     .command(

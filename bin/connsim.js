@@ -5,13 +5,17 @@
 // SIGTERM and SIGHUP to it, so that `kill` of this process, a cluster scheduler or Python's
 // terminate() stops the simulation cleanly instead of orphaning it, and exits as the child did.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// tsx as connsim's own dependency, by absolute URL: a bare '--import tsx' is resolved from the
+// working directory, so connsim run from a study's folder would not find it.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 const heapMiB = Math.max(2048, Math.floor((0.75 * totalmem()) / (1024 * 1024)));
-const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', join(here, '..', 'cli.ts'), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', tsx, join(here, '..', 'cli.ts'), ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, CONNSIM_HEAP_MIB: String(heapMiB) },
 });

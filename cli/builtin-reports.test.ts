@@ -16,7 +16,7 @@ import { SMALL } from '../scenarios/builtin/small-configs.ts';
 import { CHROMIUM, hasChromium, openInChromium, pageOutcome } from './chromium.ts';
 import { compileVegaLite, renderSvg } from './render.ts';
 import { writeRunReports } from './run-dir.ts';
-import { svgText, vegaLiteValidator } from './vega-schema.ts';
+import { svgText, vegaLiteValidator } from '../reports/vega-check.test-helper.ts';
 
 if (!hasChromium) console.warn(`builtin-reports.test: skipping the browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
 

@@ -1,6 +1,6 @@
-// Where connsim may write, and how it takes a directory over. connsim writes two kinds of output
-// directory: a run directory (`run`, `replay --out`, the default command, `report`) and a sweep
-// directory (`sweep`, `merge`). This module decides, before anything is simulated, whether a
+// Where connsim may write, and how it takes a directory over. connsim writes three kinds of output
+// directory: a run directory (`run`, `replay --out`, the default command, `report`), a sweep
+// directory (`sweep`, `merge`) and a comparison directory (`compare`, marked by compare.json). This module decides, before anything is simulated, whether a
 // path may be used, and publishes a run directory without touching anything connsim did not write.
 //
 // The rules (each refusal is a CliError, exit 2, raised before the simulation starts):
@@ -26,15 +26,23 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 import { CliError } from './user-error.ts';
 
-export type OutputKind = 'run' | 'sweep';
+export type OutputKind = 'run' | 'sweep' | 'compare';
 
 /** The file whose presence (and shape) marks a connsim run directory. */
 const RUN_MARKERS = ['summary.json', 'result.json'] as const;
 /** The file that marks a connsim sweep directory. */
 const SWEEP_MARKER = 'sweep.json';
 
+/** The file that marks a connsim comparison directory. */
+export const COMPARE_MARKER = 'compare.json';
+
 /** What an existing output directory turned out to be. */
-export type OutputState = { kind: 'absent' } | { kind: 'empty' } | { kind: 'run'; scenario: string | null } | { kind: 'sweep'; scenario: string | null };
+export type OutputState =
+  | { kind: 'absent' }
+  | { kind: 'empty' }
+  | { kind: 'run'; scenario: string | null }
+  | { kind: 'sweep'; scenario: string | null }
+  | { kind: 'compare'; scenario: null };
 
 function errText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
@@ -104,6 +112,8 @@ export function inspectOutput(abs: string, shown: string): OutputState {
   if (run !== undefined) return { kind: 'run', scenario: run };
   const sweep = sweepDirScenario(abs);
   if (sweep !== undefined) return { kind: 'sweep', scenario: sweep };
+  const compare = readJsonObject(join(abs, COMPARE_MARKER));
+  if (compare !== undefined && typeof compare.format === 'number' && (compare.kind === 'runs' || compare.kind === 'sweeps')) return { kind: 'compare', scenario: null };
   throw new CliError(`'${shown}' is a directory that holds other files and is not a connsim output directory; connsim never writes into it (use a new or empty directory)`);
 }
 
@@ -151,7 +161,7 @@ export function checkOutputDir(given: string, kind: OutputKind, opts: OutputChec
   if (dirname(real) === real) throw new CliError(`${option} '${given}' is a file-system root; connsim writes only into a directory of its own`);
   if (real === home) throw new CliError(`${option} '${given}' is the home directory; connsim writes only into a directory of its own`);
   if (!existing && isSameOrAncestor(real, cwd)) {
-    throw new CliError(`${option} '${given}' is the current directory or one above it; connsim writes only into a directory of its own (e.g. ${kind === 'run' ? 'runs/my-run' : 'sweeps/my-sweep'})`);
+    throw new CliError(`${option} '${given}' is the current directory or one above it; connsim writes only into a directory of its own (e.g. ${kind === 'run' ? 'runs/my-run' : kind === 'sweep' ? 'sweeps/my-sweep' : 'compare/a-vs-b'})`);
   }
   // Every existing ancestor must be a directory (a path below a file can never be created).
   for (let p = dirname(abs); ; p = dirname(p)) {
@@ -175,7 +185,7 @@ export function checkOutputDir(given: string, kind: OutputKind, opts: OutputChec
     if (state.kind === 'absent') throw new CliError(`${kind} directory '${given}' does not exist`);
     throw new CliError(`'${given}' is not a connsim ${kind} directory`);
   }
-  if (state.kind === 'run' || state.kind === 'sweep') {
+  if (state.kind === 'run' || state.kind === 'sweep' || state.kind === 'compare') {
     if (state.kind !== kind) throw new CliError(`${option} '${given}' is a connsim ${state.kind} directory, not a ${kind} directory; use another ${option}`);
     if (kind === 'run' && opts.scenario !== undefined && state.scenario !== null && state.scenario !== opts.scenario) {
       throw new CliError(`${option} '${given}' holds a run of scenario '${state.scenario}', not '${opts.scenario}'; use another ${option} (or remove that directory)`);

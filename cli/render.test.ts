@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../reports/index.ts';
 import { allFixtures } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 import { compileVegaLite, renderSvg } from './render.ts';
-import { svgText } from './vega-schema.ts';
+import { svgText } from '../reports/vega-check.test-helper.ts';
 
 
 describe('renderSvg', () => {

@@ -20,7 +20,7 @@ import { compileVegaLite } from './render.ts';
 import { SWEEP_PLAN_FILE, SWEEP_SUMMARY_FILE, SweepProgress, readRunOutcome, sweepCommand, type SweepArgs, type SweepIo } from './sweep-command.ts';
 import { formatSeeds, parseSeeds, parseShard, parseVary, planSweep, runArgs, runId, shardRuns, type SweepBase } from './sweep-plan.ts';
 import { CliError } from './user-error.ts';
-import { vegaLiteValidator } from './vega-schema.ts';
+import { vegaLiteValidator } from '../reports/vega-check.test-helper.ts';
 import { loadScenario } from './scenario-loader.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -249,6 +249,18 @@ describe('connsim sweep', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/sweep sweep-fixture: 24 runs: 6 sound/);
     expectSameTree(copy, one);
+  });
+
+  it('connsim compare of two sweeps draws both in every sweep chart and writes their aggregates in one long CSV', () => {
+    const out = join(scratch, 'compare-sweeps');
+    const r = connsim(['compare', one, two, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const spec = JSON.parse(readFileSync(join(out, 'charts', 'sweep-metric-draw.vl.json'), 'utf8')) as { data: { values: { series: string }[] } };
+    const series = [...new Set(spec.data.values.map((v) => v.series))];
+    expect(series.filter((x) => x.startsWith('A · ')).length).toBe(series.filter((x) => x.startsWith('B · ')).length);
+    expect(spec.data.values.some((v) => v.series.startsWith('B · '))).toBe(true);
+    expect(readFileSync(join(out, 'data', 'compare.csv'), 'utf8').split('\r\n')[0]).toBe('sweep,profile,point,metric,n,mean,ci95Low,ci95High');
+    expect(JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'))).toMatchObject({ kind: 'sweeps' });
   });
 
   it('resumes: after a run file is deleted only that run is run again, and the outputs are the same', async () => {

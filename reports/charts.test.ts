@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 import { Ajv } from 'ajv';
-import * as vl from 'vega-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { CHART_FAMILIES, buildCharts, chartDataCsv, parseRunResult, RunResultError, stableStringify, type Chart } from './index.ts';
 import { timeScale } from './chart-kit.ts';
+import { compileLogged } from './vega-check.test-helper.ts';
 import { allFixtures, eclipseFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 
 const require = createRequire(import.meta.url);
@@ -19,18 +19,7 @@ const built = fixtures.map((f) => ({ ...f, charts: buildCharts(f.result) }));
 
 /** Everything vega-lite logs while compiling. */
 function compileWarnings(spec: object): string[] {
-  const out: string[] = [];
-  const logger = {
-    level(l?: number) {
-      return l === undefined ? 2 : logger;
-    },
-    warn: (...a: unknown[]) => (out.push(a.map(String).join(' ')), logger),
-    error: (...a: unknown[]) => (out.push(`error: ${a.map(String).join(' ')}`), logger),
-    info: () => logger,
-    debug: () => logger,
-  };
-  vl.compile(spec as vl.TopLevelSpec, { logger: logger as never });
-  return out;
+  return compileLogged(spec).warnings;
 }
 
 /** Titles of the x/y encodings of a given type anywhere in a spec (layers included). */

@@ -2,13 +2,9 @@
 // intervals, Wilson intervals (known values), grouping in plan order, intervals by declared metric
 // kind, health and outcome checks apart, runs that threw, the chart specs (schema-valid, compiling,
 // file-safe unique names, axis choice) and the CSVs.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-import { Ajv } from 'ajv';
-import * as vl from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 
+import { compileLogged, vegaLiteValidator } from './vega-check.test-helper.ts';
 import {
   HEALTH_RATE_ROW,
   aggregateMetric,
@@ -26,35 +22,6 @@ import {
   type SweepMetricKind,
   type SweepRunRow,
 } from './sweep.ts';
-
-const require = createRequire(import.meta.url);
-
-/** The Vega-Lite JSON schema check (as reports/charts.test.ts applies it): the errors, empty when valid. */
-function vegaLiteValidator(): (spec: unknown) => string[] {
-  const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addFormat('color-hex', /^#(?:[0-9a-fA-F]{3}){1,2}$/);
-  ajv.addFormat('uri', (s: string) => /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$/.test(s));
-  ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s));
-  const validate = ajv.compile(schema);
-  return (spec) => (validate(spec) ? [] : (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message ?? ''}`));
-}
-
-/** Compiles with vega-lite and returns what it logged (warnings and errors). */
-function compileVegaLite(spec: object): { warnings: string[] } {
-  const warnings: string[] = [];
-  const logger = {
-    level(l?: number) {
-      return l === undefined ? 2 : logger;
-    },
-    warn: (...a: unknown[]) => (warnings.push(a.map(String).join(' ')), logger),
-    error: (...a: unknown[]) => (warnings.push(`error: ${a.map(String).join(' ')}`), logger),
-    info: () => logger,
-    debug: () => logger,
-  };
-  vl.compile(spec as vl.TopLevelSpec, { logger: logger as never });
-  return { warnings };
-}
 
 interface RowOpts {
   kinds?: Record<string, SweepMetricKind>;
@@ -276,7 +243,7 @@ describe('sweepCharts', () => {
     ]);
     for (const c of charts) {
       expect(validate(c.spec), c.name).toEqual([]);
-      expect(compileVegaLite(c.spec).warnings, c.name).toEqual([]);
+      expect(compileLogged(c.spec).warnings, c.name).toEqual([]);
       expect(c.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(c.hasData).toBe(true);
       const title = c.spec.title as { text: string; subtitle: string[] };
@@ -333,7 +300,7 @@ describe('sweepCharts', () => {
     expect(enc.color.title).toBe('profile · set.feelers');
     for (const c of c2) {
       expect(validate(c.spec)).toEqual([]);
-      expect(compileVegaLite(c.spec).warnings).toEqual([]);
+      expect(compileLogged(c.spec).warnings).toEqual([]);
     }
     const allThrew = aggregateSweep({ ...twoAxes, runs: twoAxes.runs.map((r) => row(r.index, r.profile, r.point, r.seed, {}, { error: 'x' })) });
     const c3 = sweepCharts(allThrew);

@@ -1,11 +1,12 @@
 // Test support for chart specs: the Vega-Lite JSON schema check (ajv compiled against the schema
-// file that ships with vega-lite, draft-07, with the three string formats it uses) and the text of
-// a rendered SVG. Nothing at run time validates specs.
+// file that ships with vega-lite, draft-07, with the three string formats it uses), a compile that
+// returns what vega-lite logged, and the text of a rendered SVG. Nothing at run time validates specs.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 import { Ajv } from 'ajv';
+import * as vl from 'vega-lite';
 
 const require = createRequire(import.meta.url);
 
@@ -18,6 +19,22 @@ export function vegaLiteValidator(): (spec: unknown) => string[] {
   ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s));
   const validate = ajv.compile(schema);
   return (spec) => (validate(spec) ? [] : (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+}
+
+/** Compiles a spec with vega-lite and returns what it logged (warnings and errors). */
+export function compileLogged(spec: object): { warnings: string[] } {
+  const warnings: string[] = [];
+  const logger = {
+    level(l?: number) {
+      return l === undefined ? 2 : logger;
+    },
+    warn: (...a: unknown[]) => (warnings.push(a.map(String).join(' ')), logger),
+    error: (...a: unknown[]) => (warnings.push(`error: ${a.map(String).join(' ')}`), logger),
+    info: () => logger,
+    debug: () => logger,
+  };
+  vl.compile(spec as vl.TopLevelSpec, { logger: logger as never });
+  return { warnings };
 }
 
 /** The text content of an SVG with XML entities decoded, so titles can be searched for. */
