@@ -380,6 +380,13 @@ describe('limits, signals and the determinism guard', () => {
     expect(readdirSync(dir).sort()).toEqual(['small']);
   });
 
+  it('the launcher works from any working directory (it finds its own tsx, not one beside the caller)', () => {
+    const elsewhere = tmp();
+    const r = spawnSync(process.execPath, [LAUNCHER, 'list'], { encoding: 'utf8', cwd: elsewhere });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/eclipse-botnet/);
+  });
+
   it('a --param or --set given twice is refused, not silently the last one', () => {
     const out = join(tmp(), 'run');
     expectUsageError(connsim(['run', FIXTURE, '--param', 'pause=10s', '--param', 'pause=20s', '--out', out]), 'param twice', /--param pause is given more than once/);
