@@ -48,6 +48,7 @@ import { DEFAULT_PROFILE, ProfileError, SETTINGS, listProfiles } from './scenari
 import { BUILTIN_SCENARIOS } from './scenarios/builtin/registry.ts';
 import { ScenarioError } from './scenarios/dsl/scenario.ts';
 import { SeedListError } from './scenarios/world/seed-list.ts';
+import { WorldSettingError } from './scenarios/world/world-settings.ts';
 import { DurationParseError } from './sim/time.ts';
 
 // A scenario file anywhere may import this checkout as 'connsim' (cli/package-resolve-hook.mjs).
@@ -69,6 +70,7 @@ function isUserError(e: unknown): boolean {
     e instanceof ProfileError ||
     e instanceof AsmapError ||
     e instanceof SeedListError ||
+    e instanceof WorldSettingError ||
     e instanceof DurationParseError
   );
 }

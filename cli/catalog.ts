@@ -4,7 +4,8 @@
 
 import type { ProfileInfo, SettingInfo } from '../scenarios/world/profiles.ts';
 import type { ParamSpec, ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
-import { formatDuration } from '../sim/index.ts';
+import { DISTRIBUTION_FORMS, formatDuration } from '../sim/index.ts';
+import { WORLD_SETTINGS, resolveWorldSettings } from '../scenarios/world/world-settings.ts';
 
 /** Width that wrapped prose is kept within. */
 const WRAP = 96;
@@ -114,6 +115,10 @@ export function formatDescribe(def: ScenarioDefinition, file: string | null): st
     lines.push(...columnsWrappingLast(rows));
   }
   lines.push('');
+  lines.push('World (--set key=value; the scenario\'s own defaults are marked *):');
+  const ws = resolveWorldSettings([], def.world).texts;
+  lines.push(...columns(WORLD_SETTINGS.map((w) => [`  ${w.key}`, `${ws[w.key]}${def.world?.[w.key] !== undefined ? ' *' : ''}`])));
+  lines.push('');
   lines.push(`Run: connsim run ${file ?? def.name} --seed 1`);
   return `${lines.join('\n')}\n`;
 }
@@ -142,5 +147,16 @@ export function formatProfiles(profiles: readonly ProfileInfo[], settings: reado
     lines.push(...wrap(s.meaning, '      '));
     lines.push(...wrap(`Core: ${s.introduced}`, '      '));
   }
+  lines.push('');
+  lines.push('World settings (the network around the nodes, the same for every profile; --set key=value):');
+  lines.push('');
+  for (const w of WORLD_SETTINGS) {
+    const type = w.type === 'distribution' ? `distribution${w.unit === 'duration' ? ' of times' : ''}${w.canBeOff === true ? ' or off' : ''}` : w.type === 'share' ? 'share in [0, 1]' : 'boolean';
+    lines.push(`  ${w.key} (${type}; default ${w.default})`);
+    lines.push(...wrap(w.meaning, '      '));
+    lines.push(...wrap(`Source: ${w.source}`, '      '));
+  }
+  lines.push('');
+  lines.push(...wrap(`Distributions: ${DISTRIBUTION_FORMS.join(', ')}; times as durations (20ms, 10h).`, ''));
   return `${lines.join('\n')}\n`;
 }

@@ -59,6 +59,7 @@ function fakeRunner(opts: { world?: boolean; digestSalt?: string } = {}) {
     const summary: RunSummary = {
       format: RUN_SUMMARY_FORMAT_VERSION,
       ...base,
+      world: { blocks: 'false' },
       params: { ...params },
       durationMicros,
       eventsProcessed: 20,

@@ -8,7 +8,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 import { stableStringify, type RunResult } from '../reports/index.ts';
-import { DEFAULT_PROFILE, resolveProfile } from '../scenarios/world/profiles.ts';
+import { DEFAULT_PROFILE } from '../scenarios/world/profiles.ts';
+import { resolveSettings } from '../scenarios/world/settings.ts';
 import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/dsl/run-summary.ts';
 import { startRun, type RunOutcome, type RunRequest } from '../scenarios/dsl/runner.ts';
 import { parseAssignments, parseDurationOrThrow, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
@@ -90,7 +91,7 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
   const params = list(args.param);
   // The runner checks these again; doing it here first keeps a bad --param from costing a build.
   resolveParams(definition, parseAssignments(params, '--param'));
-  resolveProfile(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set);
+  resolveSettings(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set, definition.world);
   const hours = (duration ?? parseDurationOrThrow(definition.defaults.duration, 'duration')) / 3_600_000_000;
   checkRunFits(`${definition.name} with ${(nodes ?? definition.defaults.nodes).toLocaleString('en-US')} nodes over ${formatDuration(hours * 3_600_000_000)}`, nodes ?? definition.defaults.nodes, hours);
   const inputs = readRunInputs(single(args.asmap as string | undefined, 'asmap'), single(args.seedList as string | undefined, 'seed-list'));

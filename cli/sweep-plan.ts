@@ -12,7 +12,9 @@
 
 import { createHash } from 'node:crypto';
 
-import { DEFAULT_PROFILE, ProfileError, resolveProfile } from '../scenarios/world/profiles.ts';
+import { DEFAULT_PROFILE, ProfileError } from '../scenarios/world/profiles.ts';
+import { resolveSettings } from '../scenarios/world/settings.ts';
+import { WorldSettingError } from '../scenarios/world/world-settings.ts';
 import { shellWord } from '../scenarios/dsl/run-summary.ts';
 import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { checkSeed } from './run-inputs.ts';
@@ -184,7 +186,7 @@ export interface SweepSpec {
 }
 
 function asCliError(e: unknown): never {
-  if (e instanceof ScenarioError || e instanceof ProfileError) throw new CliError(e.message);
+  if (e instanceof ScenarioError || e instanceof ProfileError || e instanceof WorldSettingError) throw new CliError(e.message);
   throw e;
 }
 
@@ -197,7 +199,7 @@ function checkAxisValue(spec: SweepSpec, axis: SweepAxis, value: string, basePar
   if (axis.key.startsWith(SET_AXIS_PREFIX)) {
     const setting = axis.key.slice(SET_AXIS_PREFIX.length);
     try {
-      for (const p of profiles) resolveProfile(p, [...base.set, `${setting}=${value}`]);
+      for (const p of profiles) resolveSettings(p, [...base.set, `${setting}=${value}`], definition.world);
     } catch (e) {
       asCliError(e);
     }
@@ -314,7 +316,7 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   const { definition, profiles, seeds, axes, base } = spec;
   for (const p of profiles) {
     try {
-      resolveProfile(p, base.set);
+      resolveSettings(p, base.set, definition.world);
     } catch (e) {
       asCliError(e);
     }

@@ -141,7 +141,10 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
     },
     o,
   );
-  const blocks = setup.blocks !== undefined ? new BlockRelay(connman.blockRelayHost(), setup.blocks) : null;
+  const blocks =
+    setup.blocks !== undefined
+      ? new BlockRelay(connman.blockRelayHost(), { ...setup.blocks, staleTipExtraPeers: o.staleTipExtraPeers, chainSyncEviction: o.chainSyncEviction, extraBlockRelayPeers: o.extraBlockRelayPeers })
+      : null;
   const host = connman.peerManagerHost();
   const tx = new PeerTxRelay(host, { rng });
   const peerman = new PeerManager(
@@ -150,6 +153,8 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
     {
       listen: o.listen,
       localAddresses: o.localAddresses,
+      discover: o.discover,
+      listenPort: o.defaultPort,
       localServices: o.localServices,
       blocksOnly: o.blocksOnly,
       inboundRelayCap: o.inboundRelayCap,

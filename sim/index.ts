@@ -26,6 +26,7 @@ export { Kernel, ScheduleError } from './kernel.ts';
 export { RNG_ALGORITHM, Rng, hashString128 } from './rng.ts';
 
 export type { DistributionSpec, Sampler } from './distributions.ts';
+export { DISTRIBUTION_FORMS, parseDistribution, type DistributionUnit, type ParsedDistribution } from './distribution-text.ts';
 export {
   AliasTable,
   DistributionError,
@@ -45,7 +46,7 @@ export {
 } from './distributions.ts';
 
 export type { LatencyModel } from './latency.ts';
-export { constantLatency, regionLatency, sampledLatency } from './latency.ts';
+export { constantLatency, perLinkLatency, regionLatency, sampledLatency } from './latency.ts';
 
 export type {
   AddressKind,

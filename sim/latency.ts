@@ -59,3 +59,32 @@ export function regionLatency(matrixMicros: readonly (readonly number[])[], jitt
     },
   };
 }
+
+/**
+ * Links that differ: every pair of hosts gets its own one-way latency, `base` (e.g. a region
+ * matrix) times a factor drawn once for the pair by `factorOf(a, b)` (a < b; the same both ways),
+ * plus an optional per-packet jitter. The factor is asked for once per pair and kept, so it may be
+ * drawn from a stream of the pair's own (its value then does not depend on the order links are
+ * first used). Fixed (the analytic ping path applies) when `base` is and there is no jitter.
+ */
+export function perLinkLatency(base: LatencyModel, factorOf: (a: number, b: number) => number, jitter?: () => number): LatencyModel {
+  const factors = new Map<number, number>();
+  // Host ids are small integers: one number keys a pair (below 2^53 for up to 2^26 hosts).
+  const SPAN = 67_108_864;
+  return {
+    fixed: base.fixed === true && jitter === undefined,
+    oneWayMicros(from, to, fromRegion, toRegion) {
+      const a = from < to ? from : to;
+      const b = from < to ? to : from;
+      const key = a * SPAN + b;
+      let f = factors.get(key);
+      if (f === undefined) {
+        f = factorOf(a, b);
+        if (!(f >= 0) || !Number.isFinite(f)) throw new RangeError(`perLinkLatency: the factor of link ${a}-${b} must be finite and >= 0, got ${f}`);
+        factors.set(key, f);
+      }
+      const t = base.oneWayMicros(from, to, fromRegion, toRegion) * f;
+      return toMicros(jitter === undefined ? t : t + jitter());
+    },
+  };
+}

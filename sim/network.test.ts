@@ -73,6 +73,27 @@ describe('connect', () => {
     expect(w.net.stats().connectsRefused).toBe(1);
   });
 
+  it('a host behind a NAT is never reached (the connector times out, even if it listens) but its own connections work', () => {
+    const kernel = new Kernel();
+    const net = new Network<number>(kernel, { latency: constantLatency(LAT), rng: new Rng('nat'), connectTimeoutMicros: seconds(5) });
+    const events: string[] = [];
+    const handlers: HostHandlers<number> = {
+      onAccept: (s) => events.push(`${kernel.now()} accept ${s}`),
+      onConnect: (s) => events.push(`${kernel.now()} connect ${s}`),
+      onConnectFailed: (s, why) => events.push(`${kernel.now()} failed ${s} ${why}`),
+    };
+    net.addHost({ addresses: [ip(1)], handlers });
+    net.addHost({ addresses: [ip(2)], handlers, behindNat: true });
+    net.listen(0, PORT);
+    net.listen(1, PORT);
+    const inward = net.connect(0, ip(2), PORT);
+    const outward = net.connect(1, ip(1), PORT);
+    kernel.run();
+    expect(events).toContain(`${seconds(5)} failed ${inward} timeout`);
+    expect(events).toContain(`${2 * LAT} connect ${outward}`);
+    expect(net.stats()).toMatchObject({ connectsAttempted: 2, connectsSucceeded: 1 });
+  });
+
   it('times out after the connect timeout when the host is down or the address unknown', () => {
     const w = world();
     w.net.listen(1, PORT);

@@ -7,7 +7,8 @@
 // Semantics, in one place:
 // - connect(): the SYN takes one latency draw to the target. If the target is unknown, down,
 //   black-holed, partitioned away or the SYN is dropped, the connector learns "timeout" after the
-//   connect timeout. If the target is up but not listening on that port, the connector learns
+//   connect timeout; so does an attempt to a host behind a NAT (HostOptions.behindNat). If the
+//   target is up but not listening on that port, the connector learns
 //   "refused" one return-latency later. Otherwise the listener's onAccept runs on SYN arrival and
 //   the connector's onConnect one return-latency later (one round trip after connect()). A
 //   handshake whose round trip would exceed the connect timeout times out instead.
@@ -66,6 +67,11 @@ export interface HostOptions<P> {
   region?: number;
   /** Upload bandwidth in bytes per second shared by all of the host's connections (default: unlimited). */
   uploadBytesPerSec?: number;
+  /**
+   * Behind a NAT that forwards no port: a connection attempt to it is dropped silently (the
+   * connector times out), whether or not it listens; its own outbound connections work.
+   */
+  behindNat?: boolean;
   handlers?: HostHandlers<P>;
 }
 
@@ -174,6 +180,7 @@ export class Network<P = unknown> {
   private readonly hostAddresses: (readonly SimAddress[])[] = [];
   private readonly hostRegion: number[] = [];
   private readonly hostUp: boolean[] = [];
+  private readonly hostBehindNat: boolean[] = [];
   private readonly hostUploadRate: number[] = [];
   private readonly hostUplinkFree: number[] = [];
   private readonly hostSent: number[] = [];
@@ -260,6 +267,7 @@ export class Network<P = unknown> {
     this.hostAddresses.push([...options.addresses]);
     this.hostRegion.push(options.region ?? 0);
     this.hostUp.push(true);
+    this.hostBehindNat.push(options.behindNat === true);
     this.hostUploadRate.push(rate);
     this.hostUplinkFree.push(0);
     this.hostSent.push(0);
@@ -692,7 +700,7 @@ export class Network<P = unknown> {
     const dst = this.sockTargetHost[connector]!;
     const start = this.sockStart[connector]!;
     const now = this.kernel.now();
-    if (!this.hostUp[dst] || this.blocked(src, dst)) {
+    if (!this.hostUp[dst] || this.blocked(src, dst) || this.hostBehindNat[dst] === true) {
       this.schedulePacket(start + this.connectTimeout, P_TIMEOUT, connector, 0, undefined);
       return;
     }

@@ -690,3 +690,27 @@ describe('SelectNodeToEvict: total order', () => {
     expect(selectNodeToEvict(cs)).toBe(23);
   });
 });
+
+describe('SelectNodeToEvict: protections of older releases switched off (profiles)', () => {
+  // 4 netgroup winners and 8 ping winners take the first protections; peer 50 is the youngest and
+  // in the biggest group, but it sent us the most recent novel block.
+  function setup(): NodeEvictionCandidate[] {
+    const ng = range(0, 3).map((i) => candidate(100 + i, { keyedNetGroup: 1_000_000n + BigInt(i), connectedMicros: 0 }));
+    const ping = range(0, 7).map((i) => candidate(200 + i, { minPingTimeMicros: i, keyedNetGroup: 500n + BigInt(i), connectedMicros: 0 }));
+    const crowd = range(0, 5).map((i) => candidate(300 + i, { keyedNetGroup: 7n, connectedMicros: i }));
+    const recent = candidate(50, { keyedNetGroup: 7n, connectedMicros: 1_000_000, lastBlockTimeSeconds: 9_999 });
+    return [...ng, ...ping, ...crowd, recent];
+  }
+
+  it('a peer protected only by its recent novel block is kept at the pinned commit and evicted without PR #8084', () => {
+    expect(selectNodeToEvict(setup())).not.toBe(50);
+    expect(selectNodeToEvict(setup(), { recentActivity: false })).toBe(50);
+  });
+
+  it('a block-relay-only peer is protected since PR #19670 and not before', () => {
+    const cands = setup().map((c) => (c.id === 50 ? { ...c, lastBlockTimeSeconds: 0, relayTxs: false, relevantServices: true } : c));
+    // Every other peer relays txs and sent no block: the block-relay-only step protects peer 50 alone.
+    expect(selectNodeToEvict(cands, { recentActivity: false })).not.toBe(50);
+    expect(selectNodeToEvict(cands, { recentActivity: false, blockRelay: false })).toBe(50);
+  });
+});

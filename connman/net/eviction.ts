@@ -287,8 +287,19 @@ export function protectEvictionCandidatesByRatio(
  * otherwise the netgroup with the most survivors is chosen (ties: the group whose youngest member
  * connected most recently) and its youngest member is evicted.
  */
+/**
+ * Which protections of older releases are on (profiles switch them off for releases before them).
+ * Both default to true, as at the pinned commit.
+ */
+export interface EvictionProtections {
+  /** The 4 most recent novel tx and the 4 most recent novel block peers (PR #8084, v0.13). */
+  recentActivity?: boolean;
+  /** Up to 8 block-relay-only peers (PR #19670, v0.21). */
+  blockRelay?: boolean;
+}
+
 // Core: node/eviction.cpp SelectNodeToEvict
-export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[]): NodeId | null {
+export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[], protections: EvictionProtections = {}): NodeId | null {
   const work = candidates.slice();
 
   protectNoBanConnections(work);
@@ -296,9 +307,9 @@ export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[]):
 
   eraseLastKElements(work, compareNetGroupKeyed, 4);
   eraseLastKElements(work, reverseCompareNodeMinPingTime, 8);
-  eraseLastKElements(work, compareNodeTXTime, 4);
-  eraseLastKElements(work, compareNodeBlockRelayOnlyTime, 8, (c) => !c.relayTxs && c.relevantServices);
-  eraseLastKElements(work, compareNodeBlockTime, 4);
+  if (protections.recentActivity !== false) eraseLastKElements(work, compareNodeTXTime, 4);
+  if (protections.blockRelay !== false) eraseLastKElements(work, compareNodeBlockRelayOnlyTime, 8, (c) => !c.relayTxs && c.relevantServices);
+  if (protections.recentActivity !== false) eraseLastKElements(work, compareNodeBlockTime, 4);
 
   protectEvictionCandidatesByRatioInPlace(work);
 

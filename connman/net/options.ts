@@ -107,6 +107,34 @@ export interface ConnmanOptions {
    * connection is refused when full, as before (so early connectors keep their slots).
    */
   inboundEviction: boolean;
+  /**
+   * Inbound eviction protects the 4 peers that most recently sent a novel transaction and the 4
+   * that most recently sent a novel block (Core PR #8084, v0.13). false = neither protection, as before.
+   */
+  evictionProtectRecentActivity: boolean;
+  /**
+   * Inbound eviction protects up to 8 block-relay-only peers (no tx relay, relevant services) by
+   * their last block time (Core PR #19670, v0.21). false = no such protection, as before.
+   */
+  evictionProtectBlockRelay: boolean;
+  /**
+   * With blocks: a tip stale for 30 minutes opens one extra outbound full-relay peer, and the
+   * 45-second check evicts the extra full-relay peer that least recently announced a block
+   * (CheckForStaleTipAndEvictPeers, EvictExtraOutboundPeers: Core PR #11560, v0.15.1). false = neither.
+   */
+  staleTipExtraPeers: boolean;
+  /**
+   * With blocks: an outbound peer whose best known block stays behind our tip for CHAIN_SYNC_TIMEOUT
+   * (then a getheaders and HEADERS_RESPONSE_TIME) is disconnected (ConsiderEviction: Core PR
+   * #11490, v0.15.1). false = never.
+   */
+  chainSyncEviction: boolean;
+  /**
+   * With blocks: once the initial sync is done, an extra block-relay-only peer every 5 minutes on
+   * average, kept only if it gives us a block first (StartExtraBlockRelayPeers and the extra
+   * block-relay branch of EvictExtraOutboundPeers: Core PR #19858, v22.0). false = none.
+   */
+  extraBlockRelayPeers: boolean;
   /** Seednode handling: 'current' (§7.2) or 'all-at-start' (every seednode queued at startup, before PR #29605). */
   seednodeBehaviour: 'current' | 'all-at-start';
   /** -peertimeout, seconds (> 0). Default 60. */
@@ -137,6 +165,12 @@ export interface ConnmanOptions {
   fixedSeedList: readonly Service[];
   /** Whether to listen (-listen). Default true. */
   listen: boolean;
+  /**
+   * -discover (Core's fDiscover): besides our own addresses, announce the address peers tell us
+   * they see us as (GetLocalAddrForPeer); a node behind a NAT learns its public address so.
+   * Default true (Core: on unless -externalip, -proxy or -onlynet turn it off).
+   */
+  discover: boolean;
   /** Listening sockets. Empty with listen = true: nothing is bound (the world decides the address). */
   binds: readonly BindSpec[];
   /** -whitelist ranges for inbound peers. */
@@ -184,6 +218,11 @@ export function defaultConnmanOptions(): ConnmanOptions {
     protocolVersion: PROTOCOL_VERSION,
     addrRateLimit: true,
     inboundEviction: true,
+    evictionProtectRecentActivity: true,
+    evictionProtectBlockRelay: true,
+    staleTipExtraPeers: true,
+    chainSyncEviction: true,
+    extraBlockRelayPeers: true,
     seednodeBehaviour: 'current',
     peerConnectTimeoutSeconds: 60,
     connectTimeoutMicros: DEFAULT_CONNECT_TIMEOUT * 1000,
@@ -199,6 +238,7 @@ export function defaultConnmanOptions(): ConnmanOptions {
     fixedSeeds: true,
     fixedSeedList: [],
     listen: true,
+    discover: true,
     binds: [],
     whitelistedRangeIncoming: [],
     whitelistedRangeOutgoing: [],

@@ -235,13 +235,11 @@ export function chooseRelayTargetsBy<T>(
 const RELAY_KEY = new Uint32Array(2);
 
 /**
- * The address we announce to a peer: among our local addresses (with their ports), the one best
- * reachable from the peer, skipping privacy-network mismatches; null if none is routable.
- * Core's variant that sometimes announces the address the peer sees us as is not modelled.
+ * Our best local address for a peer (with its port): among our local addresses, the one best
+ * reachable from the peer, skipping privacy-network mismatches; null when we have none.
  */
-// Core: net.cpp GetLocalAddrForPeer / GetLocalAddress / GetLocal
-export function getLocalAddrForPeer(node: Node, localAddresses: readonly Service[], listen: boolean): Service | null {
-  if (!listen) return null;
+// Core: net.cpp GetLocalAddress / GetLocal
+export function bestLocalAddress(node: Node, localAddresses: readonly Service[]): Service | null {
   let best: Service | null = null;
   let bestReach = -1;
   const through: Network = node.connectedThroughNetwork();
@@ -254,5 +252,40 @@ export function getLocalAddrForPeer(node: Node, localAddresses: readonly Service
       bestReach = reach;
     }
   }
-  return best !== null && best.isRoutable() ? best : null;
+  return best;
+}
+
+/** What GetLocalAddrForPeer reads besides the peer. */
+export interface LocalAddrContext {
+  /** Our local addresses with their ports (Core's mapLocalHost). */
+  localAddresses: readonly Service[];
+  /** -discover (Core's fDiscover). */
+  discover: boolean;
+  /** GetListenPort(): the port announced with an address learnt from an outbound peer. */
+  listenPort: number;
+  /** g_reachable_nets.Contains. */
+  isReachable(net: Network): boolean;
+  /** Core draws from an ad-hoc FastRandomContext; here the node's stream. */
+  rng: { randbits(bits: number): number };
+}
+
+/**
+ * The address we announce to a peer: our best local address, or — when discovery is on, the peer
+ * is routable and tells us a routable, reachable address it sees us as (IsPeerAddrLocalGood) —
+ * sometimes that one instead: always when we know no routable address of our own (a node behind a
+ * NAT learns its public address this way), else half of the time (local-address scores are not
+ * modelled: every local address counts as LOCAL_IF, never above LOCAL_MANUAL, so one random bit).
+ * For an inbound peer both its view's address and port are used; for an outbound one its address
+ * with our listening port. Null when the result is not routable.
+ */
+// Core: net.cpp GetLocalAddrForPeer, IsPeerAddrLocalGood
+export function getLocalAddrForPeer(node: Node, ctx: LocalAddrContext): Service | null {
+  const best = bestLocalAddress(node, ctx.localAddresses);
+  let addrLocal: Service | null = best;
+  const seen = node.addrLocal;
+  const peerAddrLocalGood = ctx.discover && node.addr.isRoutable() && seen !== null && seen.isRoutable() && ctx.isReachable(seen.getNetwork());
+  if (peerAddrLocalGood && (best === null || !best.isRoutable() || ctx.rng.randbits(1) === 0)) {
+    addrLocal = node.isInbound() ? seen : Service.of(seen, best?.port ?? ctx.listenPort);
+  }
+  return addrLocal !== null && addrLocal.isRoutable() ? addrLocal : null;
 }

@@ -81,11 +81,9 @@ class FakeBlockHost implements BlockRelayHost {
 }
 
 let ipCounter = 0;
-/** Core's AddTestNode: a handshaked peer of the given type (random-looking IPv4 unless given). */
-function addTestNode(host: FakeBlockHost, blocks: BlockRelay, connType: ConnectionType, addrText?: string): Node {
+/** A peer of the given type in the host's list, not yet handshaked (VERSION not yet processed). */
+function makeNode(host: FakeBlockHost, connType: ConnectionType, text: string): Node {
   const id = host.nodes.length;
-  const k = ++ipCounter;
-  const text = addrText ?? `${10 + (k % 200)}.${(k * 7) & 255}.${(k * 13) & 255}.1:8333`;
   const node = new Node({
     id,
     conn: id + 1,
@@ -102,10 +100,19 @@ function addTestNode(host: FakeBlockHost, blocks: BlockRelay, connType: Connecti
     connectedMicros: host.nowMicros(),
     grant: 'none',
   });
-  node.successfullyConnected = true;
   node.theirServices = NODE_NETWORK | NODE_WITNESS;
   host.nodes.push(node);
+  return node;
+}
+
+/** Core's AddTestNode: a handshaked peer of the given type (random-looking IPv4 unless given). */
+function addTestNode(host: FakeBlockHost, blocks: BlockRelay, connType: ConnectionType, addrText?: string): Node {
+  const k = ++ipCounter;
+  const node = makeNode(host, connType, addrText ?? `${10 + (k % 200)}.${(k * 7) & 255}.${(k * 13) & 255}.1:8333`);
+  node.successfullyConnected = true;
   blocks.initializePeer(node);
+  // Core's tests connect peers through a real handshake: VERSION is processed (fPreferredDownload).
+  blocks.onVersion(node);
   return node;
 }
 
@@ -332,5 +339,74 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
     // The announcing peer already knows it: nothing sent back.
     expect(ca.sent.filter((m) => m.type === MSG_HEADERS).length).toBe(0);
     expect(log.ofKind('tip-updated')).toEqual([{ kind: 'tip-updated', height: 1, fromNodeId: na!.id }]);
+  });
+});
+
+/** A peer without VERSION processing yet (the test calls onVersion / onHandshakeComplete itself). */
+function rawNode(host: FakeBlockHost, connType: ConnectionType): Node {
+  return makeNode(host, connType, `44.${host.nodes.length}.0.1:8333`);
+}
+
+describe('start of block sync, as SendMessages decides it (net_processing.cpp, "Start block sync")', () => {
+  /** A node whose tip and best header are two days old, so only one peer at a time is asked for headers. */
+  function oldTip(): { sched: FakeScheduler; host: FakeBlockHost; blocks: BlockRelay } {
+    const sched = new FakeScheduler(T0);
+    const host = new FakeBlockHost(sched);
+    const blocks = new BlockRelay(host, { genesis: { height: 100, timeSeconds: Math.floor(T0 / S) - 2 * 24 * 3600 } });
+    return { sched, host, blocks };
+  }
+  const getheadersTo = (host: FakeBlockHost, id: number): number => host.sent.filter((x) => x.id === id && x.msg.type === MSG_GETHEADERS).length;
+
+  it('fPreferredDownload is decided when VERSION is processed, not at VERACK', () => {
+    const { host, blocks } = oldTip();
+    const out = rawNode(host, ConnectionType.OUTBOUND_FULL_RELAY);
+    const inbound = rawNode(host, ConnectionType.INBOUND);
+    blocks.onVersion(out);
+    blocks.onVersion(inbound);
+    // Both VERSIONs processed, neither VERACK yet: the outbound peer already counts as preferred.
+    expect(blocks.preferredDownloadPeers()).toBe(1);
+    // Finalizing a peer before its VERACK gives the count back (Core: FinalizeNode).
+    out.markDisconnect('closed');
+    blocks.finalizeNode(out);
+    expect(blocks.preferredDownloadPeers()).toBe(0);
+  });
+
+  /** Two full-relay outbound peers through VERSION and VERACK, in that order. */
+  function twoHandshakenOutbound(host: Parameters<typeof rawNode>[0], blocks: ReturnType<typeof oldTip>['blocks']): [Node, Node] {
+    const a = rawNode(host, ConnectionType.OUTBOUND_FULL_RELAY);
+    const b = rawNode(host, ConnectionType.OUTBOUND_FULL_RELAY);
+    for (const n of [a, b]) {
+      blocks.onVersion(n);
+      n.successfullyConnected = true;
+      blocks.onHandshakeComplete(n);
+    }
+    return [a, b];
+  }
+
+  it('a peer passed over at its handshake starts syncing once the only syncing peer is gone (Core re-checks every pass)', () => {
+    const { host, blocks } = oldTip();
+    const [a, b] = twoHandshakenOutbound(host, blocks);
+    expect([getheadersTo(host, a.id), getheadersTo(host, b.id)]).toEqual([1, 0]);
+    expect(blocks.peerState(b.id)!.syncStarted).toBe(false);
+    a.markDisconnect('closed');
+    blocks.finalizeNode(a);
+    expect(getheadersTo(host, b.id)).toBe(1);
+    expect(blocks.peerState(b.id)!.syncStarted).toBe(true);
+  });
+
+  it('the 24-hour rule reads the best header, not the tip: a recent header makes every peer sync before its block arrives', () => {
+    const { sched, host, blocks } = oldTip();
+    const [a, b] = twoHandshakenOutbound(host, blocks);
+    expect(getheadersTo(host, b.id)).toBe(0);
+    // a announces a header timed now; the block is requested but not yet here, so the tip stays old.
+    blocks.processMessage(a, { ...headersMessage(1), tip: { height: 101, timeSeconds: Math.floor(sched.nowMicros() / S) } } as BlockHeadersMessage);
+    expect(blocks.bestHeight()).toBe(100);
+    expect(getheadersTo(host, b.id)).toBe(1);
+    // And a peer connecting now syncs at once.
+    const c = rawNode(host, ConnectionType.OUTBOUND_FULL_RELAY);
+    blocks.onVersion(c);
+    c.successfullyConnected = true;
+    blocks.onHandshakeComplete(c);
+    expect(getheadersTo(host, c.id)).toBe(1);
   });
 });

@@ -88,6 +88,12 @@ export interface BlockRelayOptions {
   genesis?: BlockRef;
   /** Payload bytes of a block message. Default DEFAULT_BLOCK_PAYLOAD_BYTES. */
   blockPayloadBytes?: number;
+  /** Stale-tip extra full-relay peer and its eviction (ConnmanOptions.staleTipExtraPeers). Default true. */
+  staleTipExtraPeers?: boolean;
+  /** Chain-sync eviction of lagging outbound peers (ConnmanOptions.chainSyncEviction). Default true. */
+  chainSyncEviction?: boolean;
+  /** Periodic extra block-relay-only peers (ConnmanOptions.extraBlockRelayPeers). Default true. */
+  extraBlockRelayPeers?: boolean;
 }
 
 /** Core's CNodeState::ChainSyncTimeoutState. */
@@ -125,8 +131,9 @@ interface PeerBlockState {
 // Core: net_processing.cpp PeerManagerImpl (blocks, stale tip and outbound eviction subset)
 export class BlockRelay implements PeerBlockPart {
   private tip: BlockRef;
-  /** m_best_header: the highest header we know (>= the tip). */
+  /** m_best_header: the highest header we know (>= the tip), and its timestamp (seconds). */
   private bestHeaderHeight: number;
+  private bestHeaderTimeSeconds: number;
   /** m_num_preferred_download_peers. */
   private numPreferredDownloadPeers = 0;
   /** m_peers_downloading_from. */
@@ -144,6 +151,9 @@ export class BlockRelay implements PeerBlockPart {
   private readonly peers = new Map<NodeId, PeerBlockState>();
   private checkTimer: TimerHandle = 0;
   private readonly blockPayloadBytes: number;
+  private readonly staleTipExtraPeers: boolean;
+  private readonly chainSyncEviction: boolean;
+  private readonly extraBlockRelayPeers: boolean;
 
   constructor(
     private readonly host: BlockRelayHost,
@@ -151,7 +161,11 @@ export class BlockRelay implements PeerBlockPart {
   ) {
     this.tip = opts.genesis ?? { height: 0, timeSeconds: 0 };
     this.bestHeaderHeight = this.tip.height;
+    this.bestHeaderTimeSeconds = this.tip.timeSeconds;
     this.blockPayloadBytes = opts.blockPayloadBytes ?? DEFAULT_BLOCK_PAYLOAD_BYTES;
+    this.staleTipExtraPeers = opts.staleTipExtraPeers ?? true;
+    this.chainSyncEviction = opts.chainSyncEviction ?? true;
+    this.extraBlockRelayPeers = opts.extraBlockRelayPeers ?? true;
   }
 
   private nowSeconds(): number {
@@ -167,6 +181,10 @@ export class BlockRelay implements PeerBlockPart {
   getTip(): BlockRef {
     return this.tip;
   }
+  /** m_num_preferred_download_peers (tests). */
+  preferredDownloadPeers(): number {
+    return this.numPreferredDownloadPeers;
+  }
   getLastTipUpdateSeconds(): number {
     return this.lastTipUpdate;
   }
@@ -179,6 +197,8 @@ export class BlockRelay implements PeerBlockPart {
   // Core: net_processing.cpp PeerManagerImpl::StartScheduledTasks
   start(): void {
     if (this.checkTimer !== 0) return;
+    // Releases before both mechanisms had no such scheduled task.
+    if (!this.staleTipExtraPeers && !this.extraBlockRelayPeers) return;
     this.armCheck();
   }
 
@@ -201,27 +221,64 @@ export class BlockRelay implements PeerBlockPart {
   }
 
   /**
-   * A peer finished the handshake: its block state, and the initial getheaders (Core sends it
-   * from SendMessages; only to one peer until our best header is within a day of now).
+   * VERSION processed (VERACK sent): whether the peer is a preferred download source — an
+   * outbound (or noban) peer that serves blocks and is not addr-fetch.
    */
-  // Core: net_processing.cpp PeerManagerImpl::SendMessages (initial getheaders, then ConsiderEviction)
-  onHandshakeComplete(node: Node): void {
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (VERSION: fPreferredDownload, m_num_preferred_download_peers)
+  onVersion(node: Node): void {
     const st = this.initializePeer(node);
+    if (st.preferredDownload) return;
     const canServe = (node.theirServices & (NODE_NETWORK | NODE_NETWORK_LIMITED)) !== 0;
-    // Core sets fPreferredDownload at VERACK: outbound (or noban) peers that serve blocks.
     st.preferredDownload = (!node.isInbound() || hasPermission(node.permissions, NetPermissionFlags.NoBan)) && !node.isAddrFetch() && canServe;
     if (st.preferredDownload) this.numPreferredDownloadPeers++;
+  }
+
+  /** A peer finished the handshake: the initial getheaders if it qualifies, then ConsiderEviction. */
+  // Core: net_processing.cpp PeerManagerImpl::SendMessages (start block sync, then ConsiderEviction)
+  onHandshakeComplete(node: Node): void {
+    const st = this.initializePeer(node);
+    this.maybeStartSync(st);
+    this.considerEviction(st, this.nowSeconds());
+  }
+
+  /**
+   * The "start block sync" step of SendMessages for one peer: headers are requested from a single
+   * peer (a preferred one, or any that serves blocks when no preferred peer exists or nothing is
+   * in flight) until our best header is within a day of now, then from every peer. Core re-checks
+   * it on every SendMessages pass; the port re-checks every connected peer at the moments the
+   * answer can change (recheckSyncStart), so a peer that missed the decision at its handshake is
+   * picked up as Core would pick it up on its next pass.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::SendMessages (start block sync)
+  private maybeStartSync(st: PeerBlockState): void {
+    const node = st.node;
+    if (st.syncStarted || node.disconnect || !node.successfullyConnected) return;
+    const canServe = (node.theirServices & (NODE_NETWORK | NODE_NETWORK_LIMITED)) !== 0;
+    if (!canServe) return;
     let syncFromPeer = st.preferredDownload;
-    if (!syncFromPeer && canServe && !node.isAddrFetch()) {
-      // An inbound peer is synced from only when no outbound one can be (or none is busy).
-      syncFromPeer = this.numPreferredDownloadPeers === 0 || this.blocksInFlight.size === 0;
-    }
-    if (!st.syncStarted && canServe && ((this.syncStartedCount === 0 && syncFromPeer) || this.tip.timeSeconds > this.nowSeconds() - 24 * 3600)) {
+    if (!syncFromPeer && !node.isAddrFetch()) syncFromPeer = this.numPreferredDownloadPeers === 0 || this.blocksInFlight.size === 0;
+    if ((this.syncStartedCount === 0 && syncFromPeer) || this.bestHeaderTimeSeconds > this.nowSeconds() - 24 * 3600) {
       this.host.pushMessage(node, getHeadersMessage(1));
       st.syncStarted = true;
       this.syncStartedCount++;
     }
-    this.considerEviction(st, this.nowSeconds());
+  }
+
+  /** Runs the start-block-sync step for every peer (in id order, as SendMessages visits them). */
+  private recheckSyncStart(): void {
+    for (const st of this.peers.values()) {
+      if (st.syncStarted) continue;
+      this.maybeStartSync(st);
+      if (st.syncStarted) this.considerEviction(st, this.nowSeconds());
+    }
+  }
+
+  /** Our best header moved: m_best_header, and a sync that a recent header now allows. */
+  private setBestHeader(b: BlockRef): void {
+    const wasRecent = this.bestHeaderTimeSeconds > this.nowSeconds() - 24 * 3600;
+    this.bestHeaderHeight = b.height;
+    this.bestHeaderTimeSeconds = b.timeSeconds;
+    if (!wasRecent && this.bestHeaderTimeSeconds > this.nowSeconds() - 24 * 3600) this.recheckSyncStart();
   }
 
   /** The per-peer block state (Core's CNodeState), without any message. */
@@ -263,6 +320,8 @@ export class BlockRelay implements PeerBlockPart {
     for (const h of owed) this.blocksInFlight.delete(h);
     if (owed.length > 0) this.rearmDownloadTimers();
     for (const h of owed) if (h > this.tip.height && !this.blocksInFlight.has(h)) this.requestFromAnyone(h);
+    // Fewer syncing or preferred peers, or nothing in flight: another peer may now start syncing.
+    if (this.syncStartedCount === 0) this.recheckSyncStart();
   }
 
   /** Handles getheaders / headers / getdata / block; false for anything else. */
@@ -301,7 +360,7 @@ export class BlockRelay implements PeerBlockPart {
     if (tip !== null) {
       // received_new_header: a header we did not have at all (from any peer).
       const receivedNew = tip.height > this.bestHeaderHeight;
-      if (receivedNew) this.bestHeaderHeight = tip.height;
+      if (receivedNew) this.setBestHeader(tip);
       // UpdateBlockAvailability
       if (tip.height > st.bestKnownHeight) st.bestKnownHeight = tip.height;
       if (receivedNew && tip.height > this.tip.height) st.lastBlockAnnouncement = now;
@@ -347,6 +406,7 @@ export class BlockRelay implements PeerBlockPart {
       st.downloadTimer = 0;
     }
     this.rearmDownloadTimers();
+    if (this.blocksInFlight.size === 0 && this.syncStartedCount === 0) this.recheckSyncStart();
   }
 
   /**
@@ -396,7 +456,7 @@ export class BlockRelay implements PeerBlockPart {
   // Core: validation.cpp ChainstateManager::ProcessNewBlock (locally submitted block)
   submitBlock(b: BlockRef): boolean {
     if (b.height <= this.tip.height) return false;
-    if (b.height > this.bestHeaderHeight) this.bestHeaderHeight = b.height;
+    if (b.height > this.bestHeaderHeight) this.setBestHeader(b);
     this.removeBlockRequest(b.height);
     this.connectTip(b, null);
     return true;
@@ -436,6 +496,7 @@ export class BlockRelay implements PeerBlockPart {
   private considerEviction(st: PeerBlockState, timeInSeconds: number): void {
     const node = st.node;
     const cs = st.chainSync;
+    if (!this.chainSyncEviction) return;
     if (node.disconnect || cs.protect || !node.isOutboundOrBlockRelay() || !st.syncStarted) return;
     if (st.bestKnownHeight >= 0 && st.bestKnownHeight >= this.tip.height) {
       if (cs.timeoutSeconds !== 0) {
@@ -497,7 +558,7 @@ export class BlockRelay implements PeerBlockPart {
 
   // Core: net_processing.cpp PeerManagerImpl::EvictExtraOutboundPeers
   evictExtraOutboundPeers(nowMicros: Micros): void {
-    if (this.host.getExtraBlockRelayCount() > 0) {
+    if (this.extraBlockRelayPeers && this.host.getExtraBlockRelayCount() > 0) {
       // The youngest block-relay-only peer is most likely the temporary extra one; keep it only if
       // it gave us a block more recently than the next youngest.
       let youngest = { id: -1, lastBlock: 0 };
@@ -519,7 +580,7 @@ export class BlockRelay implements PeerBlockPart {
       }
     }
 
-    if (this.host.getExtraFullOutboundCount() > 0) {
+    if (this.staleTipExtraPeers && this.host.getExtraFullOutboundCount() > 0) {
       // The full-relay peer that least recently announced a new block goes, ties to the youngest;
       // protected peers and the only full-relay / manual peer on a network stay.
       let worst = -1;
@@ -557,7 +618,7 @@ export class BlockRelay implements PeerBlockPart {
     const nowMicros = this.host.nowMicros();
     const now = this.nowSeconds();
     this.evictExtraOutboundPeers(nowMicros);
-    if (now > this.staleTipCheckTime) {
+    if (this.staleTipExtraPeers && now > this.staleTipCheckTime) {
       if (this.host.getNetworkActive() && this.host.getUseAddrmanOutgoing() && this.tipMayBeStale()) {
         this.host.emit({ kind: 'stale-tip', lastTipUpdateSeconds: this.lastTipUpdate });
         this.host.setTryNewOutboundPeer(true);
@@ -566,7 +627,7 @@ export class BlockRelay implements PeerBlockPart {
       }
       this.staleTipCheckTime = now + STALE_CHECK_INTERVAL;
     }
-    if (!this.initialSyncFinished && this.canDirectFetch()) {
+    if (this.extraBlockRelayPeers && !this.initialSyncFinished && this.canDirectFetch()) {
       this.host.startExtraBlockRelayPeers();
       this.initialSyncFinished = true;
     }
@@ -587,6 +648,7 @@ export class StaticChain implements PeerBlockPart {
   bestBlockTimeSeconds(): number {
     return this.view.bestBlockTimeSeconds();
   }
+  onVersion(_node: Node): void {}
   onHandshakeComplete(_node: Node): void {}
   processMessage(_node: Node, _msg: P2PMessage): boolean {
     return false;

@@ -17,6 +17,7 @@ import {
   ADDR_RELAY_MAX_MESSAGE_ADDRS,
   AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL,
   chooseRelayTargetsBy,
+  bestLocalAddress,
   getLocalAddrForPeer,
   isAddrCompatible,
   newPeerAddrState,
@@ -136,6 +137,8 @@ export interface PeerManagerHost {
 export interface PeerBlockPart {
   bestHeight(): number;
   bestBlockTimeSeconds(): number;
+  /** VERSION was processed and VERACK sent (Core: fPreferredDownload is decided here). */
+  onVersion(node: Node): void;
   /** A peer finished the handshake (Core: SendMessages' initial getheaders, then ConsiderEviction). */
   onHandshakeComplete(node: Node): void;
   /** A message the address and handshake logic does not handle; true if it was a block message. */
@@ -155,6 +158,10 @@ export interface PeerManagerOptions {
   listen?: boolean;
   /** Our local addresses with their ports (Core's mapLocalHost). Default none. */
   localAddresses?: readonly Service[];
+  /** -discover (Core's fDiscover): announce the address peers see us as (GetLocalAddrForPeer). Default true. */
+  discover?: boolean;
+  /** GetListenPort(), announced with an address learnt from an outbound peer. Default 8333. */
+  listenPort?: number;
   /**
    * Core v0.10's VERSION handling (removed by PR #8594, v0.14): an inbound peer whose addrFrom has
    * its connecting IP is added to AddrMan and marked Good, and our VERSION carries our local
@@ -267,7 +274,8 @@ export class PeerManager implements NetEventsInterface {
     const a = node.addr;
     const yourAddr = a.isRoutable() && a.isAddrV1Compatible() ? Service.of(a, a.port) : undefined;
     // v0.10 announced its best local address in addrFrom (GetLocalAddress); master sends [::]:0.
-    const myAddr = this.opts.inboundVersionGood === true ? getLocalAddrForPeer(node, this.opts.localAddresses ?? [], this.opts.listen ?? false) : null;
+    const best = this.opts.inboundVersionGood === true && (this.opts.listen ?? false) ? bestLocalAddress(node, this.opts.localAddresses ?? []) : null;
+    const myAddr = best !== null && best.isRoutable() ? best : null;
     this.host.pushMessage(
       node,
       versionMessage({
@@ -402,6 +410,7 @@ export class PeerManager implements NetEventsInterface {
     if (this.maybeDisconnectForTxRelayCapacity(node)) return;
 
     this.host.pushMessage(node, verackMessage());
+    this.blocks.onVersion(node);
 
     let sendGetAddr = false;
     if (!node.isInbound()) sendGetAddr = this.setupAddressRelay(node);
@@ -656,7 +665,13 @@ export class PeerManager implements NetEventsInterface {
     if ((this.opts.listen ?? false) && !(this.opts.isInitialBlockDownload?.() ?? false) && st.nextLocalAddrSendMicros < now) {
       // Forget what the peer knows so the periodic self-announcement really goes out.
       if (st.nextLocalAddrSendMicros !== 0) st.addrKnown!.reset();
-      const local = getLocalAddrForPeer(node, this.opts.localAddresses ?? [], true);
+      const local = getLocalAddrForPeer(node, {
+        localAddresses: this.opts.localAddresses ?? [],
+        discover: this.opts.discover ?? true,
+        listenPort: this.opts.listenPort ?? 8333,
+        isReachable: (net) => this.host.isReachable(net),
+        rng: this.opts.rng,
+      });
       if (local !== null) {
         const localAddr = new Address(local, this.opts.localServices, this.nowSeconds());
         if (st.nextLocalAddrSendMicros === 0) {

@@ -11,8 +11,9 @@ import type { MetricKind } from './scenario.ts';
 /**
  * Bumped when a field changes meaning or is removed; `connsim replay` refuses other versions.
  * 2: checks have a kind (health / outcome), `healthy`, `metricKinds`.
+ * 3: `world`, the resolved world settings (blocks, transactions, links).
  */
-export const RUN_SUMMARY_FORMAT_VERSION = 2;
+export const RUN_SUMMARY_FORMAT_VERSION = 3;
 
 export const RUN_SUMMARY_FILE_NAME = 'summary.json';
 
@@ -41,6 +42,8 @@ export interface RunSummary {
   profile: string;
   /** --set overrides in the order given, as key=value strings. */
   set: string[];
+  /** The world settings as resolved (scenarios/world/world-settings.ts), canonical text, in table order. */
+  world: Record<string, string>;
   /** Every resolved parameter (durations in µs), keys sorted. */
   params: Record<string, number | string | boolean>;
   /** Parameters as given with --param, in the order given (for the reproduce command). */

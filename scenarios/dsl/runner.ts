@@ -7,17 +7,21 @@
 
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import type { RunCheck, RunResult } from '../../reports/index.ts';
-import { formatDuration, type Micros, type TraceSink } from '../../sim/index.ts';
+import { Rng as SimRng, formatDuration, perLinkLatency, samplerFor, type Micros, type TraceSink } from '../../sim/index.ts';
 import { AsModel, AsModelError } from '../world/as-model.ts';
 import { InvariantMonitor } from '../observe/invariants.ts';
 import { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { worldOptionsFor, type PopulationOptions } from '../world/population.ts';
-import { ProfileError, resolveProfile, type ResolvedProfile } from '../world/profiles.ts';
+import { ProfileError, type ResolvedProfile } from '../world/profiles.ts';
 import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type RunSummary } from './run-summary.ts';
 import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type MetricKind, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
 import { ScriptSession, type RoleTarget } from './script-session.ts';
 import { SeedListError, parseSeedList } from '../world/seed-list.ts';
-import { World } from '../world/world.ts';
+import { World, type WorldOptions } from '../world/world.ts';
+import { BlockSource, POOL_HASH_SHARES } from '../world/block-source.ts';
+import { TxSource } from '../world/tx-source.ts';
+import { WorldSettingError, type ResolvedWorldSettings, type WorldSettings } from '../world/world-settings.ts';
+import { resolveSettings } from '../world/settings.ts';
 
 export interface RunProgress {
   simMicros: Micros;
@@ -103,6 +107,7 @@ interface ResolvedRun {
   profile: ResolvedProfile;
   asModel: AsModel | undefined;
   seedList: Service[] | undefined;
+  world: ResolvedWorldSettings;
 }
 
 /** Step 1: parameters, sizes, durations, profile and input files, checked. Throws ScenarioError on bad input. */
@@ -121,11 +126,13 @@ function resolveRun(req: RunRequest): ResolvedRun {
   // (inspect stops early on purpose and is exempt).
   if (req.stopAtMicros === undefined) checkTimeline(def, params, durationMicros);
   const set = [...(req.set ?? [])];
+  // --set takes both kinds of setting: the world's (world-settings.ts) and the release profile's.
   let profile: ResolvedProfile;
+  let world: ResolvedWorldSettings;
   try {
-    profile = resolveProfile(req.profile ?? def.defaults.profile ?? 'core-master', set);
+    ({ profile, world } = resolveSettings(req.profile ?? def.defaults.profile ?? 'core-master', set, def.world));
   } catch (e) {
-    if (e instanceof ProfileError) throw new ScenarioError(e.message);
+    if (e instanceof ProfileError || e instanceof WorldSettingError) throw new ScenarioError(e.message);
     throw e;
   }
   let asModel: AsModel | undefined;
@@ -146,7 +153,34 @@ function resolveRun(req: RunRequest): ResolvedRun {
       throw e;
     }
   }
-  return { def, params, paramArgs, set, nodes, durationMicros, sampleIntervalMicros, profile, asModel, seedList };
+  return { def, params, paramArgs, set, nodes, durationMicros, sampleIntervalMicros, profile, asModel, seedList, world };
+}
+
+/**
+ * The world settings' part of WorldOptions: blocks, and links that differ (the population's region
+ * matrix times a factor per pair of hosts, drawn from a stream of the pair's own, so it does not
+ * depend on the order links are first used), with optional per-message jitter.
+ */
+function withWorldSettings(opts: WorldOptions, s: WorldSettings, seed: string): WorldOptions {
+  const out: WorldOptions = { ...opts, blocks: s.blocks, natShare: s.natShare };
+  if (s.linkLatencyFactor === null && s.jitter === null) return out;
+  const base = opts.latency;
+  if (base === undefined) return out;
+  const links = new SimRng(seed).fork('world/links');
+  const factorSpec = s.linkLatencyFactor;
+  const factorOf = factorSpec === null ? () => 1 : (a: number, b: number) => samplerFor(links.fork(`${a}-${b}`), factorSpec)();
+  const jitter = s.jitter !== null ? samplerFor(new SimRng(seed).fork('world/jitter'), s.jitter) : undefined;
+  out.latency = perLinkLatency(base, factorOf, jitter);
+  return out;
+}
+
+/**
+ * The world's own processes from the settings: the block source (mining pools' gateways, never a
+ * victim) and the transaction source. Each holds one pending kernel event at most.
+ */
+function startWorldProcesses(world: World, s: WorldSettings, isVictim: (i: number) => boolean): void {
+  if (s.blocks) new BlockSource(world, { interval: s.blockInterval, pools: POOL_HASH_SHARES, gatewayExempt: isVictim }).start();
+  if (s.txArrivals !== null) new TxSource(world, { ratePerSecond: 1, interval: s.txArrivals });
 }
 
 /** What step 2 builds: the world and what observes it. */
@@ -166,18 +200,25 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     ...(run.asModel !== undefined ? { asModel: run.asModel } : {}),
     ...(run.seedList !== undefined ? { seedList: run.seedList } : {}),
   };
-  const world = new World({
-    ...worldOptionsFor(population, req.seed),
-    seed: req.seed,
-    connman: profile.connman,
-    useAsmap: profile.useAsmap,
-    ...(req.traceSink !== undefined ? { traceSink: req.traceSink } : {}),
-    analyticPings: (req.pingPath ?? 'analytic') === 'analytic',
-  });
+  const world = new World(
+    withWorldSettings(
+      {
+        ...worldOptionsFor(population, req.seed),
+        seed: req.seed,
+        connman: profile.connman,
+        useAsmap: profile.useAsmap,
+        ...(req.traceSink !== undefined ? { traceSink: req.traceSink } : {}),
+        analyticPings: (req.pingPath ?? 'analytic') === 'analytic',
+      },
+      run.world.settings,
+      req.seed,
+    ),
+  );
   // The run's identity goes into the digest: a different parameter gives a different digest even
   // when it changes nothing else.
   world.trace.mixString(`scenario=${def.name} profile=${profile.name} set=${run.set.join(',')} params=${JSON.stringify(params)} duration=${run.durationMicros}`);
   const session = new ScriptSession(world, def.name, def.metrics, nodes, run.durationMicros, profile);
+  startWorldProcesses(world, run.world.settings, (i) => session.isVictim(i));
   const recorder = new MetricsRecorder(world, {
     sampleIntervalMicros: run.sampleIntervalMicros,
     roleOf: (i) => (session.isVictim(i) ? 'victim' : 'honest'),
@@ -414,6 +455,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
     format: RUN_SUMMARY_FORMAT_VERSION,
     ...partial,
     params: Object.fromEntries(Object.keys(params).sort().map((k) => [k, params[k]!])),
+    world: { ...run.world.texts },
     durationMicros,
     eventsProcessed: kernel.processed,
     digest,

@@ -18,6 +18,7 @@ import type { AttackerSpec } from '../actors/create-attacker.ts';
 import type { PopulationOptions } from '../world/population.ts';
 import type { AllocationSpread } from '../world/world.ts';
 import type { ProfileSettings } from '../world/profiles.ts';
+import { WorldSettingError, resolveWorldSettings, type WorldSettingKey } from '../world/world-settings.ts';
 
 /** A bad scenario, parameter or option: the CLI prints the message on one line and exits 2. */
 export class ScenarioError extends Error {}
@@ -111,6 +112,12 @@ export interface ScenarioSpec<Specs extends Readonly<Record<string, ParamSpec>>>
   params: Specs;
   /** The metrics the script records, with their kinds (an undeclared metric is a 'number'). */
   metrics?: Readonly<Record<string, MetricSpec>>;
+  /**
+   * The scenario's own defaults for world settings (world-settings.ts: blocks, txArrivals, …), e.g.
+   * { blocks: 'false' } for a study of a world without blocks; the threat model should say why.
+   * `--set` still overrides them.
+   */
+  world?: Readonly<Partial<Record<WorldSettingKey, string>>>;
   /** Population settings beyond the defaults, from the resolved parameters. */
   population?: (p: ParamValuesOf<Specs>, nodes: number) => Partial<PopulationOptions>;
   /**
@@ -144,6 +151,12 @@ export interface ScenarioDefinition {
   params: Readonly<Record<string, ParamSpec>>;
   /** The metrics the script records, with their kinds (see ScenarioSpec.metrics). */
   metrics?: Readonly<Record<string, MetricSpec>>;
+  /**
+   * The scenario's own defaults for world settings (world-settings.ts: blocks, txArrivals, …), e.g.
+   * { blocks: 'false' } for a study of a world without blocks; the threat model should say why.
+   * `--set` still overrides them.
+   */
+  world?: Readonly<Partial<Record<WorldSettingKey, string>>>;
   /** Population settings beyond the defaults, from the resolved parameters. */
   population?: (p: ParamValues, nodes: number) => Partial<PopulationOptions>;
   /** The moments the script's measurements depend on (see ScenarioSpec.timeline). */
@@ -299,6 +312,14 @@ export function defineScenario<const Specs extends Readonly<Record<string, Param
   for (const [name, spec] of Object.entries(def.params)) {
     if (!/^[a-z][a-zA-Z0-9]*$/.test(name)) throw new ScenarioError(`scenario ${def.name}: parameter "${name}" must be camelCase`);
     coerceParam(def.name, name, spec, spec.default);
+  }
+  if (def.world !== undefined) {
+    try {
+      resolveWorldSettings([], def.world);
+    } catch (e) {
+      if (e instanceof WorldSettingError) throw new ScenarioError(`scenario ${def.name}: ${e.message}`);
+      throw e;
+    }
   }
   for (const [name, m] of Object.entries(def.metrics ?? {})) {
     if (!METRIC_KINDS.includes(m.kind)) throw new ScenarioError(`scenario ${def.name}: metric "${name}" has kind "${String(m.kind)}" (one of ${METRIC_KINDS.join(', ')})`);

@@ -21,6 +21,11 @@ export interface ProfileSettings {
   protocolVersion: number;
   addrRateLimit: boolean;
   inboundEviction: boolean;
+  evictionProtectRecentActivity: boolean;
+  evictionProtectBlockRelay: boolean;
+  staleTipExtraPeers: boolean;
+  chainSyncEviction: boolean;
+  extraBlockRelayPeers: boolean;
   inboundRelayCap: boolean;
   networkSpecificExtraPeers: boolean;
   seednodeBehaviour: 'current' | 'all-at-start';
@@ -129,6 +134,36 @@ export const SETTINGS: readonly SettingInfo[] = [
     introduced: 'PR #6374, v0.12 (merge 69dc5b51a0)',
   },
   {
+    key: 'evictionProtectRecentActivity',
+    type: 'boolean',
+    meaning: 'Inbound eviction protects the 4 peers that most recently sent a novel transaction and the 4 that most recently sent a novel block.',
+    introduced: 'PR #8084, v0.13 (merge 2016-06-16)',
+  },
+  {
+    key: 'evictionProtectBlockRelay',
+    type: 'boolean',
+    meaning: 'Inbound eviction protects up to 8 block-relay-only peers by their last block time.',
+    introduced: 'PR #19670, v0.21 (merge 2020-09-03)',
+  },
+  {
+    key: 'staleTipExtraPeers',
+    type: 'boolean',
+    meaning: 'With blocks: a tip stale for 30 min opens an extra outbound full-relay peer; the 45 s check evicts the extra peer that least recently announced a block (CheckForStaleTipAndEvictPeers).',
+    introduced: 'PR #11560, v0.15.1 (merge 2f959a5874; first profile with it: core-v0.17)',
+  },
+  {
+    key: 'chainSyncEviction',
+    type: 'boolean',
+    meaning: 'With blocks: an outbound peer whose best block stays behind our tip for 20 min (then a getheaders and 2 min) is disconnected (ConsiderEviction).',
+    introduced: 'PR #11490, v0.15.1 (merge d93fa261f0; first profile with it: core-v0.17)',
+  },
+  {
+    key: 'extraBlockRelayPeers',
+    type: 'boolean',
+    meaning: 'With blocks: after the initial sync, an extra block-relay-only peer about every 5 min, kept only if it gives us a block first (StartExtraBlockRelayPeers).',
+    introduced: 'PR #19858, v22.0 (merge 6a48063671)',
+  },
+  {
     key: 'inboundRelayCap',
     type: 'boolean',
     meaning: 'Cap tx-relaying inbound peers at -inboundrelaypercent of inbound slots (EvictTxPeerIfFull).',
@@ -170,6 +205,11 @@ const MASTER: ProfileSettings = {
   protocolVersion: 70017,
   addrRateLimit: true,
   inboundEviction: true,
+  evictionProtectRecentActivity: true,
+  evictionProtectBlockRelay: true,
+  staleTipExtraPeers: true,
+  chainSyncEviction: true,
+  extraBlockRelayPeers: true,
   inboundRelayCap: true,
   networkSpecificExtraPeers: true,
   seednodeBehaviour: 'current',
@@ -188,6 +228,11 @@ const V0_10: ProfileSettings = {
   protocolVersion: 70002,
   addrRateLimit: false,
   inboundEviction: false,
+  evictionProtectRecentActivity: false,
+  evictionProtectBlockRelay: false,
+  staleTipExtraPeers: false,
+  chainSyncEviction: false,
+  extraBlockRelayPeers: false,
   inboundRelayCap: false,
   networkSpecificExtraPeers: false,
   seednodeBehaviour: 'all-at-start',
@@ -195,11 +240,11 @@ const V0_10: ProfileSettings = {
 
 const V0_10_1: ProfileSettings = { ...V0_10, addrmanLegacy: 'none' };
 const V0_12: ProfileSettings = { ...V0_10_1, inboundEviction: true, protocolVersion: 70012 };
-const V0_14: ProfileSettings = { ...V0_12, feelers: true, inboundVersionGood: false, protocolVersion: 70015 };
-const V0_17: ProfileSettings = { ...V0_14, testBeforeEvict: true };
+const V0_14: ProfileSettings = { ...V0_12, feelers: true, inboundVersionGood: false, protocolVersion: 70015, evictionProtectRecentActivity: true };
+const V0_17: ProfileSettings = { ...V0_14, testBeforeEvict: true, staleTipExtraPeers: true, chainSyncEviction: true };
 const V0_19: ProfileSettings = { ...V0_17, maxBlockRelayOnly: 2 };
-const V0_21: ProfileSettings = { ...V0_19, anchors: true, protocolVersion: 70016 };
-const V22: ProfileSettings = { ...V0_21, addrRateLimit: true };
+const V0_21: ProfileSettings = { ...V0_19, anchors: true, protocolVersion: 70016, evictionProtectBlockRelay: true };
+const V22: ProfileSettings = { ...V0_21, addrRateLimit: true, extraBlockRelayPeers: true };
 const V26: ProfileSettings = { ...V22, networkSpecificExtraPeers: true };
 const V28: ProfileSettings = { ...V26, seednodeBehaviour: 'current' };
 
@@ -227,13 +272,13 @@ const PROFILES: readonly ProfileInfo[] = [
   {
     name: 'core-v0.14',
     title: 'Core v0.14 (feelers PR #8282; no inbound self-announcement into tried PR #8594)',
-    description: 'Feeler connections fill tried with live addresses; inbound peers no longer reach tried by VERSION.',
+    description: 'Feeler connections fill tried with live addresses; inbound peers no longer reach tried by VERSION; inbound eviction protects the peers that recently sent novel blocks and transactions (v0.13).',
     settings: V0_14,
   },
   {
     name: 'core-v0.17',
     title: 'Core v0.17 (test-before-evict, PR #9037)',
-    description: 'A tried collision keeps the current occupant until a feeler finds it unreachable.',
+    description: 'A tried collision keeps the current occupant until a feeler finds it unreachable; with blocks, stale-tip extra peers and chain-sync eviction of lagging outbound peers (both since v0.15.1).',
     settings: V0_17,
   },
   {
@@ -245,13 +290,13 @@ const PROFILES: readonly ProfileInfo[] = [
   {
     name: 'core-v0.21',
     title: 'Core v0.21 (anchors, PR #17428)',
-    description: 'Block-relay-only peers are saved to anchors.dat and reconnected first after a restart.',
+    description: 'Block-relay-only peers are saved to anchors.dat and reconnected first after a restart; inbound eviction protects block-relay-only peers.',
     settings: V0_21,
   },
   {
     name: 'core-v22',
     title: 'Core v22 (addr rate limiting, PR #22387)',
-    description: 'Received addresses are rate-limited per peer (token bucket, 0.1/s) and processed in random order.',
+    description: 'Received addresses are rate-limited per peer (token bucket, 0.1/s) and processed in random order; with blocks, a periodic extra block-relay-only peer.',
     settings: V22,
   },
   {
@@ -341,6 +386,11 @@ export function connmanOptionsFor(s: ProfileSettings): Partial<ConnmanOptions> {
     protocolVersion: s.protocolVersion,
     addrRateLimit: s.addrRateLimit,
     inboundEviction: s.inboundEviction,
+    evictionProtectRecentActivity: s.evictionProtectRecentActivity,
+    evictionProtectBlockRelay: s.evictionProtectBlockRelay,
+    staleTipExtraPeers: s.staleTipExtraPeers,
+    chainSyncEviction: s.chainSyncEviction,
+    extraBlockRelayPeers: s.extraBlockRelayPeers,
     inboundRelayCap: s.inboundRelayCap,
     networkSpecificExtraPeers: s.networkSpecificExtraPeers,
     seednodeBehaviour: s.seednodeBehaviour,

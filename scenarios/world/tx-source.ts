@@ -3,12 +3,14 @@
 // ids 1, 2, 3... It only submits; relay is each node's PeerManager (connman/net_processing/tx.ts). Off
 // unless a scenario creates one with a positive rate: then it holds exactly one pending kernel event.
 
-import { seconds, type Micros, type Rng } from '../../sim/index.ts';
+import { samplerFor, seconds, type DistributionSpec, type Micros, type Rng, type Sampler } from '../../sim/index.ts';
 import type { World } from './world.ts';
 
 export interface TxSourceOptions {
   /** Network-wide transactions per second; 0 schedules nothing. */
   ratePerSecond: number;
+  /** The gap distribution instead of exponential gaps of 1/rate (µs), e.g. from `--set txArrivals=…`. */
+  interval?: DistributionSpec;
   /** Default: the world's stream forked as 'tx-source'. */
   rng?: Rng;
   /** First possible arrival (kernel time). Default: now. */
@@ -20,6 +22,7 @@ export class TxSource {
   submitted = 0;
   private readonly rng: Rng;
   private readonly meanGapMicros: number;
+  private readonly gap: Sampler | undefined;
 
   constructor(
     private readonly world: World,
@@ -27,13 +30,14 @@ export class TxSource {
   ) {
     if (!(opts.ratePerSecond >= 0) || !Number.isFinite(opts.ratePerSecond)) throw new RangeError(`tx source: rate must be finite and >= 0, got ${opts.ratePerSecond}`);
     this.rng = opts.rng ?? world.rng.fork('tx-source');
-    this.meanGapMicros = opts.ratePerSecond > 0 ? seconds(1) / opts.ratePerSecond : Infinity;
+    this.gap = opts.interval !== undefined ? samplerFor(this.rng, opts.interval) : undefined;
+    this.meanGapMicros = this.gap !== undefined ? this.gap.mean : opts.ratePerSecond > 0 ? seconds(1) / opts.ratePerSecond : Infinity;
     if (this.meanGapMicros === Infinity) return;
     this.scheduleNext(opts.startMicros ?? world.kernel.now());
   }
 
   private scheduleNext(from: Micros): void {
-    const at = from + Math.max(1, this.rng.randExpDurationMicros(this.meanGapMicros));
+    const at = from + Math.max(1, this.gap !== undefined ? Math.round(this.gap()) : this.rng.randExpDurationMicros(this.meanGapMicros));
     this.world.kernel.schedule(at, () => this.arrive());
   }
 

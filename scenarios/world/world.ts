@@ -82,6 +82,13 @@ export interface WorldOptions {
   nodes: number;
   /** Share of honest nodes that listen (are reachable); at least one listens. Default 0.5. */
   listeningShare?: number;
+  /**
+   * Share of the nodes that do not listen publicly which run Core with -listen=1 behind a NAT (no
+   * forwarded port): connection attempts to them time out, and they announce the address their
+   * peers see them as (GetLocalAddrForPeer with -discover). The others run -listen=0 and announce
+   * nothing. Default 0.
+   */
+  natShare?: number;
   /** Probability that a new node's address reuses an existing /16 (default 0: one node per /16). */
   slash16ShareProbability?: number;
   /** One-way latency. Default: constant 50 ms. Use sim's regionLatency with `regions`. */
@@ -158,6 +165,8 @@ export interface WorldNode {
   readonly address: NetAddr;
   readonly service: Service;
   readonly listening: boolean;
+  /** Runs -listen=1 behind a NAT (WorldOptions.natShare): unreachable, but announces the address peers see. */
+  readonly behindNat: boolean;
   /** The address family (ipv4 unless WorldOptions.families or a seed list says otherwise). */
   readonly family: AddressFamily;
   /** The node's data directory: survives restarts. */
@@ -202,6 +211,7 @@ export class World {
   private readonly scheduler: SimScheduler;
   private readonly hub: SimTransportHub;
   private readonly plan: Ipv4AddressPlan;
+  private natRng!: SimRng;
   private readonly regionRng: SimRng;
   private readonly options: WorldOptions;
   /** Set when families, an AS model or a seed list is given; otherwise honest addresses come from `plan` as before. */
@@ -261,9 +271,14 @@ export class World {
     }
     const planned = custom ? this.plannedHonestAddresses(options.nodes, seedList) : undefined;
 
+    // Who of the rest runs behind a NAT with -listen=1: a stream of its own, so the share shifts no other draw.
+    const natShare = options.natShare ?? 0;
+    if (!(natShare >= 0 && natShare <= 1)) throw new RangeError(`world: natShare must be in [0, 1], got ${natShare}`);
+    this.natRng = this.rng.fork('nat');
     for (let i = 0; i < options.nodes; i++) {
       const service = planned !== undefined ? planned[i]! : this.plan.next().withPort(DEFAULT_P2P_PORT);
-      this.createNode(service, listens[i] === 1 || i < seedList.length);
+      const listening = listens[i] === 1 || i < seedList.length;
+      this.createNode(service, listening, undefined, !listening && natShare > 0 && isClearnet(service) && this.natRng.random() < natShare);
     }
 
     if (this.familyPlan !== undefined) {
@@ -349,9 +364,11 @@ export class World {
       dnsSeeds: this.dnsSeedNames,
       dnsSeed: this.dnsSeedNames.length > 0,
       fixedSeedList: this.fixedSeedList,
-      listen: n.listening,
-      binds: n.listening ? [{ service: n.service }] : [],
-      localAddresses: [n.service],
+      // Behind a NAT, Core listens (on an address nobody outside can reach) and knows no routable
+      // address of its own: it learns one from its peers' VERSION (GetLocalAddrForPeer).
+      listen: n.listening || n.behindNat,
+      binds: n.listening || n.behindNat ? [{ service: n.service }] : [],
+      localAddresses: n.behindNat ? [] : [n.service],
       ...familyConnmanOptions(n),
       ...user,
     };
@@ -389,7 +406,8 @@ export class World {
       service = NetAddr.fromIPv4(this.plan.nextValue(rng)).withPort(DEFAULT_P2P_PORT);
     }
     const listening = opts.listening ?? rng.random() < (this.options.listeningShare ?? 0.5);
-    const n = this.createNode(service, listening, () => this.pickRegion(rng));
+    const natShare = this.options.natShare ?? 0;
+    const n = this.createNode(service, listening, () => this.pickRegion(rng), !listening && natShare > 0 && isClearnet(service) && this.natRng.random() < natShare);
     if (this.options.churnExempt !== undefined && this.options.churnExempt(n.index)) this.lifetimes?.exempt(n.index);
     this.startNode(n.index);
     return n.index;
@@ -641,15 +659,16 @@ export class World {
     return out;
   }
 
-  private createNode(service: Service, listening: boolean, region: () => number = () => this.nextRegion()): WorldNode {
+  private createNode(service: Service, listening: boolean, region: () => number = () => this.nextRegion(), behindNat = false): WorldNode {
     const address = service.toNetAddr();
-    const host = this.network.addHost({ addresses: [simAddressOf(address)], region: region() });
+    const host = this.network.addHost({ addresses: [simAddressOf(address)], region: region(), behindNat });
     const node: WorldNode = {
       index: this.nodes.length,
       host,
       address,
       service,
       listening,
+      behindNat,
       family: familyOf(address) ?? 'ipv4',
       files: new MemoryFileStore(),
       transport: this.hub.transportFor(host),
@@ -673,6 +692,11 @@ export class World {
     this.lifetimes?.nodeRetired(n.index);
     for (const fn of this.retiredListeners) fn(n.index, notify === 'none' ? 'crashed' : 'stopped');
   }
+}
+
+/** IPv4 or IPv6 (a NAT is a clearnet matter: Tor, I2P and CJDNS listeners are reachable as such). */
+function isClearnet(s: Service): boolean {
+  return s.isIPv4() || (s.isIPv6() && s.getNetwork() === NetKind.NET_IPV6);
 }
 
 const CLEARNET: readonly NetKind[] = [NetKind.NET_UNROUTABLE, NetKind.NET_IPV4, NetKind.NET_IPV6, NetKind.NET_INTERNAL];

@@ -1,0 +1,177 @@
+// The world's own settings, beside the release profile's (profiles.ts): what the network around the
+// port does — blocks being mined, transactions being broadcast, links that differ — each with a
+// documented default and its source, set with `--set key=value` like a profile setting, recorded
+// in summary.json and shown by `connsim describe`. A scenario may change a default (and says why
+// in its threat model); the command line has the last word. Core's own timers stay Core's.
+
+import { DistributionError, parseDistribution, type DistributionSpec, type DistributionUnit } from '../../sim/index.ts';
+
+/** The world's settings, resolved. A distribution is null when the setting is "off". */
+export interface WorldSettings {
+  blocks: boolean;
+  blockInterval: DistributionSpec;
+  txArrivals: DistributionSpec | null;
+  linkLatencyFactor: DistributionSpec | null;
+  jitter: DistributionSpec | null;
+  natShare: number;
+}
+
+export type WorldSettingKey = keyof WorldSettings;
+
+/** How one world setting is written, defaulted and documented. */
+export interface WorldSettingInfo {
+  readonly key: WorldSettingKey;
+  readonly type: 'boolean' | 'distribution' | 'share';
+  /** For distributions: times (durations) or plain numbers. */
+  readonly unit?: DistributionUnit;
+  /** For distributions: whether "off" is allowed. */
+  readonly canBeOff?: boolean;
+  readonly default: string;
+  readonly meaning: string;
+  /** Where the default comes from. */
+  readonly source: string;
+}
+
+export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
+  {
+    key: 'blocks',
+    type: 'boolean',
+    default: 'true',
+    meaning:
+      "Blocks are mined and relayed through the port's block logic, so stale-tip extra peers, chain-sync eviction, extra block-relay-only peers and the last-block eviction protections run. Each block appears at one mining pool's gateway node, the pool drawn by hash share (block-source.ts POOL_HASH_SHARES).",
+    source: 'Pool shares: Blockchain.com, 7 days to 2022-12-14 (Foundry 24.8 %, AntPool 20.1 %, F2Pool 15.1 %, ...)',
+  },
+  {
+    key: 'blockInterval',
+    type: 'distribution',
+    unit: 'duration',
+    default: 'exponential(10m)',
+    meaning: 'Time between blocks.',
+    source: "Consensus nPowTargetSpacing (600 s); arrivals are close to Poisson over a difficulty epoch (Bowden et al., arXiv 1801.07447, show the departures)",
+  },
+  {
+    key: 'txArrivals',
+    type: 'distribution',
+    unit: 'duration',
+    canBeOff: true,
+    default: 'poisson(1/10m)',
+    meaning:
+      "Time between novel transactions, network-wide; each appears at one running node and is relayed by the port's transaction relay, so peers' last-transaction times are set as Core sets them. A thinned stream: the real network carries about 5-7 tx/s; see connman/PORTING.md, \"Transactions in worlds\".",
+    source: 'Real rate 4.9 tx/s (2023) to 6.0 tx/s (2024) from on-chain counts; thinned here to one per 10 minutes (about 3,600x fewer), for cost',
+  },
+  {
+    key: 'linkLatencyFactor',
+    type: 'distribution',
+    unit: 'number',
+    canBeOff: true,
+    default: 'lognormal(1,0.5)',
+    meaning:
+      "Each pair of hosts' one-way latency is the region matrix's (population.ts) times a factor drawn once for the pair, so peers in one region pair do not tie on ping. off: every link of a region pair is the same.",
+    source:
+      'No stored primary source fits a per-link Bitcoin RTT distribution; a log-normal (as Mödinger et al., PLoS ONE 2020, model dissemination delays) with median 1 and sigma 0.5 spreads each region pair over about 0.4x-2.3x (p5-p95)',
+  },
+  {
+    key: 'jitter',
+    type: 'distribution',
+    unit: 'duration',
+    canBeOff: true,
+    default: 'off',
+    meaning: 'Extra delay drawn for every message (e.g. erlang(3,2ms)). With jitter, keep-alive pings are sent as messages (the analytic ping path needs fixed timing).',
+    source: 'Off by default',
+  },
+  {
+    key: 'natShare',
+    type: 'share',
+    default: '0.76',
+    meaning:
+      'Share of the nodes that do not listen publicly which run Core with -listen=1 behind a NAT: unreachable (attempts time out), they announce the address their peers see them as (GetLocalAddrForPeer, -discover). The rest run -listen=0 and announce nothing.',
+    source: 'Grundmann, Amberg, Baumstark, Hartenstein, FC 2022: "about 76 % of all unreachable peers announce their address"',
+  },
+];
+
+/** A bad world setting (exit 2 on the command line). */
+export class WorldSettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorldSettingError';
+  }
+}
+
+/** Whether `key` names a world setting (so `--set key=value` is routed here, not to the profile). */
+export function isWorldSettingKey(key: string): key is WorldSettingKey {
+  return WORLD_SETTINGS.some((s) => s.key === key);
+}
+
+/** The world settings from their defaults, a scenario's own defaults, then `key=value` overrides in order. */
+export interface ResolvedWorldSettings {
+  settings: WorldSettings;
+  /** Every setting as canonical text (summary.json's `world`), keys in table order. */
+  texts: Record<WorldSettingKey, string>;
+}
+
+function parseOne(info: WorldSettingInfo, raw: string, where: string): { value: boolean | number | DistributionSpec | null; text: string } {
+  const v = raw.trim();
+  if (info.type === 'share') {
+    const x = /^(\d+\.?\d*|\.\d+)$/.test(v) ? Number(v) : NaN;
+    if (!(x >= 0 && x <= 1)) throw new WorldSettingError(`${where}: bad value for ${info.key}: "${raw}" (expected a share in [0, 1])`);
+    return { value: x, text: String(x) };
+  }
+  if (info.type === 'boolean') {
+    const t = ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
+    const f = ['false', '0', 'no', 'off'].includes(v.toLowerCase());
+    if (!t && !f) throw new WorldSettingError(`${where}: bad value for ${info.key}: "${raw}" (expected true or false)`);
+    return { value: t, text: String(t) };
+  }
+  if (v.toLowerCase() === 'off') {
+    if (info.canBeOff !== true) throw new WorldSettingError(`${where}: ${info.key} cannot be off`);
+    return { value: null, text: 'off' };
+  }
+  try {
+    const p = parseDistribution(v, info.unit ?? 'number');
+    return { value: p.spec, text: p.text };
+  } catch (e) {
+    if (e instanceof DistributionError) throw new WorldSettingError(`${where}: bad value for ${info.key}: ${e.message}${info.canBeOff === true ? ', or off' : ''}`);
+    throw e;
+  }
+}
+
+/**
+ * Resolves the settings: each default, then the scenario's defaults, then the `key=value` overrides
+ * (keys must be world settings; a key given twice is refused).
+ */
+export function resolveWorldSettings(sets: readonly string[], scenarioDefaults: Readonly<Partial<Record<WorldSettingKey, string>>> = {}): ResolvedWorldSettings {
+  const values = new Map<WorldSettingKey, { value: boolean | number | DistributionSpec | null; text: string }>();
+  for (const info of WORLD_SETTINGS) values.set(info.key, parseOne(info, info.default, 'world setting default'));
+  for (const [k, v] of Object.entries(scenarioDefaults)) {
+    const info = WORLD_SETTINGS.find((s) => s.key === k);
+    if (info === undefined || v === undefined) throw new WorldSettingError(`scenario world default: unknown world setting "${k}"`);
+    values.set(info.key, parseOne(info, v, 'scenario world default'));
+  }
+  const seen = new Set<string>();
+  for (const kv of sets) {
+    const eq = kv.indexOf('=');
+    const key = eq < 0 ? kv : kv.slice(0, eq);
+    const info = WORLD_SETTINGS.find((s) => s.key === key);
+    if (info === undefined) throw new WorldSettingError(`unknown world setting "${key}" (known: ${WORLD_SETTINGS.map((s) => s.key).join(', ')})`);
+    if (eq < 0) throw new WorldSettingError(`--set ${kv}: expected key=value`);
+    if (seen.has(key)) throw new WorldSettingError(`setting "${key}" is given more than once (--set)`);
+    seen.add(key);
+    values.set(info.key, parseOne(info, kv.slice(eq + 1), '--set'));
+  }
+  const get = <T>(k: WorldSettingKey): T => values.get(k)!.value as T;
+  const blockInterval = get<DistributionSpec | null>('blockInterval');
+  if (blockInterval === null) throw new WorldSettingError('blockInterval cannot be off (use blocks=false)');
+  const texts = {} as Record<WorldSettingKey, string>;
+  for (const info of WORLD_SETTINGS) texts[info.key] = values.get(info.key)!.text;
+  return {
+    settings: {
+      blocks: get<boolean>('blocks'),
+      blockInterval,
+      txArrivals: get<DistributionSpec | null>('txArrivals'),
+      linkLatencyFactor: get<DistributionSpec | null>('linkLatencyFactor'),
+      jitter: get<DistributionSpec | null>('jitter'),
+      natShare: get<number>('natShare'),
+    },
+    texts,
+  };
+}
