@@ -170,6 +170,8 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     writeFileSync(corruptAsmap, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x01]));
     const badSeeds = join(dir, 'seeds.txt');
     writeFileSync(badSeeds, '1.2.3.4:8333\nthis is not an address\n');
+    const badPopulation = join(dir, 'crawl.csv');
+    writeFileSync(badPopulation, 'address,network,netgroup,asn\n12.34.98.148,ipv4,12.34.0.0/16,AS7018\n2.15.0.253,ipv6,2.15.0.0/16,AS3215\n');
     const throwing = join(dir, 'throws.ts');
     writeFileSync(throwing, "throw new Error('boom at import');\n");
     const syntax = join(dir, 'syntax.ts');
@@ -200,6 +202,9 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
       [['run', FIXTURE, '--asmap', join(dir, 'missing.asmap')], /asmap file .* does not exist/],
       [['run', FIXTURE, '--asmap', corruptAsmap], /is not a valid asmap/],
       [['run', FIXTURE, '--seed-list', badSeeds], /seed list .*line 2/],
+      [['run', FIXTURE, '--population', badPopulation], /population file .*crawl\.csv': line 3: network "ipv6" but 2\.15\.0\.253 is ipv4$/],
+      [['run', FIXTURE, '--population', join(dir, 'no-crawl.csv')], /population file .* does not exist/],
+      [['run', FIXTURE, '--population', badPopulation, '--seed-list', badSeeds], /--population and --seed-list both place the reachable nodes: give one/],
       [['run', FIXTURE, '--frobnicate'], /frobnicate/],
     ];
     for (const [args, pattern] of cases) {
@@ -211,7 +216,7 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     expectUsageError(connsim(['run', FIXTURE, '--out', file, '--quiet']), '--out file', /exists and is not a directory/);
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
     // Nothing but the inputs in the parent: no temp directories either.
-    expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'seeds.txt', 'syntax.ts', 'throws.ts']);
+    expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'crawl.csv', 'seeds.txt', 'syntax.ts', 'throws.ts']);
   });
 
   it('an attack that cannot start before the run ends is refused before anything runs (run and sweep)', () => {
@@ -537,6 +542,22 @@ describe('connsim run / replay / inspect with the real runner', () => {
     expect(s.inputs.seedList.sha256).toMatch(/^[0-9a-f]{64}$/);
     writeFileSync(seeds, '1.2.3.4:8333\n');
     expectUsageError(connsim(['replay', out, '--quiet']), 'changed seed list', /seed list .* has changed since the run/);
+  });
+
+  it('--population is recorded by sha256, replays byte for byte, and replay refuses a file that changed since', () => {
+    const dir = tmp();
+    const crawl = join(dir, 'crawl.csv');
+    const lines = Array.from({ length: 6 }, (_, i) => `${i + 20}.1.1.1,ipv4,${i + 20}.1.0.0/16,AS${i + 1}`);
+    writeFileSync(crawl, ['address,network,netgroup,asn', ...lines, '2a01:4f9::1,ipv6,2a01:4f9::/32,AS24940'].join('\n'));
+    const out = join(dir, 'run');
+    const r = connsim(['run', FIXTURE, '--nodes', '3', '--population', crawl, '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { inputs: { population: { path: string; sha256: string } }; reproduce: string };
+    expect(s.inputs.population.path).toBe(crawl);
+    expect(s.reproduce).toContain(`--population ${crawl}`);
+    expect(connsim(['replay', out, '--quiet']).code).toBe(0);
+    writeFileSync(crawl, 'address,network,netgroup,asn\n20.1.1.1,ipv4,20.1.0.0/16,AS1\n');
+    expectUsageError(connsim(['replay', out, '--quiet']), 'changed population', /population file .* has changed since the run/);
   });
 
   it('a failing check exits 1 with the seed and the reproduce command', () => {

@@ -53,7 +53,7 @@ function fakeRunner(opts: { world?: boolean; digestSalt?: string } = {}) {
       nodes,
       duration: formatDuration(durationMicros),
       sampleIntervalMicros,
-      inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null },
+      inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null, population: req.population?.file ?? null },
       pingPath: req.pingPath ?? 'analytic',
     };
     const summary: RunSummary = {

@@ -69,7 +69,7 @@ export function readRunSummary(runDir: string): RunSummary {
     if (!Array.isArray(o[k]) || !(o[k] as unknown[]).every((x) => typeof x === 'string')) bad(`"${k}" is not a list of strings`);
   }
   const inputs = o.inputs as Record<string, unknown> | undefined;
-  if (inputs === null || typeof inputs !== 'object' || !isInputFile(inputs.asmap) || !isInputFile(inputs.seedList)) bad('"inputs" is malformed');
+  if (inputs === null || typeof inputs !== 'object' || !isInputFile(inputs.asmap) || !isInputFile(inputs.seedList) || !isInputFile(inputs.population)) bad('"inputs" is malformed');
   if (o.pingPath !== undefined && o.pingPath !== 'analytic' && o.pingPath !== 'messages') bad('"pingPath" is not analytic or messages');
   return v as RunSummary;
 }
@@ -95,6 +95,10 @@ export async function replayRequest(s: RunSummary): Promise<RunRequest> {
   if (s.inputs.seedList !== null) {
     const bytes = checkRecordedInput(s.inputs.seedList, 'seed list');
     req.seedList = { text: new TextDecoder().decode(bytes), file: s.inputs.seedList };
+  }
+  if (s.inputs.population !== null) {
+    const bytes = checkRecordedInput(s.inputs.population, 'population file');
+    req.population = { text: new TextDecoder().decode(bytes), file: s.inputs.population };
   }
   return req;
 }

@@ -38,6 +38,7 @@ export interface RunArgs {
   sampleInterval?: unknown;
   asmap?: unknown;
   seedList?: unknown;
+  population?: unknown;
   pingPath?: unknown;
   out?: unknown;
   trace?: unknown;
@@ -94,7 +95,7 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
   resolveSettings(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set, definition.world);
   const hours = (duration ?? parseDurationOrThrow(definition.defaults.duration, 'duration')) / 3_600_000_000;
   checkRunFits(`${definition.name} with ${(nodes ?? definition.defaults.nodes).toLocaleString('en-US')} nodes over ${formatDuration(hours * 3_600_000_000)}`, nodes ?? definition.defaults.nodes, hours);
-  const inputs = readRunInputs(single(args.asmap as string | undefined, 'asmap'), single(args.seedList as string | undefined, 'seed-list'));
+  const inputs = readRunInputs({ asmap: single(args.asmap as string | undefined, 'asmap'), seedList: single(args.seedList as string | undefined, 'seed-list'), population: single(args.population as string | undefined, 'population') });
   const pingPath = single(args.pingPath as string | undefined, 'ping-path');
   if (pingPath !== undefined && pingPath !== 'analytic' && pingPath !== 'messages') {
     throw new CliError(`--ping-path must be analytic or messages, got '${String(pingPath)}'`);

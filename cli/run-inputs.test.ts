@@ -38,7 +38,7 @@ describe('input files', () => {
   it('reads a seed list with its sha256 and notices when it changes', () => {
     const p = join(root, 'nodes.txt');
     writeFileSync(p, '1.2.3.4:8333 # AS1\n');
-    const inputs = readRunInputs(undefined, p);
+    const inputs = readRunInputs({ seedList: p });
     expect(inputs.seedList!.file.sha256).toBe(createHash('sha256').update('1.2.3.4:8333 # AS1\n').digest('hex'));
     expect(checkRecordedInput(inputs.seedList!.file, 'seed list').length).toBe(19);
     writeFileSync(p, '1.2.3.5:8333 # AS1\n');
@@ -50,10 +50,10 @@ describe('input files', () => {
     writeFileSync(empty, '# nothing\n');
     const junk = join(root, 'junk.asmap');
     writeFileSync(junk, Buffer.from([1, 2, 3]));
-    expect(() => readRunInputs(join(root, 'missing'), undefined)).toThrow(/does not exist/);
-    expect(() => readRunInputs(root, undefined)).toThrow(/is not a file/);
-    expect(() => readRunInputs(undefined, empty)).toThrow(/holds no addresses/);
-    expect(() => readRunInputs(junk, undefined)).toThrow(/not a valid asmap/);
+    expect(() => readRunInputs({ asmap: join(root, 'missing') })).toThrow(/does not exist/);
+    expect(() => readRunInputs({ asmap: root })).toThrow(/is not a file/);
+    expect(() => readRunInputs({ seedList: empty })).toThrow(/holds no addresses/);
+    expect(() => readRunInputs({ asmap: junk })).toThrow(/not a valid asmap/);
   });
 });
 

@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { checkStandardAsmap } from '../connman/netgroup/asmap.ts';
 import type { RunInputFile } from '../scenarios/dsl/run-summary.ts';
 import { parseSeedList } from '../scenarios/world/seed-list.ts';
+import { PopulationFileError, parsePopulationCsv } from '../scenarios/world/population-file.ts';
 import { DurationParseError, parseDuration, type Micros } from '../sim/index.ts';
 import { CliError } from './user-error.ts';
 
@@ -85,10 +86,30 @@ export function readInput(path: string, what: string): { bytes: Uint8Array; file
 export interface RunInputs {
   asmap?: { bytes: Uint8Array; file: RunInputFile };
   seedList?: { text: string; file: RunInputFile };
+  population?: { text: string; file: RunInputFile };
 }
 
-/** The --asmap and --seed-list files, read and identified. */
-export function readRunInputs(asmapPath: string | undefined, seedListPath: string | undefined): RunInputs {
+/** The paths of the input files a run may be given. */
+export interface RunInputPaths {
+  asmap?: string | undefined;
+  seedList?: string | undefined;
+  population?: string | undefined;
+}
+
+/** A text input file, read, identified and decoded (a CliError when it is not UTF-8). */
+function readTextInput(path: string, what: string): { text: string; file: RunInputFile } {
+  const { bytes, file } = readInput(path, what);
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), file };
+  } catch {
+    throw new CliError(`${what} '${path}' is not UTF-8 text`);
+  }
+}
+
+/** The --asmap, --seed-list and --population files, read and identified. */
+export function readRunInputs(paths: RunInputPaths): RunInputs {
+  const { asmap: asmapPath, seedList: seedListPath, population: populationPath } = paths;
+  if (seedListPath !== undefined && populationPath !== undefined) throw new CliError('--population and --seed-list both place the reachable nodes: give one');
   const out: RunInputs = {};
   if (asmapPath !== undefined) {
     out.asmap = readInput(asmapPath, 'asmap file');
@@ -96,13 +117,7 @@ export function readRunInputs(asmapPath: string | undefined, seedListPath: strin
     if (!checkStandardAsmap(out.asmap.bytes)) throw new CliError(`asmap file '${asmapPath}' is not a valid asmap (${out.asmap.bytes.length} bytes fail Core's sanity check)`);
   }
   if (seedListPath !== undefined) {
-    const { bytes, file } = readInput(seedListPath, 'seed list');
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new CliError(`seed list '${seedListPath}' is not UTF-8 text`);
-    }
+    const { text, file } = readTextInput(seedListPath, 'seed list');
     try {
       if (parseSeedList(text).length === 0) throw new CliError(`seed list '${seedListPath}' holds no addresses`);
     } catch (e) {
@@ -110,6 +125,16 @@ export function readRunInputs(asmapPath: string | undefined, seedListPath: strin
       throw new CliError(`seed list '${seedListPath}': ${e instanceof Error ? e.message : String(e)}`);
     }
     out.seedList = { text, file };
+  }
+  if (populationPath !== undefined) {
+    const read = readTextInput(populationPath, 'population file');
+    try {
+      parsePopulationCsv(read.text);
+    } catch (e) {
+      if (e instanceof PopulationFileError) throw new CliError(`population file '${populationPath}': ${e.message}`);
+      throw e;
+    }
+    out.population = read;
   }
   return out;
 }

@@ -72,6 +72,7 @@ export interface SweepArgs {
   set?: unknown;
   asmap?: unknown;
   seedList?: unknown;
+  population?: unknown;
   workers?: unknown;
   shard?: unknown;
   out?: unknown;
@@ -128,7 +129,7 @@ export async function prepareSweep(args: SweepArgs, io: SweepIo): Promise<{ plan
   checkDuration(durationText, 'duration');
   const sampleText = single(args.sampleInterval as string | undefined, 'sample-interval');
   checkDuration(sampleText, 'sample-interval');
-  const inputs = readRunInputs(single(args.asmap as string | undefined, 'asmap'), single(args.seedList as string | undefined, 'seed-list'));
+  const inputs = readRunInputs({ asmap: single(args.asmap as string | undefined, 'asmap'), seedList: single(args.seedList as string | undefined, 'seed-list'), population: single(args.population as string | undefined, 'population') });
   const base: SweepBase = {
     nodes: nodes ?? null,
     duration: durationText !== undefined ? String(durationText) : null,
@@ -137,6 +138,7 @@ export async function prepareSweep(args: SweepArgs, io: SweepIo): Promise<{ plan
     set: list(args.set),
     asmap: inputs.asmap?.file ?? null,
     seedList: inputs.seedList?.file ?? null,
+    population: inputs.population?.file ?? null,
   };
   const plan = planSweep({ definition, scenarioFile: file, seeds, profiles, axes, base });
   const workersArg = single(args.workers as number | undefined, 'workers');
@@ -366,7 +368,7 @@ export function runPool(
 ): Promise<void> {
   if (todo.length === 0) return Promise.resolve();
   const byIndex = new Map(todo.map((r) => [r.index, r]));
-  const workerData: SweepWorkerData = { scenario: plan.scenarioFile ?? plan.scenario, asmap: plan.base.asmap, seedList: plan.base.seedList };
+  const workerData: SweepWorkerData = { scenario: plan.scenarioFile ?? plan.scenario, asmap: plan.base.asmap, seedList: plan.base.seedList, population: plan.base.population };
   const bootstrap = workerBootstrap();
   return new Promise<void>((resolveAll, rejectAll) => {
     let next = 0;

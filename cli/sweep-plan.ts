@@ -54,6 +54,7 @@ export interface SweepBase {
   set: string[];
   asmap: SweepInputFile | null;
   seedList: SweepInputFile | null;
+  population: SweepInputFile | null;
 }
 
 /** One planned run: its place in the order and its point in the swept space. */
@@ -308,6 +309,7 @@ export function sweepCommand(plan: Pick<SweepPlan, 'scenario' | 'scenarioFile' |
   for (const kv of b.set) w.push('--set', kv);
   if (b.asmap !== null) w.push('--asmap', b.asmap.path);
   if (b.seedList !== null) w.push('--seed-list', b.seedList.path);
+  if (b.population !== null) w.push('--population', b.population.path);
   return w.map(shellWord).join(' ');
 }
 
@@ -398,5 +400,6 @@ export function runReproduceCommand(plan: SweepPlan, run: PlannedRun): string {
   for (const kv of a.params) w.push('--param', kv);
   if (plan.base.asmap !== null) w.push('--asmap', plan.base.asmap.path);
   if (plan.base.seedList !== null) w.push('--seed-list', plan.base.seedList.path);
+  if (plan.base.population !== null) w.push('--population', plan.base.population.path);
   return w.map(shellWord).join(' ');
 }

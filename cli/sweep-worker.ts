@@ -24,6 +24,7 @@ export interface SweepWorkerData {
   scenario: string;
   asmap: SweepInputFile | null;
   seedList: SweepInputFile | null;
+  population: SweepInputFile | null;
 }
 
 /** Main → worker: run this point of the plan. */
@@ -50,9 +51,10 @@ async function prepare(): Promise<void> {
   const loaded = await loadScenario(data.scenario);
   definition = loaded.definition;
   scenarioFile = loaded.file;
-  inputs = readRunInputs(data.asmap?.path, data.seedList?.path);
+  inputs = readRunInputs({ asmap: data.asmap?.path, seedList: data.seedList?.path, population: data.population?.path });
   if (data.asmap !== null && inputs.asmap?.file.sha256 !== data.asmap.sha256) throw new Error(`asmap file '${data.asmap.path}' changed since the sweep was planned`);
   if (data.seedList !== null && inputs.seedList?.file.sha256 !== data.seedList.sha256) throw new Error(`seed list '${data.seedList.path}' changed since the sweep was planned`);
+  if (data.population !== null && inputs.population?.file.sha256 !== data.population.sha256) throw new Error(`population file '${data.population.path}' changed since the sweep was planned`);
 }
 
 function requestOf(args: RunArgsOfPlan, index: number): RunRequest {
@@ -69,6 +71,7 @@ function requestOf(args: RunArgsOfPlan, index: number): RunRequest {
     ...(args.sampleInterval !== null ? { sampleInterval: args.sampleInterval } : {}),
     ...(inputs?.asmap !== undefined ? { asmap: inputs.asmap } : {}),
     ...(inputs?.seedList !== undefined ? { seedList: inputs.seedList } : {}),
+    ...(inputs?.population !== undefined ? { population: inputs.population } : {}),
     onProgress: (p) => {
       const fraction = p.durationMicros > 0 ? Math.min(1, p.simMicros / p.durationMicros) : 1;
       // About every 5% is plenty for one line over the whole sweep.

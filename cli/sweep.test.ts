@@ -87,7 +87,7 @@ function timing(dir: string, name = 'timing.json'): { runsExecuted: number; runs
   return JSON.parse(readFileSync(join(dir, name), 'utf8')) as { runsExecuted: number; runsSkipped: number; runs: { id: string }[] };
 }
 
-const base: SweepBase = { nodes: null, duration: null, sampleInterval: null, params: [], set: [], asmap: null, seedList: null };
+const base: SweepBase = { nodes: null, duration: null, sampleInterval: null, params: [], set: [], asmap: null, seedList: null, population: null };
 
 describe('sweep plan', () => {
   it('--seeds takes ranges, lists and both; rejects backwards ranges, junk and duplicates', () => {

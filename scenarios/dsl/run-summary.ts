@@ -53,7 +53,7 @@ export interface RunSummary {
   /** The duration as text, e.g. "6h". */
   duration: string;
   sampleIntervalMicros: number;
-  inputs: { asmap: RunInputFile | null; seedList: RunInputFile | null };
+  inputs: { asmap: RunInputFile | null; seedList: RunInputFile | null; population: RunInputFile | null };
   /** How pings between honest nodes were simulated (--ping-path; see scenarios/host/analytic-ping.ts). */
   pingPath: 'analytic' | 'messages';
   eventsProcessed: number;
@@ -94,6 +94,7 @@ export function reproduceCommand(s: Pick<RunSummary, 'scenario' | 'scenarioFile'
   if (defaultSampleIntervalMicros !== undefined && s.sampleIntervalMicros !== defaultSampleIntervalMicros) words.push('--sample-interval', formatDuration(s.sampleIntervalMicros));
   if (s.inputs.asmap !== null) words.push('--asmap', s.inputs.asmap.path);
   if (s.inputs.seedList !== null) words.push('--seed-list', s.inputs.seedList.path);
+  if (s.inputs.population !== null) words.push('--population', s.inputs.population.path);
   if (s.pingPath === 'messages') words.push('--ping-path', 'messages');
   return words.map(shellWord).join(' ');
 }

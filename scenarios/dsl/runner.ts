@@ -17,6 +17,7 @@ import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type R
 import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type MetricKind, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
 import { ScriptSession, type RoleTarget } from './script-session.ts';
 import { SeedListError, parseSeedList } from '../world/seed-list.ts';
+import { PopulationFileError, parsePopulationCsv, type CrawledPopulation } from '../world/population-file.ts';
 import { World, type WorldOptions } from '../world/world.ts';
 import { BlockSource, POOL_HASH_SHARES } from '../world/block-source.ts';
 import { TxSource } from '../world/tx-source.ts';
@@ -49,6 +50,8 @@ export interface RunRequest {
   asmap?: { bytes: Uint8Array; file: RunInputFile };
   /** A seed list's text (--seed-list, nodes_main.txt format) and its identity. */
   seedList?: { text: string; file: RunInputFile };
+  /** A crawl of the reachable network (--population, population-file.ts) and its identity. */
+  population?: { text: string; file: RunInputFile };
   traceSink?: TraceSink;
   /**
    * How keep-alive pings between honest nodes are simulated: 'analytic' (default; no per-ping
@@ -107,6 +110,7 @@ interface ResolvedRun {
   profile: ResolvedProfile;
   asModel: AsModel | undefined;
   seedList: Service[] | undefined;
+  crawl: CrawledPopulation | undefined;
   world: ResolvedWorldSettings;
 }
 
@@ -153,7 +157,17 @@ function resolveRun(req: RunRequest): ResolvedRun {
       throw e;
     }
   }
-  return { def, params, paramArgs, set, nodes, durationMicros, sampleIntervalMicros, profile, asModel, seedList, world };
+  let crawl: CrawledPopulation | undefined;
+  if (req.population !== undefined) {
+    if (req.seedList !== undefined) throw new ScenarioError('--population and --seed-list both place the reachable nodes: give one');
+    try {
+      crawl = parsePopulationCsv(req.population.text);
+    } catch (e) {
+      if (e instanceof PopulationFileError) throw new ScenarioError(`population ${req.population.file.path}: ${e.message}`);
+      throw e;
+    }
+  }
+  return { def, params, paramArgs, set, nodes, durationMicros, sampleIntervalMicros, profile, asModel, seedList, crawl, world };
 }
 
 /**
@@ -199,6 +213,7 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     nodes,
     ...(run.asModel !== undefined ? { asModel: run.asModel } : {}),
     ...(run.seedList !== undefined ? { seedList: run.seedList } : {}),
+    ...(run.crawl !== undefined ? { crawl: { nodes: run.crawl.nodes, reachableShare: run.world.settings.reachableShare } } : {}),
   };
   const world = new World(
     withWorldSettings(
@@ -419,7 +434,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
     nodes: run.nodes,
     duration: formatDuration(durationMicros),
     sampleIntervalMicros,
-    inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null },
+    inputs: { asmap: req.asmap?.file ?? null, seedList: req.seedList?.file ?? null, population: req.population?.file ?? null },
     pingPath: req.pingPath ?? 'analytic',
   };
   const reproduce = reproduceCommand(partial, parseDurationOrThrow(def.defaults.sampleInterval, 'sampleInterval'));

@@ -9,6 +9,7 @@ import { Rng as SimRng, hours, millis, regionLatency, type LatencyModel, type Mi
 import type { FamilyShares } from './address-plan.ts';
 import { AsModel, type SyntheticAsOptions } from './as-model.ts';
 import type { ChurnOptions } from './lifetimes.ts';
+import { samplePopulation, type CrawledNode } from './population-file.ts';
 import type { WorldOptions } from './world.ts';
 
 /** Region names of POPULATION_LATENCY_MS, in matrix order. */
@@ -102,6 +103,21 @@ export interface PopulationOptions {
   fixedSeeds?: number;
   /** Nodes start at uniform times in [0, window). Default 0. */
   startWindowMicros?: Micros;
+  /**
+   * A crawl of the reachable network (--population): the reachable nodes are a sample of it that
+   * keeps its network mix, crawlReachableCount of them; the others are unreachable, in the
+   * crawl's IPv4/IPv6 mix. Replaces listeningShare, families and seedList; the AS model is the
+   * one given (a real asmap) or none (asnOf then answers the crawl's ASNs).
+   */
+  crawl?: { nodes: readonly CrawledNode[]; reachableShare: number };
+}
+
+/**
+ * How many of `nodes` honest nodes are the crawl's reachable ones: `reachableShare` of them (at
+ * least MIN_LISTENERS, as a small world needs), no more than the crawl holds.
+ */
+export function crawlReachableCount(nodes: number, crawlSize: number, reachableShare: number): number {
+  return Math.min(crawlSize, nodes, Math.max(Math.min(nodes, MIN_LISTENERS), Math.round(reachableShare * nodes)));
 }
 
 /**
@@ -139,6 +155,20 @@ export function worldOptionsFor(pop: PopulationOptions, seed: number | string): 
     staleAddresses: pop.staleAddresses ?? Math.floor(pop.nodes / 4),
     startWindowMicros: pop.startWindowMicros ?? 0,
   };
+  if (pop.crawl !== undefined) {
+    // The crawl replaces the invented parts: who listens, where, and in which families.
+    const k = crawlReachableCount(pop.nodes, pop.crawl.nodes.length, pop.crawl.reachableShare);
+    const sample = samplePopulation(pop.crawl.nodes, k, new SimRng(seed).fork('population/crawl'));
+    out.reachable = sample;
+    const v6 = sample.filter((n) => n.network === 'ipv6').length;
+    out.families = { ipv4: sample.length - v6, ipv6: v6 };
+    if (asModel !== undefined && am !== 'synthetic') out.asModel = asModel;
+    if (pop.useAsmap !== undefined) out.useAsmap = pop.useAsmap;
+    if (pop.fixedSeeds !== undefined) out.fixedSeeds = pop.fixedSeeds;
+    if (churn !== undefined) out.churn = churn;
+    if (pop.churnExempt !== undefined) out.churnExempt = pop.churnExempt;
+    return out;
+  }
   if (families !== undefined) out.families = families;
   if (asModel !== undefined) out.asModel = asModel;
   if (pop.useAsmap !== undefined) out.useAsmap = pop.useAsmap;

@@ -143,6 +143,13 @@ export interface WorldOptions {
    * `fixedSeeds` is given they are the chain's fixed seeds, as nodes_main.txt is for Core.
    */
   seedList?: readonly Service[];
+  /**
+   * The reachable nodes of a crawl (population-file.ts): honest nodes 0.. take these addresses,
+   * in order, on port 8333, and they alone listen (listeningShare is not used); the other nodes
+   * are unreachable, with generated addresses. Their ASNs (the crawl's) answer `asnOf` when no AS
+   * model is given. Not with `seedList`.
+   */
+  reachable?: readonly { readonly address: NetAddr; readonly asn: number }[];
   /** Relative weights of the latency regions (default: uniform). Length must equal `regions`. */
   regionWeights?: readonly number[];
   /** Node lifetimes (lifetimes.ts): Weibull up sessions and down times, crash or graceful stop. */
@@ -212,6 +219,8 @@ export class World {
   private readonly hub: SimTransportHub;
   private readonly plan: Ipv4AddressPlan;
   private natRng!: SimRng;
+  /** The crawl's ASN per reachable address (WorldOptions.reachable), for asnOf without an AS model. */
+  private readonly crawlAsns = new Map<string, number>();
   private readonly regionRng: SimRng;
   private readonly options: WorldOptions;
   /** Set when families, an AS model or a seed list is given; otherwise honest addresses come from `plan` as before. */
@@ -248,9 +257,11 @@ export class World {
     this.dns = new WorldDnsSeeds(this.rng.fork('dns'), () => this.dnsCandidates());
     this.dnsSeedNames = MAINNET_DNS_SEEDS.slice(0, Math.max(0, Math.min(7, options.dnsSeeds ?? 7)));
 
-    // Who listens: a uniform draw of round(share × N) nodes, at least one.
+    // Who listens: a uniform draw of round(share × N) nodes, at least one (none drawn when a
+    // crawl's reachable nodes are given: they are the listeners).
+    if (options.reachable !== undefined && options.seedList !== undefined) throw new RangeError('world: reachable and seedList are exclusive');
     const share = options.listeningShare ?? 0.5;
-    const listenCount = Math.max(1, Math.min(options.nodes, Math.round(share * options.nodes)));
+    const listenCount = options.reachable !== undefined ? 0 : Math.max(1, Math.min(options.nodes, Math.round(share * options.nodes)));
     const order = this.rng.fork('listening').shuffle(Array.from({ length: options.nodes }, (_, i) => i));
     const listens = new Uint8Array(options.nodes);
     for (let i = 0; i < listenCount; i++) listens[order[i]!] = 1;
@@ -263,7 +274,8 @@ export class World {
       if (options.regionWeights.length !== (options.regions ?? 1)) throw new RangeError(`world: regionWeights has ${options.regionWeights.length} entries for ${options.regions ?? 1} regions`);
       this.regionTable = new AliasTable(options.regionWeights);
     }
-    const seedList = options.seedList ?? [];
+    const seedList = options.seedList ?? (options.reachable ?? []).map((r) => r.address.withPort(DEFAULT_P2P_PORT));
+    if (options.reachable !== undefined) for (const r of options.reachable) if (r.asn !== 0) this.crawlAsns.set(r.address.toStringAddr(), r.asn);
     const custom = options.families !== undefined || options.asModel !== undefined || seedList.length > 0;
     if (custom) {
       this.familyPlan = new FamilyAddressPlan(this.plan, this.rng.fork('addresses/families'), options.asModel);
@@ -292,7 +304,7 @@ export class World {
     }
 
     const fixed = Math.max(0, options.fixedSeeds ?? 0);
-    if (options.fixedSeeds === undefined && seedList.length > 0) {
+    if (options.fixedSeeds === undefined && options.seedList !== undefined && seedList.length > 0) {
       this.fixedSeedList = this.nodes.slice(0, Math.min(options.nodes, seedList.length)).map((n) => n.service);
     } else if (fixed > 0) {
       const listeners = this.nodes.filter((n) => n.listening);
@@ -381,9 +393,10 @@ export class World {
     return u === true ? true : u(index);
   }
 
-  /** The ASN of an address under the AS model; 0 when unmapped or without a model. */
+  /** The ASN of an address under the AS model (else the crawl's); 0 when unmapped or without either. */
   asnOf(addr: NetAddr): number {
-    return this.asModel === undefined ? 0 : this.asModel.asnOf(addr);
+    if (this.asModel === undefined) return this.crawlAsns.size === 0 ? 0 : (this.crawlAsns.get(addr.toStringAddr()) ?? 0);
+    return this.asModel.asnOf(addr);
   }
 
   /** Keeps node `index` out of churn from now on (a victim, say). No-op without churn. */
