@@ -5,7 +5,7 @@
 import type { ProfileInfo, SettingInfo } from '../scenarios/world/profiles.ts';
 import type { ParamSpec, ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { DISTRIBUTION_FORMS, formatDuration } from '../sim/index.ts';
-import { WORLD_SETTINGS, resolveWorldSettings } from '../scenarios/world/world-settings.ts';
+import { WORLD_PRESETS, WORLD_SETTINGS, resolveWorldSettings } from '../scenarios/world/world-settings.ts';
 
 /** Width that wrapped prose is kept within. */
 const WRAP = 96;
@@ -151,7 +151,7 @@ export function formatProfiles(profiles: readonly ProfileInfo[], settings: reado
   lines.push('World settings (the network around the nodes, the same for every profile; --set key=value):');
   lines.push('');
   for (const w of WORLD_SETTINGS) {
-    const type = w.type === 'distribution' ? `distribution${w.unit === 'duration' ? ' of times' : ''}${w.canBeOff === true ? ' or off' : ''}` : w.type === 'share' ? 'share in [0, 1]' : 'boolean';
+    const type = w.type === 'distribution' ? `distribution${w.unit === 'duration' ? ' of times' : ''}${w.canBeOff === true ? ' or off' : ''}` : w.type === 'share' ? 'share in [0, 1]' : w.type === 'preset' ? `one of ${Object.keys(WORLD_PRESETS).join(', ')}` : 'boolean';
     lines.push(`  ${w.key} (${type}; default ${w.default})`);
     lines.push(...wrap(w.meaning, '      '));
     lines.push(...wrap(`Source: ${w.source}`, '      '));

@@ -4,12 +4,12 @@
 
 /**
  * 'indicator' 0 or 1 (Wilson interval), 'share' in [0, 1] (an interval that stays in [0, 1]),
- * 'count' a whole number >= 0, 'duration' a time >= 0 in the unit its description names, 'number'
- * anything else.
+ * 'count' a whole number >= 0, 'duration' a time >= 0 in the unit its description names, 'rate' a
+ * real >= 0 per the unit its description names (addresses per second, say), 'number' anything else.
  */
-export type MetricKind = 'indicator' | 'share' | 'count' | 'duration' | 'number';
+export type MetricKind = 'indicator' | 'share' | 'count' | 'duration' | 'rate' | 'number';
 
-export const METRIC_KINDS: readonly MetricKind[] = ['indicator', 'share', 'count', 'duration', 'number'];
+export const METRIC_KINDS: readonly MetricKind[] = ['indicator', 'share', 'count', 'duration', 'rate', 'number'];
 
 /** Whether a value fits its kind (s.metric refuses one that does not; a sweep aggregates one that does not as a number). */
 export function metricFits(kind: MetricKind, v: number): boolean {
@@ -22,6 +22,7 @@ export function metricFits(kind: MetricKind, v: number): boolean {
     case 'count':
       return Number.isInteger(v) && v >= 0;
     case 'duration':
+    case 'rate':
       return v >= 0;
     case 'number':
       return true;

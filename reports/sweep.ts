@@ -247,6 +247,7 @@ export function aggregateMetric(kind: SweepMetricKind, values: readonly number[]
       return meanStudentTClipped(values, 0, 1, 'student-t-clipped-unit');
     case 'count':
     case 'duration':
+    case 'rate':
       return meanStudentTClipped(values, 0, Number.POSITIVE_INFINITY, 'student-t-clipped-zero');
     case 'number':
       return meanStudentT(values);
@@ -553,6 +554,7 @@ function metricAxisTitle(name: string, kind: SweepMetricKind): string {
     case 'count':
       return `${name} (count, mean over seeds)`;
     case 'duration':
+    case 'rate':
       return `${name} (mean over seeds)`;
     case 'number':
       return `${name} (mean over seeds)`;

@@ -577,6 +577,26 @@ export class PeerManager implements NetEventsInterface {
   }
 
   /**
+   * Simulator port (the world's outside-network process, scenarios/world/outside-network.ts): a
+   * node that the simulation does not hold announced its own address to us over a connection
+   * the simulation does not hold either. What ProcessAddrs does with such a one-address message
+   * from a peer with tokens left: relay it if fresh and routable (to 1 or 2 of our peers; the
+   * sender is none of them), then AddrMan.Add with the sender as source and the 2 h penalty when
+   * its network is reachable. The sender's own state (token bucket, known-address filter) is not
+   * kept: each outside announcement is its first. Returns whether it was relayed.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessAddrs (one fresh address from an unsimulated peer)
+  receiveOutsideAnnouncement(addr: Address): boolean {
+    if ((addr.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0 && !this.hasAllDesirableServiceFlags(addr.services)) return false;
+    if (this.host.isDiscouragedOrBanned(addr)) return false;
+    const nowS = this.nowSeconds();
+    const reachable = this.host.isReachable(addr.getNetwork());
+    const relayed = addr.time > nowS - ADDR_RELAY_MAX_AGE_SECONDS && addr.isRoutable() && this.relayAddress(-1, addr, reachable);
+    if (reachable && this.addrman.add([addr], addr, ADDR_TIME_PENALTY_SECONDS)) this.host.addressesAdded();
+    return relayed;
+  }
+
+  /**
    * Relays one address to 1 or 2 address-relaying peers other than its sender, the same ones for a
    * day (see chooseRelayTargets): a peer re-sending its address gains no extra spread. Returns
    * whether anyone was chosen.

@@ -55,4 +55,4 @@ export function builtinCase(name: string): void {
 
 /** The scenarios each suite file covers; together exactly the built-in list (checked there). */
 export const ATTACK_SUITE = ['eclipse-botnet', 'eclipse-botnet@core-v0.10', 'eclipse-infrastructure', 'erebus', 'restart-anchors', 'dns-poison'];
-export const NETWORK_SUITE = ['baseline', 'inbound-flood', 'addr-flood', 'slowloris', 'churn', 'partition'];
+export const NETWORK_SUITE = ['baseline', 'inbound-flood', 'addr-flood', 'slowloris', 'churn', 'partition', 'calibration'];

@@ -3,6 +3,7 @@
 
 import addrFlood from './addr-flood.ts';
 import baseline from './baseline.ts';
+import calibration from './calibration.ts';
 import churn from './churn.ts';
 import dnsPoison from './dns-poison.ts';
 import eclipseBotnet from './eclipse-botnet.ts';
@@ -26,6 +27,7 @@ export const BUILTIN_SCENARIOS: readonly ScenarioDefinition[] = [
   restartAnchors,
   dnsPoison,
   partition,
+  calibration,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

@@ -11,13 +11,14 @@ import { Rng as SimRng, formatDuration, perLinkLatency, samplerFor, type Micros,
 import { AsModel, AsModelError } from '../world/as-model.ts';
 import { InvariantMonitor } from '../observe/invariants.ts';
 import { MetricsRecorder } from '../observe/metrics-recorder.ts';
-import { worldOptionsFor, type PopulationOptions } from '../world/population.ts';
+import { crawlReachableCount, worldOptionsFor, type PopulationOptions } from '../world/population.ts';
 import { ProfileError, type ResolvedProfile } from '../world/profiles.ts';
 import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type RunSummary } from './run-summary.ts';
 import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type MetricKind, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
 import { ScriptSession, type RoleTarget } from './script-session.ts';
 import { SeedListError, parseSeedList } from '../world/seed-list.ts';
 import { PopulationFileError, parsePopulationCsv, type CrawledPopulation } from '../world/population-file.ts';
+import { OutsideNetwork, REAL_ANNOUNCING_NODES } from '../world/outside-network.ts';
 import { World, type WorldOptions } from '../world/world.ts';
 import { BlockSource, POOL_HASH_SHARES } from '../world/block-source.ts';
 import { TxSource } from '../world/tx-source.ts';
@@ -195,6 +196,11 @@ function withWorldSettings(opts: WorldOptions, s: WorldSettings, seed: string): 
 function startWorldProcesses(world: World, s: WorldSettings, isVictim: (i: number) => boolean): void {
   if (s.blocks) new BlockSource(world, { interval: s.blockInterval, pools: POOL_HASH_SHARES, gatewayExempt: isVictim }).start();
   if (s.txArrivals !== null) new TxSource(world, { ratePerSecond: 1, interval: s.txArrivals });
+  if (s.outsideAnnouncements !== null) {
+    // The announcing nodes of the real network that the population does not hold.
+    const simulated = world.nodes.filter((n) => n.listening || n.behindNat).length;
+    new OutsideNetwork(world, { gap: s.outsideAnnouncements, pool: Math.max(1, REAL_ANNOUNCING_NODES - simulated) }).start();
+  }
 }
 
 /** What step 2 builds: the world and what observes it. */
@@ -215,6 +221,8 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     ...(run.seedList !== undefined ? { seedList: run.seedList } : {}),
     ...(run.crawl !== undefined ? { crawl: { nodes: run.crawl.nodes, reachableShare: run.world.settings.reachableShare } } : {}),
   };
+  // The mainnet preset decides who listens by reachableShare even without a crawl.
+  if (run.crawl === undefined && run.world.settings.preset === 'mainnet') population.listeningShare = crawlReachableCount(nodes, nodes, run.world.settings.reachableShare) / nodes;
   const world = new World(
     withWorldSettings(
       {

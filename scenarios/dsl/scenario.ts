@@ -295,6 +295,12 @@ export interface ScriptContext {
   fullOutboundCount(index: number): number;
   /** The node's connections as getpeerinfo reports them (Core's CNodeStats); empty while it is down. */
   peerInfo(index: number): NodeStats[];
+  /** Whether honest node `index` listens publicly (is reachable). */
+  isListening(index: number): boolean;
+  /** The nodes' clock (Core's GetTime) in seconds: what getpeerinfo's conntime and last_block compare with. */
+  clockSeconds(): number;
+  /** getaddrmaninfo's all_networks new and tried counts; zeros while the node is down. */
+  addrmanSizes(index: number): { new: number; tried: number };
 }
 
 /**

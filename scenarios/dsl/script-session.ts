@@ -423,4 +423,19 @@ export class ScriptSession implements ScriptContext {
     this.honest(index, 'peerInfo');
     return this.world.nodes[index]!.connman?.getNodeStats() ?? [];
   }
+
+  isListening(index: number): boolean {
+    this.honest(index, 'isListening');
+    return this.world.nodes[index]!.listening;
+  }
+
+  clockSeconds(): number {
+    return Math.floor(this.world.clock.nowMicros() / 1_000_000);
+  }
+
+  addrmanSizes(index: number): { new: number; tried: number } {
+    this.honest(index, 'addrmanSizes');
+    const am = this.world.nodes[index]!.connman?.addrman;
+    return am === undefined ? { new: 0, tried: 0 } : { new: am.size(null, true), tried: am.size(null, false) };
+  }
 }

@@ -4,6 +4,7 @@
 // in summary.json and shown by `connsim describe`. A scenario may change a default (and says why
 // in its threat model); the command line has the last word. Core's own timers stay Core's.
 
+import { REAL_FLOODS_PER_HOUR } from './outside-network.ts';
 import { DistributionError, parseDistribution, type DistributionSpec, type DistributionUnit } from '../../sim/index.ts';
 
 /** The world's settings, resolved. A distribution is null when the setting is "off". */
@@ -15,14 +16,28 @@ export interface WorldSettings {
   jitter: DistributionSpec | null;
   natShare: number;
   reachableShare: number;
+  outsideAnnouncements: DistributionSpec | null;
+  preset: WorldPreset;
 }
+
+/** Named sets of world settings (`--set preset=mainnet`); an explicit `--set key=…` still wins. */
+export type WorldPreset = 'default' | 'mainnet';
+
+export const WORLD_PRESETS: Readonly<Record<WorldPreset, { meaning: string; values: Readonly<Partial<Record<WorldSettingKey, string>>> }>> = {
+  default: { meaning: 'the settings as listed', values: {} },
+  mainnet: {
+    meaning:
+      'the calibrated world: the defaults, the rest of the network announcing itself (outsideAnnouncements), and reachableShare deciding who listens even without --population',
+    values: { outsideAnnouncements: `poisson(${Math.round(REAL_FLOODS_PER_HOUR)}/h)` },
+  },
+};
 
 export type WorldSettingKey = keyof WorldSettings;
 
 /** How one world setting is written, defaulted and documented. */
 export interface WorldSettingInfo {
   readonly key: WorldSettingKey;
-  readonly type: 'boolean' | 'distribution' | 'share';
+  readonly type: 'boolean' | 'distribution' | 'share' | 'preset';
   /** For distributions: times (durations) or plain numbers. */
   readonly unit?: DistributionUnit;
   /** For distributions: whether "off" is allowed. */
@@ -91,11 +106,31 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
   {
     key: 'reachableShare',
     type: 'share',
-    default: '0.25',
+    default: '0.19',
     meaning:
-      'With --population FILE only: the share of honest nodes that are the crawl\'s reachable nodes (at least 24, at most the crawl); the rest are unreachable. Without --population the scenario decides who listens.',
+      'With --population FILE or the mainnet preset: the share of honest nodes that listen publicly (the crawl\'s reachable nodes; at least 24, at most the crawl); the rest are unreachable. Otherwise the scenario decides who listens.',
     source:
-      'Unreachable nodes have outnumbered reachable ones at least 3 to 1 since 2018 (Grundmann et al., FC 2022: about 34,000 unreachable against about 8,000 reachable in May 2022)',
+      '7,833 reachable hosts (crawl of 2024-01-25) against about 34,000 unreachable nodes (Grundmann et al., FC 2022, May 2022; at least 3 to 1 since 2018): 7,833 / 41,833 = 0.19, the same figures the outside network is derived from',
+  },
+  {
+    key: 'outsideAnnouncements',
+    type: 'distribution',
+    unit: 'duration',
+    canBeOff: true,
+    default: 'off',
+    meaning:
+      "Self-announcements of the real network's announcing nodes outside the population, network-wide: each enters at a running listening node, which relays and stores it as Core does, and the port's relay floods it on (outside-network.ts). The outside nodes are addresses only (attempts to them time out). poisson(1404/h) in the mainnet preset; the cost is address traffic: each flood is about 2 deliveries per node.",
+    source:
+      'About 33,700 announcing nodes (7,833 reachable in the 2024-01-25 crawl + 76 % of ~34,000 unreachable, Grundmann et al. FC 2022), each address flooding the network about once per AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL (24 h): 33,700 / 24 h = 1,404 per hour, less the floods of the simulated announcers (not subtracted: at most a few percent)',
+  },
+  {
+    key: 'preset',
+    type: 'preset',
+    default: 'default',
+    meaning: `A named set of the settings above, applied before the other --set values: ${Object.entries(WORLD_PRESETS)
+      .map(([k, v]) => `${k} (${v.meaning})`)
+      .join('; ')}.`,
+    source: 'See each setting',
   },
 ];
 
@@ -119,12 +154,16 @@ export interface ResolvedWorldSettings {
   texts: Record<WorldSettingKey, string>;
 }
 
-function parseOne(info: WorldSettingInfo, raw: string, where: string): { value: boolean | number | DistributionSpec | null; text: string } {
+function parseOne(info: WorldSettingInfo, raw: string, where: string): { value: boolean | number | string | DistributionSpec | null; text: string } {
   const v = raw.trim();
   if (info.type === 'share') {
     const x = /^(\d+\.?\d*|\.\d+)$/.test(v) ? Number(v) : NaN;
     if (!(x >= 0 && x <= 1)) throw new WorldSettingError(`${where}: bad value for ${info.key}: "${raw}" (expected a share in [0, 1])`);
     return { value: x, text: String(x) };
+  }
+  if (info.type === 'preset') {
+    if (!Object.hasOwn(WORLD_PRESETS, v)) throw new WorldSettingError(`${where}: unknown world preset "${raw}" (known: ${Object.keys(WORLD_PRESETS).join(', ')})`);
+    return { value: v, text: v };
   }
   if (info.type === 'boolean') {
     const t = ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
@@ -150,13 +189,17 @@ function parseOne(info: WorldSettingInfo, raw: string, where: string): { value: 
  * (keys must be world settings; a key given twice is refused).
  */
 export function resolveWorldSettings(sets: readonly string[], scenarioDefaults: Readonly<Partial<Record<WorldSettingKey, string>>> = {}): ResolvedWorldSettings {
-  const values = new Map<WorldSettingKey, { value: boolean | number | DistributionSpec | null; text: string }>();
+  const values = new Map<WorldSettingKey, { value: boolean | number | string | DistributionSpec | null; text: string }>();
   for (const info of WORLD_SETTINGS) values.set(info.key, parseOne(info, info.default, 'world setting default'));
   for (const [k, v] of Object.entries(scenarioDefaults)) {
     const info = WORLD_SETTINGS.find((s) => s.key === k);
     if (info === undefined || v === undefined) throw new WorldSettingError(`scenario world default: unknown world setting "${k}"`);
     values.set(info.key, parseOne(info, v, 'scenario world default'));
   }
+  // A preset first (from the scenario or --set), so that every other --set overrides it.
+  const presetArg = [...sets].reverse().find((kv) => kv.startsWith('preset='));
+  const preset = presetArg !== undefined ? parseOne(WORLD_SETTINGS.find((s) => s.key === 'preset')!, presetArg.slice('preset='.length), '--set') : values.get('preset')!;
+  for (const [k, v] of Object.entries(WORLD_PRESETS[preset.value as WorldPreset].values)) values.set(k as WorldSettingKey, parseOne(WORLD_SETTINGS.find((s) => s.key === k)!, v, `world preset ${preset.text}`));
   const seen = new Set<string>();
   for (const kv of sets) {
     const eq = kv.indexOf('=');
@@ -182,6 +225,8 @@ export function resolveWorldSettings(sets: readonly string[], scenarioDefaults: 
       jitter: get<DistributionSpec | null>('jitter'),
       natShare: get<number>('natShare'),
       reachableShare: get<number>('reachableShare'),
+      outsideAnnouncements: get<DistributionSpec | null>('outsideAnnouncements'),
+      preset: get<WorldPreset>('preset'),
     },
     texts,
   };

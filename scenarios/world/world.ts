@@ -405,19 +405,24 @@ export class World {
   }
 
   /**
+   * A fresh honest address in the world's family mix and AS model (for a node added mid-run, or
+   * one outside the simulated population: outside-network.ts), drawn from `rng` so that it
+   * shifts no other draw. Nothing listens on it until a host is made for it.
+   */
+  freshHonestAddress(rng: SimRng): Service {
+    if (this.familyPlan === undefined) return NetAddr.fromIPv4(this.plan.nextValue(rng)).withPort(DEFAULT_P2P_PORT);
+    const fam = this.drawFamily(rng);
+    return this.familyPlan.next(fam, rng).withPort(fam === 'i2p' ? I2P_SAM31_PORT : DEFAULT_P2P_PORT);
+  }
+
+  /**
    * Adds an honest node mid-run and starts it now; returns its index. Its address follows the
    * world's plan (family shares, AS model), drawn from a stream of its own so that adding nodes
    * shifts no other draw; it listens by `opts.listening`, else with probability listeningShare.
    */
   addNode(opts: { listening?: boolean } = {}): number {
     const rng = this.addedRng;
-    let service: Service;
-    if (this.familyPlan !== undefined) {
-      const fam = this.drawFamily(rng);
-      service = this.familyPlan.next(fam, rng).withPort(fam === 'i2p' ? I2P_SAM31_PORT : DEFAULT_P2P_PORT);
-    } else {
-      service = NetAddr.fromIPv4(this.plan.nextValue(rng)).withPort(DEFAULT_P2P_PORT);
-    }
+    const service = this.freshHonestAddress(rng);
     const listening = opts.listening ?? rng.random() < (this.options.listeningShare ?? 0.5);
     const natShare = this.options.natShare ?? 0;
     const n = this.createNode(service, listening, () => this.pickRegion(rng), !listening && natShare > 0 && isClearnet(service) && this.natRng.random() < natShare);
