@@ -155,3 +155,34 @@ describe('checks and metrics', () => {
     ).toThrow(/metric "x" has kind "ratio"/);
   });
 });
+
+describe('world settings the runner applies', () => {
+  it('sessionLength churns every honest node but the victims: nodes stop and restart, by the distribution given', () => {
+    let counters = { crashes: 0, stops: 0, restarts: 0 };
+    let victimRan = true;
+    const def = defineScenario({
+      ...tiny,
+      name: 'sessions',
+      defaults: { nodes: 20, duration: '2h', sampleInterval: '30m' },
+      params: {},
+      *script(s) {
+        const v = s.victim();
+        s.every('5m', () => {
+          if (!s.isRunning(v)) victimRan = false;
+        });
+        yield s.at('2h');
+        counters = s.churnCounters();
+      },
+    });
+    const { summary } = runScenario({ scenario: def, seed: '1', set: ['sessionLength=exponential(1h)', 'downtime=constant(10m)'] });
+    expect(summary.world.sessionLength).toBe('exponential(1h)');
+    // 19 churning nodes, mean session 1 h, 10 min down: about 30 session ends in 2 h.
+    expect(counters.crashes + counters.stops).toBeGreaterThan(20);
+    expect(counters.restarts).toBeGreaterThan(12);
+    expect(victimRan).toBe(true);
+    const off = runScenario({ scenario: def, seed: '1' });
+    expect(off.summary.world.sessionLength).toBe('off');
+    // (the off run overwrote the counters) without it, this scenario churns nobody.
+    expect(counters).toEqual({ crashes: 0, stops: 0, restarts: 0 });
+  });
+});

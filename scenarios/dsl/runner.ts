@@ -11,7 +11,7 @@ import { Rng as SimRng, formatDuration, perLinkLatency, samplerFor, type Micros,
 import { AsModel, AsModelError } from '../world/as-model.ts';
 import { InvariantMonitor } from '../observe/invariants.ts';
 import { MetricsRecorder } from '../observe/metrics-recorder.ts';
-import { crawlReachableCount, worldOptionsFor, type PopulationOptions } from '../world/population.ts';
+import { DEFAULT_CHURN, crawlReachableCount, worldOptionsFor, type PopulationOptions } from '../world/population.ts';
 import { ProfileError, type ResolvedProfile } from '../world/profiles.ts';
 import { RUN_SUMMARY_FORMAT_VERSION, reproduceCommand, type RunInputFile, type RunSummary } from './run-summary.ts';
 import { ScenarioError, checkTimeline, parseAssignments, parseDurationOrThrow, resolveParams, type MetricKind, type ParamValues, type ScenarioDefinition, type ScriptIterator } from './scenario.ts';
@@ -221,6 +221,12 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     ...(run.seedList !== undefined ? { seedList: run.seedList } : {}),
     ...(run.crawl !== undefined ? { crawl: { nodes: run.crawl.nodes, reachableShare: run.world.settings.reachableShare } } : {}),
   };
+  // Sessions and downtimes for every honest node (the scenario's victims are exempted by the script).
+  const ws = run.world.settings;
+  if (ws.sessionLength !== null) {
+    const base = population.churn === undefined || population.churn === 'default' ? DEFAULT_CHURN : population.churn;
+    population.churn = { ...base, session: ws.sessionLength, downtime: ws.downtime };
+  }
   // The mainnet preset decides who listens by reachableShare even without a crawl.
   if (run.crawl === undefined && run.world.settings.preset === 'mainnet') population.listeningShare = crawlReachableCount(nodes, nodes, run.world.settings.reachableShare) / nodes;
   const world = new World(

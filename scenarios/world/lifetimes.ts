@@ -7,7 +7,7 @@
 // It does not start or stop Connmans itself (the world does, through LifetimeHost) and does not
 // choose which nodes are exempt (scenarios protect their victims).
 
-import { weibull, type EventHandle, type HandlerKind, type Kernel, type Micros, type Rng as SimRng, type Sampler } from '../../sim/index.ts';
+import { samplerFor, weibull, type DistributionSpec, type EventHandle, type HandlerKind, type Kernel, type Micros, type Rng as SimRng, type Sampler } from '../../sim/index.ts';
 
 export interface ChurnOptions {
   /** Weibull shape of up-session lengths (< 1: many short sessions and a long tail). */
@@ -18,6 +18,10 @@ export interface ChurnOptions {
   downtimeScaleMicros: Micros;
   /** Share of session ends that are crashes rather than graceful stops, in [0, 1]. */
   crashShare: number;
+  /** Any distribution of up-session lengths instead of the Weibull above (world setting sessionLength). */
+  session?: DistributionSpec;
+  /** Any distribution of down times instead of the Weibull above (world setting downtime). */
+  downtime?: DistributionSpec;
 }
 
 /** What the churn model needs from the world. */
@@ -110,8 +114,14 @@ export class Lifetimes {
       const rng = this.rng.fork(`node/${index}`);
       life = {
         rng,
-        session: weibull(rng.fork('session'), { shape: this.options.sessionShape, scale: this.options.sessionScaleMicros }),
-        downtime: weibull(rng.fork('downtime'), { shape: this.options.downtimeShape, scale: this.options.downtimeScaleMicros }),
+        session:
+          this.options.session !== undefined
+            ? samplerFor(rng.fork('session'), this.options.session)
+            : weibull(rng.fork('session'), { shape: this.options.sessionShape, scale: this.options.sessionScaleMicros }),
+        downtime:
+          this.options.downtime !== undefined
+            ? samplerFor(rng.fork('downtime'), this.options.downtime)
+            : weibull(rng.fork('downtime'), { shape: this.options.downtimeShape, scale: this.options.downtimeScaleMicros }),
         due: -1,
         handle: undefined,
         phase: 'idle',

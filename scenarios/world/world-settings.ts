@@ -17,6 +17,8 @@ export interface WorldSettings {
   natShare: number;
   reachableShare: number;
   outsideAnnouncements: DistributionSpec | null;
+  sessionLength: DistributionSpec | null;
+  downtime: DistributionSpec;
   preset: WorldPreset;
 }
 
@@ -124,6 +126,25 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
       'About 33,700 announcing nodes (7,833 reachable in the 2024-01-25 crawl + 76 % of ~34,000 unreachable, Grundmann et al. FC 2022), each address flooding the network about once per AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL (24 h): 33,700 / 24 h = 1,404 per hour, less the floods of the simulated announcers (not subtracted: at most a few percent)',
   },
   {
+    key: 'sessionLength',
+    type: 'distribution',
+    unit: 'duration',
+    canBeOff: true,
+    default: 'off',
+    meaning:
+      "How long an honest node runs before it stops (a third of stops are crashes) and later restarts after `downtime`, for every honest node but the scenario's victims; e.g. weibull(0.6,10h). off: nodes run for the whole run unless the scenario churns them.",
+    source:
+      'No stored primary measurement of Bitcoin session lengths fits (monitors publish connection durations, e.g. KIT DSN: more than 90 % of peers stay connected at least an hour); off by default, and so in the mainnet preset',
+  },
+  {
+    key: 'downtime',
+    type: 'distribution',
+    unit: 'duration',
+    default: 'weibull(0.7,2h)',
+    meaning: 'How long a stopped node stays down before it restarts (with sessionLength only).',
+    source: 'The churn scenario\'s own assumption (scenarios/world/population.ts DEFAULT_CHURN), not a measurement',
+  },
+  {
     key: 'preset',
     type: 'preset',
     default: 'default',
@@ -226,6 +247,8 @@ export function resolveWorldSettings(sets: readonly string[], scenarioDefaults: 
       natShare: get<number>('natShare'),
       reachableShare: get<number>('reachableShare'),
       outsideAnnouncements: get<DistributionSpec | null>('outsideAnnouncements'),
+      sessionLength: get<DistributionSpec | null>('sessionLength'),
+      downtime: get<DistributionSpec>('downtime'),
       preset: get<WorldPreset>('preset'),
     },
     texts,
