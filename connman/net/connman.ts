@@ -1151,7 +1151,7 @@ export class Connman {
         connType: n.connType,
       });
     }
-    const victim = selectNodeToEvict(candidates, { recentActivity: this.options.evictionProtectRecentActivity, blockRelay: this.options.evictionProtectBlockRelay });
+    const victim = selectNodeToEvict(candidates, { recentActivity: this.options.evictionProtectRecentActivity, blockRelay: this.options.evictionProtectBlockRelay }, this.options.evictionTieObserver);
     if (victim === null) return false;
     const n = this.byId.get(victim)!;
     this.markDisconnect(n, evictTxRelayPeerOnly ? 'evicted-tx-relay' : 'evicted');

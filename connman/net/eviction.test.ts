@@ -714,3 +714,29 @@ describe('SelectNodeToEvict: protections of older releases switched off (profile
     expect(selectNodeToEvict(cands, { recentActivity: false, blockRelay: false })).toBe(50);
   });
 });
+
+describe('the tie observer (diagnostics: which protections the id tie-break decided)', () => {
+  // 30 candidates in distinct netgroups with distinct tx/block times and connection times.
+  const base = (ping: (id: number) => number): NodeEvictionCandidate[] =>
+    Array.from({ length: 30 }, (_, id) =>
+      candidate(id, { keyedNetGroup: BigInt(1000 + id), minPingTimeMicros: ping(id), lastTxTimeSeconds: 100 + id, lastBlockTimeSeconds: 200 + id, connectedMicros: (300 + id) * SECOND }),
+    );
+
+  it('reports nothing when every boundary is decided by the comparators, and changes no choice', () => {
+    const c = base((id) => 1000 + id);
+    const seen: string[][] = [];
+    const victim = selectNodeToEvict(c, {}, (steps) => seen.push([...steps]));
+    expect(seen).toEqual([[]]);
+    expect(victim).toBe(selectNodeToEvict(c));
+  });
+
+  it('reports the min-ping step when the 8th and 9th lowest pings tie', () => {
+    // After the 4 highest netgroups (ids 26-29) are protected, ids 0-25 remain; pings 1000+id but
+    // ids 7 and 8 share one, so the ping boundary (8 lowest: ids 0-7) falls inside the tie.
+    const c = base((id) => (id === 8 ? 1007 : 1000 + id));
+    let steps: readonly string[] = [];
+    const victim = selectNodeToEvict(c, {}, (s) => (steps = s));
+    expect(steps).toEqual(['min-ping']);
+    expect(victim).toBe(selectNodeToEvict(c));
+  });
+});

@@ -298,21 +298,48 @@ export interface EvictionProtections {
   blockRelay?: boolean;
 }
 
+/** The protection steps that sort by one of Core's comparators, by name (for tieObserver). */
+export type EvictionSortStep = 'netgroup' | 'min-ping' | 'tx-time' | 'block-relay-time' | 'block-time';
+
+/**
+ * Called once per selection with the sorted protection steps whose boundary (the last peer left
+ * unprotected and the first protected) was a tie under Core's comparator, so that the id
+ * tie-break (see the file's head) decided who is protected, and the peer chosen (null: none).
+ * Diagnostics only: it changes nothing.
+ */
+export type TieObserver = (tiedSteps: readonly EvictionSortStep[], victim: NodeId | null) => void;
+
 // Core: node/eviction.cpp SelectNodeToEvict
-export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[], protections: EvictionProtections = {}): NodeId | null {
+export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[], protections: EvictionProtections = {}, tieObserver?: TieObserver): NodeId | null {
   const work = candidates.slice();
 
   protectNoBanConnections(work);
   protectOutboundConnections(work);
 
-  eraseLastKElements(work, compareNetGroupKeyed, 4);
-  eraseLastKElements(work, reverseCompareNodeMinPingTime, 8);
-  if (protections.recentActivity !== false) eraseLastKElements(work, compareNodeTXTime, 4);
-  if (protections.blockRelay !== false) eraseLastKElements(work, compareNodeBlockRelayOnlyTime, 8, (c) => !c.relayTxs && c.relevantServices);
-  if (protections.recentActivity !== false) eraseLastKElements(work, compareNodeBlockTime, 4);
+  // Each sorted step; with a tie observer, the boundary of each is checked first (on a copy).
+  const tied: EvictionSortStep[] = [];
+  const erase = (step: EvictionSortStep, less: Less, k: number, predicate?: (c: NodeEvictionCandidate) => boolean): void => {
+    if (tieObserver !== undefined) {
+      const sorted = work.slice().sort(totalOrder(less));
+      const b = sorted.length - Math.min(k, sorted.length);
+      if (b > 0 && b < sorted.length && !less(sorted[b - 1]!, sorted[b]!) && !less(sorted[b]!, sorted[b - 1]!)) tied.push(step);
+    }
+    eraseLastKElements(work, less, k, predicate);
+  };
+  erase('netgroup', compareNetGroupKeyed, 4);
+  erase('min-ping', reverseCompareNodeMinPingTime, 8);
+  if (protections.recentActivity !== false) erase('tx-time', compareNodeTXTime, 4);
+  if (protections.blockRelay !== false) erase('block-relay-time', compareNodeBlockRelayOnlyTime, 8, (c) => !c.relayTxs && c.relevantServices);
+  if (protections.recentActivity !== false) erase('block-time', compareNodeBlockTime, 4);
 
   protectEvictionCandidatesByRatioInPlace(work);
+  const victim = chooseFromSurvivors(work);
+  tieObserver?.(tied, victim);
+  return victim;
+}
 
+/** The last part of SelectNodeToEvict: among the survivors, the youngest of the biggest netgroup. */
+function chooseFromSurvivors(work: NodeEvictionCandidate[]): NodeId | null {
   if (work.length === 0) return null;
 
   // A discouraged peer that survived every protection is the one to drop. This comes after the

@@ -10,6 +10,7 @@ import { DEFAULT_WHITELISTFORCERELAY, DEFAULT_WHITELISTRELAY } from '../protocol
 import type { ServiceFlags } from '../protocol/protocol.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from '../protocol/protocol.ts';
 import type { Micros } from '../ports.ts';
+import type { TieObserver } from './eviction.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
 
@@ -117,6 +118,11 @@ export interface ConnmanOptions {
    * their last block time (Core PR #19670, v0.21). false = no such protection, as before.
    */
   evictionProtectBlockRelay: boolean;
+  /**
+   * Diagnostics, not Core: told of each inbound-eviction protection step whose boundary was a tie
+   * under Core's comparator and so settled by the id tie-break (eviction.ts TieObserver).
+   */
+  evictionTieObserver?: TieObserver;
   /**
    * With blocks: a tip stale for 30 minutes opens one extra outbound full-relay peer, and the
    * 45-second check evicts the extra full-relay peer that least recently announced a block
