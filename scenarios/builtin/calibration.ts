@@ -18,7 +18,7 @@ export default defineScenario({
   name: 'calibration',
   summary: 'The mainnet world measured against published observables of the real network; no attacker',
   threatModel:
-    'None. A world that claims to look like mainnet must show mainnet\'s address traffic, connection counts and stale tips; this run measures them in the mainnet preset (or whatever --set gives) and checks those a simulated world can be held to.',
+    'None. A world that claims to look like mainnet must show mainnet\'s address traffic, connection counts and block and transaction delivery; this run measures them in the mainnet preset (or whatever --set gives) and checks those a simulated world can be held to.',
   defaults: { nodes: 300, duration: '4h', sampleInterval: '30m' },
   world: { preset: 'mainnet' },
   params: {
