@@ -63,6 +63,44 @@ export function durationLabel(micros: number): string {
   return `${micros / 1_000_000} s`;
 }
 
+/**
+ * A duration in seconds as a reader would say it, with three significant digits at most:
+ * "350 ms", "2.4 s", "20 min", "1.5 h". Never an SI prefix on seconds ("10m" reads as minutes).
+ */
+export function secondsText(seconds: number): string {
+  const g = (x: number) => String(Number(x.toPrecision(3)));
+  if (seconds < 1) return `${g(seconds * 1000)} ms`;
+  if (seconds < 60) return `${g(seconds)} s`;
+  if (seconds < 3600) return `${g(seconds / 60)} min`;
+  return `${g(seconds / 3600)} h`;
+}
+
+/** Where a log axis of seconds puts its ticks: powers of ten below a minute, then minutes and hours. */
+const LOG_SECONDS_TICKS = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36_000, 360_000];
+
+/** The vega expression that labels a seconds axis the way secondsText does. */
+const SECONDS_LABEL_EXPR =
+  "datum.value < 1 ? format(datum.value * 1000, '~g') + ' ms' : datum.value < 60 ? format(datum.value, '~g') + ' s' : " +
+  "datum.value < 3600 ? format(datum.value / 60, '~g') + ' min' : format(datum.value / 3600, '~g') + ' h'";
+
+/**
+ * The scale and axis of a log axis of durations in seconds spanning [minSeconds, maxSeconds]
+ * (both > 0): ticks at 1 ms, 10 ms, 100 ms, 1 s, 10 s, 1 min, 10 min, 1 h, 10 h, 100 h, labelled
+ * with their unit, and a domain from the tick at or below the data to the tick at or above it.
+ */
+export function logSecondsAxis(minSeconds: number, maxSeconds: number): { scale: VlSpec; axis: VlSpec } {
+  let lo = 0;
+  while (lo + 1 < LOG_SECONDS_TICKS.length && LOG_SECONDS_TICKS[lo + 1]! <= minSeconds) lo++;
+  let hi = LOG_SECONDS_TICKS.length - 1;
+  while (hi - 1 > lo && LOG_SECONDS_TICKS[hi - 1]! >= maxSeconds) hi--;
+  const lowest = Math.min(LOG_SECONDS_TICKS[lo]!, minSeconds);
+  const highest = Math.max(LOG_SECONDS_TICKS[hi]!, maxSeconds);
+  return {
+    scale: { type: 'log', domain: [lowest, highest], nice: false },
+    axis: { values: LOG_SECONDS_TICKS.slice(lo, hi + 1), labelExpr: SECONDS_LABEL_EXPR, labelOverlap: false },
+  };
+}
+
 /** The subtitle lines every chart carries: what was run, with which seed and profile. */
 export function runSubtitle(result: RunResult, extra?: string): string[] {
   const id = result.identity;

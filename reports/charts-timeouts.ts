@@ -2,7 +2,7 @@
 // time from connect to disconnect per reason (ECDF on a log time axis, since a 5 s connect
 // timeout and a 20 min ping timeout share one chart). Pure functions from a RunResult to Charts.
 
-import { disconnectReasonScale, durationLabel, noDataChart, specFrame, timeChart, timeScale, timeTooltip, timeX, type Chart, type TimeScale } from './chart-kit.ts';
+import { disconnectReasonScale, durationLabel, logSecondsAxis, noDataChart, secondsText, specFrame, timeChart, timeScale, timeTooltip, timeX, type Chart, type TimeScale } from './chart-kit.ts';
 import { DISCONNECT_REASONS, type RunResult } from './run-result.ts';
 
 function disconnectsOverTime(result: RunResult, ts: TimeScale): Chart {
@@ -47,15 +47,16 @@ function disconnectsOverTime(result: RunResult, ts: TimeScale): Chart {
 function timeToDisconnect(result: RunResult): Chart {
   const name = 'timeouts-time-to-disconnect';
   const title = 'Time from connect to disconnect, by reason';
-  const rows: Array<{ seconds: number; fraction: number; reason: string; count: number }> = [];
+  const rows: Array<{ seconds: number; duration: string; fraction: number; reason: string; count: number }> = [];
   for (const d of result.events.timeToDisconnect) {
     // Quantile i of the 101-point grid is p = i/100; a log axis cannot show zero durations.
     d.quantilesMicros.forEach((q, i) => {
-      if (q > 0) rows.push({ seconds: q / 1e6, fraction: i / 100, reason: d.reason, count: d.count });
+      if (q > 0) rows.push({ seconds: q / 1e6, duration: secondsText(q / 1e6), fraction: i / 100, reason: d.reason, count: d.count });
     });
   }
   if (rows.length === 0) return noDataChart(result, name, 'timeouts', title, 'no connection ended after a positive duration');
-  const xTitle = 'Time from connect to disconnect (s, log scale)';
+  const xTitle = 'Time from connect to disconnect (log scale)';
+  const { scale: xScale, axis: xAxis } = logSecondsAxis(Math.min(...rows.map((r) => r.seconds)), Math.max(...rows.map((r) => r.seconds)));
   const yTitle = 'Disconnects of that reason (cumulative %)';
   return {
     name,
@@ -67,14 +68,14 @@ function timeToDisconnect(result: RunResult): Chart {
       data: { values: rows },
       mark: { type: 'line', interpolate: 'step-after' },
       encoding: {
-        x: { field: 'seconds', type: 'quantitative', title: xTitle, scale: { type: 'log' }, axis: { format: '~s' } },
+        x: { field: 'seconds', type: 'quantitative', title: xTitle, scale: xScale, axis: xAxis },
         y: { field: 'fraction', type: 'quantitative', title: yTitle, axis: { format: '.0%' }, scale: { domain: [0, 1] } },
         color: { field: 'reason', type: 'nominal', title: 'reason', scale: disconnectReasonScale() },
         tooltip: [
           { field: 'reason', type: 'nominal', title: 'reason' },
           { field: 'count', type: 'quantitative', title: 'disconnects', format: ',d' },
           { field: 'fraction', type: 'quantitative', title: 'quantile', format: '.0%' },
-          { field: 'seconds', type: 'quantitative', title: 'time to disconnect (s)', format: ',.3~f' },
+          { field: 'duration', type: 'nominal', title: 'time to disconnect' },
         ],
       },
     },
