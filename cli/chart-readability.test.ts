@@ -42,3 +42,21 @@ describe('the time-to-disconnect ECDF', () => {
     }
   });
 });
+
+describe('the distinct-netgroups/ASNs histogram', () => {
+  it('has a complete integer axis: counts with no node (2–4 here) keep their place instead of vanishing', async () => {
+    const result = eclipseFixture();
+    // End-of-run values 1, 5, 6, 7, 8 as in the default run: 2, 3 and 4 occur for no node.
+    const values = [1, 5, 6, 7, 8];
+    result.series.finalNodes = result.series.finalNodes.map((n, i) => ({ ...n, distinctNetgroups: 8, distinctAsns: values[i % values.length]! }));
+    const { svg } = await renderSvg(chartOf(buildCharts(result), 'diversity-outbound-groups-histogram').spec);
+    const labels = axisLabels(svg, 'X');
+    for (const v of ['1', '2', '3', '4', '5', '6', '7', '8']) expect(labels, labels.join(' | ')).toContain(v);
+    // Evenly spaced: the label positions of consecutive integers are equally far apart.
+    const at = svg.indexOf('aria-label="X-axis');
+    const group = svg.slice(svg.indexOf('role-axis-label', at), svg.indexOf('</g>', svg.indexOf('role-axis-label', at)));
+    const xs = [...group.matchAll(/<text[^>]*translate\(([-\d.]+),[^>]*>(\d+)<\/text>/g)].map((m) => [Number(m[2]), Number(m[1])] as const);
+    const step = (xs[1]![1] - xs[0]![1]) / (xs[1]![0] - xs[0]![0]);
+    for (let i = 1; i < xs.length; i++) expect(xs[i]![1] - xs[i - 1]![1]).toBeCloseTo(step * (xs[i]![0] - xs[i - 1]![0]), 3);
+  });
+});

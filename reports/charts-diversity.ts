@@ -15,12 +15,19 @@ function groupsHistogram(result: RunResult): Chart {
   const title = 'Distinct netgroups and ASNs among outbound peers, end of run';
   const nodes = result.series.finalNodes;
   if (nodes.length === 0) return noDataChart(result, name, 'diversity', title, 'no honest node was sampled');
-  const rows: Array<{ value: number; metric: string; nodes: number; fraction: number }> = [];
-  for (const [metric, values] of [
+  // A complete integer axis from 0 to the largest count: a count no node has keeps its (empty)
+  // place. The two metrics sit side by side in each integer's slot (x0..x1 around the integer).
+  const rows: Array<{ value: number; x0: number; x1: number; xm: number; metric: string; nodes: number; fraction: number }> = [];
+  let top = 1;
+  for (const [i, [metric, values]] of ([
     ['/16 netgroups', nodes.map((n) => n.distinctNetgroups)],
     ['ASNs', nodes.map((n) => n.distinctAsns)],
-  ] as const) {
-    for (const c of countBy(values)) rows.push({ value: c.value, metric, nodes: c.count, fraction: c.count / nodes.length });
+  ] as const).entries()) {
+    for (const c of countBy(values)) {
+      top = Math.max(top, c.value);
+      const x0 = c.value - 0.4 + 0.4 * i;
+      rows.push({ value: c.value, x0, x1: x0 + 0.4, xm: x0 + 0.2, metric, nodes: c.count, fraction: c.count / nodes.length });
+    }
   }
   const xTitle = "Distinct groups among a node's outbound peers (count)";
   const yTitle = 'Honest nodes (count)';
@@ -32,19 +39,32 @@ function groupsHistogram(result: RunResult): Chart {
     spec: {
       ...specFrame(result, title, `${nodes.length} honest nodes at the last sample; ASNs come from the asmap (0 = unmapped)`),
       data: { values: rows },
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        x: { field: 'value', type: 'ordinal', title: xTitle, axis: { labelAngle: 0 } },
-        xOffset: { field: 'metric', type: 'nominal', scale: { domain: METRIC_COLOURS.domain } },
-        y: { field: 'nodes', type: 'quantitative', title: yTitle },
-        color: { field: 'metric', type: 'nominal', title: 'distinct', scale: METRIC_COLOURS },
-        tooltip: [
-          { field: 'metric', type: 'nominal', title: 'distinct' },
-          { field: 'value', type: 'ordinal', title: 'count among outbound peers' },
-          { field: 'nodes', type: 'quantitative', title: 'honest nodes' },
-          { field: 'fraction', type: 'quantitative', title: 'of honest nodes', format: '.1%' },
-        ],
-      },
+      encoding: { y: { field: 'nodes', type: 'quantitative', title: yTitle } },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            x: {
+              field: 'x0',
+              type: 'quantitative',
+              title: xTitle,
+              scale: { domain: [-0.5, top + 0.5], nice: false, zero: false },
+              axis: { values: Array.from({ length: top + 1 }, (_, v) => v), format: 'd', grid: false },
+            },
+            x2: { field: 'x1' },
+            y2: { datum: 0 },
+            color: { field: 'metric', type: 'nominal', title: 'distinct', scale: METRIC_COLOURS },
+            tooltip: [
+              { field: 'metric', type: 'nominal', title: 'distinct' },
+              { field: 'value', type: 'quantitative', title: 'count among outbound peers' },
+              { field: 'nodes', type: 'quantitative', title: 'honest nodes' },
+              { field: 'fraction', type: 'quantitative', title: 'of honest nodes', format: '.1%' },
+            ],
+          },
+        },
+        // The node count above each bar, so a bar of 1 or 3 nodes next to one of 200 is still read.
+        { mark: { type: 'text', dy: -5, fontSize: 10, color: '#333333' }, encoding: { x: { field: 'xm', type: 'quantitative' }, text: { field: 'nodes', type: 'quantitative' } } },
+      ],
     },
   };
 }
