@@ -57,6 +57,26 @@ describe('buildReportHtml', () => {
     expect(html.indexOf('id="family-timeouts"')).toBeLessThan(html.indexOf('id="family-churn"'));
   });
 
+  it("says what its disconnect section shows, and says plainly when a run has no inactivity timeout", () => {
+    const section = html.slice(html.indexOf('id="family-timeouts"'), html.indexOf('id="family-churn"'));
+    expect(section).toContain('<h2>Disconnects and inactivity timeouts</h2>');
+    expect(section).toMatch(/Inactivity timeouts: [\d,]+ \(/);
+    expect(section).toContain('socket-closed');
+    expect(section).toContain('the peer closed the connection');
+    // A run whose disconnects are all the peers' doing (the default eclipse run's botnet churn).
+    const quiet = eclipseFixture();
+    quiet.events.disconnects = quiet.events.disconnects.map((b) => ({ ...b, reason: 'socket-closed' }));
+    quiet.events.timeToDisconnect = [{ reason: 'socket-closed', count: 40, attackerPeers: 40, quantilesMicros: Array.from({ length: 101 }, (_, i) => 1e6 + i * 1e4) }];
+    const quietCharts = buildCharts(quiet);
+    const page = buildReportHtml(quiet, quietCharts, loadBrowserBundles());
+    const quietSection = page.slice(page.indexOf('id="family-timeouts"'), page.indexOf('id="family-churn"'));
+    expect(quietSection).toContain("No inactivity timeout in this run: Core&#39;s InactivityCheck and ping timeout dropped no connection.");
+    expect(quietSection).toContain('socket-closed 40 (the peer closed the connection, all with the attacker)');
+    const inactivity = quietCharts.find((c) => c.name === 'timeouts-inactivity-over-time')!;
+    expect(inactivity.hasData).toBe(false);
+    expect(JSON.stringify(inactivity.spec)).toContain('No data: no inactivity timeout in this run');
+  });
+
   it('is deterministic', () => {
     expect(buildReportHtml(eclipseFixture(), buildCharts(eclipseFixture()), loadBrowserBundles()) === html).toBe(true);
   });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-import { CHART_FAMILIES, type Chart, type RunResult } from '../reports/index.ts';
+import { CHART_FAMILIES, familyNotes, type Chart, type RunResult } from '../reports/index.ts';
 
 /** The three browser builds, as script text, and vega's version from its package.json. */
 export interface BrowserBundles {
@@ -78,6 +78,7 @@ code { font: 12px/1.4 Menlo, Consolas, monospace; background: #f4f4f4; padding: 
 .fail { color: #c62828; font-weight: 600; }
 nav a { margin-right: 14px; }
 figure.chart { margin: 16px 0 28px; }
+.family-note { color: #333; max-width: 860px; }
 figure.chart figcaption { font-size: 12px; color: #666; }
 figure.chart figcaption a { color: #666; margin-right: 10px; }
 .render-error { color: #c62828; font-family: monospace; white-space: pre-wrap; }
@@ -180,13 +181,15 @@ export function buildReportHtml(result: RunResult, charts: readonly Chart[], bun
           .join('\n')}</table>`;
   const families = CHART_FAMILIES.filter((f) => charts.some((c) => c.family === f.family));
   const nav = families.map((f) => `<a href="#family-${f.family}">${escapeHtml(f.title)}</a>`).join('\n');
+  const notes = familyNotes(result);
   const sections = families
     .map((f) => {
+      const note = notes[f.family];
       const figs = charts
         .filter((c) => c.family === f.family)
         .map((c) => chartFigure(c.name, 'charts'))
         .join('\n');
-      return `<section id="family-${f.family}"><h2>${escapeHtml(f.title)}</h2>\n${figs}\n</section>`;
+      return `<section id="family-${f.family}"><h2>${escapeHtml(f.title)}</h2>\n${note !== undefined ? `<p class="family-note">${escapeHtml(note)}</p>\n` : ''}${figs}\n</section>`;
     })
     .join('\n');
   const specs = charts.map((c) => ({ name: c.name, spec: c.spec }));

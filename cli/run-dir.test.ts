@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { RUN_RESULT_FILE_NAME, buildCharts, chartDataCsv, stableStringify, type RunResult } from '../reports/index.ts';
+import { RUN_RESULT_FILE_NAME, RUN_RESULT_FORMAT_VERSION, buildCharts, chartDataCsv, stableStringify, type RunResult } from '../reports/index.ts';
 import { eclipseFixture, emptyFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 import { ReportCommandError, reportCommand } from './report-command.ts';
 import { writeRunReports } from './run-dir.ts';
@@ -146,8 +146,9 @@ describe('reportCommand', () => {
     await expect(reportCommand(dir)).rejects.toThrow(/result\.json' is missing/);
     writeFileSync(join(dir, RUN_RESULT_FILE_NAME), '{ not json');
     await expect(reportCommand(dir)).rejects.toThrow(/not valid JSON/);
-    writeFileSync(join(dir, RUN_RESULT_FILE_NAME), '{"formatVersion": 2}');
-    await expect(reportCommand(dir)).rejects.toThrow(/formatVersion/);
+    // A result.json of another format (an older connsim's, say) is refused by its version.
+    writeFileSync(join(dir, RUN_RESULT_FILE_NAME), JSON.stringify({ formatVersion: RUN_RESULT_FORMAT_VERSION - 1 }));
+    await expect(reportCommand(dir)).rejects.toThrow(new RegExp(`formatVersion is ${RUN_RESULT_FORMAT_VERSION - 1}, this connsim reads ${RUN_RESULT_FORMAT_VERSION}`));
     expect(existsSync(join(dir, 'charts'))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
 // It builds plain Vega-Lite objects with inline data; it does not choose which charts exist
 // (charts-*.ts and index.ts do) and never renders (cli/render.ts does).
 
-import { DISCONNECT_REASONS, EVICTION_REASONS, type RunResult } from './run-result.ts';
+import { DISCONNECT_REASONS, EVICTION_REASONS, type DisconnectReason, type RunResult } from './run-result.ts';
 
 /** A Vega-Lite spec as a plain object (validated against the Vega-Lite schema in the tests). */
 export type VlSpec = Record<string, unknown>;
@@ -16,7 +16,7 @@ export type ChartFamily = 'eclipse' | 'diversity' | 'timeouts' | 'churn';
 export const CHART_FAMILIES: readonly { family: ChartFamily; title: string }[] = [
   { family: 'eclipse', title: 'Eclipse resistance' },
   { family: 'diversity', title: 'Netgroup diversity' },
-  { family: 'timeouts', title: 'Inactivity timeouts' },
+  { family: 'timeouts', title: 'Disconnects and inactivity timeouts' },
   { family: 'churn', title: 'Connection churn and traffic' },
 ];
 
@@ -179,8 +179,35 @@ export function connTypeScale(shown: readonly string[]): VlSpec {
 /** Tableau-10 in order: one fixed colour per disconnect reason. */
 const TABLEAU10 = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-export function disconnectReasonScale(): VlSpec {
-  return { domain: [...DISCONNECT_REASONS], range: DISCONNECT_REASONS.map((_, i) => TABLEAU10[i % TABLEAU10.length]!) };
+/**
+ * A fixed colour per disconnect reason: the inactivity timeouts in reds and yellows, what the peer
+ * did in blues, our own choices in greens and purples, the node's life in greys.
+ */
+const DISCONNECT_REASON_COLOURS: Record<DisconnectReason, string> = {
+  'connect-timeout': '#9c755f',
+  'socket-no-message': '#e15759',
+  'handshake-timeout': '#ff9da7',
+  'socket-send-timeout': '#f28e2b',
+  'socket-receive-timeout': '#edc948',
+  'ping-timeout': '#b6992d',
+  'socket-closed': '#4e79a7',
+  'socket-recv-error': '#a0cbe8',
+  eviction: '#59a14f',
+  'feeler-done': '#b07aa1',
+  'addr-fetch-done': '#d4a6c8',
+  'handshake-refused': '#86bcb6',
+  misbehaviour: '#499894',
+  'block-download-timeout': '#8cd17d',
+  'disconnect-requested': '#79706e',
+  'network-inactive': '#bab0ac',
+  shutdown: '#8c8c8c',
+  'node-crashed': '#333333',
+};
+
+/** Colour scale over the disconnect reasons a chart shows, in display order, each in its fixed colour. */
+export function disconnectReasonScale(shown: readonly string[]): VlSpec {
+  const order = DISCONNECT_REASONS.filter((r) => shown.includes(r));
+  return { domain: order, range: order.map((r) => DISCONNECT_REASON_COLOURS[r]) };
 }
 
 export function evictionReasonScale(): VlSpec {

@@ -6,7 +6,7 @@ import { CHART_FAMILIES, type Chart, type ChartFamily, type VlSpec } from './cha
 import { churnCharts } from './charts-churn.ts';
 import { diversityCharts } from './charts-diversity.ts';
 import { eclipseCharts } from './charts-eclipse.ts';
-import { timeoutCharts } from './charts-timeouts.ts';
+import { disconnectSummary, timeoutCharts } from './charts-timeouts.ts';
 import { toCsv, type CsvColumn } from './csv.ts';
 import {
   OUTBOUND_CONN_TYPES,
@@ -34,6 +34,14 @@ export function buildCharts(result: RunResult): Chart[] {
     seen.add(c.name);
   }
   return charts;
+}
+
+/**
+ * A sentence or two per chart family that the report prints above its charts, saying what they
+ * show in this run (families without one are absent).
+ */
+export function familyNotes(result: RunResult): Partial<Record<ChartFamily, string>> {
+  return { timeouts: disconnectSummary(result) };
 }
 
 const PERCENTILE_KEYS: readonly (keyof Percentiles)[] = ['min', 'p10', 'p25', 'median', 'p75', 'p90', 'max'];

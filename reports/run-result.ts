@@ -11,8 +11,13 @@
 // duration in simulated microseconds), `…Bytes` is bytes on the wire (24-byte header included),
 // `…Share` and `…Fraction` are in [0, 1], `…Bits` is Shannon entropy in bits (log base 2).
 
-/** Bumped whenever a field changes meaning or is removed; readers refuse other versions. */
-export const RUN_RESULT_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever a field changes meaning or is removed; readers refuse other versions.
+ * 2: disconnect reasons in Core's words ('other' split into socket-closed, socket-recv-error,
+ *    shutdown, node-crashed, …; no-send/no-recv renamed socket-send-timeout/socket-receive-timeout;
+ *    socket-no-message apart from handshake-timeout); node samples count every inbound slot.
+ */
+export const RUN_RESULT_FORMAT_VERSION = 2;
 
 /** The file name a run directory keeps its RunResult under (pretty JSON, trailing newline). */
 export const RUN_RESULT_FILE_NAME = 'result.json';
@@ -68,45 +73,73 @@ export const CONN_TYPE_NAMES: readonly ConnTypeName[] = [
 ];
 
 /**
- * Why a connection ended. The inactivity ones follow Core's CConnman::InactivityCheck and
- * PeerManagerImpl::MaybeSendPing; the short-lived ones are the normal end of a feeler or
- * addr-fetch connection.
- *   connect-timeout   the outbound TCP connect did not complete (-timeout, 5 s by default);
- *   no-send           nothing sent for TIMEOUT_INTERVAL ("socket sending timeout");
- *   no-recv           nothing received for TIMEOUT_INTERVAL ("socket receive timeout");
- *   ping-timeout      a ping outstanding for TIMEOUT_INTERVAL;
- *   handshake-timeout no VERACK within the peer-connect timeout (-peertimeout, 60 s);
- *   eviction          we chose to drop it (inbound eviction, extra outbound, old chain, …);
- *   feeler-done       a feeler finished its probe;
- *   addr-fetch-done   an addr-fetch connection got its addresses (or timed out waiting);
- *   misbehaviour      the peer was discouraged or sent something invalid;
- *   other             anything else (remote close, shutdown, network inactive, …).
+ * Why a connection ended, in Core's words: each reason names the log line Core writes when it
+ * drops a connection for that reason (net.cpp, net_processing.cpp, netbase.cpp), so a reason here
+ * can be looked up in a real node's debug.log. DISCONNECT_REASON_INFO below gives each one's log
+ * line and meaning; the scenarios side maps connman's CloseReason onto these.
  */
 export type DisconnectReason =
   | 'connect-timeout'
-  | 'no-send'
-  | 'no-recv'
-  | 'ping-timeout'
+  | 'socket-no-message'
   | 'handshake-timeout'
+  | 'socket-send-timeout'
+  | 'socket-receive-timeout'
+  | 'ping-timeout'
+  | 'socket-closed'
+  | 'socket-recv-error'
   | 'eviction'
   | 'feeler-done'
   | 'addr-fetch-done'
+  | 'handshake-refused'
   | 'misbehaviour'
-  | 'other';
+  | 'block-download-timeout'
+  | 'disconnect-requested'
+  | 'network-inactive'
+  | 'shutdown'
+  | 'node-crashed';
+
+/** One disconnect reason: Core's log line for it, what it means, and whether it is an inactivity timeout. */
+export interface DisconnectReasonInfo {
+  reason: DisconnectReason;
+  /** The start of the line Core logs (debug category net unless said otherwise). */
+  coreLog: string;
+  /** What happened, in one phrase. */
+  meaning: string;
+  /**
+   * Dropped by Core's inactivity rules: CConnman::InactivityCheck (no first message within
+   * -peertimeout, no send or receive within TIMEOUT_INTERVAL, no VERACK within -peertimeout) or
+   * PeerManagerImpl::MaybeSendPing (a ping unanswered for TIMEOUT_INTERVAL).
+   */
+  inactivity: boolean;
+}
+
+/** Every disconnect reason in display order (the inactivity timeouts first, then what the peer did, then our choices). */
+export const DISCONNECT_REASON_INFO: readonly DisconnectReasonInfo[] = [
+  { reason: 'connect-timeout', coreLog: 'connection attempt to … timed out', meaning: 'our outbound TCP connect did not complete within -timeout, 5 s by default', inactivity: false },
+  { reason: 'socket-no-message', coreLog: 'socket no message in first … seconds', meaning: 'nothing sent or nothing received within -peertimeout of connecting', inactivity: true },
+  { reason: 'handshake-timeout', coreLog: 'version handshake timeout / V2 handshake timeout', meaning: 'no VERACK within -peertimeout of connecting', inactivity: true },
+  { reason: 'socket-send-timeout', coreLog: 'socket sending timeout', meaning: 'nothing sent for TIMEOUT_INTERVAL, 20 min', inactivity: true },
+  { reason: 'socket-receive-timeout', coreLog: 'socket receive timeout', meaning: 'nothing received for TIMEOUT_INTERVAL, 20 min', inactivity: true },
+  { reason: 'ping-timeout', coreLog: 'ping timeout', meaning: 'a ping unanswered for TIMEOUT_INTERVAL, 20 min', inactivity: true },
+  { reason: 'socket-closed', coreLog: 'socket closed', meaning: 'the peer closed the connection', inactivity: false },
+  { reason: 'socket-recv-error', coreLog: 'socket recv error', meaning: 'the connection was reset: the peer vanished', inactivity: false },
+  { reason: 'eviction', coreLog: 'selected … connection for eviction / disconnecting extra outbound peer / Outbound peer has old chain', meaning: 'we dropped it to make room or to replace it, by one of the eviction rules', inactivity: false },
+  { reason: 'feeler-done', coreLog: 'feeler connection completed', meaning: 'a feeler finished its probe', inactivity: false },
+  { reason: 'addr-fetch-done', coreLog: 'addrfetch connection completed / addrfetch connection timeout', meaning: 'an addr-fetch connection got its addresses, or gave up waiting', inactivity: false },
+  { reason: 'handshake-refused', coreLog: 'peer does not offer the expected services / peer using obsolete version / connected to self', meaning: "we refused the peer's VERSION", inactivity: false },
+  { reason: 'misbehaviour', coreLog: 'Disconnecting and discouraging peer / … in violation of protocol', meaning: 'the peer broke the protocol or was discouraged', inactivity: false },
+  { reason: 'block-download-timeout', coreLog: 'Timeout downloading block / Peer is stalling block download', meaning: 'a block request to the peer timed out', inactivity: false },
+  { reason: 'disconnect-requested', coreLog: 'disconnect by address / disconnect by id', meaning: 'disconnectnode: the scenario asked for it', inactivity: false },
+  { reason: 'network-inactive', coreLog: 'Network not active', meaning: 'setnetworkactive false', inactivity: false },
+  { reason: 'shutdown', coreLog: 'Stopping node', meaning: 'the node shut down: a restart, or the end of its life', inactivity: false },
+  { reason: 'node-crashed', coreLog: '(none: the process died)', meaning: 'the node crashed; its connections ended without a close', inactivity: false },
+];
 
 /** Display order of disconnect reasons (the inactivity timeouts first). */
-export const DISCONNECT_REASONS: readonly DisconnectReason[] = [
-  'connect-timeout',
-  'handshake-timeout',
-  'no-send',
-  'no-recv',
-  'ping-timeout',
-  'eviction',
-  'feeler-done',
-  'addr-fetch-done',
-  'misbehaviour',
-  'other',
-];
+export const DISCONNECT_REASONS: readonly DisconnectReason[] = DISCONNECT_REASON_INFO.map((i) => i.reason);
+
+/** The inactivity timeouts among the disconnect reasons (DisconnectReasonInfo.inactivity). */
+export const INACTIVITY_TIMEOUT_REASONS: readonly DisconnectReason[] = DISCONNECT_REASON_INFO.filter((i) => i.inactivity).map((i) => i.reason);
 
 /**
  * Which rule chose an evicted peer.
@@ -307,6 +340,8 @@ export interface DisconnectBin {
 export interface TimeToDisconnect {
   reason: DisconnectReason;
   count: number;
+  /** How many of them had an attacker peer. */
+  attackerPeers: number;
   /**
    * The distribution as 101 quantiles (p = 0, 0.01, …, 1; nearest-rank), enough to draw its ECDF;
    * empty when count is 0.

@@ -194,7 +194,7 @@ describe('event aggregates', () => {
   it('DisconnectLog keeps records in columns: same records back, same aggregates as the array', () => {
     const records = [
       { tMicros: 5, nodeId: 3, connType: 'feeler', reason: 'feeler-done', durationMicros: 1200, attackerPeer: false },
-      { tMicros: 12, nodeId: 0, connType: 'inbound', reason: 'other', durationMicros: 7.5, attackerPeer: true },
+      { tMicros: 12, nodeId: 0, connType: 'inbound', reason: 'node-crashed', durationMicros: 7.5, attackerPeer: true },
       { tMicros: 2 ** 40, nodeId: 9999, connType: 'outbound-full-relay', reason: 'connect-timeout', durationMicros: 5e6, attackerPeer: false },
     ] as const;
     const log = new DisconnectLog();

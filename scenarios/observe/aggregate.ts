@@ -273,7 +273,8 @@ export function disconnectAggregates(
   const reasonIndex = new Map(DISCONNECT_REASONS.map((r, i) => [r, i]));
   const bins = new Map<string, DisconnectBin>();
   const durations = new Map<string, number[]>();
-  const add = (tMicros: number, reason: DisconnectReason, durationMicros: number): void => {
+  const attackerPeers = new Map<string, number>();
+  const add = (tMicros: number, reason: DisconnectReason, durationMicros: number, attackerPeer: boolean): void => {
     const t = binStart(tMicros, binMicros);
     const key = `${t}/${reason}`;
     const b = bins.get(key);
@@ -282,15 +283,16 @@ export function disconnectAggregates(
     let d = durations.get(reason);
     if (!d) durations.set(reason, (d = []));
     d.push(durationMicros);
+    if (attackerPeer) attackerPeers.set(reason, (attackerPeers.get(reason) ?? 0) + 1);
   };
   if (records instanceof DisconnectLog) records.forEachRow(add);
-  else for (const r of records) add(r.tMicros, r.reason, r.durationMicros);
+  else for (const r of records) add(r.tMicros, r.reason, r.durationMicros, r.attackerPeer);
   const disconnects = [...bins.values()].sort((a, b) => a.tMicros - b.tMicros || reasonIndex.get(a.reason)! - reasonIndex.get(b.reason)!);
   const timeToDisconnect: TimeToDisconnect[] = [];
   for (const reason of DISCONNECT_REASONS) {
     const d = durations.get(reason);
     if (!d) continue;
-    timeToDisconnect.push({ reason, count: d.length, quantilesMicros: percentileGrid(sortedCopy(d)) });
+    timeToDisconnect.push({ reason, count: d.length, attackerPeers: attackerPeers.get(reason) ?? 0, quantilesMicros: percentileGrid(sortedCopy(d)) });
   }
   return { disconnects, timeToDisconnect };
 }
@@ -345,9 +347,9 @@ export class DisconnectLog {
     return Array.from({ length: this.n }, (_, i) => this.at(i));
   }
 
-  /** Time, reason and duration of every record, in order, without building objects. */
-  forEachRow(fn: (tMicros: number, reason: DisconnectReason, durationMicros: number) => void): void {
-    for (let i = 0; i < this.n; i++) fn(this.t[i]!, DISCONNECT_REASONS[this.reason[i]!]!, this.duration[i]!);
+  /** Time, reason, duration and attacker flag of every record, in order, without building objects. */
+  forEachRow(fn: (tMicros: number, reason: DisconnectReason, durationMicros: number, attackerPeer: boolean) => void): void {
+    for (let i = 0; i < this.n; i++) fn(this.t[i]!, DISCONNECT_REASONS[this.reason[i]!]!, this.duration[i]!, this.attacker[i] === 1);
   }
 
   private grow(): void {

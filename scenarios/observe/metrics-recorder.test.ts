@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CONNECTION_TYPES, ConnectionType, connectionTypeAsString } from '../../connman/protocol/connection-types.ts';
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
 import { parseRunResult } from '../../reports/index.ts';
-import { DISCONNECT_REASONS, EVICTION_REASONS, OUTBOUND_CONN_TYPES, type RunIdentity, type RunResult } from '../../reports/run-result.ts';
+import { DISCONNECT_REASONS, EVICTION_REASONS, INACTIVITY_TIMEOUT_REASONS, OUTBOUND_CONN_TYPES, type RunIdentity, type RunResult } from '../../reports/run-result.ts';
 import { minutes, seconds } from '../../sim/index.ts';
 import { InvariantMonitor } from './invariants.ts';
 import { connTypeNameOf, DISCONNECT_REASON_OF, EVICTION_REASON_OF, MetricsRecorder, outboundKeyOf } from './metrics-recorder.ts';
@@ -100,11 +100,21 @@ describe('vocabulary mappings', () => {
       expect(ev !== null, r).toBe(DISCONNECT_REASON_OF[r] === 'eviction');
       if (ev !== null) expect(EVICTION_REASONS).toContain(ev);
     }
-    expect(DISCONNECT_REASON_OF['socket-receive-timeout']).toBe('no-recv');
-    expect(DISCONNECT_REASON_OF['socket-send-timeout']).toBe('no-send');
+    expect(DISCONNECT_REASON_OF['socket-receive-timeout']).toBe('socket-receive-timeout');
+    expect(DISCONNECT_REASON_OF['socket-send-timeout']).toBe('socket-send-timeout');
+    expect(DISCONNECT_REASON_OF['socket-no-message']).toBe('socket-no-message');
     expect(DISCONNECT_REASON_OF['ping-timeout']).toBe('ping-timeout');
     expect(DISCONNECT_REASON_OF['version-handshake-timeout']).toBe('handshake-timeout');
+    expect(DISCONNECT_REASON_OF['v2-handshake-timeout']).toBe('handshake-timeout');
     expect(DISCONNECT_REASON_OF['misbehaving']).toBe('misbehaviour');
+    // What the peer did is said in Core's words ("socket closed", "socket recv error"), never "other".
+    expect(DISCONNECT_REASON_OF['remote-closed']).toBe('socket-closed');
+    expect(DISCONNECT_REASON_OF['remote-reset']).toBe('socket-recv-error');
+    expect(DISCONNECT_REASON_OF['shutdown']).toBe('shutdown');
+    expect(DISCONNECT_REASON_OF['missing-services']).toBe('handshake-refused');
+    // Only Core's inactivity rules count as inactivity timeouts.
+    const inactivity = reasons.filter((r) => INACTIVITY_TIMEOUT_REASONS.includes(DISCONNECT_REASON_OF[r])).sort();
+    expect(inactivity).toEqual(['ping-timeout', 'socket-no-message', 'socket-receive-timeout', 'socket-send-timeout', 'v2-handshake-timeout', 'version-handshake-timeout']);
     expect(EVICTION_REASON_OF['evicted']).toBe('inbound-slots-full');
     expect(EVICTION_REASON_OF['evicted-tx-relay']).toBe('tx-relay-capacity');
     expect(EVICTION_REASON_OF['extra-outbound-evicted']).toBe('extra-full-relay-outbound');
@@ -187,7 +197,9 @@ describe('a 36-node world recorded for 90 minutes', () => {
     const reasons = new Set(records.map((r) => r.reason));
     expect(reasons.has('feeler-done')).toBe(true);
     expect(reasons.has('connect-timeout')).toBe(true);
-    expect(reasons.has('other')).toBe(true);
+    // Node 9's graceful restart closes its connections ('shutdown'); its peers see them closed.
+    expect(reasons.has('shutdown')).toBe(true);
+    expect(reasons.has('socket-closed')).toBe(true);
     for (const r of records) {
       expect(DISCONNECT_REASONS).toContain(r.reason);
       expect(r.durationMicros).toBeGreaterThanOrEqual(0);
@@ -198,7 +210,7 @@ describe('a 36-node world recorded for 90 minutes', () => {
     // The crash ended node 5's connections at 40 min.
     const crash = records.filter((r) => r.nodeId === 5 && r.tMicros === minutes(40));
     expect(crash.length).toBeGreaterThan(0);
-    expect(crash.every((r) => r.reason === 'other')).toBe(true);
+    expect(crash.every((r) => r.reason === 'node-crashed')).toBe(true);
     const total = result.events.timeToDisconnect.reduce((a, t) => a + t.count, 0);
     expect(total).toBe(records.length);
     const opened = result.events.connections.reduce((a, b) => a + b.opened, 0);

@@ -42,43 +42,44 @@ import type { World } from '../world/world.ts';
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Every connman CloseReason as a reports DisconnectReason. A Record type, so a reason added to
- * ports.ts without a mapping here fails to compile.
- *   socket-no-message: Core's InactivityCheck finds nothing sent or nothing received within the
- *   peer-connect grace period (-peertimeout), i.e. the connection never got going: counted with
- *   the handshake timeouts, not with the 20-minute send/receive timeouts.
+ * Every connman CloseReason as a reports DisconnectReason (Core's words, see reports'
+ * DISCONNECT_REASON_INFO). A Record type, so a reason added to ports.ts without a mapping here
+ * fails to compile.
+ *   remote-closed / remote-reset: the peer closed or reset the socket; Core logs "socket closed" or
+ *   "socket recv error" from SocketHandlerConnected. The botnet's short inbound connections and an
+ *   attacker's reconnects end this way on the victim's side: they are the peer's doing, not a timeout.
  *   tx-relay-capacity: the newcomer itself is dropped because tx-relaying inbound slots are full
  *   and no one could be evicted; reports files it under eviction (EvictionReason tx-relay-capacity).
- *   block-download-timeout / missing-services / obsolete-version / self-connection: ordinary
- *   protocol-level drops that are neither a timeout class reports knows nor misbehaviour.
+ *   missing-services / obsolete-version / self-connection: we refuse the peer's VERSION.
+ *   addr-fetch-timeout: Core's "addrfetch connection timeout", the end of an addr-fetch that got nothing.
  */
 export const DISCONNECT_REASON_OF: Readonly<Record<CloseReason, DisconnectReason>> = {
-  'socket-no-message': 'handshake-timeout',
-  'socket-send-timeout': 'no-send',
-  'socket-receive-timeout': 'no-recv',
+  'socket-no-message': 'socket-no-message',
+  'socket-send-timeout': 'socket-send-timeout',
+  'socket-receive-timeout': 'socket-receive-timeout',
   'v2-handshake-timeout': 'handshake-timeout',
   'version-handshake-timeout': 'handshake-timeout',
   'ping-timeout': 'ping-timeout',
-  'remote-closed': 'other',
-  'remote-reset': 'other',
+  'remote-closed': 'socket-closed',
+  'remote-reset': 'socket-recv-error',
   evicted: 'eviction',
   'evicted-tx-relay': 'eviction',
   'tx-relay-capacity': 'eviction',
   'feeler-done': 'feeler-done',
   'addr-fetch-done': 'addr-fetch-done',
   'addr-fetch-timeout': 'addr-fetch-done',
-  'missing-services': 'other',
-  'obsolete-version': 'other',
-  'self-connection': 'other',
+  'missing-services': 'handshake-refused',
+  'obsolete-version': 'handshake-refused',
+  'self-connection': 'handshake-refused',
   'protocol-violation': 'misbehaviour',
   misbehaving: 'misbehaviour',
-  'disconnect-requested': 'other',
-  'network-inactive': 'other',
-  shutdown: 'other',
+  'disconnect-requested': 'disconnect-requested',
+  'network-inactive': 'network-inactive',
+  shutdown: 'shutdown',
   'outbound-eviction-chain-sync': 'eviction',
   'extra-outbound-evicted': 'eviction',
   'extra-block-relay-evicted': 'eviction',
-  'block-download-timeout': 'other',
+  'block-download-timeout': 'block-download-timeout',
 };
 
 /**
@@ -505,7 +506,7 @@ export class MetricsRecorder {
 
   /**
    * A crashed node's connections end without close events: each is recorded as closed now
-   * (reason 'other'). After a graceful stop the close events ('shutdown') already came.
+   * (reason 'node-crashed'). After a graceful stop the close events ('shutdown') already came.
    */
   private onRetired(node: number, how: 'stopped' | 'crashed'): void {
     const m = this.openMap(node);
@@ -520,7 +521,7 @@ export class MetricsRecorder {
           tMicros: now,
           nodeId: node,
           connType: name,
-          reason: 'other',
+          reason: 'node-crashed',
           durationMicros: clockNow - oc.peer.connectedMicros,
           attackerPeer: oc.attacker,
         });

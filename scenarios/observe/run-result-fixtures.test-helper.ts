@@ -130,10 +130,11 @@ function disconnectDuration(w: World, reason: DisconnectReason): number {
   switch (reason) {
     case 'connect-timeout':
       return 5_000_000;
+    case 'socket-no-message':
     case 'handshake-timeout':
       return 60_000_000 + Math.floor(r * 1_500_000);
-    case 'no-send':
-    case 'no-recv':
+    case 'socket-send-timeout':
+    case 'socket-receive-timeout':
     case 'ping-timeout':
       return 20 * MINUTE + Math.floor(r * 60_000_000);
     case 'feeler-done':
@@ -144,7 +145,7 @@ function disconnectDuration(w: World, reason: DisconnectReason): number {
       return Math.floor(Math.exp(13 + r * 9));
     case 'misbehaviour':
       return Math.floor(Math.exp(12 + r * 6));
-    case 'other':
+    default:
       return Math.floor(Math.exp(14 + r * 8));
   }
 }
@@ -152,23 +153,24 @@ function disconnectDuration(w: World, reason: DisconnectReason): number {
 const OUTBOUND_DISCONNECT_MIX: readonly [DisconnectReason, number][] = [
   ['connect-timeout', 0.3],
   ['handshake-timeout', 0.05],
-  ['no-recv', 0.05],
-  ['no-send', 0.01],
+  ['socket-receive-timeout', 0.05],
+  ['socket-send-timeout', 0.01],
   ['ping-timeout', 0.04],
   ['eviction', 0.1],
   ['misbehaviour', 0.02],
-  ['other', 0.43],
+  ['socket-recv-error', 0.13],
+  ['socket-closed', 0.3],
 ];
 
 function drawReason(w: World, attackOn: boolean): DisconnectReason {
   let r = w.rand();
   for (const [reason, p] of OUTBOUND_DISCONNECT_MIX) {
     // Under attack, silent attacker peers push the inactivity timeouts up.
-    const q = attackOn && (reason === 'ping-timeout' || reason === 'no-recv') ? p * 3 : p;
+    const q = attackOn && (reason === 'ping-timeout' || reason === 'socket-receive-timeout') ? p * 3 : p;
     if (r < q) return reason;
     r -= q;
   }
-  return 'other';
+  return 'socket-closed';
 }
 
 function connTypeName(k: OutboundConnKey): ConnTypeName {
@@ -229,7 +231,7 @@ function generate(plan: Plan): Generated {
       if (restartNow && victim) {
         // A restart drops every connection; the victim re-picks all of them from its poisoned tables.
         for (const p of n.outbound) {
-          disconnects.push({ tMicros: t, nodeId: n.nodeId, connType: connTypeName(p.connType), reason: 'other', durationMicros: disconnectDuration(w, 'other'), attackerPeer: p.attacker });
+          disconnects.push({ tMicros: t, nodeId: n.nodeId, connType: connTypeName(p.connType), reason: 'shutdown', durationMicros: disconnectDuration(w, 'shutdown'), attackerPeer: p.attacker });
           connections.push({ tMicros: t, connType: connTypeName(p.connType), kind: 'close' });
         }
         n.outbound = [];
