@@ -56,6 +56,39 @@ describe('charts of every built-in scenario', () => {
   }
 });
 
+/** The data rows of a chart's first layer that has data (or of the chart itself). */
+function chartRows(c: { spec: Record<string, unknown> }): Record<string, unknown>[] {
+  const layers = (c.spec.layer as { data?: { values?: unknown[] } }[] | undefined) ?? [];
+  const data = (c.spec.data as { values?: unknown[] } | undefined) ?? layers.find((l) => l.data?.values !== undefined)?.data;
+  return (data?.values ?? []) as Record<string, unknown>[];
+}
+
+describe('the inbound attacks: slots held by the attacker, victim by victim', () => {
+  for (const name of ['slowloris', 'inbound-flood', 'eclipse-botnet']) {
+    it(`${name}: each victim's inbound slots held by the attacker are sampled (handshake done or not) and charted per victim`, () => {
+      const result = resultOf(name);
+      const victims = result.identity.victimIds;
+      expect(victims.length).toBeGreaterThan(0);
+      // Core counts every inbound CNode against its inbound limit, whether it finished VERSION/VERACK or not.
+      const held = result.series.victims.filter((s) => s.inboundSlotsAttacker > 0);
+      expect(held.length, 'ticks at which a victim had attacker inbound peers').toBeGreaterThan(0);
+      for (const s of result.series.victims) {
+        expect(s.inboundSlotsAttacker).toBeGreaterThanOrEqual(s.inboundAttacker);
+        expect(s.inboundSlots).toBeGreaterThanOrEqual(s.inboundTotal);
+        expect(s.inboundSlots).toBeLessThanOrEqual(s.inboundLimit);
+      }
+      const chart = buildCharts(result).find((c) => c.name === 'victims-inbound-slots');
+      expect(chart?.hasData).toBe(true);
+      const shown = new Set(chartRows(chart!).map((r) => r.victim));
+      expect([...shown].sort()).toEqual(victims.map((v) => `victim ${v}`).sort());
+    }, 120_000);
+  }
+  it('slowloris: silent peers, which never finish the handshake, hold slots the handshake-only count misses', () => {
+    const s = resultOf('slowloris').series.victims;
+    expect(s.some((x) => x.inboundSlotsAttacker > x.inboundAttacker)).toBe(true);
+  });
+});
+
 describe.skipIf(!hasChromium)('report.html of a built-in scenario in headless Chromium', () => {
   it('eclipse-botnet: every chart drawn, no console message', async () => {
     const result = resultOf('eclipse-botnet');

@@ -11,10 +11,11 @@ import { DISCONNECT_REASONS, EVICTION_REASONS, type DisconnectReason, type RunRe
 export type VlSpec = Record<string, unknown>;
 
 /** Chart families, in the order the report shows them. */
-export type ChartFamily = 'eclipse' | 'diversity' | 'timeouts' | 'churn';
+export type ChartFamily = 'eclipse' | 'victims' | 'diversity' | 'timeouts' | 'churn';
 
 export const CHART_FAMILIES: readonly { family: ChartFamily; title: string }[] = [
   { family: 'eclipse', title: 'Eclipse resistance' },
+  { family: 'victims', title: 'Each victim' },
   { family: 'diversity', title: 'Netgroup diversity' },
   { family: 'timeouts', title: 'Disconnects and inactivity timeouts' },
   { family: 'churn', title: 'Connection churn and traffic' },

@@ -1,10 +1,10 @@
 // Netgroup-diversity charts: distinct /16 network groups and distinct ASNs among each honest
 // node's outbound peers (histogram at the end of the run, and median with a 10–90 % band over
 // time), the Shannon entropy of outbound network groups, and how concentrated inbound slots are
-// by network group (over time, and the victims' inbound groups at the end).
+// by network group over time (each victim's inbound groups are in charts-victims.ts).
 // Pure functions from a RunResult to Chart records.
 
-import { netgroupLabel, noDataChart, specFrame, timeChart, timeScale, timeTooltip, timeX, type Chart, type TimeScale, type VlSpec } from './chart-kit.ts';
+import { noDataChart, specFrame, timeChart, timeScale, timeTooltip, timeX, type Chart, type TimeScale, type VlSpec } from './chart-kit.ts';
 import { countBy } from './stats.ts';
 import type { Percentiles, RunResult } from './run-result.ts';
 
@@ -192,63 +192,8 @@ function inboundConcentration(result: RunResult, ts: TimeScale): Chart {
   );
 }
 
-const TOP_NETGROUPS = 15;
-
-function victimInboundNetgroups(result: RunResult): Chart {
-  const name = 'diversity-victim-inbound-netgroups';
-  const title = "Victims' inbound slots by netgroup, end of run";
-  const entries = result.series.victimInboundNetgroups;
-  if (entries.length === 0) return noDataChart(result, name, 'diversity', title, 'no victim had an inbound peer at the last sample');
-  // Pool the victims, then keep the largest groups (ties by netgroup hex, so the cut is stable).
-  const pooled = new Map<string, { count: number; attacker: number }>();
-  for (const e of entries) {
-    const p = pooled.get(e.netgroupHex) ?? { count: 0, attacker: 0 };
-    p.count += e.count;
-    p.attacker += e.attacker;
-    pooled.set(e.netgroupHex, p);
-  }
-  const ranked = [...pooled.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const top = ranked.slice(0, TOP_NETGROUPS);
-  const order = top.map(([hex]) => netgroupLabel(hex));
-  const rows: Array<{ netgroup: string; peer: string; slots: number }> = [];
-  for (const [hex, c] of top) {
-    const netgroup = netgroupLabel(hex);
-    if (c.count - c.attacker > 0) rows.push({ netgroup, peer: 'honest', slots: c.count - c.attacker });
-    if (c.attacker > 0) rows.push({ netgroup, peer: 'attacker', slots: c.attacker });
-  }
-  const xTitle = 'Inbound slots (count)';
-  const yTitle = 'Netgroup of the inbound peer';
-  const total = ranked.reduce((acc, [, c]) => acc + c.count, 0);
-  return {
-    name,
-    family: 'diversity',
-    hasData: true,
-    axisTitles: [xTitle, yTitle],
-    spec: {
-      ...specFrame(
-        result,
-        title,
-        `${total} inbound slots over ${ranked.length} netgroups, ${result.identity.victimIds.length} victim(s) pooled${ranked.length > TOP_NETGROUPS ? `; largest ${TOP_NETGROUPS} shown` : ''}`,
-      ),
-      height: { step: 16 },
-      data: { values: rows },
-      mark: { type: 'bar' },
-      encoding: {
-        y: { field: 'netgroup', type: 'nominal', title: yTitle, sort: order },
-        x: { field: 'slots', type: 'quantitative', title: xTitle, stack: 'zero' },
-        color: { field: 'peer', type: 'nominal', title: 'inbound peer', scale: { domain: ['honest', 'attacker'], range: ['#4c78a8', '#e45756'] } },
-        tooltip: [
-          { field: 'netgroup', type: 'nominal', title: 'netgroup' },
-          { field: 'peer', type: 'nominal', title: 'peer' },
-          { field: 'slots', type: 'quantitative', title: 'inbound slots' },
-        ],
-      },
-    },
-  };
-}
-
 /** Every netgroup-diversity chart, in report order. */
 export function diversityCharts(result: RunResult): Chart[] {
   const ts = timeScale(result.identity.durationMicros);
-  return [groupsHistogram(result), groupsOverTime(result, ts), entropyOverTime(result, ts), inboundConcentration(result, ts), victimInboundNetgroups(result)];
+  return [groupsHistogram(result), groupsOverTime(result, ts), entropyOverTime(result, ts), inboundConcentration(result, ts)];
 }

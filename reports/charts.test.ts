@@ -69,7 +69,7 @@ describe('buildCharts', () => {
         const familyOrder = CHART_FAMILIES.map((x) => x.family);
         const seen = f.charts.map((c) => familyOrder.indexOf(c.family));
         expect([...seen].sort((a, b) => a - b)).toEqual(seen);
-        expect(new Set(f.charts.map((c) => c.family)).size).toBe(4);
+        expect(new Set(f.charts.map((c) => c.family)).size).toBe(5);
         expect(f.charts.length).toBeGreaterThanOrEqual(15);
       });
 

@@ -6,6 +6,7 @@ import { CHART_FAMILIES, type Chart, type ChartFamily, type VlSpec } from './cha
 import { churnCharts } from './charts-churn.ts';
 import { diversityCharts } from './charts-diversity.ts';
 import { eclipseCharts } from './charts-eclipse.ts';
+import { victimCharts } from './charts-victims.ts';
 import { disconnectSummary, timeoutCharts } from './charts-timeouts.ts';
 import { toCsv, type CsvColumn } from './csv.ts';
 import {
@@ -26,7 +27,7 @@ const FILE_SAFE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Every chart of the run, grouped by family in CHART_FAMILIES order; names are unique and file-safe. */
 export function buildCharts(result: RunResult): Chart[] {
-  const charts = [...eclipseCharts(result), ...diversityCharts(result), ...timeoutCharts(result), ...churnCharts(result)];
+  const charts = [...eclipseCharts(result), ...victimCharts(result), ...diversityCharts(result), ...timeoutCharts(result), ...churnCharts(result)];
   const seen = new Set<string>();
   for (const c of charts) {
     if (!FILE_SAFE.test(c.name)) throw new Error(`buildCharts: chart name '${c.name}' is not file-safe`);

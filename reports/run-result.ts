@@ -15,7 +15,8 @@
  * Bumped whenever a field changes meaning or is removed; readers refuse other versions.
  * 2: disconnect reasons in Core's words ('other' split into socket-closed, socket-recv-error,
  *    shutdown, node-crashed, …; no-send/no-recv renamed socket-send-timeout/socket-receive-timeout;
- *    socket-no-message apart from handshake-timeout); node samples count every inbound slot.
+ *    socket-no-message apart from handshake-timeout); node samples count every inbound slot
+ *    (inboundSlots, handshake done or not) and the entropy of outbound ASNs.
  */
 export const RUN_RESULT_FORMAT_VERSION = 2;
 
@@ -205,6 +206,14 @@ export interface NodeSnapshot {
   outbound: OutboundPeerSnapshot[];
   /** Fully connected inbound peers, in any order. */
   inbound: InboundPeerSnapshot[];
+  /**
+   * Every inbound connection the node holds, handshake done or not (Core counts each against its
+   * inbound limit from the moment it accepts the socket), and how many of them are the attacker's.
+   */
+  inboundSlots: number;
+  inboundSlotsAttacker: number;
+  /** The node's inbound limit: Core's m_max_inbound (-maxconnections less the automatic outbound slots). */
+  inboundLimit: number;
   /** AddrMan new-table entries, and how many of them are attacker addresses. */
   addrmanNew: number;
   addrmanNewAttacker: number;
@@ -261,8 +270,16 @@ export interface NodeSample {
   distinctAsns: number;
   /** Shannon entropy of the outbound peers' network groups, in bits (0 with zero or one peer). */
   netgroupEntropyBits: number;
+  /** Shannon entropy of the outbound peers' AS numbers, in bits (unmapped addresses count as one ASN, 0). */
+  asnEntropyBits: number;
+  /** Fully connected inbound peers (handshake done), and how many are the attacker's. */
   inboundTotal: number;
   inboundAttacker: number;
+  /** Every inbound slot in use, handshake done or not, and the attacker's (NodeSnapshot.inboundSlots). */
+  inboundSlots: number;
+  inboundSlotsAttacker: number;
+  /** The node's inbound limit (Core's m_max_inbound). */
+  inboundLimit: number;
   inboundDistinctNetgroups: number;
   /** Largest single network group's share of inbound slots (null with no inbound peers). */
   inboundTopNetgroupShare: number | null;
@@ -289,6 +306,7 @@ export interface NetworkSample {
   distinctNetgroups: Percentiles;
   distinctAsns: Percentiles;
   netgroupEntropyBits: Percentiles;
+  asnEntropyBits: Percentiles;
   /** Percentiles over nodes with at least one inbound peer. */
   inboundTopNetgroupShare: Percentiles;
 }

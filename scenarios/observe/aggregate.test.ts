@@ -25,7 +25,10 @@ function peer(connType: OutboundConnKey, netgroupHex: string, asn: number, attac
 }
 
 function snapshot(nodeId: number, outbound: ReturnType<typeof peer>[], inbound: { netgroupHex: string; attacker: boolean }[] = []): NodeSnapshot {
-  return { nodeId, role: 'honest', outbound, inbound, addrmanNew: 100, addrmanNewAttacker: 10, addrmanTried: 20, addrmanTriedAttacker: 0 };
+  // Two more inbound connections than fully connected ones (still in their handshake, one the attacker's).
+  const inboundSlots = inbound.length + 2;
+  const inboundSlotsAttacker = inbound.filter((p) => p.attacker).length + 1;
+  return { nodeId, role: 'honest', outbound, inbound, inboundSlots, inboundSlotsAttacker, inboundLimit: 114, addrmanNew: 100, addrmanNewAttacker: 10, addrmanTried: 20, addrmanTriedAttacker: 0 };
 }
 
 describe('shannonEntropyBits', () => {
@@ -96,7 +99,9 @@ describe('nodeSample', () => {
     expect(s.distinctNetgroups).toBe(3);
     expect(s.distinctAsns).toBe(2);
     expect(s.netgroupEntropyBits).toBeCloseTo(1.5, 12); // groups used 2, 1, 1 times
+    expect(s.asnEntropyBits).toBeCloseTo(-(0.75 * Math.log2(0.75) + 0.25 * Math.log2(0.25)), 12); // ASNs used 3, 1 times
     expect(s.inboundTotal).toBe(3);
+    expect([s.inboundSlots, s.inboundSlotsAttacker, s.inboundLimit]).toEqual([5, 3, 114]);
     expect(s.inboundAttacker).toBe(2);
     expect(s.inboundDistinctNetgroups).toBe(2);
     expect(s.inboundTopNetgroupShare).toBeCloseTo(2 / 3, 12);

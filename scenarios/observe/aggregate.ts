@@ -132,8 +132,12 @@ export function nodeSample(tMicros: number, snapshot: NodeSnapshot): NodeSample 
     distinctNetgroups: groups.length,
     distinctAsns: distinctCount(snapshot.outbound.map((p) => p.asn)),
     netgroupEntropyBits: shannonEntropyBits(groups.map((g) => g.count)),
+    asnEntropyBits: shannonEntropyBits(countBy(snapshot.outbound.map((p) => p.asn)).map((g) => g.count)),
     inboundTotal: snapshot.inbound.length,
     inboundAttacker,
+    inboundSlots: snapshot.inboundSlots,
+    inboundSlotsAttacker: snapshot.inboundSlotsAttacker,
+    inboundLimit: snapshot.inboundLimit,
     inboundDistinctNetgroups: inboundGroups.length,
     inboundTopNetgroupShare: snapshot.inbound.length === 0 ? null : inboundGroups[0]!.count / snapshot.inbound.length,
     addrmanNew: snapshot.addrmanNew,
@@ -190,6 +194,7 @@ export function summariseSnapshots(tMicros: number, snapshots: readonly NodeSnap
     distinctNetgroups: percentiles(nodes.map((n) => n.distinctNetgroups)),
     distinctAsns: percentiles(nodes.map((n) => n.distinctAsns)),
     netgroupEntropyBits: percentiles(nodes.map((n) => n.netgroupEntropyBits)),
+    asnEntropyBits: percentiles(nodes.map((n) => n.asnEntropyBits)),
     inboundTopNetgroupShare: percentiles(topShares),
   };
   return { network, nodes };

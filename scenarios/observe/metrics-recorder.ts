@@ -329,9 +329,17 @@ export class MetricsRecorder {
     if (c === undefined) return undefined;
     const outbound: OutboundPeerSnapshot[] = [];
     const inbound: InboundPeerSnapshot[] = [];
+    let inboundSlots = 0;
+    let inboundSlotsAttacker = 0;
     for (const peer of c.getNodes()) {
+      if (peer.disconnect) continue;
+      // Every inbound connection holds a slot (Core's AcceptConnection counts them all), handshake or not.
+      if (peer.connType === ConnectionType.INBOUND) {
+        inboundSlots++;
+        if (this.factsOf(c, peer).attacker) inboundSlotsAttacker++;
+      }
       // Fully connected peers only (Core's ForEachNode): handshake done, not being dropped.
-      if (!peer.successfullyConnected || peer.disconnect) continue;
+      if (!peer.successfullyConnected) continue;
       const f = this.factsOf(c, peer);
       const key = outboundKeyOf(peer.connType);
       if (key === null) inbound.push({ netgroupHex: f.netgroupHex, attacker: f.attacker });
@@ -343,6 +351,9 @@ export class MetricsRecorder {
       role: this.opts.roleOf(index),
       outbound,
       inbound,
+      inboundSlots,
+      inboundSlotsAttacker,
+      inboundLimit: c.slots.maxInbound,
       addrmanNew: t.newCount,
       addrmanNewAttacker: t.newAttacker,
       addrmanTried: t.triedCount,

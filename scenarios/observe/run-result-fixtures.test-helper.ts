@@ -296,16 +296,26 @@ function generate(plan: Plan): Generated {
       n.inbound = inbound;
     }
     if (t > plan.durationMicros) break;
-    const snapshots: NodeSnapshot[] = nodes.map((n) => ({
-      nodeId: n.nodeId,
-      role: n.role,
-      outbound: n.outbound.map((p) => ({ ...p })),
-      inbound: n.inbound.map((p) => ({ ...p })),
-      addrmanNew: n.addrmanNew,
-      addrmanNewAttacker: n.addrmanNewAttacker,
-      addrmanTried: n.addrmanTried,
-      addrmanTriedAttacker: n.addrmanTriedAttacker,
-    }));
+    const snapshots: NodeSnapshot[] = nodes.map((n) => {
+      // Connections still in their handshake hold inbound slots too: under attack, the victims'
+      // silent attacker peers (a few, varying tick by tick); elsewhere one honest newcomer.
+      const listening = n.nodeId % 3 !== 0;
+      const silent = listening && n.role === 'victim' && attackOn ? 6 + ((t / step) % 5) : 0;
+      const pending = listening ? 1 : 0;
+      return {
+        nodeId: n.nodeId,
+        role: n.role,
+        outbound: n.outbound.map((p) => ({ ...p })),
+        inbound: n.inbound.map((p) => ({ ...p })),
+        inboundSlots: n.inbound.length + silent + pending,
+        inboundSlotsAttacker: n.inbound.filter((p) => p.attacker).length + silent,
+        inboundLimit: 114,
+        addrmanNew: n.addrmanNew,
+        addrmanNewAttacker: n.addrmanNewAttacker,
+        addrmanTried: n.addrmanTried,
+        addrmanTriedAttacker: n.addrmanTriedAttacker,
+      };
+    });
     collector.add(t, snapshots);
   }
   return { collector, disconnects: disconnects.filter((d) => d.tMicros <= plan.durationMicros), connections: connections.filter((c) => c.tMicros <= plan.durationMicros), evictions };
