@@ -60,3 +60,60 @@ describe('the distinct-netgroups/ASNs histogram', () => {
     for (let i = 1; i < xs.length; i++) expect(xs[i]![1] - xs[i - 1]![1]).toBeCloseTo(step * (xs[i]![0] - xs[i - 1]![0]), 3);
   });
 });
+
+describe('the outbound diversity (entropy) chart', () => {
+  /** The default run's situation: every node's outbound peers in distinct netgroups, so netgroup entropy is log2(8) = 3 bits everywhere. */
+  function pinned() {
+    const result = eclipseFixture();
+    const three = { min: 3, p10: 3, p25: 3, median: 3, p75: 3, p90: 3, max: 3 };
+    result.series.network = result.series.network.map((s) => ({ ...s, netgroupEntropyBits: three }));
+    result.series.victims = result.series.victims.map((v) => ({ ...v, netgroupEntropyBits: 3 }));
+    return result;
+  }
+  const entropyChart = (charts: readonly Chart[]) => {
+    const c = charts.find((x) => x.family === 'diversity' && /entropy/.test(x.name));
+    if (c === undefined) throw new Error('no entropy chart');
+    return c;
+  };
+
+  it('does not draw only a flat line at log2(8) with a band of zero height: it shows how the ASNs of outbound peers vary', () => {
+    const c = entropyChart(buildCharts(pinned()));
+    const bands = JSON.stringify(c.spec.layer ?? []);
+    const rows = (c.spec.layer as { data?: { values?: { series?: string; p10?: number; p90?: number }[] } }[]).flatMap((l) => l.data?.values ?? []);
+    // Some series spreads across nodes: a band of positive height somewhere.
+    expect(rows.some((r) => r.p10 !== undefined && r.p90 !== undefined && r.p90 - r.p10 > 0.1), bands.slice(0, 400)).toBe(true);
+    // The band is drawn visibly.
+    const areas = (c.spec.layer as { mark?: { type?: string; opacity?: number } }[]).filter((l) => l.mark?.type === 'area');
+    expect(areas.length).toBeGreaterThan(0);
+    for (const a of areas) expect(a.mark!.opacity!).toBeGreaterThanOrEqual(0.25);
+    // And it says why netgroup entropy alone would be flat.
+    const subtitle = (c.spec.title as { subtitle: string[] }).subtitle.join(' ');
+    expect(subtitle).toMatch(/one outbound connection per netgroup/);
+    expect(subtitle).toMatch(/log2/);
+  });
+
+  it('without AS numbers (no AS model) it says so and fits its y axis to the netgroup entropy', () => {
+    const result = pinned();
+    result.identity.asModel = false;
+    const c = entropyChart(buildCharts(result));
+    const subtitle = (c.spec.title as { subtitle: string[] }).subtitle.join(' ');
+    expect(subtitle).toMatch(/No AS numbers/);
+    expect(JSON.stringify(c.spec)).not.toContain('"ASNs');
+  });
+});
+
+describe("the victims' inbound netgroups", () => {
+  it('are shown victim by victim (one bar each), not pooled into identical bars of the largest netgroups', () => {
+    const result = eclipseFixture();
+    const c = chartOf(buildCharts(result), 'victims-inbound-netgroups');
+    const layers = c.spec.layer as { data: { values: { victim?: string; peer?: string; text?: string }[] } }[];
+    const rows = layers[0]!.data.values;
+    const victims = result.identity.victimIds.map((v) => `victim ${v}`);
+    // Every victim is labelled (one without inbound peers says "0 slots"); bars for those with inbound peers.
+    expect(layers[1]!.data.values.map((r) => r.victim)).toEqual(victims);
+    for (const r of rows) expect(victims).toContain(r.victim);
+    expect(new Set(rows.map((r) => r.victim)).size).toBeGreaterThan(1);
+    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['attacker', 'honest']));
+    expect(buildCharts(result).some((x) => x.name === 'diversity-victim-inbound-netgroups')).toBe(false);
+  });
+});

@@ -103,10 +103,11 @@ export function logSecondsAxis(minSeconds: number, maxSeconds: number): { scale:
 }
 
 /** The subtitle lines every chart carries: what was run, with which seed and profile. */
-export function runSubtitle(result: RunResult, extra?: string): string[] {
+export function runSubtitle(result: RunResult, extra?: string | readonly string[]): string[] {
   const id = result.identity;
   const lines = [`${id.scenario} · seed ${id.seed} · profile ${id.profile} · ${id.honestNodes} honest / ${id.attackerNodes} attacker nodes`];
-  if (extra) lines.push(extra);
+  if (typeof extra === 'string' && extra !== '') lines.push(extra);
+  else if (Array.isArray(extra)) lines.push(...(extra as readonly string[]));
   return lines;
 }
 
@@ -123,7 +124,7 @@ export function houseConfig(): VlSpec {
 }
 
 /** The common top of every spec. */
-export function specFrame(result: RunResult, title: string, subtitleExtra?: string): VlSpec {
+export function specFrame(result: RunResult, title: string, subtitleExtra?: string | readonly string[]): VlSpec {
   return {
     $schema: VEGA_LITE_SCHEMA_URL,
     title: { text: title, subtitle: runSubtitle(result, subtitleExtra) },
@@ -253,7 +254,7 @@ export function markLayers(result: RunResult, ts: TimeScale): VlSpec[] {
 export function timeChart(
   result: RunResult,
   ts: TimeScale,
-  head: { name: string; family: ChartFamily; title: string; subtitle?: string; yTitle: string },
+  head: { name: string; family: ChartFamily; title: string; subtitle?: string | readonly string[]; yTitle: string },
   layers: VlSpec[],
   extraFrame: VlSpec = {},
 ): Chart {

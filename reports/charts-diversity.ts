@@ -83,12 +83,12 @@ function bandRow(t: number, series: string, p: Percentiles): BandRow | null {
 }
 
 /** A median line with a shaded 10–90 % band, one colour per series. */
-function bandLayers(rows: BandRow[], ts: TimeScale, yTitle: string, colours: VlSpec, yAxis: VlSpec = {}, yFormat = ',.2f'): VlSpec[] {
+function bandLayers(rows: BandRow[], ts: TimeScale, yTitle: string, colours: VlSpec, yAxis: VlSpec = {}, yFormat = ',.2f', bandOpacity = 0.18): VlSpec[] {
   const color = { field: 'series', type: 'nominal', title: 'honest nodes', scale: colours };
   return [
     {
       data: { values: rows },
-      mark: { type: 'area', opacity: 0.18, interpolate: 'step-after' },
+      mark: { type: 'area', opacity: bandOpacity, interpolate: 'step-after' },
       encoding: {
         x: timeX(ts),
         y: { field: 'p10', type: 'quantitative', title: yTitle, axis: yAxis },
@@ -136,42 +136,70 @@ function groupsOverTime(result: RunResult, ts: TimeScale): Chart {
   );
 }
 
+/**
+ * Shannon entropy of each honest node's outbound peers. Core opens at most one outbound connection
+ * per netgroup (CConnman::ThreadOpenConnections skips a netgroup already used; manual connections
+ * aside), so the entropy of their netgroups is just log2 of the peer count: flat at log2(8) for
+ * every node of the default run, an eclipsed victim included. The entropy of their AS numbers
+ * can fall below it (peers sharing an AS), so that is what the chart shows, with the netgroup
+ * entropy as the grey dashed ceiling. Without AS numbers it falls back to the netgroup entropy,
+ * its y axis fitted to the data, and says why.
+ */
 function entropyOverTime(result: RunResult, ts: TimeScale): Chart {
-  const name = 'diversity-netgroup-entropy';
-  const title = 'Shannon entropy of outbound netgroups';
+  const name = 'diversity-outbound-entropy';
+  const withAsns = result.identity.asModel !== false;
+  const title = withAsns ? 'Diversity of outbound peers: Shannon entropy of their ASNs' : 'Diversity of outbound peers: Shannon entropy of their netgroups';
+  const main = withAsns ? 'ASNs' : 'netgroups';
+  const ceiling = 'netgroups = log2(outbound peers)';
   const rows: BandRow[] = [];
+  const ceilingRows: Array<{ t: number; bits: number }> = [];
   for (const s of result.series.network) {
-    const r = bandRow(s.tMicros / ts.divisor, 'all honest nodes', s.netgroupEntropyBits);
+    const t = s.tMicros / ts.divisor;
+    const r = bandRow(t, main, withAsns ? s.asnEntropyBits : s.netgroupEntropyBits);
     if (r) rows.push(r);
+    if (withAsns && s.netgroupEntropyBits.median !== null) ceilingRows.push({ t, bits: s.netgroupEntropyBits.median });
   }
   if (rows.length === 0) return noDataChart(result, name, 'diversity', title, 'no honest node was sampled');
-  const yTitle = 'Entropy of outbound netgroups (bits)';
-  const layers = bandLayers(rows, ts, yTitle, { domain: ['all honest nodes'], range: ['#4c78a8'] });
-  const victims = result.series.victims.map((v) => ({ t: v.tMicros / ts.divisor, node: `victim ${v.nodeId}`, bits: v.netgroupEntropyBits }));
+  const yTitle = `Entropy of outbound peers' ${main} (bits)`;
+  const victims = result.series.victims.map((v) => ({ t: v.tMicros / ts.divisor, node: `victim ${v.nodeId}`, bits: withAsns ? v.asnEntropyBits : v.netgroupEntropyBits }));
+  // The y axis where the data are: from 0 (or just below the lowest value without ASNs) to just above the highest.
+  const values = [...rows.flatMap((r) => [r.p10, r.p90]), ...ceilingRows.map((r) => r.bits), ...victims.map((v) => v.bits)];
+  const hi = Math.max(...values);
+  const lo = withAsns ? 0 : Math.max(0, Math.floor(Math.min(...values) * 2 - 1) / 2);
+  const yScale = { domain: [lo, Math.ceil(hi * 2 + 0.5) / 2], nice: false, zero: false };
+  const layers: VlSpec[] = bandLayers(rows, ts, yTitle, { domain: [main], range: ['#4c78a8'] }, {}, '.2f', 0.3).map((l) => ({
+    ...l,
+    encoding: { ...(l.encoding as VlSpec), y: { ...((l.encoding as VlSpec).y as VlSpec), scale: yScale } },
+  }));
+  if (ceilingRows.length > 0) {
+    layers.unshift({
+      data: { values: ceilingRows.map((r) => ({ ...r, series: ceiling })) },
+      mark: { type: 'line', interpolate: 'step-after', color: '#888888', strokeDash: [6, 4], strokeWidth: 1.5 },
+      encoding: {
+        x: timeX(ts),
+        y: { field: 'bits', type: 'quantitative', title: yTitle, scale: yScale },
+        tooltip: [timeTooltip(ts), { field: 'series', type: 'nominal', title: 'series' }, { field: 'bits', type: 'quantitative', title: 'median (bits)', format: '.2f' }],
+      },
+    });
+  }
   if (victims.length > 0) {
     layers.push({
       data: { values: victims },
-      mark: { type: 'line', interpolate: 'step-after', color: '#c03a3a', strokeDash: [5, 3], strokeWidth: 1.2, opacity: 0.8 },
+      mark: { type: 'line', interpolate: 'step-after', color: '#c03a3a', strokeWidth: 1.2, opacity: 0.8 },
       encoding: {
         x: timeX(ts),
-        y: { field: 'bits', type: 'quantitative', title: yTitle },
+        y: { field: 'bits', type: 'quantitative', title: yTitle, scale: yScale },
         detail: { field: 'node', type: 'nominal' },
         tooltip: [timeTooltip(ts), { field: 'node', type: 'nominal', title: 'node' }, { field: 'bits', type: 'quantitative', title: 'entropy (bits)', format: '.2f' }],
       },
     });
   }
-  return timeChart(
-    result,
-    ts,
-    {
-      name,
-      family: 'diversity',
-      title,
-      subtitle: `blue: median and 10th–90th percentile over honest nodes${victims.length > 0 ? '; red dashed: each victim' : ''}`,
-      yTitle,
-    },
-    layers,
-  );
+  const why = 'Core opens at most one outbound connection per netgroup, so netgroup entropy is just log2 of the peer count';
+  const who = `blue: median and 10th–90th percentile over honest nodes${victims.length > 0 ? '; red: each victim' : ''}`;
+  const subtitle = withAsns
+    ? [`${why} (grey dashed, median);`, `ASN entropy falls below it when peers share an AS (unmapped addresses count as one AS, 0). ${who[0]!.toUpperCase()}${who.slice(1)}`]
+    : [`No AS numbers in this run (no AS model), so netgroups only: ${why}.`, `${who[0]!.toUpperCase()}${who.slice(1)}`];
+  return timeChart(result, ts, { name, family: 'diversity', title, subtitle, yTitle }, layers);
 }
 
 function inboundConcentration(result: RunResult, ts: TimeScale): Chart {

@@ -460,6 +460,11 @@ export interface RunIdentity {
   attackStartMicros: number;
   honestNodes: number;
   attackerNodes: number;
+  /**
+   * Addresses had AS numbers in this run (an AS model: the built-in synthetic one or --asmap).
+   * False: every ASN is 0 and the ASN series say nothing. Absent (runs made as a library): unknown.
+   */
+  asModel?: boolean;
   /** Victims' node ids, ascending. */
   victimIds: number[];
   eventsProcessed: number;

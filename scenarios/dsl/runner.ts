@@ -465,6 +465,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
       attackStartMicros: session.attackStartMicros,
       honestNodes: world.nodes.length,
       attackerNodes,
+      asModel: world.asModel !== undefined,
       victimIds,
       eventsProcessed: kernel.processed,
       traceDigest: digest,
