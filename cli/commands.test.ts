@@ -145,6 +145,10 @@ describe('connsim run (fake runner)', () => {
     expect(table).toMatch(/^checks +✓ fixture-check: failCheck is false$/m);
     expect(table).toMatch(/^report +.*pass\/report\.html$/m);
     expect(io.err.join('')).toBe('');
+    // A duration parameter reads as a duration (as --param takes it), never as raw microseconds.
+    expect(table).toMatch(/^params +failCheck = false$/m);
+    expect(table).toMatch(/^ +pause = 10s$/m);
+    expect(table).not.toContain('10000000');
   });
 
   it('--json prints summary.json exactly; the default run directory is runs/<scenario>-<seed>', async () => {

@@ -145,7 +145,7 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
     again = outcome.summary;
     if (staged !== undefined) {
       const runDir = await publishRun(staged, withProvenance(again), outcome.result, timing);
-      io.stdout(formatSummaryTable(again, runDir, timing));
+      io.stdout(formatSummaryTable(again, runDir, timing, request.scenario.params));
     }
   } catch (e) {
     staged?.discard();

@@ -77,6 +77,20 @@ describe('buildReportHtml', () => {
     expect(JSON.stringify(inactivity.spec)).toContain('No data: no inactivity timeout in this run');
   });
 
+  it('shows duration parameters as durations (as --param takes them), not raw microseconds', () => {
+    const r = eclipseFixture();
+    r.identity.params = [
+      { name: 'attackAt', value: 1_800_000_000, type: 'duration' },
+      { name: 'downtime', value: 90_000_000, type: 'duration' },
+      { name: 'victims', value: 3, type: 'integer' },
+    ];
+    const page = buildReportHtml(r, charts, loadBrowserBundles());
+    expect(page).toContain('<tr><td><code>attackAt</code></td><td>30m</td></tr>');
+    expect(page).toContain('<tr><td><code>downtime</code></td><td>1m30s</td></tr>');
+    expect(page).toContain('<tr><td><code>victims</code></td><td>3</td></tr>');
+    expect(page).not.toContain('1800000000');
+  });
+
   it('is deterministic', () => {
     expect(buildReportHtml(eclipseFixture(), buildCharts(eclipseFixture()), loadBrowserBundles()) === html).toBe(true);
   });

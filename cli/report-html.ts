@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 import { CHART_FAMILIES, familyNotes, type Chart, type RunResult } from '../reports/index.ts';
+import { formatDuration } from '../sim/index.ts';
 
 /** The three browser builds, as script text, and vega's version from its package.json. */
 export interface BrowserBundles {
@@ -57,6 +58,11 @@ function inlineScript(code: string): string {
 /** JSON inside <script type="application/json">: '<' written as \u003c so no tag can close it. */
 export function inlineJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** A parameter's value as --param takes it: a duration as "30m" or "2h30m", anything else as is. */
+export function paramText(value: string | number | boolean | null, type: string | undefined): string {
+  return type === 'duration' && typeof value === 'number' ? formatDuration(value) : String(value);
 }
 
 function durationText(micros: number): string {
@@ -167,7 +173,7 @@ export function buildReportHtml(result: RunResult, charts: readonly Chart[], bun
     id.params.length === 0
       ? '<p>No parameters.</p>'
       : `<table><tr><th>parameter</th><th>value</th></tr>\n${id.params
-          .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(String(p.value))}</td></tr>`)
+          .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(paramText(p.value, p.type))}</td></tr>`)
           .join('\n')}</table>`;
   const passed = result.checks.filter((c) => c.passed).length;
   const checks =

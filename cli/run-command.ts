@@ -16,6 +16,7 @@ import { parseAssignments, parseDurationOrThrow, resolveParams, type ScenarioDef
 import { checkRunFits } from './memory-check.ts';
 import { codeVersion, provenance, type Provenance } from './provenance.ts';
 import { formatDuration } from '../sim/index.ts';
+import { paramText } from './report-html.ts';
 import { StagedRunDir, checkOutputDir, fsError } from './out-dir.ts';
 import { determinismGuard } from './determinism-guard.ts';
 import { Interrupted, interruptible, pendingSignal, yieldToEventLoop } from './interrupt.ts';
@@ -255,8 +256,11 @@ function formatMetric(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4);
 }
 
-/** The human summary of a finished run (aligned label column). */
-export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?: RunTiming): string {
+/**
+ * The human summary of a finished run (aligned label column). `paramTypes` (the scenario's
+ * declared parameter types) lets durations read as durations instead of microseconds.
+ */
+export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?: RunTiming, paramTypes: Readonly<Record<string, { type: string }>> = {}): string {
   const rows: [string, string][] = [
     ['scenario', s.scenarioFile !== null ? `${s.scenario} (${s.scenarioFile})` : s.scenario],
     ['seed', s.seed],
@@ -267,6 +271,8 @@ export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?
     ['digest', s.digest],
   ];
   if (timing !== undefined) rows.push(['wall time', `${timing.wallSeconds.toFixed(1)} s (${timing.eventsPerSecond} events/s)`]);
+  const paramNames = Object.keys(s.params).sort();
+  for (const name of paramNames) rows.push([name === paramNames[0] ? 'params' : '', `${name} = ${paramText(s.params[name]!, paramTypes[name]?.type)}`]);
   const metricNames = Object.keys(s.metrics).sort();
   for (const name of metricNames) rows.push([name === metricNames[0] ? 'metrics' : '', `${name} = ${formatMetric(s.metrics[name]!)}`]);
   if (s.checks.length === 0) rows.push(['checks', '(none)']);
@@ -314,7 +320,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     throw e;
   }
   if (args.json === true) io.stdout(stableStringify(summary));
-  else io.stdout(formatSummaryTable(summary, runDir, timing));
+  else io.stdout(formatSummaryTable(summary, runDir, timing, definition.params));
   if (!summary.passed) {
     io.stderr(formatFailure(summary));
     return 1;

@@ -441,7 +441,10 @@ export interface VictimEclipse {
 /** A resolved scenario parameter (name/value pairs, sorted by name, so the order is stable). */
 export interface RunParam {
   name: string;
+  /** The resolved value; a 'duration' is in microseconds. */
   value: string | number | boolean | null;
+  /** The type the scenario declares (absent in runs made before it was recorded): a 'duration' is shown as one. */
+  type?: 'integer' | 'number' | 'boolean' | 'string' | 'duration';
 }
 
 export interface RunIdentity {

@@ -459,7 +459,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
       scenario: def.name,
       seed: req.seed,
       profile: profile.name,
-      params: Object.keys(params).sort().map((name) => ({ name, value: params[name]! })),
+      params: Object.keys(params).sort().map((name) => ({ name, value: params[name]!, ...(def.params[name] !== undefined ? { type: def.params[name]!.type } : {}) })),
       durationMicros: endMicros,
       sampleIntervalMicros,
       attackStartMicros: session.attackStartMicros,
