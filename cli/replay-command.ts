@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { RUN_SUMMARY_FILE_NAME, RUN_SUMMARY_FORMAT_VERSION, type RunInputFile, type RunSummary } from '../scenarios/dsl/run-summary.ts';
 import type { RunRequest } from '../scenarios/dsl/runner.ts';
-import { executeRun, formatSummaryTable, maxWallOf, publishRun, stageRunDir, withProvenance, type CliIo } from './run-command.ts';
+import { executeRun, formatSummaryTable, maxWallOf, publishRun, stageRunDir, stagedConnectionLog, withProvenance, type CliIo } from './run-command.ts';
 import { codeVersion, provenance } from './provenance.ts';
 import { stableStringify } from '../reports/index.ts';
 import { checkRecordedInput, single } from './run-inputs.ts';
@@ -141,7 +141,7 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
   const staged = outArg !== undefined ? stageRunDir(String(outArg), recorded.scenario) : undefined;
   let again: RunSummary;
   try {
-    const { outcome, timing } = await executeRun(request, io, { quiet: args.quiet === true, ...maxWallOf(args) });
+    const { outcome, timing } = await executeRun(request, io, { quiet: args.quiet === true, ...maxWallOf(args), ...(staged !== undefined ? { connectionLog: stagedConnectionLog(staged) } : {}) });
     again = outcome.summary;
     if (staged !== undefined) {
       const runDir = await publishRun(staged, withProvenance(again), outcome.result, timing);

@@ -1,11 +1,12 @@
 // `connsim report <run-dir>`: re-render charts/, data/ and report.html of a run directory from the
-// result.json saved in it (which is left byte for byte as it is). The lead wires this into cli.ts;
+// result.json saved in it (which is left byte for byte as it is); data/connections.csv, which only
+// the run writes, is kept. The lead wires this into cli.ts;
 // a ReportCommandError is a user error (print its message, exit 2).
 
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { RUN_RESULT_FILE_NAME, RunResultError, parseRunResult } from '../reports/index.ts';
+import { CONNECTION_LOG_FILE, RUN_RESULT_FILE_NAME, RunResultError, parseRunResult } from '../reports/index.ts';
 import { StagedRunDir, checkOutputDir } from './out-dir.ts';
 import type { ReportSummary } from './run-dir.ts';
 
@@ -44,5 +45,5 @@ export async function reportCommand(runDir: string): Promise<ReportSummary> {
   const staged = StagedRunDir.acquire(path, runDir);
   // Loaded on use: the renderer (vega) is slow to load, and other commands do not need it.
   const { publishStaged } = await import('./run-dir.ts');
-  return publishStaged(staged, result, { writeResult: false });
+  return publishStaged(staged, result, { writeResult: false, keepFromTarget: [`data/${CONNECTION_LOG_FILE}`] });
 }

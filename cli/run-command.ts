@@ -7,7 +7,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-import { stableStringify, type RunResult } from '../reports/index.ts';
+import { CONNECTION_LOG_FILE, stableStringify, type RunResult } from '../reports/index.ts';
+import { ConnectionLogFile } from './connection-log.ts';
 import { DEFAULT_PROFILE } from '../scenarios/world/profiles.ts';
 import { resolveSettings } from '../scenarios/world/settings.ts';
 import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/dsl/run-summary.ts';
@@ -157,12 +158,19 @@ function stagedTracePath(trace: string, staged: StagedRunDir | undefined): strin
   return inside;
 }
 
+/** Where the staged run directory's per-connection log is written while the run lasts. */
+export function stagedConnectionLog(staged: StagedRunDir): string {
+  return join(staged.dir, 'data', CONNECTION_LOG_FILE); // 'data': run-dir.ts DATA_DIR (not imported: it loads vega)
+}
+
 /** Events simulated between two looks at the event loop (signals, the wall-clock limit, progress). */
 const SLICE_EVENTS = 200_000;
 
 export interface ExecuteOptions {
   quiet: boolean;
   trace?: string;
+  /** Where to stream the per-connection log (data/connections.csv of the staged run directory). */
+  connectionLog?: string;
   /** Stop (Interrupted, exit 124) once this much wall time has passed, in ms. */
   maxWallMs?: number;
   /**
@@ -184,11 +192,18 @@ export async function executeRun(request: RunRequest, io: CliIo, opts: ExecuteOp
 
 async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOptions): Promise<{ outcome: RunOutcome; timing: RunTiming }> {
   const trace = opts.trace !== undefined ? new TraceFile(opts.trace) : undefined;
+  let connLog: ConnectionLogFile | undefined;
+  try {
+    connLog = opts.connectionLog !== undefined ? new ConnectionLogFile(opts.connectionLog) : undefined;
+  } catch (e) {
+    trace?.abort();
+    throw e;
+  }
   const progress = opts.quiet ? undefined : io.stderrIsTty ? new ProgressReporter(io.stderr, io.nowMs) : new PlainProgress(io.stderr, io.nowMs, `${request.scenario.name} seed ${request.seed}`);
   const started = io.nowMs();
   let outcome: RunOutcome;
   try {
-    const req: RunRequest = { ...request, ...(trace !== undefined ? { traceSink: trace.sink } : {}) };
+    const req: RunRequest = { ...request, ...(trace !== undefined ? { traceSink: trace.sink } : {}), ...(connLog !== undefined ? { connectionLog: connLog.sink } : {}) };
     if (io.runScenario !== undefined) {
       // A test's stand-in for the runner: one synchronous call.
       outcome = io.runScenario({ ...req, ...(progress !== undefined ? { onProgress: (p) => progress.update(p) } : {}) });
@@ -210,10 +225,12 @@ async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOption
   } catch (e) {
     progress?.finish();
     trace?.abort();
+    connLog?.abort();
     throw e;
   }
   progress?.finish();
   trace?.commit();
+  connLog?.close();
   const wallSeconds = (io.nowMs() - started) / 1000;
   const events = outcome.summary.eventsProcessed;
   return {
@@ -312,7 +329,12 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   let timing: RunTiming;
   let summary: RunSummary;
   try {
-    ({ outcome, timing } = await executeRun(request, io, { quiet: args.quiet === true, ...maxWallOf(args), ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}) }));
+    ({ outcome, timing } = await executeRun(request, io, {
+      quiet: args.quiet === true,
+      ...maxWallOf(args),
+      ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}),
+      connectionLog: stagedConnectionLog(staged),
+    }));
     summary = withProvenance(outcome.summary);
     runDir = await publishRun(staged, summary, outcome.result, timing);
   } catch (e) {

@@ -7,8 +7,9 @@
 // It builds nothing itself: specs and CSVs come from reports/, SVG from render.ts, the page from
 // report-html.ts.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 import { RUN_RESULT_FILE_NAME, buildCharts, chartDataCsv, stableStringify, type RunResult } from '../reports/index.ts';
 import { StagedRunDir, checkOutputDir } from './out-dir.ts';
@@ -43,6 +44,12 @@ export interface PublishOptions {
    * `connsim run`): written into the temp directory before the rename, replacing old copies.
    */
   extraFiles?: readonly RunDirFile[];
+  /**
+   * Files of the existing run directory (paths relative to it) that the reports do not rebuild but
+   * that live in a directory they replace, copied into the new one when present: `connsim report`
+   * keeps data/connections.csv, which only the run itself writes.
+   */
+  keepFromTarget?: readonly string[];
 }
 
 /** A file written at the top of a run directory. */
@@ -57,7 +64,8 @@ async function writeReportFiles(dir: string, result: RunResult, opts: PublishOpt
   const charts = buildCharts(result);
   const csvs = chartDataCsv(result);
   await mkdir(join(dir, CHARTS_DIR));
-  await mkdir(join(dir, DATA_DIR));
+  // data/ may exist already: the per-connection log is streamed into it while the run lasts.
+  await mkdir(join(dir, DATA_DIR), { recursive: true });
   const warnings: string[] = [];
   // Rendered one at a time: vega is CPU-bound and the machine is shared.
   for (const c of charts) {
@@ -96,6 +104,12 @@ function checkExtraNames(opts: PublishOptions): void {
 export async function publishStaged(staged: StagedRunDir, result: RunResult, opts: PublishOptions): Promise<ReportSummary> {
   try {
     checkExtraNames(opts);
+    for (const rel of opts.keepFromTarget ?? []) {
+      const from = join(staged.target, rel);
+      if (!existsSync(from)) continue;
+      await mkdir(dirname(join(staged.dir, rel)), { recursive: true });
+      await copyFile(from, join(staged.dir, rel));
+    }
     const summary = await writeReportFiles(staged.dir, result, opts);
     for (const f of opts.extraFiles ?? []) await writeFile(join(staged.dir, f.name), f.content);
     return { runDir: staged.publish(), ...summary };

@@ -171,7 +171,7 @@ describe('chartDataCsv', () => {
       'time-to-eclipse',
       'disconnects',
       'time-to-disconnect',
-      'connections',
+      'connection-churn',
       'evictions',
       'bytes-by-message',
       'marks',

@@ -23,7 +23,17 @@ export function csvField(cell: CsvCell): string {
 
 /** The whole file: header line then one line per row, every line ended by CRLF. */
 export function toCsv<T>(rows: readonly T[], columns: readonly CsvColumn<T>[]): string {
-  const lines = [columns.map((c) => csvField(c.header)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvField(c.value(row))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  let out = csvHeader(columns);
+  for (const row of rows) out += csvLine(row, columns);
+  return out;
+}
+
+/** The file's header line alone (CRLF-ended), for a CSV written row by row. */
+export function csvHeader<T>(columns: readonly CsvColumn<T>[]): string {
+  return `${columns.map((c) => csvField(c.header)).join(',')}\r\n`;
+}
+
+/** One row's line (CRLF-ended), for a CSV written row by row. */
+export function csvLine<T>(row: T, columns: readonly CsvColumn<T>[]): string {
+  return `${columns.map((c) => csvField(c.value(row))).join(',')}\r\n`;
 }

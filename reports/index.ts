@@ -8,9 +8,10 @@ import { diversityCharts } from './charts-diversity.ts';
 import { eclipseCharts } from './charts-eclipse.ts';
 import { victimCharts } from './charts-victims.ts';
 import { disconnectSummary, timeoutCharts } from './charts-timeouts.ts';
-import { toCsv, type CsvColumn } from './csv.ts';
+import { csvHeader, csvLine, toCsv, type CsvColumn } from './csv.ts';
 import {
   OUTBOUND_CONN_TYPES,
+  type ConnectionLogRow,
   RUN_RESULT_FORMAT_VERSION,
   type NetworkSample,
   type NodeSample,
@@ -137,7 +138,7 @@ export function chartDataCsv(result: RunResult): { name: string; csv: string }[]
       ]),
     },
     {
-      name: 'connections',
+      name: 'connection-churn',
       csv: toCsv(result.events.connections, [
         { header: 'tMicros', value: (r) => r.tMicros },
         { header: 'binMicros', value: () => result.events.binMicros },
@@ -179,6 +180,36 @@ export function chartDataCsv(result: RunResult): { name: string; csv: string }[]
       ]),
     },
   ];
+}
+
+/** The file name of the per-connection log in a run directory's data/. */
+export const CONNECTION_LOG_FILE = 'connections.csv';
+
+/** The columns of data/connections.csv, in order (documented in README.md, "The run directory"). */
+export const CONNECTION_LOG_COLUMNS: readonly CsvColumn<ConnectionLogRow>[] = [
+  { header: 'openMicros', value: (r) => r.openMicros },
+  { header: 'closeMicros', value: (r) => r.closeMicros },
+  { header: 'node', value: (r) => r.node },
+  { header: 'peer', value: (r) => r.peer },
+  { header: 'peerNode', value: (r) => r.peerNode },
+  { header: 'connType', value: (r) => r.connType },
+  { header: 'network', value: (r) => r.network },
+  { header: 'netgroup', value: (r) => r.netgroupHex },
+  { header: 'asn', value: (r) => r.asn },
+  { header: 'attacker', value: (r) => r.attacker },
+  { header: 'handshake', value: (r) => r.handshake },
+  { header: 'closeReason', value: (r) => r.closeReason },
+  { header: 'evictionRule', value: (r) => r.evictionRule },
+];
+
+/** data/connections.csv's header line (CRLF-ended). */
+export function connectionLogHeader(): string {
+  return csvHeader(CONNECTION_LOG_COLUMNS);
+}
+
+/** One connection's line of data/connections.csv (CRLF-ended). */
+export function connectionLogLine(row: ConnectionLogRow): string {
+  return csvLine(row, CONNECTION_LOG_COLUMNS);
 }
 
 /** Thrown by parseRunResult when a value is not a RunResult this version can read. */

@@ -404,6 +404,42 @@ export interface RunEvents {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The per-connection log (data/connections.csv), streamed as connections close
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One connection of an honest node, from its CNode's creation to its end. A connection between
+ * two honest nodes is two rows, one from each side. Failed connection attempts (no CNode; they
+ * are the connect-timeout disconnects) are not connections and have no row.
+ */
+export interface ConnectionLogRow {
+  /** When the connection was created (Core's m_connected), simulated µs since the start of the run. */
+  openMicros: number;
+  /** When it ended; null if it was still open at the end of the run. */
+  closeMicros: number | null;
+  /** The honest node (world index) whose connection this is. */
+  node: number;
+  /** The peer's address as getpeerinfo's "addr" shows it ("ip:port"; an inbound peer's source port). */
+  peer: string;
+  /** The peer's world index when the peer is a simulated honest node, else null. */
+  peerNode: number | null;
+  connType: ConnTypeName;
+  /** getpeerinfo's "network": Core's GetNetworkName of ConnectedThroughNetwork (ipv4, ipv6, onion, i2p, cjdns). */
+  network: string;
+  /** The peer's netgroup as this node computes it (NetGroupManager::GetGroup), lowercase hex. */
+  netgroupHex: string;
+  /** The peer's AS number (0: unmapped); null when the run has no AS model. */
+  asn: number | null;
+  attacker: boolean;
+  /** The VERSION/VERACK handshake completed (fSuccessfullyConnected) before the connection ended (or by the end of the run). */
+  handshake: boolean;
+  /** Why it ended, in Core's words (DISCONNECT_REASON_INFO); null while open. */
+  closeReason: DisconnectReason | null;
+  /** For an eviction: which rule chose it; else null. */
+  evictionRule: EvictionReason | null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Marks, checks, identity
 // ---------------------------------------------------------------------------------------------
 

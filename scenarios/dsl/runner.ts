@@ -6,7 +6,7 @@
 // (cli/ does), holds no scenario of its own, and implements no script verb (script-session.ts).
 
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
-import type { RunCheck, RunResult } from '../../reports/index.ts';
+import type { ConnectionLogRow, RunCheck, RunResult } from '../../reports/index.ts';
 import { Rng as SimRng, formatDuration, perLinkLatency, samplerFor, type Micros, type TraceSink } from '../../sim/index.ts';
 import { AsModel, AsModelError } from '../world/as-model.ts';
 import { InvariantMonitor } from '../observe/invariants.ts';
@@ -54,6 +54,11 @@ export interface RunRequest {
   /** A crawl of the reachable network (--population, population-file.ts) and its identity. */
   population?: { text: string; file: RunInputFile };
   traceSink?: TraceSink;
+  /**
+   * Receives the per-connection log (data/connections.csv): a row per connection of an honest node
+   * as it ends, then one per connection still open at the end. Only observes; absent: none is built.
+   */
+  connectionLog?: (row: ConnectionLogRow) => void;
   /**
    * How keep-alive pings between honest nodes are simulated: 'analytic' (default; no per-ping
    * events while a connection's timing is fixed, see scenarios/host/analytic-ping.ts) or 'messages'
@@ -256,6 +261,9 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     // The set only grows (attackers may be spawned mid-run), so its size marks every change.
     attackerEpoch: () => session.attackerEpoch(),
     asnOf: (a) => world.asnOf(a),
+    asModel: world.asModel !== undefined,
+    honestNodeAt: (a) => session.honestNodeAt(a),
+    ...(req.connectionLog !== undefined ? { connectionLog: req.connectionLog } : {}),
   });
   session.observeWith(recorder);
   const invariants = new InvariantMonitor(world);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CONNECTION_TYPES, ConnectionType, connectionTypeAsString } from '../../connman/protocol/connection-types.ts';
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
 import { parseRunResult } from '../../reports/index.ts';
-import { DISCONNECT_REASONS, EVICTION_REASONS, INACTIVITY_TIMEOUT_REASONS, OUTBOUND_CONN_TYPES, type RunIdentity, type RunResult } from '../../reports/run-result.ts';
+import { DISCONNECT_REASONS, EVICTION_REASONS, INACTIVITY_TIMEOUT_REASONS, OUTBOUND_CONN_TYPES, type ConnectionLogRow, type RunIdentity, type RunResult } from '../../reports/run-result.ts';
 import { minutes, seconds } from '../../sim/index.ts';
 import { InvariantMonitor } from './invariants.ts';
 import { connTypeNameOf, DISCONNECT_REASON_OF, EVICTION_REASON_OF, MetricsRecorder, outboundKeyOf } from './metrics-recorder.ts';
@@ -51,6 +51,7 @@ function runWorld(
   seed: number,
   attackerOf: (world: World) => (addr: NetAddr) => boolean = () => () => false,
   attackerEpoch?: () => number,
+  log?: ConnectionLogRow[],
 ): Run {
   const world = new World({ seed, nodes: 36, listeningShare: 0.5, staleAddresses: 30, startWindowMicros: seconds(20) });
   const victims = [3, 7];
@@ -60,6 +61,12 @@ function runWorld(
     isAttackerAddress: attackerOf(world),
     ...(attackerEpoch !== undefined ? { attackerEpoch } : {}),
     asnOf: toyAsn,
+    ...(log !== undefined
+      ? {
+          connectionLog: (r: ConnectionLogRow) => log.push(r),
+          honestNodeAt: (a: NetAddr) => world.nodes.findIndex((n) => n.address.toStringAddr() === a.toStringAddr()),
+        }
+      : {}),
   });
   const monitor = new InvariantMonitor(world);
   recorder.onTick(() => monitor.checkNow());
@@ -256,6 +263,56 @@ describe('a 36-node world recorded for 90 minutes', () => {
     expect(other.identity.seed).not.toBe(result.identity.seed);
     expect(other.identity.traceDigest).not.toBe(result.identity.traceDigest);
     expect(JSON.stringify(other.series)).not.toBe(JSON.stringify(result.series));
+  });
+});
+
+describe('the per-connection log', () => {
+  it('has a row per connection (closed, crashed or still open), consistent with the disconnects, and observes only', () => {
+    const log: ConnectionLogRow[] = [];
+    const { world, recorder, result } = runWorld(21, undefined, undefined, log);
+    // Observing changes nothing: the same digest and the same RunResult as without the log.
+    const plain = runWorld(21);
+    expect(world.digest()).toBe(plain.world.digest());
+    expect(JSON.stringify(result)).toBe(JSON.stringify(plain.result));
+    const closed = log.filter((r) => r.closeMicros !== null);
+    const open = log.filter((r) => r.closeMicros === null);
+    // Every ended connection that had a CNode is a disconnect record too (connect timeouts have no CNode).
+    const records = recorder.disconnectRecords().filter((r) => r.reason !== 'connect-timeout');
+    expect(closed.length).toBe(records.length);
+    const count = (rows: { closeReason?: string | null; reason?: string }[], reason: string) => rows.filter((r) => (r.closeReason ?? r.reason) === reason).length;
+    for (const reason of DISCONNECT_REASONS) expect(count(closed, reason), reason).toBe(count(records, reason));
+    // The rows still open are exactly the connections open at the end.
+    let stillOpen = 0;
+    for (const n of world.nodes) stillOpen += n.connman?.getNodes().length ?? 0;
+    expect(open.length).toBe(stillOpen);
+    for (const r of open) expect([r.closeReason, r.evictionRule]).toEqual([null, null]);
+    // Rows come in close order, then the open ones by (node, opening).
+    const closes = closed.map((r) => r.closeMicros!);
+    expect([...closes].sort((a, b) => a - b)).toEqual(closes);
+    for (let i = 1; i < open.length; i++) expect(open[i]!.node > open[i - 1]!.node || (open[i]!.node === open[i - 1]!.node && open[i]!.openMicros >= open[i - 1]!.openMicros)).toBe(true);
+    for (const r of log) {
+      expect(r.openMicros).toBeGreaterThanOrEqual(0);
+      if (r.closeMicros !== null) expect(r.closeMicros).toBeGreaterThanOrEqual(r.openMicros);
+      expect(r.network).toBe('ipv4');
+      expect(r.peer).toMatch(/^\d+\.\d+\.\d+\.\d+:\d+$/);
+      expect(r.netgroupHex).toMatch(/^01[0-9a-f]{4}$/);
+      expect(r.asn).toBe(toyAsn(world.nodes[0]!.address)); // the toy ASN of every IPv4 address here
+      expect(r.attacker).toBe(false);
+      expect(r.evictionRule !== null).toBe(r.closeReason === 'eviction');
+    }
+    // The crash of node 5 at 40 min ended its connections; node 9's restart shut its down.
+    expect(log.filter((r) => r.node === 5 && r.closeMicros === minutes(40)).every((r) => r.closeReason === 'node-crashed')).toBe(true);
+    expect(log.some((r) => r.node === 5 && r.closeReason === 'node-crashed')).toBe(true);
+    expect(log.some((r) => r.node === 9 && r.closeReason === 'shutdown')).toBe(true);
+    // Honest peers are named by their index; a connection between two honest nodes is a row on each side.
+    const outbound = log.filter((r) => r.connType === 'outbound-full-relay' && r.peerNode !== null && r.peerNode >= 0 && r.handshake);
+    expect(outbound.length).toBeGreaterThan(30);
+    const o = outbound.find((r) => r.closeMicros === null)!;
+    expect(log.some((r) => r.node === o.peerNode && r.connType === 'inbound' && r.peerNode === o.node && r.closeMicros === null)).toBe(true);
+    // A feeler ends on the peer's VERSION, before VERACK (Core's "feeler connection completed").
+    const feelers = log.filter((r) => r.connType === 'feeler' && r.closeReason === 'feeler-done');
+    expect(feelers.length).toBeGreaterThan(0);
+    expect(feelers.every((r) => !r.handshake)).toBe(true);
   });
 });
 

@@ -17,9 +17,11 @@ import { parseService, type NetAddr } from '../../connman/protocol/netaddress.ts
 import type { Node } from '../../connman/net/node.ts';
 import type { CloseReason, ConnmanEvent } from '../../connman/ports.ts';
 import { groupKey } from '../../connman/net/open-connections.ts';
+import { getNetworkName } from '../../connman/protocol/netbase.ts';
 import { ConnectionBinner, DisconnectLog, disconnectAggregates, evictionCounts, SeriesCollector, timeToEclipse } from './aggregate.ts';
 import {
   RUN_RESULT_FORMAT_VERSION,
+  type ConnectionLogRow,
   type ConnTypeName,
   type DisconnectReason,
   type DisconnectRecord,
@@ -181,13 +183,25 @@ export interface MetricsRecorderOptions {
   anyAttackerAddress?(): boolean;
   /** The AS number of an address (0 when unmapped). */
   asnOf(addr: NetAddr): number;
+  /** Addresses have AS numbers (an AS model); false: the connection log writes no ASN. Default true. */
+  asModel?: boolean;
+  /** The world index of the honest node at an address, if it is one (the connection log's peerNode). */
+  honestNodeAt?(addr: NetAddr): number | undefined;
+  /**
+   * Receives one row per connection of a world node as it ends, and at finish() one per connection
+   * still open, in (node, opening) order. Absent: no per-connection record is kept or built.
+   */
+  connectionLog?: (row: ConnectionLogRow) => void;
 }
 
 /** What the recorder keeps about one open connection of a world node. */
 interface OpenConn {
   readonly peer: Node;
   readonly connType: ConnectionType;
-  readonly attacker: boolean;
+  /** Netgroup, ASN and attacker flag of the peer when the connection was adopted. */
+  readonly facts: PeerFacts;
+  /** When the CNode was created (its m_connected), in kernel time. */
+  readonly openMicros: Micros;
 }
 
 /** A Connman whose traffic counts, with its msgTotals when it was first seen (counted from there). */
@@ -291,6 +305,10 @@ export class MetricsRecorder {
 
   /** The run's RunResult; `checks` in the scenario's order (append the invariant monitor's). */
   finish(identity: RunIdentity, marks: readonly RunMark[], checks: readonly RunCheck[]): RunResult {
+    if (this.opts.connectionLog !== undefined) {
+      // The connections still open, node by node in the order they opened.
+      for (let node = 0; node < this.open.length; node++) for (const oc of this.open[node]?.values() ?? []) this.logConnection(node, oc, null, null, null);
+    }
     const series = this.collector.finish();
     const binMicros = this.opts.sampleIntervalMicros;
     const dis = disconnectAggregates(this.disconnects, binMicros);
@@ -457,7 +475,9 @@ export class MetricsRecorder {
   /** Starts following a connection (from its open event, or already open at start()). */
   private adopt(node: number, peer: Node): void {
     const c = this.world.nodes[node]!.connman!;
-    this.openMap(node).set(peer.id, { peer, connType: peer.connType, attacker: this.factsOf(c, peer).attacker });
+    // CNode's m_connected is on the node clock (the world's epoch); the log is in kernel time.
+    const openMicros = this.world.kernel.now() - (this.world.clock.nowMicros() - peer.connectedMicros);
+    this.openMap(node).set(peer.id, { peer, connType: peer.connType, facts: this.factsOf(c, peer), openMicros });
   }
 
   private onEvent(node: number, e: ConnmanEvent): void {
@@ -504,10 +524,11 @@ export class MetricsRecorder {
           connType: connTypeNameOf(e.connType),
           reason: DISCONNECT_REASON_OF[e.reason],
           durationMicros: e.lifetimeMicros,
-          attackerPeer: oc !== undefined ? oc.attacker : this.isAttackerString(e.addr),
+          attackerPeer: oc !== undefined ? oc.facts.attacker : this.isAttackerString(e.addr),
         });
         const ev = EVICTION_REASON_OF[e.reason];
         if (ev !== null) this.evictions.push(ev);
+        if (oc !== undefined) this.logConnection(node, oc, now, DISCONNECT_REASON_OF[e.reason], ev);
         break;
       }
       default:
@@ -534,13 +555,36 @@ export class MetricsRecorder {
           connType: name,
           reason: 'node-crashed',
           durationMicros: clockNow - oc.peer.connectedMicros,
-          attackerPeer: oc.attacker,
+          attackerPeer: oc.facts.attacker,
         });
+        this.logConnection(node, oc, now, 'node-crashed', null);
       }
     }
     m.clear();
     this.attemptMap(node).clear();
     this.hooked[node] = undefined;
+  }
+
+  /** One row of the connection log (when one is kept): `closeMicros` null for a connection still open. */
+  private logConnection(node: number, oc: OpenConn, closeMicros: Micros | null, closeReason: DisconnectReason | null, evictionRule: EvictionReason | null): void {
+    const log = this.opts.connectionLog;
+    if (log === undefined) return;
+    const peer = oc.peer;
+    log({
+      openMicros: oc.openMicros,
+      closeMicros,
+      node,
+      peer: peer.addrName,
+      peerNode: this.opts.honestNodeAt?.(peer.addr) ?? null,
+      connType: connTypeNameOf(oc.connType),
+      network: getNetworkName(peer.connectedThroughNetwork()),
+      netgroupHex: oc.facts.netgroupHex,
+      asn: this.opts.asModel === false ? null : oc.facts.asn,
+      attacker: oc.facts.attacker,
+      handshake: peer.successfullyConnected,
+      closeReason,
+      evictionRule,
+    });
   }
 
   private isAttackerString(addr: string): boolean {
