@@ -164,6 +164,7 @@ describe('chartDataCsv', () => {
     const r = eclipseFixture();
     const a = chartDataCsv(r);
     expect(a.map((x) => x.name)).toEqual([
+      'series',
       'network-samples',
       'victim-samples',
       'final-node-samples',
@@ -189,6 +190,32 @@ describe('chartDataCsv', () => {
     expect(marks).toContain('"addr flood, ""burst"" 2"');
     const victims = a.find((x) => x.name === 'victim-samples')!.csv.split('\r\n');
     expect(victims.length - 2).toBe(r.series.victims.length);
+  });
+
+  it('series.csv holds every sampled value of the wide files in long form: time, scope, node, metric, value', () => {
+    const r = eclipseFixture();
+    const files = new Map(chartDataCsv(r).map((c) => [c.name, c.csv.split('\r\n').slice(0, -1).map((l) => l.split(','))]));
+    const long = files.get('series')!;
+    expect(long[0]).toEqual(['tMicros', 'scope', 'node', 'metric', 'value']);
+    const index = new Map(long.slice(1).map((row) => [`${row[0]}|${row[1]}|${row[2]}|${row[3]}`, row[4]]));
+    let cells = 0;
+    for (const [file, scope] of [['network-samples', 'network'], ['victim-samples', 'victim']] as const) {
+      const [header, ...rows] = files.get(file)!;
+      for (const row of rows) {
+        header!.forEach((h, i) => {
+          if (h === 'tMicros' || h === 'nodeId' || h === 'role') return;
+          const node = scope === 'victim' ? row[header!.indexOf('nodeId')] : '';
+          const wide = row[i]!;
+          const expected = wide === 'true' ? '1' : wide === 'false' ? '0' : wide;
+          expect(index.get(`${row[0]}|${scope}|${node}|${h}`), `${file} ${h}`).toBe(expected);
+          cells++;
+        });
+      }
+    }
+    expect(long.length - 1).toBe(cells);
+    // Victims' rows name their node; network rows have none.
+    expect(long.slice(1).filter((x) => x[1] === 'victim').every((x) => /^\d+$/.test(x[2]!))).toBe(true);
+    expect(long.slice(1).filter((x) => x[1] === 'network').every((x) => x[2] === '')).toBe(true);
   });
 });
 

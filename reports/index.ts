@@ -70,8 +70,12 @@ const NODE_COLUMNS: CsvColumn<NodeSample>[] = [
   { header: 'distinctNetgroups', value: (r) => r.distinctNetgroups },
   { header: 'distinctAsns', value: (r) => r.distinctAsns },
   { header: 'netgroupEntropyBits', value: (r) => r.netgroupEntropyBits },
+  { header: 'asnEntropyBits', value: (r) => r.asnEntropyBits },
   { header: 'inboundTotal', value: (r) => r.inboundTotal },
   { header: 'inboundAttacker', value: (r) => r.inboundAttacker },
+  { header: 'inboundSlots', value: (r) => r.inboundSlots },
+  { header: 'inboundSlotsAttacker', value: (r) => r.inboundSlotsAttacker },
+  { header: 'inboundLimit', value: (r) => r.inboundLimit },
   { header: 'inboundDistinctNetgroups', value: (r) => r.inboundDistinctNetgroups },
   { header: 'inboundTopNetgroupShare', value: (r) => r.inboundTopNetgroupShare },
   { header: 'addrmanNew', value: (r) => r.addrmanNew },
@@ -93,13 +97,57 @@ const NETWORK_COLUMNS: CsvColumn<NetworkSample>[] = [
   ...percentileColumns<NetworkSample>('distinctNetgroups', (r) => r.distinctNetgroups),
   ...percentileColumns<NetworkSample>('distinctAsns', (r) => r.distinctAsns),
   ...percentileColumns<NetworkSample>('netgroupEntropyBits', (r) => r.netgroupEntropyBits),
+  ...percentileColumns<NetworkSample>('asnEntropyBits', (r) => r.asnEntropyBits),
   ...percentileColumns<NetworkSample>('inboundTopNetgroupShare', (r) => r.inboundTopNetgroupShare),
 ];
+
+/** One value of data/series.csv (the sampled series in long, "tidy" form). */
+interface LongRow {
+  tMicros: number;
+  scope: 'network' | 'victim';
+  node: number | null;
+  metric: string;
+  value: number | null;
+}
+
+const ID_HEADERS = new Set(['tMicros', 'nodeId', 'role']);
+
+/**
+ * The wide rows as long rows: one per (row, column) but the id columns, the metric named by the
+ * wide CSV's header (booleans as 1/0, empty cells as null), so series.csv and the wide files agree.
+ */
+function melt<T extends { tMicros: number }>(rows: readonly T[], columns: readonly CsvColumn<T>[], scope: LongRow['scope'], nodeOf: (r: T) => number | null, out: LongRow[]): void {
+  const metrics = columns.filter((c) => !ID_HEADERS.has(c.header));
+  for (const r of rows) {
+    for (const c of metrics) {
+      const v = c.value(r);
+      out.push({ tMicros: r.tMicros, scope, node: nodeOf(r), metric: c.header, value: typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null });
+    }
+  }
+}
+
+/**
+ * data/series.csv: every sampled series in long form, one row per time × scope (all honest nodes,
+ * or one victim) × metric: loads in one line of pandas (README.md, "The run directory").
+ */
+export function seriesCsv(result: RunResult): string {
+  const rows: LongRow[] = [];
+  melt(result.series.network, NETWORK_COLUMNS, 'network', () => null, rows);
+  melt(result.series.victims, NODE_COLUMNS, 'victim', (r) => r.nodeId, rows);
+  return toCsv(rows, [
+    { header: 'tMicros', value: (r) => r.tMicros },
+    { header: 'scope', value: (r) => r.scope },
+    { header: 'node', value: (r) => r.node },
+    { header: 'metric', value: (r) => r.metric },
+    { header: 'value', value: (r) => r.value },
+  ]);
+}
 
 /** One CSV per series of the run, in a fixed order with fixed columns (files: data/<name>.csv). */
 export function chartDataCsv(result: RunResult): { name: string; csv: string }[] {
   const ttd = result.events.timeToDisconnect.flatMap((d) => d.quantilesMicros.map((q, i) => ({ reason: d.reason, count: d.count, p: i / 100, q })));
   return [
+    { name: 'series', csv: seriesCsv(result) },
     { name: 'network-samples', csv: toCsv(result.series.network, NETWORK_COLUMNS) },
     { name: 'victim-samples', csv: toCsv(result.series.victims, NODE_COLUMNS) },
     { name: 'final-node-samples', csv: toCsv(result.series.finalNodes, NODE_COLUMNS) },
