@@ -26,8 +26,8 @@ export function axisLabels(svg: string, axis: 'X' | 'Y'): string[] {
   return [...svg.slice(group, end).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => unescape(m[1]!)).filter((t) => t !== '');
 }
 
-/** "10 ms", "1 s", "2.5 min", "1 h": a number and a unit a reader cannot take for another. */
-const DURATION_LABEL = /^\d+(\.\d+)? (ms|s|min|h)$/;
+/** "10 µs", "10 ms", "1 s", "2.5 min", "1 h": a number and a unit a reader cannot take for another. */
+const DURATION_LABEL = /^\d+(\.\d+)? (µs|ms|s|min|h)$/;
 
 describe('the time-to-disconnect ECDF', () => {
   it('labels its log time axis with explicit units (ms, s, min, h), never SI prefixes ("10m" read as minutes)', async () => {
@@ -40,6 +40,16 @@ describe('the time-to-disconnect ECDF', () => {
       expect(labels).toContain('1 s');
       expect(labels).toContain('10 min');
     }
+  });
+
+  it('labels the microseconds too when a disconnect came that fast (an eviction 20 µs after connect): no unlabelled decades at its left end', async () => {
+    const result = eclipseFixture();
+    const first = result.events.timeToDisconnect[0]!;
+    first.quantilesMicros = first.quantilesMicros.map((q, i) => (i === 0 ? 20 : Math.max(q, 20)));
+    const { svg } = await renderSvg(chartOf(buildCharts(result), 'timeouts-time-to-disconnect').spec);
+    const labels = axisLabels(svg, 'X');
+    for (const l of labels) expect(l, `x label '${l}' in ${labels.join(' | ')}`).toMatch(DURATION_LABEL);
+    expect(labels.slice(0, 3)).toEqual(['10 µs', '100 µs', '1 ms']);
   });
 });
 
@@ -115,5 +125,31 @@ describe("the victims' inbound netgroups", () => {
     expect(new Set(rows.map((r) => r.victim)).size).toBeGreaterThan(1);
     expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['attacker', 'honest']));
     expect(buildCharts(result).some((x) => x.name === 'diversity-victim-inbound-netgroups')).toBe(false);
+  });
+});
+
+describe("the victims' inbound slots panels", () => {
+  /** The stroke dash of the rule layers: the inbound limit and the scenario's marks. */
+  function rules(c: Chart): { filter: string; dash: number[] }[] {
+    const layers = (c.spec.spec as { layer: { transform?: { filter: string }[]; mark: { type: string; strokeDash?: number[] } }[] }).layer;
+    return layers.filter((l) => l.mark.type === 'rule').map((l) => ({ filter: l.transform![0]!.filter, dash: l.mark.strokeDash! }));
+  }
+
+  it('name each line style as it is drawn: the inbound limit dotted, the marks dashed (and no marks, no dashed)', () => {
+    const result = eclipseFixture();
+    expect(result.marks.length).toBeGreaterThan(0);
+    const c = chartOf(buildCharts(result), 'victims-inbound-slots');
+    const subtitle = (c.spec.title as { subtitle: string[] }).subtitle.join(' ');
+    const limit = rules(c).find((r) => r.filter.includes("'limit'"))!;
+    const mark = rules(c).find((r) => r.filter.includes("'mark'"))!;
+    // Dotted: dash no longer than its gap and short; dashed: longer dashes than the limit's.
+    expect(limit.dash[0]).toBeLessThanOrEqual(2);
+    expect(mark.dash[0]).toBeGreaterThan(limit.dash[0]!);
+    expect(subtitle).toMatch(/dotted: the victim's inbound limit/);
+    expect(subtitle).toMatch(/dashed: the scenario's marks/);
+
+    result.marks = [];
+    const bare = chartOf(buildCharts(result), 'victims-inbound-slots');
+    expect((bare.spec.title as { subtitle: string[] }).subtitle.join(' ')).not.toMatch(/dashed/);
   });
 });

@@ -70,23 +70,28 @@ export function durationLabel(micros: number): string {
  */
 export function secondsText(seconds: number): string {
   const g = (x: number) => String(Number(x.toPrecision(3)));
+  if (seconds < 0.001) return `${g(seconds * 1_000_000)} µs`;
   if (seconds < 1) return `${g(seconds * 1000)} ms`;
   if (seconds < 60) return `${g(seconds)} s`;
   if (seconds < 3600) return `${g(seconds / 60)} min`;
   return `${g(seconds / 3600)} h`;
 }
 
-/** Where a log axis of seconds puts its ticks: powers of ten below a minute, then minutes and hours. */
-const LOG_SECONDS_TICKS = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36_000, 360_000];
+/**
+ * Where a log axis of seconds puts its ticks: powers of ten from 1 µs (the clock's resolution)
+ * below a minute, then minutes and hours.
+ */
+const LOG_SECONDS_TICKS = [0.000_001, 0.000_01, 0.000_1, 0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36_000, 360_000];
 
 /** The vega expression that labels a seconds axis the way secondsText does. */
 const SECONDS_LABEL_EXPR =
+  "datum.value < 0.001 ? format(datum.value * 1000000, '~g') + ' µs' : " +
   "datum.value < 1 ? format(datum.value * 1000, '~g') + ' ms' : datum.value < 60 ? format(datum.value, '~g') + ' s' : " +
   "datum.value < 3600 ? format(datum.value / 60, '~g') + ' min' : format(datum.value / 3600, '~g') + ' h'";
 
 /**
  * The scale and axis of a log axis of durations in seconds spanning [minSeconds, maxSeconds]
- * (both > 0): ticks at 1 ms, 10 ms, 100 ms, 1 s, 10 s, 1 min, 10 min, 1 h, 10 h, 100 h, labelled
+ * (both > 0): ticks at 1 µs, 10 µs, 100 µs, 1 ms, …, 1 s, 10 s, 1 min, 10 min, 1 h, 10 h, 100 h, labelled
  * with their unit, and a domain from the tick at or below the data to the tick at or above it.
  */
 export function logSecondsAxis(minSeconds: number, maxSeconds: number): { scale: VlSpec; axis: VlSpec } {

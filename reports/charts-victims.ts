@@ -138,7 +138,7 @@ const inboundSlotsPanels: VictimChart = (result, ts, name, title) => {
   const frame = specFrame(
     result,
     title,
-    "red: inbound connections from the attacker, handshake done or not (Core counts each against the limit from accept); blue: all inbound; dashed: the victim's inbound limit",
+    `red: inbound connections from the attacker, handshake done or not (Core counts each against the limit from accept); blue: all inbound; dotted: the victim's inbound limit${result.marks.length > 0 ? "; dashed: the scenario's marks" : ''}`,
   );
   delete frame.width;
   delete frame.height;
@@ -173,6 +173,8 @@ const inboundNetgroupBars: VictimChart = (result, _ts, name, title) => {
   // One bar per victim, cut into a segment per netgroup (largest first), each netgroup's segment
   // split into its attacker and honest peers: the bar's length is the slots in use, the number of
   // segments how many /16s they come from, their widths how concentrated they are.
+  // The x axis runs to 2.1 times the longest bar, so the label after it (about 60 characters)
+  // stays inside the plot.
   const rows: Array<{ victim: string; netgroup: string; peer: string; x0: number; x1: number; slots: number; groupSlots: number }> = [];
   const labels: Array<{ victim: string; x: number; text: string }> = [];
   const byVictim = new Map<number, typeof entries>();
@@ -196,7 +198,7 @@ const inboundNetgroupBars: VictimChart = (result, _ts, name, title) => {
     }
     widest = Math.max(widest, x);
     const largest = list[0]?.count ?? 0;
-    labels.push({ victim, x, text: `${x} slots (${attacker} attacker) from ${list.length} netgroups; largest ${largest}` });
+    labels.push({ victim, x, text: `${x} slots (${attacker} attacker) from ${list.length} netgroups; the largest holds ${largest}` });
   }
   const order = victimOrder(result);
   const xTitle = 'Inbound slots in use, one segment per netgroup (count)';
@@ -211,7 +213,7 @@ const inboundNetgroupBars: VictimChart = (result, _ts, name, title) => {
         mark: { type: 'bar', stroke: '#ffffff', strokeWidth: 0.6, height: { band: 0.7 } },
         encoding: {
           y,
-          x: { field: 'x0', type: 'quantitative', title: xTitle, scale: { domain: [0, widest * 1.75], nice: false } },
+          x: { field: 'x0', type: 'quantitative', title: xTitle, scale: { domain: [0, widest * 2.1], nice: false } },
           x2: { field: 'x1' },
           color: { field: 'peer', type: 'nominal', title: 'inbound peer', scale: { domain: ['attacker', 'honest'], range: ['#e45756', '#4c78a8'] } },
           tooltip: [
