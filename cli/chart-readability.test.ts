@@ -147,6 +147,8 @@ describe("the victims' inbound slots panels", () => {
     expect(mark.dash[0]).toBeGreaterThan(limit.dash[0]!);
     expect(subtitle).toMatch(/dotted: the victim's inbound limit/);
     expect(subtitle).toMatch(/dashed: the scenario's marks/);
+    // A step drawn after each sample: the subtitle says so, and how far apart samples are.
+    expect(subtitle).toContain(`sampled every ${result.identity.sampleIntervalMicros / 60_000_000} min, each value held until the next sample`);
 
     result.marks = [];
     const bare = chartOf(buildCharts(result), 'victims-inbound-slots');

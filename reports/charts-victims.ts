@@ -6,7 +6,7 @@
 // slots by netgroup at the end (one bar per victim, cut into a segment per netgroup).
 // Pure functions from a RunResult to Chart records.
 
-import { CHART_WIDTH, markLayers, netgroupLabel, noDataChart, ratio, specFrame, timeScale, timeTooltip, timeX, type Chart, type TimeScale, type VlSpec } from './chart-kit.ts';
+import { CHART_WIDTH, durationLabel, markLayers, netgroupLabel, noDataChart, ratio, specFrame, timeScale, timeTooltip, timeX, type Chart, type TimeScale, type VlSpec } from './chart-kit.ts';
 import type { RunResult } from './run-result.ts';
 
 const victimLabel = (id: number): string => `victim ${id}`;
@@ -135,11 +135,10 @@ const inboundSlotsPanels: VictimChart = (result, ts, name, title) => {
         : {}),
     },
   });
-  const frame = specFrame(
-    result,
-    title,
-    `red: inbound connections from the attacker, handshake done or not (Core counts each against the limit from accept); blue: all inbound; dotted: the victim's inbound limit${result.marks.length > 0 ? "; dashed: the scenario's marks" : ''}`,
-  );
+  const frame = specFrame(result, title, [
+    'red: inbound connections from the attacker, handshake done or not (Core counts each against the limit from accept); blue: all inbound',
+    `dotted: the victim's inbound limit${result.marks.length > 0 ? "; dashed: the scenario's marks" : ''}; sampled every ${durationLabel(result.identity.sampleIntervalMicros)}, each value held until the next sample`,
+  ]);
   delete frame.width;
   delete frame.height;
   return victimChart(name, [ts.title, yTitle], {
