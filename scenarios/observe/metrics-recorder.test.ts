@@ -82,6 +82,23 @@ function runWorld(
   return { world, recorder, monitor, result };
 }
 
+/** The plain run of seed 21 (no attacker, no connection log), run once and shared. */
+let plainRunMemo: Run | undefined;
+function plainRun(): Run {
+  plainRunMemo ??= runWorld(21);
+  return plainRunMemo;
+}
+
+/** Seed 21 again, a second run from scratch with the per-connection log attached; run once and shared. */
+let loggedRunMemo: { run: Run; log: ConnectionLogRow[] } | undefined;
+function loggedRun(): { run: Run; log: ConnectionLogRow[] } {
+  if (loggedRunMemo === undefined) {
+    const log: ConnectionLogRow[] = [];
+    loggedRunMemo = { run: runWorld(21, undefined, undefined, log), log };
+  }
+  return loggedRunMemo;
+}
+
 /** The first six nodes' addresses called "attacker" (ordinary honest nodes underneath), seed 33; run once. */
 let attackerRunMemo: { run: Run; keys: Set<string> } | undefined;
 function attackerRun(): { run: Run; keys: Set<string> } {
@@ -145,7 +162,8 @@ describe('a 36-node world recorded for 90 minutes', () => {
   let world: World;
   let result: RunResult;
   beforeAll(() => {
-    run = runWorld(seed);
+    run = plainRun();
+    expect(run.result.identity.seed).toBe(String(seed));
     ({ world, result } = run);
   });
 
@@ -257,7 +275,8 @@ describe('a 36-node world recorded for 90 minutes', () => {
   });
 
   it('gives identical JSON for the same seed, and a different run for another seed', () => {
-    const again = runWorld(seed).result;
+    // A second run of the seed from scratch (the one that also streams the connection log).
+    const again = loggedRun().run.result;
     expect(JSON.stringify(again)).toBe(JSON.stringify(result));
     const other = attackerRun().run.result;
     expect(other.identity.seed).not.toBe(result.identity.seed);
@@ -268,10 +287,9 @@ describe('a 36-node world recorded for 90 minutes', () => {
 
 describe('the per-connection log', () => {
   it('has a row per connection (closed, crashed or still open), consistent with the disconnects, and observes only', () => {
-    const log: ConnectionLogRow[] = [];
-    const { world, recorder, result } = runWorld(21, undefined, undefined, log);
+    const { run: { world, recorder, result }, log } = loggedRun();
     // Observing changes nothing: the same digest and the same RunResult as without the log.
-    const plain = runWorld(21);
+    const plain = plainRun();
     expect(world.digest()).toBe(plain.world.digest());
     expect(JSON.stringify(result)).toBe(JSON.stringify(plain.result));
     const closed = log.filter((r) => r.closeMicros !== null);
