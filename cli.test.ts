@@ -478,6 +478,14 @@ describe('connsim run / replay / inspect with the real runner', () => {
     expect(r.stdout).toContain(summary.digest);
     expect(r.stdout).toMatch(/✓ fixture-check/);
     expect(r.stdout).toMatch(/report +.*report\.html$/m);
+    // The per-connection log streamed during the run is published with it: the documented header,
+    // then a row per connection; here the three honest nodes' connections to each other, each
+    // naming its peer's node.
+    const log = readFileSync(join(out, 'data', 'connections.csv'), 'utf8').split('\r\n');
+    expect(log[0]).toBe('openMicros,closeMicros,node,peer,peerNode,connType,network,netgroup,asn,attacker,handshake,closeReason,evictionRule');
+    const rows = log.slice(1, -1).map((l) => l.split(','));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect([row.length, Number(row[4]) < 3, row[9]]).toEqual([13, true, 'false']);
     // No progress bar without a terminal.
     expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'))).toEqual([]);
     const again = connsim(['replay', out, '--quiet']);

@@ -279,30 +279,3 @@ describe('connsim inspect (fake runner, real World)', () => {
   });
 });
 
-describe('data/connections.csv (real runner)', () => {
-  it('a run streams one row per connection into data/connections.csv; connsim report keeps it', async () => {
-    const io = { ...makeIo(() => { throw new Error('unused'); }) };
-    delete (io as Partial<CliIo>).runScenario;
-    const out = join(root, 'connlog');
-    expect(await runCommand({ scenario: FIXTURE, seed: '3', nodes: 6, duration: '5m', out, quiet: true }, io)).toBe(0);
-    const csv = readFileSync(join(out, 'data', 'connections.csv'), 'utf8');
-    const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('openMicros,closeMicros,node,peer,peerNode,connType,network,netgroup,asn,attacker,handshake,closeReason,evictionRule');
-    expect(lines[lines.length - 1]).toBe('');
-    const rows = lines.slice(1, -1).map((l) => l.split(','));
-    expect(rows.length).toBeGreaterThan(5);
-    for (const r of rows) {
-      expect(r).toHaveLength(13);
-      expect(Number(r[0])).toBeGreaterThanOrEqual(0);
-      expect(Number(r[2])).toBeLessThan(6);
-      expect(['outbound-full-relay', 'block-relay-only', 'feeler', 'addr-fetch', 'manual', 'inbound']).toContain(r[5]);
-      expect(r[9]).toMatch(/^(true|false)$/);
-      // Closed rows have a reason; open rows have neither a close time nor a reason.
-      expect(r[1] === '').toBe(r[11] === '');
-    }
-    // Re-rendering the reports from result.json keeps the log, which only the run writes.
-    const { reportCommand } = await import('./report-command.ts');
-    await reportCommand(out);
-    expect(readFileSync(join(out, 'data', 'connections.csv'), 'utf8')).toBe(csv);
-  }, 60_000);
-});
