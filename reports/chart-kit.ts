@@ -111,9 +111,50 @@ export function logSecondsAxis(minSeconds: number, maxSeconds: number): { scale:
 export function runSubtitle(result: RunResult, extra?: string | readonly string[]): string[] {
   const id = result.identity;
   const lines = [`${id.scenario} · seed ${id.seed} · profile ${id.profile} · ${id.honestNodes} honest / ${id.attackerNodes} attacker nodes`];
-  if (typeof extra === 'string' && extra !== '') lines.push(extra);
-  else if (Array.isArray(extra)) lines.push(...(extra as readonly string[]));
+  if (typeof extra === 'string' && extra !== '') lines.push(...wrapSubtitleLine(extra));
+  else if (Array.isArray(extra)) for (const l of extra as readonly string[]) lines.push(...wrapSubtitleLine(l));
   return lines;
+}
+
+/**
+ * The longest subtitle line. Rendered without a browser, vega sizes an SVG by an estimate of its
+ * text's width (about 0.8 em a character), so a longer line pads the standalone SVG with blank
+ * width far past the plot and its legend.
+ */
+export const SUBTITLE_LINE_CHARS = 100;
+
+/**
+ * A subtitle line cut into lines of at most SUBTITLE_LINE_CHARS characters, outside parentheses:
+ * after a "; " or ". " in the second half of the line where there is one, else at the last space;
+ * the pieces joined with spaces give the line back.
+ */
+export function wrapSubtitleLine(line: string): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > SUBTITLE_LINE_CHARS) {
+    let depth = 0;
+    let clause = -1; // index of the space after a "; " or ". " outside parentheses
+    let space = -1; // the last space outside parentheses
+    let anySpace = -1;
+    for (let i = 0; i <= SUBTITLE_LINE_CHARS && i < rest.length; i++) {
+      const ch = rest[i];
+      if (ch === '(') depth++;
+      else if (ch === ')') depth = Math.max(0, depth - 1);
+      else if (ch === ' ') {
+        anySpace = i;
+        if (depth === 0) {
+          space = i;
+          if (i >= SUBTITLE_LINE_CHARS / 2 && (rest[i - 1] === ';' || rest[i - 1] === '.')) clause = i;
+        }
+      }
+    }
+    const cut = clause > 0 ? clause : space > 0 ? space : anySpace;
+    if (cut <= 0) break;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut + 1);
+  }
+  out.push(rest);
+  return out;
 }
 
 /** The house look: applied to every chart so they sit together in a paper. */

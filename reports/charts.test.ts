@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { CHART_FAMILIES, buildCharts, chartDataCsv, parseRunResult, RunResultError, stableStringify, type Chart } from './index.ts';
-import { timeScale } from './chart-kit.ts';
+import { SUBTITLE_LINE_CHARS, timeScale, wrapSubtitleLine } from './chart-kit.ts';
 import { compileLogged } from './vega-check.test-helper.ts';
 import { allFixtures, eclipseFixture } from '../scenarios/observe/run-result-fixtures.test-helper.ts';
 
@@ -92,6 +92,8 @@ describe('buildCharts', () => {
           expect(title.subtitle[0]).toContain(id.scenario);
           expect(title.subtitle[0]).toContain(`seed ${id.seed}`);
           expect(title.subtitle[0]).toContain(`profile ${id.profile}`);
+          // Longer lines would pad the standalone SVG with blank width (vega estimates text width).
+          for (const l of title.subtitle) expect(l.length, `${c.name}: '${l}'`).toBeLessThanOrEqual(SUBTITLE_LINE_CHARS);
         }
       });
 
@@ -148,6 +150,27 @@ describe('buildCharts', () => {
     const values = (chart.spec.data as { values: Array<{ fraction: number }> }).values;
     expect(values[0]!.fraction).toBe(0);
     expect(values[values.length - 1]!.fraction).toBeCloseTo(eclipsed / r.eclipses.length, 12);
+  });
+});
+
+describe('wrapSubtitleLine', () => {
+  it('cuts a long line after a "; " or ". " in its second half, else at the last space, never inside parentheses; the pieces join back to it', () => {
+    expect(wrapSubtitleLine('short line')).toEqual(['short line']);
+    const a = `${'a'.repeat(60)}; ${'b'.repeat(20)} ${'c'.repeat(30)}`;
+    expect(wrapSubtitleLine(a)).toEqual([`${'a'.repeat(60)};`, `${'b'.repeat(20)} ${'c'.repeat(30)}`]);
+    // A "; " early in the line would leave a stub: the cut goes at the last space instead.
+    const b = `one row; ${'b '.repeat(50)}end`;
+    expect(wrapSubtitleLine(b)[0]!.length).toBeGreaterThan(90);
+    // Not inside "( … )".
+    const c = `${'a'.repeat(70)} (${'b '.repeat(20)}) tail words here`;
+    expect(wrapSubtitleLine(c)).toEqual(['a'.repeat(70), `(${'b '.repeat(20)}) tail words here`]);
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const lines = wrapSubtitleLine(words);
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(SUBTITLE_LINE_CHARS);
+    expect(lines.join(' ')).toBe(words);
+    // A single word longer than a line is left whole rather than cut mid-word.
+    expect(wrapSubtitleLine('x'.repeat(150))).toEqual(['x'.repeat(150)]);
   });
 });
 
