@@ -91,6 +91,21 @@ describe('buildReportHtml', () => {
     expect(page).not.toContain('1800000000');
   });
 
+  it('shows the world settings, the input files and the metrics with their kinds and meanings', () => {
+    const r = eclipseFixture();
+    r.identity.world = { natShare: '0.76', blocks: 'true' };
+    r.identity.inputs = [{ kind: 'population', path: 'crawl.csv', sha256: 'ab'.repeat(32) }];
+    r.identity.metrics = [{ name: 'addrRatePerPeer', value: 0.022777, kind: 'rate', description: 'addresses <per> second' }];
+    const page = buildReportHtml(r, charts, loadBrowserBundles());
+    // Sorted by key.
+    expect(page).toContain('<tr><td><code>blocks</code></td><td>true</td></tr>\n<tr><td><code>natShare</code></td><td>0.76</td></tr>');
+    expect(page).toContain(`<tr><td>population</td><td><code>crawl.csv</code></td><td><code>${'ab'.repeat(32)}</code></td></tr>`);
+    expect(page).toContain('<tr><td><code>addrRatePerPeer</code></td><td>0.02278</td><td>rate</td><td>addresses &lt;per&gt; second</td></tr>');
+    // A result without them (older files) shows neither table.
+    expect(html).not.toContain('world setting');
+    expect(html).not.toContain('<section id="metrics">');
+  });
+
   it('is deterministic', () => {
     expect(buildReportHtml(eclipseFixture(), buildCharts(eclipseFixture()), loadBrowserBundles()) === html).toBe(true);
   });

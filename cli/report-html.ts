@@ -175,6 +175,28 @@ export function buildReportHtml(result: RunResult, charts: readonly Chart[], bun
       : `<table><tr><th>parameter</th><th>value</th></tr>\n${id.params
           .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(paramText(p.value, p.type))}</td></tr>`)
           .join('\n')}</table>`;
+  const world =
+    id.world === undefined
+      ? ''
+      : `<table><tr><th>world setting</th><th>value</th></tr>\n${Object.entries(id.world)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([k, v]) => `<tr><td><code>${escapeHtml(k)}</code></td><td>${escapeHtml(v)}</td></tr>`)
+          .join('\n')}</table>`;
+  const inputs =
+    id.inputs === undefined || id.inputs.length === 0
+      ? ''
+      : `<table><tr><th>input file</th><th>path</th><th>sha256</th></tr>\n${id.inputs
+          .map((f) => `<tr><td>${escapeHtml(f.kind)}</td><td><code>${escapeHtml(f.path)}</code></td><td><code>${escapeHtml(f.sha256)}</code></td></tr>`)
+          .join('\n')}</table>`;
+  const metrics =
+    id.metrics === undefined || id.metrics.length === 0
+      ? ''
+      : `<section id="metrics"><h2>Metrics</h2>\n<table><tr><th>metric</th><th>value</th><th>kind</th><th>meaning</th></tr>\n${id.metrics
+          .map(
+            (m) =>
+              `<tr><td><code>${escapeHtml(m.name)}</code></td><td>${escapeHtml(Number.isInteger(m.value) ? String(m.value) : m.value.toPrecision(4))}</td><td>${escapeHtml(m.kind)}</td><td>${escapeHtml(m.description)}</td></tr>`,
+          )
+          .join('\n')}</table>\n</section>`;
   const passed = result.checks.filter((c) => c.passed).length;
   const checks =
     result.checks.length === 0
@@ -210,10 +232,13 @@ export function buildReportHtml(result: RunResult, charts: readonly Chart[], bun
 ${identity}
 </table>
 ${params}
+${world}
+${inputs}
 </section>
 <section id="checks"><h2>Checks</h2>
 ${checks}
 </section>
+${metrics}
 <nav>${nav}</nav>
 ${sections}
 <p>Data behind the charts: the CSV files in <code>data/</code>; the whole run: <code>result.json</code>.</p>

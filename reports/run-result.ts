@@ -483,6 +483,14 @@ export interface RunParam {
   type?: 'integer' | 'number' | 'boolean' | 'string' | 'duration';
 }
 
+/** A scenario metric as the report shows it. */
+export interface RunMetric {
+  name: string;
+  value: number;
+  kind: string;
+  description: string;
+}
+
 export interface RunIdentity {
   scenario: string;
   /** The seed exactly as given on the command line. */
@@ -506,6 +514,12 @@ export interface RunIdentity {
   asModel?: boolean;
   /** Victims' node ids, ascending. */
   victimIds: number[];
+  /** The world settings in force, as canonical text by key (summary.json's `world`; absent in older files). */
+  world?: Record<string, string>;
+  /** The scenario's metrics at the end, by name, with their declared kind and meaning (absent in older files). */
+  metrics?: RunMetric[];
+  /** Input files (--asmap, --seed-list, --population) by kind, as path and sha256 (absent in older files). */
+  inputs?: { kind: string; path: string; sha256: string }[];
   eventsProcessed: number;
   /** The trace digest the run printed (sim/trace.ts). */
   traceDigest: string;

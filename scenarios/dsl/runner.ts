@@ -475,6 +475,20 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
       attackerNodes,
       asModel: world.asModel !== undefined,
       victimIds,
+      world: { ...run.world.texts },
+      metrics: [...session.metrics.keys()].sort().map((name) => ({
+        name,
+        value: session.metrics.get(name)!,
+        kind: def.metrics?.[name]?.kind ?? 'number',
+        description: def.metrics?.[name]?.description ?? '',
+      })),
+      inputs: (
+        [
+          ['asmap', req.asmap?.file],
+          ['seed list', req.seedList?.file],
+          ['population', req.population?.file],
+        ] as const
+      ).flatMap(([kind, f]) => (f === undefined ? [] : [{ kind, path: f.path, sha256: f.sha256 }])),
       eventsProcessed: kernel.processed,
       traceDigest: digest,
       codeVersion: req.codeVersion ?? 'unknown',
