@@ -21,6 +21,7 @@ import { LegacyAddrMan } from './profiles/addrman-legacy.ts';
 import { PEERS_DAT_V0_10 } from './profiles/addrman-legacy-serialize.ts';
 import { FastRandomContext } from './util/random.ts';
 import { secondsOf } from './util/time.ts';
+import { Logger } from './util/logging.ts';
 
 /** What a world shares between its nodes, or chooses for one, beyond the options. Every field has a default. */
 export interface NodeSetup {
@@ -181,10 +182,15 @@ function makeAddrMan(rng: Rng, o: ConnmanOptions, kind: AddrManKind, netgroupman
 // Core: addrdb.cpp LoadAddrman (called from init.cpp AppInitMain)
 function loadAddrMan(ports: NodePorts, o: ConnmanOptions, kind: AddrManKind, netgroupman: NetGroupManager, pool: AddressPool | undefined): AddrMan {
   const make = (): AddrMan => makeAddrMan(ports.rng, o, kind, netgroupman, pool, ports.clock);
+  const log = new Logger(ports.log);
   const bytes = ports.files.read(PEERS_DAT);
-  if (bytes === undefined) return make();
+  if (bytes === undefined) {
+    log.logInfo(`Creating peers.dat because the file was not found ("${PEERS_DAT}")`);
+    return make();
+  }
   const r = kind.peersDat.load(o.chain, bytes, make);
   if (r.ok) {
+    log.logInfo(`Loaded ${r.value.size()} addresses from peers.dat  0ms`);
     ports.events.emit({ kind: 'peers-loaded', entries: r.value.size(), ok: true });
     return r.value;
   }

@@ -1,7 +1,7 @@
 // The ports connman/ needs from the world: everything it does not own is handed in through these
 // interfaces, so the port never imports sim/ and could run over a real clock and real sockets.
 // This file holds only contracts (Clock, Rng, Scheduler, Transport, EventSink, FileStore,
-// DnsSeedResolver, KeepAlive) and the event records they carry; implementations live in
+// DnsSeedResolver, KeepAlive, DebugLog) and the event records they carry; implementations live in
 // scenarios/host/ (simulation) and connman/testing/ (unit tests). Every member is required, so a
 // port's implementation says what it does for each call. It holds no behaviour.
 
@@ -131,7 +131,27 @@ export interface DnsSeedResolver {
   resolve(seed: string, max: number): readonly NetAddr[];
 }
 
-/** The ports one node runs over: its clock, timers, random stream, sockets, event sink, files and DNS seeds. */
+/**
+ * Core's debug log categories the port writes (BCLog::NET, BCLog::ADDRMAN). A line without a category
+ * is Core's LogInfo / LogWarning: printed whenever the log is on.
+ */
+export type LogCategory = 'net' | 'addrman';
+
+/**
+ * The node's debug.log (Core's BCLog::Logger): lines in Core's wording, one per call, without the
+ * trailing newline. The port asks `accepts` once, when a component is built, and builds no text
+ * for a category that is off (Core's LogAcceptCategory), so a log that accepts nothing costs
+ * nothing. `NO_DEBUG_LOG` (util/logging.ts) accepts nothing; the test harness (../testing/) keeps
+ * every line.
+ */
+export interface DebugLog {
+  /** Whether LogDebug lines of `category` are wanted (`null`: LogInfo lines). */
+  accepts(category: LogCategory | null): boolean;
+  /** One line: `category` is that of a LogDebug line, null for LogInfo / LogWarning. */
+  print(category: LogCategory | null, message: string): void;
+}
+
+/** The ports one node runs over: its clock, timers, random stream, sockets, event sink, files, DNS seeds and debug log. */
 export interface NodePorts {
   clock: Clock;
   scheduler: Scheduler;
@@ -141,6 +161,8 @@ export interface NodePorts {
   events: EventSink;
   files: FileStore;
   dns: DnsSeedResolver;
+  /** debug.log; NO_DEBUG_LOG (util/logging.ts) when nobody reads it. */
+  log: DebugLog;
 }
 
 /**

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BanMan, DEFAULT_MISBEHAVING_BANTIME } from './banman.ts';
 import { Connman } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { addrMessage, verackMessage, versionMessage } from '../protocol/messages.ts';
 import { NetAddr, netAddrOrThrow, serviceOrThrow } from '../protocol/netaddress.ts';
 import { NetPermissionFlags } from '../protocol/net-permissions.ts';
@@ -38,7 +38,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}): W {
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
   const banman = new BanMan({ rng: rng(9), nowSeconds: () => Math.floor(sched.nowMicros() / S) });
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }, { banman }).connman;
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }, { banman }).connman;
   cm.start();
   return { sched, transport, log, cm, banman };
 }
@@ -207,7 +207,7 @@ describe('misbehaviour -> discourage (Core denialofservice_tests)', () => {
     const sched = new FakeScheduler();
     const transport = new FakeTransport(sched, LOCAL);
     const log = new EventLog();
-    const cm = buildNode({ clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] }).connman;
+    const cm = buildNode({ clock: sched, scheduler: sched, rng: rng(1), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] }).connman;
     cm.start();
     const w = { sched, transport, log, cm, banman: cm.banman as BanMan };
     const h = inbound(w, '160.176.192.1:5000');

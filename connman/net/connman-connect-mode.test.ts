@@ -8,7 +8,7 @@ import { ANCHORS_DAT, Connman, ConnectionDirection } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
 import { dumpAnchors } from '../addrman/addrdb.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { NetAddr, serviceOrThrow, type Service } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
@@ -33,7 +33,7 @@ function makeWorld(opts: Partial<ConnmanOptions>, nAddrs = 30, files = new FakeF
   const sched = new FakeScheduler(T0);
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files, dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files, dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const now = Math.floor(T0 / S);
   for (let i = 0; i < nAddrs; i++) {
     cm.addrman.add([new Address(serviceOrThrow(`${20 + i}.${i}.1.1:8333`, 8333), NODE_NETWORK | NODE_WITNESS, now - 3600)], NetAddr.fromIPv4(0x05060708));

@@ -10,7 +10,7 @@ import { ConnectionType } from '../protocol/connection-types.ts';
 import { DNSSEEDS_DELAY_FEW_PEERS, DNSSEEDS_DELAY_MANY_PEERS, SEEDNODE_TIMEOUT } from './dns-seed.ts';
 import { addrMessage } from '../protocol/messages.ts';
 import type { ConnmanEvent } from '../ports.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { NetAddr, serviceOrThrow, type Service } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_P2P_V2, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
@@ -46,7 +46,7 @@ function makeWorld(opts: Partial<ConnmanOptions>, addrs: Address[] = []): World 
   const transport = new FakeTransport(sched, LOCAL);
   const dns = new FakeDns();
   const log = new TimedLog(sched);
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns }, { fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns, log: NO_DEBUG_LOG }, { fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const source = NetAddr.fromIPv4(0x05060708);
   for (const a of addrs) cm.addrman.add([a], source);
   return { sched, transport, dns, log, cm };
@@ -303,7 +303,7 @@ describe('p2p_seednode.py re-enacted (§7.2)', () => {
       transport.policy = () => 'refused';
       const bytes = new Uint8Array(32);
       bytes[0] = seed;
-      const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(bytes), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns() }, { fixedSeeds: false, dnsSeed: false, seedNodes: seeds, binds: [] }).connman;
+      const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(bytes), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { fixedSeeds: false, dnsSeed: false, seedNodes: seeds, binds: [] }).connman;
       cm.start();
       sched.runFor(60 * S);
       orders.add(transport.connectLog.map((c) => c.to.toStringAddr()).join(','));
@@ -319,7 +319,7 @@ describe('p2p_seednode.py re-enacted (§7.2)', () => {
     const rng = new FastRandomContext(new Uint8Array(32));
     // Keep the start-time shuffle from reordering, to see the consumption order itself.
     (rng as unknown as { shuffle: (xs: unknown[]) => void }).shuffle = () => {};
-    const cm = buildNode({ clock: sched, scheduler: sched, rng, transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns() }, { fixedSeeds: false, dnsSeed: false, seedNodes: seeds, binds: [] }).connman;
+    const cm = buildNode({ clock: sched, scheduler: sched, rng, transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { fixedSeeds: false, dnsSeed: false, seedNodes: seeds, binds: [] }).connman;
     cm.start();
     sched.runFor(40 * S);
     expect(transport.connectLog.map((c) => c.to.toStringAddr())).toEqual(['25.0.0.3', '25.0.0.2', '25.0.0.1']);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Connman, EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { NET_IPV6, NetAddr, serviceOrThrow } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
 import { FastRandomContext } from '../util/random.ts';
@@ -31,7 +31,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, seed = 1): World {
   const log = new EventLog();
   const bytes = new Uint8Array(32);
   bytes[0] = seed;
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(bytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, feelers: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(bytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, feelers: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   addAddrs(cm, Array.from({ length: 40 }, (_, i) => `${20 + i}.${i}.1.1:8333`));
   return { sched, transport, log, cm };
 }

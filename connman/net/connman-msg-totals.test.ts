@@ -2,7 +2,7 @@
 // connection and kept after a connection closes (the metrics recorder reads them instead of
 // wrapping pushMessage). Checked against the messages the fake transport carried.
 import { describe, expect, it } from 'vitest';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { addrMessage, MSG_ADDR, MSG_VERACK, MSG_VERSION, verackMessage, versionMessage, type P2PMessage } from '../protocol/messages.ts';
 import { serviceOrThrow } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
@@ -32,7 +32,7 @@ describe('Connman.msgTotals', () => {
     const transport = new FakeTransport(sched, LOCAL);
     const seed = new Uint8Array(32);
     seed[0] = 3;
-    const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seed), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] }).connman;
+    const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seed), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }] }).connman;
     cm.start();
     expect(cm.msgTotals().sent.size).toBe(0);
     const delivered: P2PMessage[] = [];

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Connman, ConnectionDirection, type BanList } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import {
   addWhitelistPermissionFlags,
   hasPermission,
@@ -54,7 +54,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}): World {
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
   const ban = new FakeBanList();
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, {
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, {
       dnsSeed: false,
       fixedSeeds: false,
       feelers: false,

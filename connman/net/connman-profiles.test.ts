@@ -6,7 +6,7 @@ import { LegacyAddrMan } from '../profiles/addrman-legacy.ts';
 import { Connman, ConnectionDirection, PEERS_DAT } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { MSG_VERSION, versionMessage, type VersionMessage } from '../protocol/messages.ts';
 import { NetAddr, serviceOrThrow } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
@@ -23,7 +23,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 40) {
   const files = new FakeFileStore();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = 1;
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const source = NetAddr.fromIPv4(0x05060708);
   const now = Math.floor(sched.nowMicros() / S);
   for (let i = 0; i < nAddrs; i++) {
@@ -147,7 +147,7 @@ describe('Connman profile switches: AddrMan implementation', () => {
     const before = w.cm.addrman as LegacyAddrMan;
     const seedBytes = new Uint8Array(32);
     seedBytes[0] = 2;
-    const cm2 = buildNode({ clock: w.sched, scheduler: w.sched, rng: new FastRandomContext(seedBytes), transport: new FakeTransport(w.sched, LOCAL), events: new EventLog(), files: w.files, dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], addrmanLegacy: 'v0.10' }).connman;
+    const cm2 = buildNode({ clock: w.sched, scheduler: w.sched, rng: new FastRandomContext(seedBytes), transport: new FakeTransport(w.sched, LOCAL), events: new EventLog(), files: w.files, dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], addrmanLegacy: 'v0.10' }).connman;
     const after = cm2.addrman as LegacyAddrMan;
     expect(after).toBeInstanceOf(LegacyAddrMan);
     expect(after.nTried).toBe(before.nTried);

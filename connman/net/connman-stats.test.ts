@@ -8,7 +8,7 @@ import { Connman, ConnectionDirection } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
 import { encodeAsmap } from '../netgroup/asmap.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { MSG_PING, MSG_VERSION, versionMessage, verackMessage, type P2PMessage } from '../protocol/messages.ts';
 import { NET_IPV4, serviceOrThrow } from '../protocol/netaddress.ts';
 import { NetGroupManager } from '../netgroup/netgroup.ts';
@@ -36,7 +36,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, netgroupman?: NetGroupMan
   const sched = new FakeScheduler(T0);
   const transport = new FakeTransport(sched, LOCAL);
   const log = new EventLog();
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, {
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, {
       dnsSeed: false,
       fixedSeeds: false,
       feelers: false,

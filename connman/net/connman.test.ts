@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANCHORS_DAT, Connman, ConnectionDirection, PEERS_DAT } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { addrMessage, MSG_GETADDR, MSG_PING, MSG_VERACK, MSG_VERSION, versionMessage, verackMessage } from '../protocol/messages.ts';
 import { NetAddr, serviceOrThrow, type Service } from '../protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
@@ -34,7 +34,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 40, files = new 
   const log = new EventLog();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = seed;
-  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
+  const cm = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files, dns, log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts }).connman;
   const source = NetAddr.fromIPv4(0x05060708);
   for (let i = 0; i < nAddrs; i++) cm.addrman.add([addr(`${20 + i}.${i}.1.1`)], source);
   return { sched, transport, files, dns, log, cm };

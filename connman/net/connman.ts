@@ -24,6 +24,7 @@ import { CSipHasher, sha256 } from '../util/hash.ts';
 import { MESSAGE_HEADER_SIZE } from '../protocol/messages.ts';
 import {
   inactivityCheck,
+  inactivityLogLine,
   nextInactivityDeadline,
   nextPingTimeoutDeadline,
   shouldRunInactivityChecks,
@@ -32,7 +33,7 @@ import {
 import type { P2PMessage } from '../protocol/messages.ts';
 import { addWhitelistPermissionFlags, hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
 import { lookupNumeric, NET_MAX, NET_INTERNAL, NET_UNROUTABLE, NetAddr, Service, type Network } from '../protocol/netaddress.ts';
-import { maybeFlipServiceToCJDNS } from '../protocol/netbase.ts';
+import { getNetworkName, maybeFlipServiceToCJDNS } from '../protocol/netbase.ts';
 import { NetGroupManager } from '../netgroup/netgroup.ts';
 import { Node, type GrantKind, type NodeId } from './node.ts';
 import { NodeAddressIndex } from './node-address-index.ts';
@@ -77,6 +78,7 @@ import { FastRandomContext } from '../util/random.ts';
 import type { SubNet } from '../protocol/subnet.ts';
 import { UploadTarget } from './upload-target.ts';
 import { MICROS_PER_SECOND as S } from '../util/time.ts';
+import { disconnectMsg, formatFixed6, Logger } from '../util/logging.ts';
 
 /** Bytes of a ping or pong on the wire: the header plus the u64 nonce (computed keep-alive traffic). */
 const PING_MESSAGE_BYTES = MESSAGE_HEADER_SIZE + 8;
@@ -267,6 +269,8 @@ export class Connman {
   private readonly events: EventSink;
   private readonly files: FileStore;
   private readonly dns: DnsSeedResolver;
+  /** debug.log (Core's LogDebug(BCLog::NET, ...) / LogInfo lines). */
+  readonly log: Logger;
   /** m_banman. */
   readonly banman: BanList;
 
@@ -367,6 +371,7 @@ export class Connman {
     this.events = deps.events;
     this.files = deps.files;
     this.dns = deps.dns;
+    this.log = new Logger(deps.log);
     this.keepAlive = deps.keepAlive;
     this.banman = deps.banman;
     this.seed0 = deps.seed0;
@@ -426,6 +431,7 @@ export class Connman {
   /** The CConnman methods the PeerManager calls (Core: PeerManagerImpl's m_connman; net_processing/peerman.ts PeerManagerHost). */
   peerManagerHost() {
     return {
+      log: this.log,
       nowMicros: () => this.now(),
       pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
       disconnect: (node: Node, reason: CloseReason) => this.markDisconnect(node, reason),
@@ -436,6 +442,7 @@ export class Connman {
       getDeterministicRandomizer: (id: bigint) => this.getDeterministicRandomizer(id),
       isDiscouragedOrBanned: (a: NetAddr) => this.banman.isDiscouraged(a) || this.banman.isBanned(a),
       discourage: (a: NetAddr) => this.banman.discourage(a),
+      getMappedAS: (a: NetAddr) => this.netgroupman.getMappedAS(a),
       refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
       drawPingNonce: () => this.drawPingNonce(),
       startComputedPings: (node: Node, now: Micros, periodMicros: Micros) => this.startComputedPings(node, now, periodMicros),
@@ -449,6 +456,7 @@ export class Connman {
   /** The CConnman methods the block part of the PeerManager calls (net_processing/blocks.ts BlockRelayHost). */
   blockRelayHost() {
     return {
+      log: this.log,
       nowMicros: () => this.now(),
       scheduler: this.scheduler,
       pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
@@ -492,14 +500,17 @@ export class Connman {
       if (anchors.length > MAX_BLOCK_RELAY_ONLY_ANCHORS) anchors = anchors.slice(0, MAX_BLOCK_RELAY_ONLY_ANCHORS);
       this.anchors = anchors;
       this.emit({ kind: 'anchors-read', count: anchors.length });
+      this.log.logInfo(`${anchors.length} block-relay-only anchors will be tried for connections.`);
     }
 
     // Seednodes are shuffled once here (Core: a fresh FastRandomContext in Start).
     const seedNodes = o.seedNodes.slice();
     if (seedNodes.length > 0) this.rng.shuffle(seedNodes);
 
+    if (!o.dnsSeed) this.log.logInfo('DNS seeding disabled');
     if (o.dnsSeed) {
       this.dnsThread = new DnsSeedThread({
+        log: this.log,
         clock: this.clock,
         scheduler: this.scheduler,
         rng: this.rng,
@@ -564,11 +575,18 @@ export class Connman {
       if (this.getUseAddrmanOutgoing() && this.options.anchors) {
         let anchors = this.getCurrentBlockRelayOnlyConns();
         if (anchors.length > MAX_BLOCK_RELAY_ONLY_ANCHORS) anchors = anchors.slice(0, MAX_BLOCK_RELAY_ONLY_ANCHORS);
+        // Core: addrdb.cpp DumpAnchors (LOG_TIME_SECONDS: a "started" and a "completed" line)
+        const title = `DumpAnchors: Flush ${anchors.length} outbound block-relay-only peer addresses to anchors.dat`;
+        this.log.logInfo(`${title} started`);
         this.files.write(ANCHORS_DAT, dumpAnchors(this.options.chain, anchors));
+        this.log.logInfo(`${title} completed (0.00s)`);
         this.emit({ kind: 'anchors-dumped', count: anchors.length });
       }
     }
-    for (const n of this.nodes) n.markDisconnect('shutdown');
+    for (const n of this.nodes) {
+      if (this.log.net) this.log.debug(`Stopping node, ${disconnectMsg(n.id)}`);
+      n.markDisconnect('shutdown');
+    }
     this.reapNodes('shutdown');
     this.cancelTimer(this.reapTimer);
     this.reapTimer = 0;
@@ -636,6 +654,7 @@ export class Connman {
   }
   // Core: net.cpp CConnman::SetNetworkActive
   setNetworkActive(active: boolean): void {
+    this.log.logInfo(`SetNetworkActive: ${active ? 'true' : 'false'}`);
     if (this.networkActive === active) return;
     this.networkActive = active;
     if (!active) this.scheduleReap();
@@ -644,6 +663,7 @@ export class Connman {
   // Core: net.cpp CConnman::SetTryNewOutboundPeer
   setTryNewOutboundPeer(flag: boolean): void {
     this.tryAnotherOutboundPeer = flag;
+    if (this.log.net) this.log.debug(`setting try another outbound peer=${flag ? 'true' : 'false'}`);
     if (flag) this.wakeOpenConnections();
   }
   // Core: net.cpp CConnman::GetTryNewOutboundPeer
@@ -652,6 +672,7 @@ export class Connman {
   }
   // Core: net.h CConnman::StartExtraBlockRelayPeers
   startExtraBlockRelayPeers(): void {
+    if (this.log.net) this.log.debug('enabling extra block-relay-only peers');
     this.startExtraBlockRelay = true;
     this.wakeOpenConnections();
   }
@@ -916,11 +937,13 @@ export class Connman {
     if (typeof idOrName === 'number') {
       const n = this.byId.get(idOrName);
       if (n === undefined) return false;
+      if (this.log.net) this.log.debug(`disconnect by id, ${disconnectMsg(n.id)}`);
       this.markDisconnect(n, 'disconnect-requested');
       return true;
     }
     const n = this.nodes.find((x) => x.addrName === idOrName);
     if (n === undefined) return false;
+    if (this.log.net) this.log.debug(`disconnect by address match, ${disconnectMsg(n.id)}`);
     this.markDisconnect(n, 'disconnect-requested');
     return true;
   }
@@ -931,6 +954,7 @@ export class Connman {
     let any = false;
     for (const n of this.nodes) {
       if (subnet.match(n.addr)) {
+        if (this.log.net) this.log.debug(`disconnect by subnet match, ${disconnectMsg(n.id)}`);
         this.markDisconnect(n, 'disconnect-requested');
         any = true;
       }
@@ -961,7 +985,12 @@ export class Connman {
   /** Removes marked nodes: grants released, sockets closed, PeerManager finalised. */
   // Core: net.cpp CConnman::DisconnectNodes (and DeleteNode)
   disconnectNodes(): void {
-    if (!this.networkActive) for (const n of this.nodes) n.markDisconnect('network-inactive');
+    if (!this.networkActive) {
+      for (const n of this.nodes) {
+        if (!n.disconnect && this.log.net) this.log.debug(`Network not active, ${disconnectMsg(n.id)}`);
+        n.markDisconnect('network-inactive');
+      }
+    }
     this.reapNodes(null);
   }
 
@@ -1043,6 +1072,12 @@ export class Connman {
     const listen = this.listenSockets.find((l) => l.service.equals(local)) ?? null;
     const drop = (reason: 'network-inactive' | 'banned' | 'discouraged' | 'full' | 'not-listening'): void => {
       this.transport.close(conn);
+      if (this.log.net) {
+        const a = remote.toStringAddrPort();
+        if (reason === 'network-inactive') this.log.debug(`connection from ${a} dropped: not accepting new connections`);
+        else if (reason === 'banned' || reason === 'discouraged') this.log.debug(`connection from ${a} dropped (${reason})`);
+        else if (reason === 'full') this.log.debug('failed to find an eviction candidate - connection dropped (full)');
+      }
       this.emit({ kind: 'inbound-dropped', addr: remote.toStringAddrPort(), reason });
     };
     if (listen === null && this.started === false) return drop('not-listening');
@@ -1066,6 +1101,7 @@ export class Connman {
       if (!this.options.inboundEviction || !this.attemptToEvictConnection(false, null)) return drop('full');
     }
     this.createNodeFromAcceptedSocket(conn, permissions, addrBind, remote, inboundOnion, discouraged);
+    if (this.log.net) this.log.debug(`connection from ${remote.toStringAddrPort()} accepted`);
   }
 
   // Core: net.cpp CConnman::CreateNodeFromAcceptedSocket (the node creation)
@@ -1105,6 +1141,8 @@ export class Connman {
 
   /** m_nodes.push_back(pnode), with the indexes kept over m_nodes (census, addresses, ids). */
   private insertNode(node: Node): void {
+    // Core: net.cpp CNode::CNode (without -logips)
+    if (this.log.net) this.log.debug(`Added connection peer=${node.id}`);
     this.nodes.push(node);
     this.census.add(node);
     this.nodeAddrs.add(node.addr);
@@ -1154,6 +1192,7 @@ export class Connman {
     const victim = selectNodeToEvict(candidates, { recentActivity: this.options.evictionProtectRecentActivity, blockRelay: this.options.evictionProtectBlockRelay }, this.options.evictionTieObserver);
     if (victim === null) return false;
     const n = this.byId.get(victim)!;
+    if (this.log.net) this.log.debug(`selected ${connectionTypeAsString(n.connType)} connection for eviction, ${disconnectMsg(n.id)}`);
     this.markDisconnect(n, evictTxRelayPeerOnly ? 'evicted-tx-relay' : 'evicted');
     this.emit({ kind: 'eviction', victimId: n.id, victimAddr: n.addrName, txRelayOnly: evictTxRelayPeerOnly });
     return true;
@@ -1225,8 +1264,18 @@ export class Connman {
     if (dest === null) {
       if (addrConnect === null) return refuse('invalid');
       if (this.isLocal(addrConnect)) return refuse('local-address');
-      if (this.alreadyConnectedToAddressPort(addrConnect)) return refuse('already-connected');
-      targets.push(addrConnect);
+      if (this.alreadyConnectedToAddressPort(addrConnect)) {
+        this.log.logInfo(`Failed to open new connection to ${addrConnect.toStringAddrPort()}, already connected`);
+        return refuse('already-connected');
+      }
+    }
+    if (this.log.net) {
+      const lastSeenHours = dest !== null || addrConnect === null ? 0 : (Math.floor(this.now() / S) - addrConnect.time) / 3600;
+      const v2 = (this.options.localServices & NODE_P2P_V2) !== 0 ? 'v2' : 'v1';
+      this.log.debug(`trying ${v2} connection (${connectionTypeAsString(connType)}) to ${label}, lastseen=${lastSeenHours.toFixed(1)}hrs`);
+    }
+    if (dest === null) {
+      targets.push(addrConnect!);
     } else {
       const port = defaultPortFor(dest, this.options.defaultPort);
       const numeric = lookupNumeric(dest, port);
@@ -1241,8 +1290,14 @@ export class Connman {
       if (resolved.length === 0) return refuse('invalid');
       for (const r of resolved) {
         const a = new Address(maybeFlipServiceToCJDNS(r, this.reachable), NODE_NONE);
-        if (!a.isValid()) return refuse('invalid');
-        if (this.alreadyConnectedToAddressPort(a)) return refuse('already-connected');
+        if (!a.isValid()) {
+          if (this.log.net) this.log.debug(`Resolver returned invalid address ${a.toStringAddrPort()} for ${dest}`);
+          return refuse('invalid');
+        }
+        if (this.alreadyConnectedToAddressPort(a)) {
+          this.log.logInfo(`Not opening a connection to ${dest}, already connected to ${a.toStringAddrPort()}`);
+          return refuse('already-connected');
+        }
         targets.push(a);
       }
     }
@@ -1516,6 +1571,7 @@ export class Connman {
     oc.seedNodeTimer = now;
     oc.seedNodes = seedNodes;
     oc.addAddrFetch = this.addrman.size() === 0 && seedNodes.length > 0;
+    if (!oc.addFixedSeeds) this.log.logInfo('Fixed seeds are disabled');
     this.ocLoopTop();
   }
 
@@ -1535,7 +1591,11 @@ export class Connman {
     if (oc.addAddrFetch) {
       oc.addAddrFetch = false;
       const seed = oc.seedNodes.pop();
-      if (seed !== undefined) this.addrFetches.push(seed);
+      if (seed !== undefined) {
+        this.addrFetches.push(seed);
+        if (this.addrman.size() === 0) this.log.logInfo(`Empty addrman, adding seednode (${seed}) to addrfetch`);
+        else this.log.logInfo(`Couldn't connect to peers from addrman after ${ADD_NEXT_SEEDNODE / S} seconds. Adding seednode (${seed}) to addrfetch`);
+      }
     }
     oc.gridBase = this.now();
     const hadFetch = this.addrFetches.length > 0;
@@ -1640,8 +1700,13 @@ export class Connman {
 
     if (oc.addFixedSeeds && this.anyReachableEmptyNetwork()) {
       let addNow = false;
-      if (Math.floor(this.now() / S) * S > oc.startMicros + FIXED_SEEDS_DELAY) addNow = true;
-      else if (!o.dnsSeed && !oc.useSeedNodes && this.addedNodes.list.length === 0) addNow = true;
+      if (Math.floor(this.now() / S) * S > oc.startMicros + FIXED_SEEDS_DELAY) {
+        addNow = true;
+        this.log.logInfo('Adding fixed seeds as 60 seconds have passed and addrman is empty for at least one reachable network');
+      } else if (!o.dnsSeed && !oc.useSeedNodes && this.addedNodes.list.length === 0) {
+        addNow = true;
+        this.log.logInfo('Adding fixed seeds as -dnsseed=0 (or IPv4/IPv6 connections are disabled via -onlynet) and neither -addnode nor -seednode are provided');
+      }
       if (addNow) {
         const nowS = Math.floor(this.now() / S);
         const seeds: Address[] = [];
@@ -1654,6 +1719,7 @@ export class Connman {
         this.addrman.add(kept, NetAddr.internal('fixedseeds'));
         oc.addFixedSeeds = false;
         oc.dirty = true;
+        this.log.logInfo(`Added ${kept.length} fixed seeds from reachable networks.`);
         this.emit({ kind: 'fixed-seeds-added', count: kept.length });
       }
     }
@@ -1769,6 +1835,7 @@ export class Connman {
     env.netgroups = census.outboundIpv46PeerNetgroups;
     const outcome = selectAddress(env);
     const addr = outcome.address;
+    if (outcome.fromAnchor && addr !== null && this.log.net) this.log.debug(`Trying to make an anchor connection to ${addr.toStringAddrPort()}`);
     if (addr === null) {
       this.releaseGrant('outbound');
       // With an empty AddrMan nothing can change before new addresses arrive: wait for them.
@@ -1796,9 +1863,13 @@ export class Connman {
       oc.busy = true;
       this.schedulePhase(() => {
         oc.busy = false;
+        if (this.log.net) this.log.debug(`Making feeler connection to ${addr.toStringAddrPort()}`);
         connect();
       }, this.now() + sleepMicros);
     } else {
+      if (choice.preferredNet !== null && this.log.net) {
+        this.log.debug(`Making network specific connection to ${addr.toStringAddrPort()} on ${getNetworkName(choice.preferredNet)}.`);
+      }
       connect();
     }
   }
@@ -1811,6 +1882,7 @@ export class Connman {
   pushMessage(node: Node, msg: P2PMessage): void {
     const now = this.now();
     const size = msg.sizeBytes;
+    if (this.log.net) this.log.debug(`sending ${msg.type} (${size - MESSAGE_HEADER_SIZE} bytes) peer=${node.id}`);
     node.sendBytesPerMsgType.set(msg.type, (node.sendBytesPerMsgType.get(msg.type) ?? 0) + size);
     countMsg(this.sentTotals, msg.type, size);
     node.sendBytes += size;
@@ -1923,6 +1995,7 @@ export class Connman {
       now > node.pingStartMicros + TIMEOUT_INTERVAL &&
       this.shouldRunInactivityChecks(node, now)
     ) {
+      if (this.log.net) this.log.debug(`ping timeout: ${formatFixed6((now - node.pingStartMicros) / S)}s, ${disconnectMsg(node.id)}`);
       this.markDisconnect(node, 'ping-timeout');
       return;
     }
@@ -1938,6 +2011,7 @@ export class Connman {
       this.options.peerConnectTimeoutSeconds,
     );
     if (reason !== null) {
+      if (this.log.net) this.log.debug(inactivityLogLine(reason, node, now, this.options.peerConnectTimeoutSeconds, node.id));
       this.markDisconnect(node, reason);
       return;
     }

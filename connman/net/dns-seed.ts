@@ -9,6 +9,7 @@ import { NetAddr, Service } from '../protocol/netaddress.ts';
 import type { DnsSeedResolver, EventSink, Micros, Rng, Scheduler } from '../ports.ts';
 import { Address, NODE_NETWORK, NODE_P2P_V2, NODE_WITNESS } from '../protocol/protocol.ts';
 import { MICROS_PER_SECOND as S } from '../util/time.ts';
+import type { Logger } from '../util/logging.ts';
 
 // Core: net.cpp DNSSEEDS_TO_QUERY_AT_ONCE
 export const DNSSEEDS_TO_QUERY_AT_ONCE = 3;
@@ -35,6 +36,8 @@ const HALF_SECOND: Micros = 500_000;
 
 /** What the thread reads from and does to its Connman. */
 export interface DnsSeedHost {
+  /** debug.log. */
+  readonly log: Logger;
   readonly clock: { nowMicros(): Micros };
   readonly scheduler: Scheduler;
   readonly rng: Rng;
@@ -71,11 +74,18 @@ export class DnsSeedThread {
     const now = this.h.clock.nowMicros();
     if (this.h.haveSeedNodes) {
       const start = now;
+      this.h.log.logInfo(`-seednode enabled. Trying the provided seeds for ${SEEDNODE_TIMEOUT / S} seconds before defaulting to the dnsseeds.`);
       const poll = (): void => {
         const t = this.h.clock.nowMicros();
-        if (t > start + SEEDNODE_TIMEOUT) return this.afterSeedNodes(0);
+        if (t > start + SEEDNODE_TIMEOUT) {
+          this.h.log.logInfo("Couldn't connect to enough peers via seed nodes. Handing fetch logic to the DNS seeds.");
+          return this.afterSeedNodes(0);
+        }
         const count = this.h.getFullOutboundConnCount();
-        if (count >= SEED_OUTBOUND_CONNECTION_THRESHOLD) return this.afterSeedNodes(count);
+        if (count >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
+          this.h.log.logInfo('P2P peers available. Finished fetching data from seed nodes.');
+          return this.afterSeedNodes(count);
+        }
         this.sleep(HALF_SECOND, poll);
       };
       this.sleep(HALF_SECOND, poll);
@@ -108,6 +118,7 @@ export class DnsSeedThread {
       this.index = 0;
       this.nextSeed();
     } else {
+      this.h.log.logInfo('Skipping DNS seeds. Enough peers have been found');
       this.outcome = 'skipped';
     }
   }
@@ -115,12 +126,14 @@ export class DnsSeedThread {
   private nextSeed(): void {
     if (this.stopped) return;
     if (this.index >= this.seeds.length) {
+      this.h.log.logInfo(`${this.found} addresses found from DNS seeds`);
       this.outcome = 'done';
       return;
     }
     if (this.seedsRightNow === 0) {
       this.seedsRightNow += DNSSEEDS_TO_QUERY_AT_ONCE;
       if (this.h.addrman.size() > 0) {
+        this.h.log.logInfo(`Waiting ${this.waitTime / S} seconds before querying DNS seeds.`);
         this.toWait = this.waitTime;
         this.waitChunk();
         return;
@@ -138,6 +151,12 @@ export class DnsSeedThread {
     this.sleep(w, () => {
       this.toWait -= w;
       if (this.h.getFullOutboundConnCount() >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
+        if (this.found > 0) {
+          this.h.log.logInfo(`${this.found} addresses found from DNS seeds`);
+          this.h.log.logInfo('P2P peers available. Finished DNS seeding.');
+        } else {
+          this.h.log.logInfo('P2P peers available. Skipped DNS seeding.');
+        }
         this.outcome = 'peers-available';
         return;
       }
@@ -145,11 +164,13 @@ export class DnsSeedThread {
     });
   }
 
-  private waitActiveThenQuery(): void {
+  private waitActiveThenQuery(logWaiting = true): void {
     if (!this.h.getNetworkActive()) {
-      this.sleep(S, () => this.waitActiveThenQuery());
+      if (logWaiting) this.h.log.logInfo('Waiting for network to be reactivated before querying DNS seeds.');
+      this.sleep(S, () => this.waitActiveThenQuery(false));
       return;
     }
+    this.h.log.logInfo(`Loading addresses from DNS seed ${this.seeds[this.index]!}`);
     this.query(this.seeds[this.index]!);
     this.index++;
     this.seedsRightNow--;

@@ -164,3 +164,34 @@ export function nextPingTimeoutDeadline(
     ping.pingStartMicros + TIMEOUT_INTERVAL + 1,
   );
 }
+
+/**
+ * Core's debug-log line for an inactivity disconnect (InactivityCheck's LogDebug calls), e.g.
+ * "socket no message in first 3 seconds, never received from peer, never sent to peer, disconnecting peer=2".
+ */
+// Core: net.cpp CConnman::InactivityCheck (its log lines)
+export function inactivityLogLine(
+  reason: InactivityReason,
+  node: Pick<InactivityState, 'lastSendMicros' | 'lastRecvMicros'>,
+  nowMicros: Micros,
+  peerConnectTimeoutSeconds: number,
+  nodeId: number,
+): string {
+  const disconnecting = `disconnecting peer=${nodeId}`;
+  switch (reason) {
+    case 'socket-no-message': {
+      let never = '';
+      if (!(node.lastRecvMicros > 0)) never += ', never received from peer';
+      if (!(node.lastSendMicros > 0)) never += ', never sent to peer';
+      return `socket no message in first ${peerConnectTimeoutSeconds} seconds${never}, ${disconnecting}`;
+    }
+    case 'socket-send-timeout':
+      return `socket sending timeout: ${Math.trunc((nowMicros - node.lastSendMicros) / MICROS_PER_SECOND)}s, ${disconnecting}`;
+    case 'socket-receive-timeout':
+      return `socket receive timeout: ${Math.trunc((nowMicros - node.lastRecvMicros) / MICROS_PER_SECOND)}s, ${disconnecting}`;
+    case 'v2-handshake-timeout':
+      return `V2 handshake timeout, ${disconnecting}`;
+    case 'version-handshake-timeout':
+      return `version handshake timeout, ${disconnecting}`;
+  }
+}

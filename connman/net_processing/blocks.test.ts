@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { ConnectionType, isFullOutboundConn } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
+import { NO_LOGGER } from '../util/logging.ts';
 import { MSG_GETDATA, MSG_GETHEADERS, MSG_HEADERS, headersMessage, type P2PMessage } from '../protocol/messages.ts';
 import { serviceOrThrow, type Network } from '../protocol/netaddress.ts';
 import { Node } from '../net/node.ts';
@@ -32,6 +33,7 @@ class FakeBlockHost implements BlockRelayHost {
   readonly events: ConnmanEvent[] = [];
   tryNewOutbound = false;
   extraBlockRelayStarted = false;
+  readonly log = NO_LOGGER;
   constructor(readonly scheduler: FakeScheduler) {}
   nowMicros(): number {
     return this.scheduler.nowMicros();
@@ -289,7 +291,7 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
     const local = serviceOrThrow('1.2.3.4:8333', 8333);
     const transport = new FakeTransport(sched, local);
     const log = new EventLog();
-    const ctx = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }], peerConnectTimeoutSeconds: 99999 }, { blocks: { genesis: { height: 10, timeSeconds: Math.floor(T0 / S) } } });
+    const ctx = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }], peerConnectTimeoutSeconds: 99999 }, { blocks: { genesis: { height: 10, timeSeconds: Math.floor(T0 / S) } } });
     const cm = ctx.connman;
     ctx.start();
     const peerAddr = new Address(serviceOrThrow('1.192.176.160:8333', 8333), NODE_NETWORK | NODE_WITNESS, 0);
@@ -312,7 +314,7 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
     const local = serviceOrThrow('1.2.3.4:8333', 8333);
     const transport = new FakeTransport(sched, local);
     const log = new EventLog();
-    const ctx = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }] }, { blocks: {} });
+    const ctx = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(new Uint8Array(32)), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [local], binds: [{ service: local }] }, { blocks: {} });
     const cm = ctx.connman;
     ctx.start();
     const a = new Address(serviceOrThrow('9.9.9.9:8333', 8333), NODE_NETWORK | NODE_WITNESS, 0);

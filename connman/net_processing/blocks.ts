@@ -25,6 +25,22 @@ import { hasPermission, NetPermissionFlags } from '../protocol/net-permissions.t
 import type { CloseReason, ConnmanEvent, Micros, Scheduler, TimerHandle } from '../ports.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../protocol/protocol.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
+import { disconnectMsg, type Logger } from '../util/logging.ts';
+import { sha256d } from '../util/hash.ts';
+
+/**
+ * The model's name for the block at `height` as Core prints a block hash (uint256::ToString: the
+ * double-SHA-256 of the height's 4 little-endian bytes, byte-reversed hex). The chain has no
+ * headers, so a block's hash is a stand-in derived from its height alone.
+ */
+export function blockHashHex(height: number): string {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, height, true);
+  const h = sha256d(b);
+  let s = '';
+  for (let i = h.length - 1; i >= 0; i--) s += h[i]!.toString(16).padStart(2, '0');
+  return s;
+}
 
 
 // Core: net_processing.cpp HEADERS_RESPONSE_TIME
@@ -65,6 +81,8 @@ export type BlockDataMessage = ReturnType<typeof blockMessage> & { readonly bloc
 
 /** What the block logic asks of the Connman. */
 export interface BlockRelayHost {
+  /** The node's debug.log. */
+  readonly log: Logger;
   nowMicros(): Micros;
   scheduler: Scheduler;
   pushMessage(node: Node, msg: P2PMessage): void;
@@ -259,6 +277,7 @@ export class BlockRelay implements PeerBlockPart {
     if (!syncFromPeer && !node.isAddrFetch()) syncFromPeer = this.numPreferredDownloadPeers === 0 || this.blocksInFlight.size === 0;
     if ((this.syncStartedCount === 0 && syncFromPeer) || this.bestHeaderTimeSeconds > this.nowSeconds() - 24 * 3600) {
       this.host.pushMessage(node, getHeadersMessage(1));
+      if (this.host.log.net) this.host.log.debug(`initial getheaders (${Math.max(this.bestHeaderHeight - 1, 0)}) to peer=${node.id}`);
       st.syncStarted = true;
       this.syncStartedCount++;
     }
@@ -372,6 +391,7 @@ export class BlockRelay implements PeerBlockPart {
     const node = st.node;
     if (!node.disconnect && node.isFullOutbound() && st.bestKnownHeight >= 0) {
       if (this.outboundPeersWithProtect < MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT && st.bestKnownHeight >= this.tip.height && !st.chainSync.protect) {
+        if (this.host.log.net) this.host.log.debug(`Protecting outbound peer=${node.id} from eviction`);
         st.chainSync.protect = true;
         this.outboundPeersWithProtect++;
       }
@@ -510,11 +530,17 @@ export class BlockRelay implements PeerBlockPart {
       cs.sentGetHeaders = false;
     } else if (cs.timeoutSeconds > 0 && timeInSeconds > cs.timeoutSeconds) {
       if (cs.sentGetHeaders) {
+        const best = st.bestKnownHeight >= 0 ? blockHashHex(st.bestKnownHeight) : '<none>';
+        this.host.log.logInfo(`Outbound peer has old chain, best known block = ${best}, ${disconnectMsg(node.id)}`);
         this.host.disconnect(node, 'outbound-eviction-chain-sync');
         this.cancelPeerTimer(st);
         return;
       }
       this.host.pushMessage(node, getHeadersMessage(1));
+      if (this.host.log.net) {
+        const best = st.bestKnownHeight >= 0 ? blockHashHex(st.bestKnownHeight) : '<none>';
+        this.host.log.debug(`sending getheaders to outbound peer=${node.id} to verify chain work (current best known block:${best}, benchmark blockhash: ${blockHashHex(cs.workHeaderHeight)})`);
+      }
       cs.sentGetHeaders = true;
       cs.timeoutSeconds = timeInSeconds + HEADERS_RESPONSE_TIME;
     }

@@ -8,7 +8,7 @@ import { buildNode } from '../init.ts';
 import { MSG_SENDADDRV2, MSG_SENDCMPCT, MSG_VERSION, MSG_WTXIDRELAY, PROTOCOL_VERSION, verackMessage, versionMessage, type VersionMessage } from '../protocol/messages.ts';
 import { serviceOrThrow } from '../protocol/netaddress.ts';
 import { NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { FastRandomContext } from '../util/random.ts';
 
 const S = 1_000_000;
@@ -22,7 +22,7 @@ function handshake(ourVersion: number | undefined, peerVersion: number): { sent:
   const seed = new Uint8Array(32);
   seed[0] = 7;
   const cm = buildNode(
-    { clock: sched, scheduler: sched, rng: new FastRandomContext(seed), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns() },
+    { clock: sched, scheduler: sched, rng: new FastRandomContext(seed), transport, events: new EventLog(), files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG },
     { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...(ourVersion !== undefined ? { protocolVersion: ourVersion } : {}) },
   ).connman;
   cm.start();

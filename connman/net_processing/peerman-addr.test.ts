@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Connman } from '../net/connman.ts';
 import type { ConnmanOptions } from '../net/options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import {
   addrMessage,
   getAddrMessage,
@@ -43,7 +43,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, nAddrs = 0, seed = 1): W 
   const log = new EventLog();
   const seedBytes = new Uint8Array(32);
   seedBytes[0] = seed;
-  const node = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts });
+  const node = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(seedBytes), transport, events: log, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts });
   const cm = node.connman;
   const nowS = Math.floor(sched.nowMicros() / S);
   const source = NetAddr.fromIPv4(0x05060708);

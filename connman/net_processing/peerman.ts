@@ -40,10 +40,13 @@ import {
   MIN_PEER_PROTO_VERSION,
   MSG_ADDR,
   MSG_ADDRV2,
+  MSG_FEEFILTER,
   MSG_GETADDR,
   MSG_PING,
   MSG_PONG,
   MSG_SENDADDRV2,
+  MSG_SENDCMPCT,
+  MSG_SENDHEADERS,
   MSG_SENDTXRCNCL,
   MSG_VERACK,
   MSG_VERSION,
@@ -68,6 +71,9 @@ import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFl
 import { RollingBloomFilter } from '../util/rolling-bloom.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
 import type { NetEventsInterface } from '../net/net-events.ts';
+import { connectionTypeAsString } from '../protocol/connection-types.ts';
+import { disconnectMsg, formatFixed6, hex08, hex64, type Logger } from '../util/logging.ts';
+import { getDesirableServiceFlags } from './desirable-services.ts';
 
 
 /** Automatic ping spacing (send to send). */
@@ -93,6 +99,8 @@ const ADDR_TIME_PENALTY_SECONDS = 2 * 3600;
 
 /** What the PeerManager asks of the Connman (Core: the CConnman methods PeerManagerImpl calls). */
 export interface PeerManagerHost {
+  /** The node's debug.log (the Connman's). */
+  readonly log: Logger;
   nowMicros(): Micros;
   pushMessage(node: Node, msg: P2PMessage): void;
   /** Marks the node for disconnection with a reason. */
@@ -114,6 +122,8 @@ export interface PeerManagerHost {
   isDiscouragedOrBanned(addr: NetAddr): boolean;
   /** Records a misbehaving peer's address as discouraged (Core: BanMan::Discourage). */
   discourage(addr: NetAddr): void;
+  // Core: net.cpp CConnman::GetMappedAS
+  getMappedAS(addr: NetAddr): number;
   /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
   refreshNodeTimer(node: Node): void;
   /** A ping nonce (Core: a fresh FastRandomContext's rand64(), not the node's own stream). */
@@ -260,6 +270,7 @@ export class PeerManager implements NetEventsInterface {
       this.addrman.connected(node.addr);
       this.host.emit({ kind: 'addrman', action: 'connected', addr: node.addr.toStringAddrPort() });
     }
+    if (this.host.log.net) this.host.log.debug(`Cleared nodestate for peer=${node.id}`);
   }
 
   /** Whether we refuse transactions from this peer, hence announce fRelay = false to it. */
@@ -302,15 +313,29 @@ export class PeerManager implements NetEventsInterface {
   processMessage(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
     if (node.disconnect) return;
     const type = msg.type;
+    const log = this.host.log;
+    if (log.net) log.debug(`received: ${type} (${msg.sizeBytes - MESSAGE_HEADER_SIZE} bytes) peer=${node.id}`);
     if (type === MSG_VERSION) {
       this.processVersion(node, msg as VersionMessage);
       return;
     }
     // Nothing but VERSION is looked at before VERSION.
-    if (node.version === 0) return;
+    if (node.version === 0) {
+      if (log.net) log.debug(`non-version message before version handshake. Message "${type}" from peer=${node.id}`);
+      return;
+    }
 
     if (type === MSG_VERACK) {
-      if (node.successfullyConnected) return;
+      if (node.successfullyConnected) {
+        if (log.net) log.debug(`ignoring redundant verack message from peer=${node.id}`);
+        return;
+      }
+      const newPeerMsg = (): string => `New ${connectionTypeAsString(node.connType)} peer connected: transport: v1, version: ${node.version}, peer=${node.id}`;
+      if (node.isInbound()) {
+        if (log.net) log.debug(newPeerMsg());
+      } else if (log.info) {
+        log.logInfo(newPeerMsg());
+      }
       if (node.commonVersion >= SHORT_IDS_BLOCKS_VERSION) this.host.pushMessage(node, sendCmpctMessage(false));
       node.successfullyConnected = true;
       this.host.emit({
@@ -323,16 +348,27 @@ export class PeerManager implements NetEventsInterface {
       this.blocks.onHandshakeComplete(node);
       return;
     }
+    if (type === MSG_SENDHEADERS || type === MSG_SENDCMPCT) {
+      // Accepted before VERACK as after (Core: m_prefers_headers, m_provides_cmpctblocks): nothing here reads them.
+      return;
+    }
     if (type === MSG_WTXIDRELAY) {
       if (node.successfullyConnected) {
+        if (log.net) log.debug(`wtxidrelay received after verack, ${disconnectMsg(node.id)}`);
         this.host.disconnect(node, 'protocol-violation');
         return;
       }
-      if (node.commonVersion >= WTXID_RELAY_VERSION) node.wtxidRelay = true;
+      if (node.commonVersion >= WTXID_RELAY_VERSION) {
+        if (!node.wtxidRelay) node.wtxidRelay = true;
+        else if (log.net) log.debug(`ignoring duplicate wtxidrelay from peer=${node.id}`);
+      } else if (log.net) {
+        log.debug(`ignoring wtxidrelay due to old common version=${node.commonVersion} from peer=${node.id}`);
+      }
       return;
     }
     if (type === MSG_SENDADDRV2) {
       if (node.successfullyConnected) {
+        if (log.net) log.debug(`sendaddrv2 received after verack, ${disconnectMsg(node.id)}`);
         this.host.disconnect(node, 'protocol-violation');
         return;
       }
@@ -341,9 +377,13 @@ export class PeerManager implements NetEventsInterface {
     }
     if (type === MSG_SENDTXRCNCL) {
       // Tx reconciliation is off by default: the message is ignored either way.
+      if (log.net) log.debug(`sendtxrcncl from peer=${node.id} ignored, as our node does not have txreconciliation enabled`);
       return;
     }
-    if (!node.successfullyConnected) return; // "Unsupported message prior to verack"
+    if (!node.successfullyConnected) {
+      if (log.net) log.debug(`Unsupported message "${type}" prior to verack from peer=${node.id}`);
+      return;
+    }
 
     if (type === MSG_ADDR || type === MSG_ADDRV2) {
       const m = msg as P2PMessage & { addresses: readonly Address[] };
@@ -365,26 +405,38 @@ export class PeerManager implements NetEventsInterface {
       return;
     }
     if (this.tx.processMessage(node, msg)) return;
-    this.blocks.processMessage(node, msg);
+    if (this.blocks.processMessage(node, msg)) return;
+    if (type === MSG_FEEFILTER) return;
+    if (log.net) log.debug(`Unknown message type "${type}" from peer=${node.id}`);
   }
 
   // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (the VERSION branch)
   private processVersion(node: Node, v: VersionMessage): void {
-    if (node.version !== 0) return; // duplicate VERSION
+    const log = this.host.log;
+    if (node.version !== 0) {
+      if (log.net) log.debug(`redundant version message from peer=${node.id}`);
+      return;
+    }
     const services = v.services;
     if (!node.isInbound()) {
       this.addrman.setServices(node.addr, services);
       this.host.emit({ kind: 'addrman', action: 'set-services', addr: node.addr.toStringAddrPort() });
     }
     if (node.expectServices() && !this.hasAllDesirableServiceFlags(services)) {
+      if (log.net) {
+        const expected = getDesirableServiceFlags(services, this.nowSeconds(), this.blocks.bestBlockTimeSeconds());
+        log.debug(`peer does not offer the expected services (${hex08(services)} offered, ${hex08(expected)} expected), ${disconnectMsg(node.id)}`);
+      }
       this.host.disconnect(node, 'missing-services');
       return;
     }
     if (v.version < MIN_PEER_PROTO_VERSION) {
+      if (log.net) log.debug(`peer using obsolete version ${v.version}, ${disconnectMsg(node.id)}`);
       this.host.disconnect(node, 'obsolete-version');
       return;
     }
     if (node.isInbound() && !this.host.checkIncomingNonce(v.nonce)) {
+      log.logInfo(`connected to self at ${node.addr.toStringAddrPort()}, disconnecting`);
       this.host.disconnect(node, 'self-connection');
       return;
     }
@@ -402,6 +454,12 @@ export class PeerManager implements NetEventsInterface {
 
     if (!node.isBlockOnly() && !node.isFeeler() && (v.relay || (this.opts.localServices & NODE_BLOOM) !== 0)) {
       if (v.relay) node.relaysTxs = true;
+    }
+    if (log.net) {
+      const mappedAs = this.host.getMappedAS(node.addr);
+      log.debug(
+        `receive version message: ${v.userAgent === '' ? '<no user agent>' : v.userAgent}: version ${v.version}, blocks=${v.startHeight}, us=${v.addrRecv.toStringAddrPort()}, txrelay=${v.relay ? 1 : 0}, peer=${node.id}${mappedAs !== 0 ? `, mapped_as=${mappedAs}` : ''}`,
+      );
     }
 
     if (common >= WTXID_RELAY_VERSION) this.host.pushMessage(node, wtxidRelayMessage());
@@ -433,6 +491,7 @@ export class PeerManager implements NetEventsInterface {
       this.host.emit({ kind: 'addrman', action: 'good', addr: v.addrFrom.toStringAddrPort() });
     }
     if (node.isFeeler()) {
+      if (log.net) log.debug(`feeler connection completed, ${disconnectMsg(node.id)}`);
       this.host.disconnect(node, 'feeler-done');
       this.host.emit({ kind: 'feeler-done', nodeId: node.id, addr: node.addr.toStringAddrPort() });
     }
@@ -447,6 +506,7 @@ export class PeerManager implements NetEventsInterface {
     if (!this.opts.inboundRelayCap) return false;
     if (!node.isInbound() || !node.relaysTxs) return false;
     if (this.host.evictTxPeerIfFull(node.id)) return false;
+    if (this.host.log.net) this.host.log.debug(`failed to find a tx-relaying eviction candidate - connection dropped after version message, peer=${node.id}`);
     this.host.disconnect(node, 'tx-relay-capacity');
     return true;
   }
@@ -479,10 +539,18 @@ export class PeerManager implements NetEventsInterface {
    */
   // Core: net_processing.cpp PeerManagerImpl::Misbehaving and MaybeDiscourageAndDisconnect
   private misbehaving(node: Node, reason: string): void {
+    const log = this.host.log;
+    if (log.net) log.debug(`Misbehaving: peer=${node.id}${reason !== '' ? `: ${reason}` : ''}`);
     let action: 'disconnect' | 'disconnect-local' | 'none-noban' | 'none-manual' = 'disconnect';
     if (hasPermission(node.permissions, NetPermissionFlags.NoBan)) action = 'none-noban';
     else if (node.isManual()) action = 'none-manual';
     else if (node.addr.isLocal()) action = 'disconnect-local';
+    // Core: net_processing.cpp PeerManagerImpl::MaybeDiscourageAndDisconnect (its log lines)
+    if (action === 'none-noban') log.warning(`Not punishing noban peer ${node.id}!`);
+    else if (action === 'none-manual') log.warning(`Not punishing manually connected peer ${node.id}!`);
+    else if (action === 'disconnect-local') {
+      if (log.net) log.debug(`Warning: disconnecting but not discouraging ${node.inboundOnion ? 'inbound onion' : 'local'} peer ${node.id}!`);
+    } else if (log.net) log.debug(`Disconnecting and discouraging peer ${node.id}!`);
     this.host.emit({ kind: 'misbehaving', nodeId: node.id, addr: node.addr.toStringAddrPort(), reason, action });
     if (action === 'disconnect-local') this.host.disconnect(node, 'misbehaving');
     if (action !== 'disconnect') return;
@@ -502,6 +570,7 @@ export class PeerManager implements NetEventsInterface {
   private processAddrs(node: Node, msgType: 'addr' | 'addrv2', received: readonly Address[]): void {
     const peerAddr = node.addr.toStringAddrPort();
     if (!this.setupAddressRelay(node)) {
+      if (this.host.log.net) this.host.log.debug(`ignoring ${msgType} message from ${connectionTypeAsString(node.connType)} peer=${node.id}`);
       this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType, reason: 'no-addr-relay' });
       return;
     }
@@ -549,6 +618,7 @@ export class PeerManager implements NetEventsInterface {
     }
     st.addrProcessed += numProc;
     st.addrRateLimited += numRateLimit;
+    if (this.host.log.net) this.host.log.debug(`Received addr: ${received.length} addresses (${numProc} processed, ${numRateLimit} rate-limited) from peer=${node.id}`);
     let stored = 0;
     if (ok.length > 0) {
       stored = ok.length;
@@ -571,6 +641,7 @@ export class PeerManager implements NetEventsInterface {
     if (received.length < MAX_ADDR_TO_SEND) node.getAddrSent = false;
     // A single address is likely a self-announcement, not the answer an addr-fetch waits for.
     if (node.isAddrFetch() && received.length > 1) {
+      if (this.host.log.net) this.host.log.debug(`addrfetch connection completed, ${disconnectMsg(node.id)}`);
       this.host.disconnect(node, 'addr-fetch-done');
       this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: peerAddr, timedOut: false });
     }
@@ -650,12 +721,14 @@ export class PeerManager implements NetEventsInterface {
   private processGetAddr(node: Node): void {
     const peerAddr = node.addr.toStringAddrPort();
     if (!node.isInbound()) {
+      if (this.host.log.net) this.host.log.debug(`Ignoring "getaddr" from ${connectionTypeAsString(node.connType)} connection. peer=${node.id}`);
       this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType: 'getaddr', reason: 'getaddr-outbound' });
       return;
     }
     this.setupAddressRelay(node);
     const st = this.addrState.get(node.id)!;
     if (st.getAddrRecvd) {
+      if (this.host.log.net) this.host.log.debug(`Ignoring repeated "getaddr". peer=${node.id}`);
       this.host.emit({ kind: 'addr-ignored', nodeId: node.id, addr: peerAddr, msgType: 'getaddr', reason: 'getaddr-repeat' });
       return;
     }
@@ -693,6 +766,7 @@ export class PeerManager implements NetEventsInterface {
         rng: this.opts.rng,
       });
       if (local !== null) {
+        if (this.host.log.net) this.host.log.debug(`Advertising address ${local.toStringAddrPort()} to peer=${node.id}`);
         const localAddr = new Address(local, this.opts.localServices, this.nowSeconds());
         if (st.nextLocalAddrSendMicros === 0) {
           // The first one goes alone, so a peer's one start token is not spent on other addresses.
@@ -753,8 +827,11 @@ export class PeerManager implements NetEventsInterface {
   // Core: net_processing.cpp PeerManagerImpl::ProcessPong
   private processPong(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
     let finished = false;
-    if (msg.sizeBytes >= MESSAGE_HEADER_SIZE + 8) {
-      const nonce = (msg as { nonce: bigint }).nonce;
+    let problem = '';
+    let nonce = 0n;
+    const avail = msg.sizeBytes - MESSAGE_HEADER_SIZE;
+    if (avail >= 8) {
+      nonce = (msg as { nonce: bigint }).nonce;
       if (node.pingNonceSent !== 0n) {
         if (nonce === node.pingNonceSent) {
           finished = true;
@@ -762,14 +839,26 @@ export class PeerManager implements NetEventsInterface {
           if (rtt >= 0) {
             node.pongReceived(rtt);
             this.host.emit({ kind: 'ping', nodeId: node.id, rttMicros: rtt });
+          } else {
+            problem = 'Timing mishap';
           }
-        } else if (nonce === 0n) {
-          finished = true; // a zero nonce cancels the ping
+        } else {
+          // A mismatched nonce leaves the ping outstanding; a zero nonce cancels it.
+          problem = 'Nonce mismatch';
+          if (nonce === 0n) {
+            finished = true;
+            problem = 'Nonce zero';
+          }
         }
-        // A mismatched nonce leaves the ping outstanding.
+      } else {
+        problem = 'Unsolicited pong without ping';
       }
     } else {
       finished = true; // short payload cancels the ping
+      problem = 'Short payload';
+    }
+    if (problem !== '' && this.host.log.net) {
+      this.host.log.debug(`pong peer=${node.id}: ${problem}, ${hex64(node.pingNonceSent)} expected, ${hex64(nonce)} received, ${avail} bytes`);
     }
     if (finished) node.pingNonceSent = 0n;
   }
@@ -782,6 +871,7 @@ export class PeerManager implements NetEventsInterface {
   sendMessages(node: Node, now: Micros): Micros {
     if (!node.successfullyConnected || node.disconnect) return Infinity;
     if (node.isAddrFetch() && now - node.connectedMicros > 10 * AVG_ADDRESS_BROADCAST_INTERVAL) {
+      if (this.host.log.net) this.host.log.debug(`addrfetch connection timeout, ${disconnectMsg(node.id)}`);
       this.host.disconnect(node, 'addr-fetch-timeout');
       this.host.emit({ kind: 'addr-fetch-done', nodeId: node.id, addr: node.addr.toStringAddrPort(), timedOut: true });
       return Infinity;
@@ -798,6 +888,7 @@ export class PeerManager implements NetEventsInterface {
       ) !== null &&
       this.host.shouldRunInactivityChecks(node, now)
     ) {
+      if (this.host.log.net) this.host.log.debug(`ping timeout: ${formatFixed6((now - node.pingStartMicros) / MICROS_PER_SECOND)}s, ${disconnectMsg(node.id)}`);
       this.host.disconnect(node, 'ping-timeout');
       return Infinity;
     }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Connman } from '../net/connman.ts';
 import type { ConnmanOptions } from '../net/options.ts';
 import { ConnectionType } from '../protocol/connection-types.ts';
-import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport } from '../testing/fake-ports.ts';
+import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { MSG_GETDATA, MSG_INV, MSG_TX, versionMessage, type P2PMessage } from '../protocol/messages.ts';
 import { NetAddr, serviceOrThrow } from '../protocol/netaddress.ts';
 import { NetPermissionFlags } from '../protocol/net-permissions.ts';
@@ -54,7 +54,7 @@ function makeWorld(opts: Partial<ConnmanOptions> = {}, seed = 1): W {
   };
   const b = new Uint8Array(32);
   b[0] = seed;
-  const node = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(b), transport, events: sink, files: new FakeFileStore(), dns: new FakeDns() }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts });
+  const node = buildNode({ clock: sched, scheduler: sched, rng: new FastRandomContext(b), transport, events: sink, files: new FakeFileStore(), dns: new FakeDns(), log: NO_DEBUG_LOG }, { dnsSeed: false, fixedSeeds: false, connect: [], localAddresses: [LOCAL], binds: [{ service: LOCAL }], ...opts });
   const cm = node.connman;
   cm.start();
   return { sched, transport, log, times, cm, peerman: node.peerman };

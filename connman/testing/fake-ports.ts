@@ -311,3 +311,5 @@ export class EventLog implements EventSink {
     return this.events.filter((e) => e.kind === kind) as Extract<ConnmanEvent, { kind: K }>[];
   }
 }
+
+export { NO_DEBUG_LOG } from '../util/logging.ts';

@@ -31,6 +31,7 @@ import type { BlockRef } from '../../connman/net_processing/blocks.ts';
 import { I2P_SAM31_PORT, NetAddr, Network as NetKind, Service } from '../../connman/protocol/netaddress.ts';
 import { NetGroupManager } from '../../connman/netgroup/netgroup.ts';
 import type { DnsSeedResolver, EventSink } from '../../connman/ports.ts';
+import { NO_DEBUG_LOG } from '../../connman/util/logging.ts';
 import {
   AliasTable,
   Kernel,
@@ -527,7 +528,7 @@ export class World {
     const events: EventSink = this.events.sinkFor(index);
     const dns: DnsSeedResolver = { resolve: (seed, max) => this.dns.resolve(seed, max) };
     const context = buildNode(
-      { clock: this.clock, scheduler, rng: connmanRngFor(this.rng, index, n.starts), transport: n.transport, events, files: n.files, dns },
+      { clock: this.clock, scheduler, rng: connmanRngFor(this.rng, index, n.starts), transport: n.transport, events, files: n.files, dns, log: NO_DEBUG_LOG },
       this.connmanOptionsFor(index),
       {
         addressPool: this.addressPool,
