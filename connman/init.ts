@@ -124,7 +124,9 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
   const o = resolveNodeOptions(options);
   const { clock, rng } = ports;
   const netgroupman = setup.netgroupman ?? NetGroupManager.noAsmap();
-  const banman = setup.banman ?? new BanMan({ rng, nowSeconds: () => secondsOf(clock.nowMicros()) });
+  const banman =
+    setup.banman ??
+    new BanMan({ rng, nowSeconds: () => secondsOf(clock.nowMicros()), files: ports.files, log: new Logger(ports.log), defaultBanTimeSeconds: o.banTimeSeconds });
   const seed0 = o.seed0 ?? rng.rand64();
   const seed1 = o.seed1 ?? rng.rand64();
   const kind = o.addrmanLegacy === 'v0.10' ? ADDRMAN_V0_10 : ADDRMAN_MASTER;

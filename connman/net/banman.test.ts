@@ -3,7 +3,9 @@
 // the reconnect of a discouraged address (only with 2+ free inbound slots, marked prefer-evict),
 // local addresses disconnected but not discouraged, and noban / manual peers never punished.
 import { describe, expect, it } from 'vitest';
-import { BanMan, DEFAULT_MISBEHAVING_BANTIME } from './banman.ts';
+import { BANLIST_JSON, BanMan, DEFAULT_MISBEHAVING_BANTIME } from './banman.ts';
+import { Logger } from '../util/logging.ts';
+import { lookupSubNet } from '../protocol/subnet.ts';
 import { Connman } from './connman.ts';
 import type { ConnmanOptions } from './options.ts';
 import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
@@ -100,6 +102,71 @@ describe('BanMan', () => {
     expect(bm.isDiscouraged(first)).toBe(true);
     for (let i = 0; i < 100000; i++) bm.discourage(NetAddr.fromIPv4(0x0c000000 + i));
     expect(bm.isDiscouraged(first)).toBe(false);
+  });
+});
+
+describe('BanMan: subnets, absolute times, listing and banlist.json', () => {
+  const sub = (t: string): SubNet => lookupSubNet(t);
+  it('bans subnets; a single address inside a banned subnet is banned; unban needs the exact key', () => {
+    const now = 1_700_000_000;
+    const bm = new BanMan({ rng: rng(5), nowSeconds: () => now });
+    bm.ban(sub('127.0.0.0/24'));
+    expect(bm.isBanned(netAddrOrThrow('127.0.0.1'))).toBe(true);
+    expect(bm.isBannedSubnet(sub('127.0.0.0/24'))).toBe(true);
+    expect(bm.isBannedSubnet(sub('127.0.0.1'))).toBe(false);
+    expect(bm.unban(sub('127.0.0.1'))).toBe(false);
+    expect(bm.unban(sub('127.0.0.0/24'))).toBe(true);
+    expect(bm.getBanned()).toEqual([]);
+  });
+
+  it("lists in Core's banmap order with normalised subnets; absolute and relative times; expired entries swept", () => {
+    let now = 1_700_000_000;
+    const bm = new BanMan({ rng: rng(5), nowSeconds: () => now });
+    bm.ban(sub('127.0.0.0/32'));
+    bm.ban(sub('127.0.0.0/24'));
+    bm.ban(sub('pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion'));
+    bm.ban(sub('192.168.0.1'), 1);
+    bm.ban(sub('2001:4d48:ac57:400:cacf:e9ff:fe1d:9c63/19'), 1000);
+    expect(bm.getBanned().map((b) => b.subnet.toString())).toEqual([
+      '127.0.0.0/24',
+      '127.0.0.0/32',
+      '192.168.0.1/32',
+      '2001:4000::/19',
+      'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion',
+    ]);
+    bm.ban(sub('192.168.0.2'), now + 120, true);
+    now += 3;
+    const list = bm.getBanned();
+    expect(list.length).toBe(5);
+    const b2 = list.find((b) => b.subnet.toString() === '192.168.0.2/32')!;
+    expect(b2.entry.banUntil - b2.entry.createTime).toBe(120);
+    expect(b2.entry.banUntil - now).toBe(117);
+    // An existing ban is only ever extended.
+    bm.ban(sub('192.168.0.2'), 1);
+    expect(bm.getBanned().find((b) => b.subnet.toString() === '192.168.0.2/32')!.entry.banUntil).toBe(b2.entry.banUntil);
+  });
+
+  it('persists every change in banlist.json, reads it back, recreates it when missing, drops bad entries', () => {
+    const files = new FakeFileStore();
+    const infos: string[] = [];
+    const log = new Logger({ accepts: () => true, print: (_c, m) => infos.push(m) });
+    let now = 1_700_000_000;
+    const bm = new BanMan({ rng: rng(5), nowSeconds: () => now, files, log });
+    expect(infos).toContain('Recreating the banlist database');
+    expect(files.read(BANLIST_JSON)).toBeDefined();
+    bm.ban(sub('10.0.0.0/8'), 100);
+    const json = JSON.parse(new TextDecoder().decode(files.read(BANLIST_JSON)!));
+    expect(json.banned_nets).toEqual([{ version: 1, ban_created: now, banned_until: now + 100, address: '10.0.0.0/8' }]);
+    now += 4;
+    const again = new BanMan({ rng: rng(6), nowSeconds: () => now, files });
+    expect(again.getBanned().map((b) => [b.subnet.toString(), b.entry.banUntil - now])).toEqual([['10.0.0.0/8', 96]]);
+    json.banned_nets.push({ version: 2, ban_created: now, banned_until: now + 5, address: '11.0.0.1' }, { version: 1, ban_created: now, banned_until: now + 5, address: 'not-an-ip' });
+    files.write(BANLIST_JSON, new TextEncoder().encode(JSON.stringify(json)));
+    expect(new BanMan({ rng: rng(7), nowSeconds: () => now, files }).getBanned().length).toBe(1);
+    files.delete(BANLIST_JSON);
+    infos.length = 0;
+    expect(new BanMan({ rng: rng(8), nowSeconds: () => now, files, log }).getBanned()).toEqual([]);
+    expect(infos).toContain('Recreating the banlist database');
   });
 });
 

@@ -147,6 +147,8 @@ export interface ConnmanOptions {
   peerConnectTimeoutSeconds: number;
   /** -timeout for a TCP connect, µs. Default 5 s. */
   connectTimeoutMicros: Micros;
+  /** -bantime: the default length of a manual ban (setban without a time), seconds. Default 86400. */
+  banTimeSeconds: number;
   /** -maxuploadtarget in bytes; 0 = unlimited. */
   maxUploadTarget: number;
   /** nReceiveFloodSize, bytes (1000 × -maxreceivebuffer). */
@@ -232,6 +234,7 @@ export function defaultConnmanOptions(): ConnmanOptions {
     seednodeBehaviour: 'current',
     peerConnectTimeoutSeconds: 60,
     connectTimeoutMicros: DEFAULT_CONNECT_TIMEOUT * 1000,
+    banTimeSeconds: 60 * 60 * 24,
     maxUploadTarget: 0,
     receiveFloodSize: 1000 * DEFAULT_MAXRECEIVEBUFFER,
     sendBufferMaxSize: 1000 * DEFAULT_MAXSENDBUFFER,
