@@ -11,7 +11,7 @@
 // running at a sample time gets {"running": false}.
 
 import type { RunView } from '../scenarios/dsl/runner.ts';
-import { inspectConnman } from '../scenarios/observe/inspect.ts';
+import { inspectNode } from '../scenarios/observe/inspect.ts';
 import { formatDuration, type Micros } from '../sim/index.ts';
 import { executeRun, maxWallOf, prepareRequest, type CliIo, type RunArgs } from './run-command.ts';
 import { checkDuration } from './run-inputs.ts';
@@ -78,9 +78,8 @@ function nodeState(view: RunView, target: Target, header: Header, rawAddrman: bo
   const wn = view.world.nodes[target.index]!;
   const role = target.name === String(target.index) ? null : target.name;
   const node = { ...header, id: target.index, role, kind: 'honest', address: wn.service.toStringAddrPort(), listening: wn.listening, starts: wn.starts };
-  const cm = wn.connman;
-  if (cm === undefined) return null;
-  return { node, ...inspectConnman(cm, { rawAddrman }) };
+  if (wn.connman === undefined) return null;
+  return { node, ...inspectNode(wn.context!, { rawAddrman }) };
 }
 
 /** `connsim inspect`: prints the JSON (or JSON lines with --every) and returns the exit code (0). */

@@ -6,6 +6,8 @@ export { buildNode, InitError, NodeContext, resolveNodeOptions, type NodeSetup }
 export type {
   Clock,
   CloseReason,
+  DebugLog,
+  LogCategory,
   ConnectFailure,
   ConnectRefusal,
   ConnHandle,
@@ -49,5 +51,20 @@ export { AsmapError, AsmapLookup, checkStandardAsmap } from './netgroup/asmap.ts
 export { ConnectionType, connectionTypeAsString } from './protocol/connection-types.ts';
 export { NetAddr, Network, Service, parseNetAddr, parseService, serviceOrThrow } from './protocol/netaddress.ts';
 export { Address, NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type ServiceFlags } from './protocol/protocol.ts';
-export type { P2PMessage } from './protocol/messages.ts';
+export * from './protocol/messages.ts';
+export { BlockRelay as BlockPart, blockHashHex, type BlockRef, type BlockHeadersMessage, type BlockGetDataMessage, type BlockDataMessage } from './net_processing/blocks.ts';
+export { lookupNumeric } from './protocol/netaddress.ts';
+export { lookupSubNet, SubNet } from './protocol/subnet.ts';
+export { BANLIST_JSON, type BanEntry, type BannedSubnet } from './net/banman.ts';
+export { ANCHORS_DAT, PEERS_DAT } from './net/connman.ts';
+export { NO_DEBUG_LOG, Logger } from './util/logging.ts';
+export { TimerQueue } from './util/timer-queue.ts';
+export { MemoryFiles } from './util/memory-files.ts';
+export { ArgsManager, parseNodeArgs, type NodeArgs } from './init-args.ts';
+export { NET_RPC_METHODS, NodeRpc, callRpc, rpcHelp, CLIENT_VERSION, type RpcNode, type PeerInfo, type NetworkInfo, type NetTotals, type BannedEntry, type NodeAddress, type AddedNodeInfoJson } from './rpc/net.ts';
+export { RPCError } from './rpc/protocol.ts';
+export * as RpcErrorCodes from './rpc/protocol.ts';
+export { NODE_BLOOM } from './protocol/protocol.ts';
+export { NetPermissionFlags } from './protocol/net-permissions.ts';
+export { getNetworkName } from './protocol/netbase.ts';
 export { FastRandomContext } from './util/random.ts';

@@ -5,7 +5,7 @@
 // parts, wired together. Nothing else in connman/ constructs its collaborators; a world or a test
 // builds every node here. It holds no connection logic.
 
-import { AddrMan, type AddrManOptions } from './addrman/addrman.ts';
+import { AddrMan, DETERMINISTIC_ADDRMAN_KEY, type AddrManOptions } from './addrman/addrman.ts';
 import { PEERS_DAT_MASTER, type PeersDatFormat } from './addrman/addrdb.ts';
 import type { AddressPool } from './addrman/address-pool.ts';
 import { BanMan } from './net/banman.ts';
@@ -160,6 +160,7 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
       listenPort: o.defaultPort,
       localServices: o.localServices,
       blocksOnly: o.blocksOnly,
+      userAgent: o.subVersion,
       inboundRelayCap: o.inboundRelayCap,
       inboundVersionGood: o.inboundVersionGood,
       protocolVersion: o.protocolVersion,
@@ -174,10 +175,15 @@ export function buildNode(ports: NodePorts, options: Partial<ConnmanOptions> = {
 
 /** A fresh AddrMan with its own stream keyed from the node's, as Core's would be. */
 function makeAddrMan(rng: Rng, o: ConnmanOptions, kind: AddrManKind, netgroupman: NetGroupManager, pool: AddressPool | undefined, clock: Clock): AddrMan {
+  const check = o.checkAddrman > 0 ? { consistencyCheckRatio: o.checkAddrman } : {};
+  // Core's -test=addrman: nKey = uint256{1} and a deterministic insecure_rand.
+  if (o.deterministicAddrman) {
+    return kind.make({ netgroupman, clock, rng: new FastRandomContext(true), key: DETERMINISTIC_ADDRMAN_KEY, ...check, ...(pool !== undefined ? { pool } : {}) }, o);
+  }
   const seed = new Uint8Array(32);
   for (let i = 0; i < 4; i++) seed.set(u64le(rng.rand64()), 8 * i);
   const amRng = new FastRandomContext(seed);
-  return kind.make({ netgroupman, clock, rng: amRng, key: amRng.rand256(), ...(pool !== undefined ? { pool } : {}) }, o);
+  return kind.make({ netgroupman, clock, rng: amRng, key: amRng.rand256(), ...check, ...(pool !== undefined ? { pool } : {}) }, o);
 }
 
 /** peers.dat from the node's files, or a fresh AddrMan if it is absent or invalid. */

@@ -38,4 +38,4 @@ export { ScriptedPeer, addScriptedPeer, type ScriptedPeerOptions } from './actor
 
 export { InvariantMonitor } from './observe/invariants.ts';
 export { MetricsRecorder } from './observe/metrics-recorder.ts';
-export { inspectConnman, type InspectJson } from './observe/inspect.ts';
+export { inspectNode, type InspectJson } from './observe/inspect.ts';

@@ -3,7 +3,7 @@
 // It parses every TypeScript file with the compiler's own parser (no regexes over source text), so
 // a forbidden name inside a string or a comment is not a hit, and an aliased use is.
 //
-// Rules, for non-test files under sim/, connman/, scenarios/, reports/, examples/:
+// Rules, for non-test files under sim/, connman/, scenarios/, reports/, examples/, testing/:
 //   - no Math.random, Date, performance, timers (setTimeout, setInterval, setImmediate,
 //     queueMicrotask), Promise, async functions or await, process, crypto randomness;
 //   - no file system or other I/O modules (node:fs, node:child_process, node:worker_threads, ...):
@@ -12,9 +12,10 @@
 //   - sim/ imports nothing of ours outside sim/;
 //   - connman/ imports nothing of ours outside connman/ (its ports.ts is its only contract);
 //   - reports/ imports nothing of ours outside reports/;
-//   - scenarios/ may import sim/, connman/ and reports/ (the joining layer).
+//   - scenarios/ may import sim/, connman/ and reports/ (the joining layer);
+//   - testing/ (the functional-test harness) imports nothing of ours but connman/.
 // Inside connman/, folders follow Core's own dependency order, lowest first: util, protocol,
-// netgroup, addrman, net, net_processing, profiles. A file may import its own folder, a lower one
+// netgroup, addrman, net, net_processing, profiles, rpc. A file may import its own folder, a lower one
 // and the root contract ports.ts, never a higher one (so net/ knows nothing of net_processing/, as
 // net.cpp does not); the composition root (init.ts) and the entry point (index.ts) may import
 // anything. connman/testing/ holds test doubles: only tests import it.
@@ -27,7 +28,7 @@ import { join, relative, resolve, dirname, sep } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const BOUNDARY = ['sim', 'connman', 'scenarios', 'reports', 'examples'];
+const BOUNDARY = ['sim', 'connman', 'scenarios', 'reports', 'examples', 'testing'];
 const FORBIDDEN_GLOBALS = new Set([
   'Date',
   'performance',
@@ -66,6 +67,8 @@ const ALLOWED_IMPORTS: Record<string, string[]> = {
   reports: ['reports'],
   scenarios: ['scenarios', 'sim', 'connman', 'reports'],
   examples: ['examples', 'sim'],
+  // The functional-test harness drives a node through the port's public entry point only.
+  testing: ['testing', 'connman'],
 };
 const TEST_EXTRA: Record<string, string[]> = {
   sim: [],
@@ -74,10 +77,11 @@ const TEST_EXTRA: Record<string, string[]> = {
   reports: ['scenarios'],
   scenarios: [],
   examples: [],
+  testing: [],
 };
 
 /** connman/'s folders in Core's dependency order (index = rank). */
-const CONNMAN_ORDER = ['util', 'protocol', 'netgroup', 'addrman', 'net', 'net_processing', 'profiles'];
+const CONNMAN_ORDER = ['util', 'protocol', 'netgroup', 'addrman', 'net', 'net_processing', 'profiles', 'rpc'];
 
 /** The connman/ folder of a path ('' for a file at connman/'s root), or undefined outside connman/. */
 function connmanFolder(path: string): string | undefined {

@@ -424,6 +424,16 @@ export class Connman {
     return this.clock.nowMicros();
   }
 
+  /** The node clock (Core's NodeClock::now()), µs. */
+  nowMicros(): Micros {
+    return this.clock.nowMicros();
+  }
+
+  /** Addresses were added to AddrMan from outside the PeerManager (an RPC): the open-connections loop may have work. */
+  addressesAdded(): void {
+    this.wakeOpenConnections();
+  }
+
   private emit(ev: ConnmanEvent): void {
     this.events.emit(ev);
   }
@@ -520,6 +530,7 @@ export class Connman {
         defaultPort: o.defaultPort,
         seeds: o.dnsSeeds,
         forceDnsSeed: o.forceDnsSeed,
+        nameProxy: o.nameProxy,
         haveSeedNodes: o.seedNodes.length > 0,
         getFullOutboundConnCount: () => this.getFullOutboundConnCount(),
         getNetworkActive: () => this.networkActive,
@@ -1429,7 +1440,10 @@ export class Connman {
         break;
     }
     if (max !== null) {
-      const existing = this.nodes.filter((n) => n.connType === connType).length;
+      // Core's OpenNetworkConnection blocks until the connect ends, so a connection still in flight
+      // here is one Core would already count among m_nodes.
+      let existing = this.nodes.filter((n) => n.connType === connType).length;
+      for (const p of this.pending.values()) if (p.connType === connType) existing++;
       if (existing >= max) return false;
     }
     if (!this.tryAcquire('outbound')) return false;

@@ -47,6 +47,8 @@ export interface DnsSeedHost {
   readonly defaultPort: number;
   readonly seeds: readonly string[];
   readonly forceDnsSeed: boolean;
+  /** A proxy resolves names (Core's HaveNameProxy): each seed becomes an addr-fetch connection, no DNS query. */
+  readonly nameProxy: boolean;
   readonly haveSeedNodes: boolean;
   getFullOutboundConnCount(): number;
   getNetworkActive(): boolean;
@@ -178,6 +180,11 @@ export class DnsSeedThread {
   }
 
   private query(seed: string): void {
+    if (this.h.nameProxy) {
+      this.h.events.emit({ kind: 'dns-seed', seed, found: 0, fallback: true });
+      this.h.addAddrFetch(seed);
+      return;
+    }
     const host = `x${SEEDS_SERVICE_FLAGS.toString(16)}.${seed}`;
     const source = NetAddr.internal(host);
     const ips = this.h.resolver.resolve(seed, DNS_SEED_MAX_IPS);

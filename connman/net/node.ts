@@ -89,6 +89,8 @@ export class Node {
   addrLocal: Service | null = null;
   cleanSubVer = '';
   startingHeight = -1;
+  /** Peer::m_time_offset: the peer's VERSION nTime minus our clock, whole seconds (0 until its VERSION). */
+  timeOffsetSeconds = 0;
 
   // PeerManager state Core keeps in Peer / CNodeState (net_processing.cpp), kept on the connection here.
   /** m_ping_nonce_sent: 0n = none outstanding. */

@@ -13,6 +13,7 @@ import type { Micros } from '../ports.ts';
 import type { TieObserver } from './eviction.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
+import { DEFAULT_USER_AGENT } from '../protocol/messages.ts';
 
 // Core: net.h MAX_OUTBOUND_FULL_RELAY_CONNECTIONS
 export const MAX_OUTBOUND_FULL_RELAY_CONNECTIONS = 8;
@@ -147,6 +148,8 @@ export interface ConnmanOptions {
   peerConnectTimeoutSeconds: number;
   /** -timeout for a TCP connect, µs. Default 5 s. */
   connectTimeoutMicros: Micros;
+  /** Our user agent (Core's strSubVersion, FormatSubVersion with -uacomment). Default DEFAULT_USER_AGENT. */
+  subVersion: string;
   /** -bantime: the default length of a manual ban (setban without a time), seconds. Default 86400. */
   banTimeSeconds: number;
   /** -maxuploadtarget in bytes; 0 = unlimited. */
@@ -199,6 +202,17 @@ export interface ConnmanOptions {
   chainView: ChainView;
   /** Period of DumpAddresses. Default DUMP_PEERS_INTERVAL (15 min). */
   dumpPeersIntervalMicros: Micros;
+  /** The port we listen on and announce (Core's GetListenPort: -bind's port, else -port). Default: defaultPort. */
+  listenPort?: number;
+  /** A proxy resolves names for us (Core's HaveNameProxy, from -proxy): DNS seeds become addr-fetch connections. */
+  nameProxy: boolean;
+  /** getnetworkinfo's proxy strings ("host:port", "" for none): -proxy for IPv4 / IPv6 / CJDNS, -onion (else -proxy) for onion. */
+  proxyDescription: string;
+  onionProxyDescription: string;
+  /** -test=addrman: a deterministic AddrMan (bucketing key uint256{1}, a deterministic random stream). */
+  deterministicAddrman: boolean;
+  /** -checkaddrman: run AddrMan's consistency check once every this many operations (0 = never). */
+  checkAddrman: number;
   /** nSeed0 / nSeed1 of the deterministic randomizer; drawn from the node's Rng when omitted. */
   seed0?: bigint;
   seed1?: bigint;
@@ -234,6 +248,7 @@ export function defaultConnmanOptions(): ConnmanOptions {
     seednodeBehaviour: 'current',
     peerConnectTimeoutSeconds: 60,
     connectTimeoutMicros: DEFAULT_CONNECT_TIMEOUT * 1000,
+    subVersion: DEFAULT_USER_AGENT,
     banTimeSeconds: 60 * 60 * 24,
     maxUploadTarget: 0,
     receiveFloodSize: 1000 * DEFAULT_MAXRECEIVEBUFFER,
@@ -259,6 +274,11 @@ export function defaultConnmanOptions(): ConnmanOptions {
     localAddresses: [],
     chainView: DEFAULT_CHAIN_VIEW,
     dumpPeersIntervalMicros: 15 * 60 * MICROS_PER_SECOND,
+    nameProxy: false,
+    proxyDescription: '',
+    onionProxyDescription: '',
+    deterministicAddrman: false,
+    checkAddrman: 0,
   };
 }
 

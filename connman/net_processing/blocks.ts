@@ -211,6 +211,18 @@ export class BlockRelay implements PeerBlockPart {
     return this.peers.get(id);
   }
 
+  /**
+   * getpeerinfo's block fields of a peer (Core: CNodeStateStats nSyncHeight, nCommonHeight,
+   * vHeightInFlight): its best known block, the last block we have in common (on the model's single
+   * chain: the lower of that and our tip), the heights in flight; -1 where unknown.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::GetNodeStateStats (the block part)
+  peerStats(id: NodeId): { syncedHeaders: number; syncedBlocks: number; inflight: number[] } {
+    const st = this.peers.get(id);
+    if (st === undefined || st.bestKnownHeight < 0) return { syncedHeaders: -1, syncedBlocks: -1, inflight: st === undefined ? [] : [...st.inFlight].sort((a, b) => a - b) };
+    return { syncedHeaders: st.bestKnownHeight, syncedBlocks: Math.min(st.bestKnownHeight, this.tip.height), inflight: [...st.inFlight].sort((a, b) => a - b) };
+  }
+
   /** Starts the 45 s CheckForStaleTipAndEvictPeers timer (Core: scheduleEvery at node start). */
   // Core: net_processing.cpp PeerManagerImpl::StartScheduledTasks
   start(): void {

@@ -158,6 +158,8 @@ export interface PeerBlockPart {
 
 export interface PeerManagerOptions {
   localServices: ServiceFlags;
+  /** Our user agent in VERSION (Core's strSubVersion). Default DEFAULT_USER_AGENT. */
+  userAgent?: string;
   /** -blocksonly (ignore_incoming_txs). */
   blocksOnly: boolean;
   /** The tx-relay inbound cap (Core since PR #28463). */
@@ -298,6 +300,7 @@ export class PeerManager implements NetEventsInterface {
         addrFromServices: this.opts.localServices,
         ...(myAddr !== null ? { addrFrom: myAddr } : {}),
         nonce: node.localNonce,
+        ...(this.opts.userAgent !== undefined ? { userAgent: this.opts.userAgent } : {}),
         startHeight: this.blocks.bestHeight(),
         relay: !this.rejectIncomingTxs(node),
       }),
@@ -451,6 +454,7 @@ export class PeerManager implements NetEventsInterface {
     node.addrLocal = v.addrRecv;
     node.cleanSubVer = v.userAgent;
     node.startingHeight = v.startHeight;
+    node.timeOffsetSeconds = Math.max(v.timeSeconds, 0) - this.nowSeconds();
 
     if (!node.isBlockOnly() && !node.isFeeler() && (v.relay || (this.opts.localServices & NODE_BLOOM) !== 0)) {
       if (v.relay) node.relaysTxs = true;

@@ -22,7 +22,6 @@ import type {
   ConnmanEvent,
   DnsSeedResolver,
   EventSink,
-  FileStore,
   Micros,
   Scheduler,
   TimerHandle,
@@ -30,21 +29,13 @@ import type {
   TransportHandlers,
 } from '../ports.ts';
 import { NODE_NETWORK, NODE_WITNESS } from '../protocol/protocol.ts';
-
-interface QueuedEvent {
-  at: Micros;
-  seq: number;
-  handle: TimerHandle;
-  fn: () => void;
-}
+import { MemoryFiles } from '../util/memory-files.ts';
+import { TimerQueue } from '../util/timer-queue.ts';
 
 /** A virtual clock and event queue; `runUntil` executes events in (time, sequence) order. */
 export class FakeScheduler implements Scheduler, Clock {
   private t: Micros;
-  private seq = 0;
-  private nextHandle = 1;
-  private queue: QueuedEvent[] = [];
-  private readonly kinds: ((arg: number) => void)[] = [];
+  private readonly timers = new TimerQueue();
   /** Events executed so far. */
   executed = 0;
 
@@ -57,47 +48,31 @@ export class FakeScheduler implements Scheduler, Clock {
   }
 
   schedule(atMicros: Micros, fn: () => void): TimerHandle {
-    const handle = this.nextHandle++;
-    this.queue.push({ at: Math.max(atMicros, this.t), seq: this.seq++, handle, fn });
-    return handle;
+    return this.timers.schedule(Math.max(atMicros, this.t), fn);
   }
 
   register(handler: (arg: number) => void): number {
-    this.kinds.push(handler);
-    return this.kinds.length - 1;
+    return this.timers.register(handler);
   }
 
   at(atMicros: Micros, kind: number, arg: number): TimerHandle {
-    return this.schedule(atMicros, () => this.kinds[kind]!(arg));
+    return this.timers.at(atMicros, kind, arg, (a, f) => this.schedule(a, f));
   }
 
   cancel(handle: TimerHandle): boolean {
-    const i = this.queue.findIndex((e) => e.handle === handle);
-    if (i < 0) return false;
-    this.queue.splice(i, 1);
-    return true;
+    return this.timers.cancel(handle);
   }
 
   pending(): number {
-    return this.queue.length;
+    return this.timers.size;
   }
 
   /** Runs every event due at or before `t`, then sets the clock to `t`. */
   runUntil(t: Micros): void {
     let guard = 0;
     for (;;) {
-      let best = -1;
-      for (let i = 0; i < this.queue.length; i++) {
-        const e = this.queue[i]!;
-        if (e.at > t) continue;
-        if (best < 0) best = i;
-        else {
-          const b = this.queue[best]!;
-          if (e.at < b.at || (e.at === b.at && e.seq < b.seq)) best = i;
-        }
-      }
-      if (best < 0) break;
-      const e = this.queue.splice(best, 1)[0]!;
+      const e = this.timers.popDue(t);
+      if (e === null) break;
       if (++guard > 1_000_000) throw new Error(`FakeScheduler: runaway event loop at ${e.at}`);
       this.t = e.at;
       this.executed++;
@@ -275,23 +250,8 @@ export class FakeTransport implements Transport {
   }
 }
 
-export class FakeFileStore implements FileStore {
-  readonly files = new Map<string, Uint8Array>();
-  read(name: string): Uint8Array | undefined {
-    const b = this.files.get(name);
-    return b === undefined ? undefined : b.slice();
-  }
-  write(name: string, bytes: Uint8Array): void {
-    this.files.set(name, bytes.slice());
-  }
-  /** Keeps no closures: the bytes are produced and stored at once. */
-  writeDeferred(name: string, _size: number, materialize: () => Uint8Array): void {
-    this.files.set(name, materialize().slice());
-  }
-  delete(name: string): boolean {
-    return this.files.delete(name);
-  }
-}
+/** A node's files in memory (connman/util/memory-files.ts). */
+export class FakeFileStore extends MemoryFiles {}
 
 export class FakeDns implements DnsSeedResolver {
   readonly answers = new Map<string, readonly NetAddr[]>();
