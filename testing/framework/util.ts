@@ -1,0 +1,34 @@
+// The assertion helpers of Core's test_framework/util.py that the p2p tests use, throwing plain
+// Errors so they read the same in vitest and in a script: assertEqual, assertRaisesRpcError (code
+// exact, message a substring), assertApprox.
+
+import { RPCError } from '../../connman/index.ts';
+
+/** Core: test_framework/util.py assert_equal */
+export function assertEqual<T>(actual: T, expected: T, what = ''): void {
+  const a = JSON.stringify(actual, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const e = JSON.stringify(expected, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  if (a !== e) throw new Error(`not(${a} == ${e})${what !== '' ? ` (${what})` : ''}`);
+}
+
+/**
+ * Core: test_framework/util.py assert_raises_rpc_error — `fn` must throw an RPC error whose code
+ * equals `code` (null: any) and whose message contains `message` (null: any).
+ */
+export function assertRaisesRpcError(code: number | null, message: string | null, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof RPCError)) throw new Error(`Unexpected exception raised: ${(e as Error).name}: ${(e as Error).message}`);
+    if (code !== null && e.code !== code) throw new Error(`Unexpected JSONRPC error code ${e.code} (expected ${code}): ${e.message}`);
+    if (message !== null && !e.message.includes(message)) throw new Error(`Expected substring not found in error message:\nsubstring: '${message}'\nerror message: '${e.message}'.`);
+    return;
+  }
+  throw new Error('No exception raised');
+}
+
+/** Core: test_framework/util.py assert_approx */
+export function assertApprox(v: number, vexp: number, vspan: number): void {
+  if (v < vexp - vspan) throw new Error(`${v} < [${vexp - vspan}..${vexp + vspan}]`);
+  if (v > vexp + vspan) throw new Error(`${v} > [${vexp - vspan}..${vexp + vspan}]`);
+}
