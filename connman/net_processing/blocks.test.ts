@@ -26,6 +26,13 @@ import { buildNode } from '../init.ts';
 const S = 1_000_000;
 const T0 = 1_700_000_000_000_000;
 
+/** VERACK, then the first SendMessages: the block state, the initial getheaders, ConsiderEviction. */
+function handshake(blocks: BlockRelay, n: Node): void {
+  blocks.onHandshakeComplete(n);
+  blocks.startBlockSync(n);
+  blocks.considerEvictionOf(n);
+}
+
 /** A host over a plain node list: Core's unit tests' ConnmanTestMsg with 8 full-relay and 2 block-relay slots. */
 class FakeBlockHost implements BlockRelayHost {
   readonly nodes: Node[] = [];
@@ -211,7 +218,7 @@ describe('denialofservice_tests (test-vectors §7)', () => {
     const full: Node[] = [];
     for (let i = 0; i < 6; i++) full.push(addTestNode(host, blocks, ConnectionType.OUTBOUND_FULL_RELAY));
     const br = addTestNode(host, blocks, ConnectionType.BLOCK_RELAY);
-    for (const n of [...full, br]) blocks.onHandshakeComplete(n); // initial getheaders, timers armed
+    for (const n of [...full, br]) handshake(blocks, n); // initial getheaders, timers armed
     const tip = blocks.getTip();
     // Every peer answers with our tip.
     for (const n of [...full, br]) blocks.processMessage(n, { ...headersMessage(1), tip } as BlockHeadersMessage);
@@ -236,11 +243,11 @@ describe('denialofservice_tests (test-vectors §7)', () => {
     const protectedPeers: Node[] = [];
     for (let i = 0; i < 4; i++) protectedPeers.push(addTestNode(host, blocks, ConnectionType.OUTBOUND_FULL_RELAY));
     for (const n of protectedPeers) {
-      blocks.onHandshakeComplete(n);
+      handshake(blocks, n);
       blocks.processMessage(n, { ...headersMessage(1), tip: blocks.getTip() } as BlockHeadersMessage);
     }
     const p = addTestNode(host, blocks, ConnectionType.OUTBOUND_FULL_RELAY);
-    blocks.onHandshakeComplete(p);
+    handshake(blocks, p);
     sched.runFor((CHAIN_SYNC_TIMEOUT + 1) * S);
     expect(blocks.peerState(p.id)!.chainSync.sentGetHeaders).toBe(true);
     blocks.processMessage(p, { ...headersMessage(1), tip: blocks.getTip() } as BlockHeadersMessage);
@@ -344,7 +351,7 @@ describe('outbound_slow_chain_eviction through a Connman (test-vectors §7)', ()
   });
 });
 
-/** A peer without VERSION processing yet (the test calls onVersion / onHandshakeComplete itself). */
+/** A peer without VERSION processing yet (the test calls onVersion / handshake itself). */
 function rawNode(host: FakeBlockHost, connType: ConnectionType): Node {
   return makeNode(host, connType, `44.${host.nodes.length}.0.1:8333`);
 }
@@ -380,7 +387,7 @@ describe('start of block sync, as SendMessages decides it (net_processing.cpp, "
     for (const n of [a, b]) {
       blocks.onVersion(n);
       n.successfullyConnected = true;
-      blocks.onHandshakeComplete(n);
+      handshake(blocks, n);
     }
     return [a, b];
   }
@@ -408,7 +415,7 @@ describe('start of block sync, as SendMessages decides it (net_processing.cpp, "
     const c = rawNode(host, ConnectionType.OUTBOUND_FULL_RELAY);
     blocks.onVersion(c);
     c.successfullyConnected = true;
-    blocks.onHandshakeComplete(c);
+    handshake(blocks, c);
     expect(getheadersTo(host, c.id)).toBe(1);
   });
 });

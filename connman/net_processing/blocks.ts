@@ -263,21 +263,29 @@ export class BlockRelay implements PeerBlockPart {
     if (st.preferredDownload) this.numPreferredDownloadPeers++;
   }
 
-  /** A peer finished the handshake: the initial getheaders if it qualifies, then ConsiderEviction. */
-  // Core: net_processing.cpp PeerManagerImpl::SendMessages (start block sync, then ConsiderEviction)
+  /** A peer finished the handshake: its block state (the initial getheaders waits for SendMessages). */
   onHandshakeComplete(node: Node): void {
-    const st = this.initializePeer(node);
-    this.maybeStartSync(st);
-    this.considerEviction(st, this.nowSeconds());
+    this.initializePeer(node);
+  }
+
+  /**
+   * SendMessages' block-sync start for one peer, after its ping and address messages, as in Core:
+   * the initial getheaders, from one peer only until our best header is within a day of now.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::SendMessages (Start block sync)
+  startBlockSync(node: Node): void {
+    const st = this.peers.get(node.id);
+    if (st !== undefined) this.maybeStartSync(st);
   }
 
   /**
    * The "start block sync" step of SendMessages for one peer: headers are requested from a single
    * peer (a preferred one, or any that serves blocks when no preferred peer exists or nothing is
    * in flight) until our best header is within a day of now, then from every peer. Core re-checks
-   * it on every SendMessages pass; the port re-checks every connected peer at the moments the
-   * answer can change (recheckSyncStart), so a peer that missed the decision at its handshake is
-   * picked up as Core would pick it up on its next pass.
+   * it on every SendMessages pass; the port runs it on each of the peer's SendMessages passes and
+   * re-checks every connected peer at the moments the answer can change (recheckSyncStart), so a
+   * peer that missed the decision at its handshake is picked up as Core would pick it up on its
+   * next pass.
    */
   // Core: net_processing.cpp PeerManagerImpl::SendMessages (start block sync)
   private maybeStartSync(st: PeerBlockState): void {
@@ -310,6 +318,13 @@ export class BlockRelay implements PeerBlockPart {
     this.bestHeaderHeight = b.height;
     this.bestHeaderTimeSeconds = b.timeSeconds;
     if (!wasRecent && this.bestHeaderTimeSeconds > this.nowSeconds() - 24 * 3600) this.recheckSyncStart();
+  }
+
+  /** SendMessages' ConsiderEviction for this peer (after the tx announcements, as in Core). */
+  // Core: net_processing.cpp PeerManagerImpl::SendMessages (ConsiderEviction call)
+  considerEvictionOf(node: Node): void {
+    const st = this.peers.get(node.id);
+    if (st !== undefined) this.considerEviction(st, this.nowSeconds());
   }
 
   /** The per-peer block state (Core's CNodeState), without any message. */
@@ -688,6 +703,8 @@ export class StaticChain implements PeerBlockPart {
   }
   onVersion(_node: Node): void {}
   onHandshakeComplete(_node: Node): void {}
+  startBlockSync(_node: Node): void {}
+  considerEvictionOf(_node: Node): void {}
   processMessage(_node: Node, _msg: P2PMessage): boolean {
     return false;
   }

@@ -149,8 +149,12 @@ export interface PeerBlockPart {
   bestBlockTimeSeconds(): number;
   /** VERSION was processed and VERACK sent (Core: fPreferredDownload is decided here). */
   onVersion(node: Node): void;
-  /** A peer finished the handshake (Core: SendMessages' initial getheaders, then ConsiderEviction). */
+  /** A peer finished the handshake: its block state. */
   onHandshakeComplete(node: Node): void;
+  /** SendMessages, after the ping and the addresses: the initial getheaders when due. */
+  startBlockSync(node: Node): void;
+  /** SendMessages, after the tx announcements: ConsiderEviction. */
+  considerEvictionOf(node: Node): void;
   /** A message the address and handshake logic does not handle; true if it was a block message. */
   processMessage(node: Node, msg: P2PMessage): boolean;
   finalizeNode(node: Node): void;
@@ -914,7 +918,10 @@ export class PeerManager implements NetEventsInterface {
       }
     }
     this.maybeSendAddr(node, now);
+    this.blocks.startBlockSync(node);
     this.tx.sendTrickle(node, now);
+    this.blocks.considerEvictionOf(node);
+    if (node.disconnect) return Infinity;
     let next = Math.min(this.nextAddrSendDue(node), this.tx.nextDue(node));
     if (node.isAddrFetch()) next = Math.min(next, node.connectedMicros + 10 * AVG_ADDRESS_BROADCAST_INTERVAL + 1);
     if (node.pingNonceSent === 0n && !(node.keepAlive !== null && node.keepAlive.ownsPings())) {
