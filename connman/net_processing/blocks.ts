@@ -11,10 +11,12 @@ import {
   getDataMessage,
   getHeadersMessage,
   headersMessage,
+  locatorHeights,
   MSG_BLOCK,
   MSG_GETDATA,
   MSG_GETHEADERS,
   MSG_HEADERS,
+  type GetHeadersMessage,
   type P2PMessage,
 } from '../protocol/messages.ts';
 import type { Network } from '../protocol/netaddress.ts';
@@ -53,6 +55,8 @@ export const CHAIN_SYNC_TIMEOUT = 20 * 60;
 export const STALE_CHECK_INTERVAL = 10 * 60;
 // Core: net_processing.cpp EXTRA_PEER_CHECK_INTERVAL
 export const EXTRA_PEER_CHECK_INTERVAL = 45;
+// Core: net_processing.cpp MAX_HEADERS_RESULTS
+export const MAX_HEADERS_RESULTS = 2000;
 // Core: net_processing.cpp MINIMUM_CONNECT_TIME
 export const MINIMUM_CONNECT_TIME = 30;
 /** Mainnet's consensus nPowTargetSpacing, seconds. */
@@ -144,6 +148,8 @@ interface PeerBlockState {
   downloadingSinceMicros: Micros;
   /** The timer of the block download timeout (0 = none). */
   downloadTimer: TimerHandle;
+  /** m_last_getheaders_timestamp, µs (0: none outstanding). */
+  lastGetHeadersMicros: Micros;
 }
 
 // Core: net_processing.cpp PeerManagerImpl (blocks, stale tip and outbound eviction subset)
@@ -296,10 +302,13 @@ export class BlockRelay implements PeerBlockPart {
     let syncFromPeer = st.preferredDownload;
     if (!syncFromPeer && !node.isAddrFetch()) syncFromPeer = this.numPreferredDownloadPeers === 0 || this.blocksInFlight.size === 0;
     if ((this.syncStartedCount === 0 && syncFromPeer) || this.bestHeaderTimeSeconds > this.nowSeconds() - 24 * 3600) {
-      this.host.pushMessage(node, getHeadersMessage(1));
-      if (this.host.log.net) this.host.log.debug(`initial getheaders (${Math.max(this.bestHeaderHeight - 1, 0)}) to peer=${node.id}`);
-      st.syncStarted = true;
-      this.syncStartedCount++;
+      // Start one block before our best header, so that an up-to-date peer answers with at least one.
+      const start = this.bestHeaderHeight > 0 ? this.bestHeaderHeight - 1 : this.bestHeaderHeight;
+      if (this.maybeSendGetHeaders(st, start)) {
+        if (this.host.log.net) this.host.log.debug(`initial getheaders (${start}) to peer=${node.id}`);
+        st.syncStarted = true;
+        this.syncStartedCount++;
+      }
     }
   }
 
@@ -343,6 +352,7 @@ export class BlockRelay implements PeerBlockPart {
       preferredDownload: false,
       downloadingSinceMicros: 0,
       downloadTimer: 0,
+      lastGetHeadersMicros: 0,
     };
     this.peers.set(node.id, st);
     return st;
@@ -375,9 +385,7 @@ export class BlockRelay implements PeerBlockPart {
   processMessage(node: Node, msg: P2PMessage): boolean {
     const st = this.peers.get(node.id);
     if (msg.type === MSG_GETHEADERS) {
-      // Our tip as a one-header answer: the locator is not modelled (the chain is linear), and as in
-      // Core (whose first getheaders starts one block back) an up-to-date peer always sends its tip.
-      this.host.pushMessage(node, { ...headersMessage(1), tip: this.tip } as BlockHeadersMessage);
+      this.processGetHeaders(node, (msg as GetHeadersMessage).locator ?? []);
       return true;
     }
     if (msg.type === MSG_HEADERS) {
@@ -400,9 +408,43 @@ export class BlockRelay implements PeerBlockPart {
     return false;
   }
 
+  /**
+   * The answer to a getheaders: the headers after the locator's first block on our chain (the
+   * chain is linear, so that is the first locator height at or below our tip), up to
+   * MAX_HEADERS_RESULTS, possibly none. A locator given only by its size is answered with our tip.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (GETHEADERS branch, FindForkInGlobalIndex)
+  private processGetHeaders(node: Node, locator: readonly number[]): void {
+    if (locator.length === 0) {
+      this.host.pushMessage(node, { ...headersMessage(1), tip: this.tip } as BlockHeadersMessage);
+      return;
+    }
+    const fork = locator.find((h) => h <= this.tip.height) ?? 0;
+    const count = Math.min(MAX_HEADERS_RESULTS, this.tip.height - fork);
+    const last: BlockRef | null = count <= 0 ? null : fork + count === this.tip.height ? this.tip : { height: fork + count, timeSeconds: this.tip.timeSeconds };
+    this.host.pushMessage(node, { ...headersMessage(Math.max(count, 0)), tip: last } as BlockHeadersMessage);
+  }
+
+  /**
+   * Sends a getheaders unless one went to this peer less than HEADERS_RESPONSE_TIME ago and was not
+   * answered yet. The locator starts at `fromHeight` (none for a block without a parent).
+   */
+  // Core: net_processing.cpp PeerManagerImpl::MaybeSendGetHeaders
+  private maybeSendGetHeaders(st: PeerBlockState, fromHeight: number): boolean {
+    const now = this.host.nowMicros();
+    if (now - st.lastGetHeadersMicros > HEADERS_RESPONSE_TIME * MICROS_PER_SECOND) {
+      this.host.pushMessage(st.node, getHeadersMessage(locatorHeights(fromHeight)));
+      st.lastGetHeadersMicros = now;
+      return true;
+    }
+    return false;
+  }
+
   // Core: net_processing.cpp PeerManagerImpl::ProcessHeadersMessage / UpdatePeerStateForReceivedHeaders (subset)
   private processHeaders(st: PeerBlockState, tip: BlockRef | null): void {
     const now = this.nowSeconds();
+    // Any headers message answers our last getheaders (every header of the model's chain connects).
+    st.lastGetHeadersMicros = 0;
     if (tip !== null) {
       // received_new_header: a header we did not have at all (from any peer).
       const receivedNew = tip.height > this.bestHeaderHeight;
@@ -563,7 +605,8 @@ export class BlockRelay implements PeerBlockPart {
         this.cancelPeerTimer(st);
         return;
       }
-      this.host.pushMessage(node, getHeadersMessage(1));
+      // From the parent of the tip we had when the timer was set (none for genesis: an empty locator).
+      this.maybeSendGetHeaders(st, cs.workHeaderHeight - 1);
       if (this.host.log.net) {
         const best = st.bestKnownHeight >= 0 ? blockHashHex(st.bestKnownHeight) : '<none>';
         this.host.log.debug(`sending getheaders to outbound peer=${node.id} to verify chain work (current best known block:${best}, benchmark blockhash: ${blockHashHex(cs.workHeaderHeight)})`);

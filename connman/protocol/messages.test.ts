@@ -12,6 +12,7 @@ import {
   getAddrMessage,
   getDataMessage,
   getHeadersMessage,
+  locatorHeights,
   headersMessage,
   invMessage,
   MessageDecodeError,
@@ -111,6 +112,14 @@ describe('message sizes match Core serialization', () => {
     expect(getDataMessage(300).sizeBytes).toBe(24 + 3 + 36 * 300);
     expect(headersMessage(2000).sizeBytes).toBe(24 + 3 + 81 * 2000);
     expect(getHeadersMessage(1).sizeBytes).toBe(24 + 4 + 1 + 32 + 32);
+    // A real locator: its size is its length; Core's LocatorEntries from height 20 (ten single steps, then doubling, then genesis).
+    expect(locatorHeights(20)).toEqual([20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 7, 3, 0]);
+    expect(locatorHeights(0)).toEqual([0]);
+    expect(locatorHeights(-1)).toEqual([]);
+    const g = getHeadersMessage(locatorHeights(199));
+    expect(g.locator[0]).toBe(199);
+    expect(g.locator.at(-1)).toBe(0);
+    expect(g.sizeBytes).toBe(24 + 4 + 1 + 32 * g.locator.length + 32);
     expect(txMessage(250).sizeBytes).toBe(274);
     expect(blockMessage(1_000_000).sizeBytes).toBe(1_000_024);
     expect(() => encodeMessage(invMessage(1))).toThrow(/no wire codec/);

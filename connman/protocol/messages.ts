@@ -152,6 +152,11 @@ export interface GetHeadersMessage extends MessageBase {
   readonly type: typeof MSG_GETHEADERS;
   /** Number of hashes in the block locator. */
   readonly locatorSize: number;
+  /**
+   * The locator's blocks, newest first, named by height (the model's chain is linear, so a height
+   * names a block): Core's CBlockLocator::vHave. Empty when only the size is known.
+   */
+  readonly locator: readonly number[];
 }
 
 /** tx / block: opaque payloads of a given size. */
@@ -330,13 +335,38 @@ export function headersMessage(count: number): HeadersMessage {
   return { type: MSG_HEADERS, sizeBytes: MESSAGE_HEADER_SIZE + compactSizeLength(count) + (BLOCK_HEADER_SIZE + 1) * count, count };
 }
 
-/** getheaders: u32 version + locator (CompactSize count + 32 per hash) + 32-byte stop hash. */
-export function getHeadersMessage(locatorSize: number): GetHeadersMessage {
+/**
+ * getheaders: u32 version + locator (CompactSize count + 32 per hash) + 32-byte stop hash. Given a
+ * locator (block heights, newest first), its size is the locator's; given a number, a locator of
+ * that many unnamed entries.
+ */
+export function getHeadersMessage(locator: number | readonly number[]): GetHeadersMessage {
+  const locatorSize = typeof locator === 'number' ? locator : locator.length;
   return {
     type: MSG_GETHEADERS,
     sizeBytes: MESSAGE_HEADER_SIZE + 4 + compactSizeLength(locatorSize) + 32 * locatorSize + 32,
     locatorSize,
+    locator: typeof locator === 'number' ? [] : locator,
   };
+}
+
+/**
+ * The block locator from the block at `height` down to genesis: the first ten steps one block
+ * apart, then doubling, always ending with genesis. Empty for a missing block (height < 0).
+ */
+// Core: chain.cpp LocatorEntries
+export function locatorHeights(height: number): number[] {
+  const have: number[] = [];
+  if (height < 0) return have;
+  let step = 1;
+  let h = height;
+  for (;;) {
+    have.push(h);
+    if (h === 0) break;
+    h = Math.max(h - step, 0);
+    if (have.length > 10) step *= 2;
+  }
+  return have;
 }
 
 /** tx with an opaque payload of `payloadBytes` (the serialized transaction). */
