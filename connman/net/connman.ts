@@ -453,6 +453,7 @@ export class Connman {
       isDiscouragedOrBanned: (a: NetAddr) => this.banman.isDiscouraged(a) || this.banman.isBanned(a),
       discourage: (a: NetAddr) => this.banman.discourage(a),
       getMappedAS: (a: NetAddr) => this.netgroupman.getMappedAS(a),
+      outboundTargetReached: (historical: boolean) => this.outboundTargetReached(historical),
       refreshNodeTimer: (node: Node) => this.refreshNodeTimer(node),
       drawPingNonce: () => this.drawPingNonce(),
       startComputedPings: (node: Node, now: Micros, periodMicros: Micros) => this.startComputedPings(node, now, periodMicros),

@@ -83,6 +83,8 @@ export class Node {
   /** m_relays_txs: the peer asked for transaction relay (fRelay), or loaded a filter. */
   relaysTxs = false;
   bloomFilterLoaded = false;
+  /** Peer::TxRelay exists (set up at VERSION unless block-relay-only or feeler, when fRelay or we offer NODE_BLOOM). */
+  hasTxRelay = false;
   /** The peer's VERSION services (Peer::m_their_services). */
   theirServices: ServiceFlags = 0;
   /** Our address as the peer sees it (addrMe of its VERSION); null until then. */

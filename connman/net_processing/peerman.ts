@@ -41,7 +41,11 @@ import {
   MSG_ADDR,
   MSG_ADDRV2,
   MSG_FEEFILTER,
+  MSG_FILTERADD,
+  MSG_FILTERCLEAR,
+  MSG_FILTERLOAD,
   MSG_GETADDR,
+  MSG_MEMPOOL,
   MSG_PING,
   MSG_PONG,
   MSG_SENDADDRV2,
@@ -59,6 +63,8 @@ import {
   verackMessage,
   versionMessage,
   wtxidRelayMessage,
+  type FilterAddMessage,
+  type FilterLoadMessage,
   type P2PMessage,
   type VersionMessage,
 } from '../protocol/messages.ts';
@@ -94,6 +100,11 @@ export const MAX_ADDR_RATE_PER_SECOND = 0.1;
 export const MAX_ADDR_PROCESSING_TOKEN_BUCKET = MAX_ADDR_TO_SEND;
 // Core: net_processing.cpp MAX_PCT_ADDR_TO_SEND
 export const MAX_PCT_ADDR_TO_SEND = 23;
+// Core: common/bloom.h MAX_BLOOM_FILTER_SIZE (bytes) and MAX_HASH_FUNCS
+export const MAX_BLOOM_FILTER_SIZE = 36_000;
+export const MAX_HASH_FUNCS = 50;
+// Core: script/script.h MAX_SCRIPT_ELEMENT_SIZE
+export const MAX_SCRIPT_ELEMENT_SIZE = 520;
 /** Addresses learnt from gossip are aged by this much in AddrMan. */
 const ADDR_TIME_PENALTY_SECONDS = 2 * 3600;
 
@@ -124,6 +135,8 @@ export interface PeerManagerHost {
   discourage(addr: NetAddr): void;
   // Core: net.cpp CConnman::GetMappedAS
   getMappedAS(addr: NetAddr): number;
+  // Core: net.cpp CConnman::OutboundTargetReached
+  outboundTargetReached(historicalBlockServingLimit: boolean): boolean;
   /** A node's next SendMessages time may have moved earlier (addresses queued for it). */
   refreshNodeTimer(node: Node): void;
   /** A ping nonce (Core: a fresh FastRandomContext's rand64(), not the node's own stream). */
@@ -411,6 +424,14 @@ export class PeerManager implements NetEventsInterface {
       this.processPong(node, msg, receivedMicros);
       return;
     }
+    if (type === MSG_FILTERLOAD || type === MSG_FILTERADD || type === MSG_FILTERCLEAR) {
+      this.processBloom(node, msg);
+      return;
+    }
+    if (type === MSG_MEMPOOL) {
+      this.processMempool(node);
+      return;
+    }
     if (this.tx.processMessage(node, msg)) return;
     if (this.blocks.processMessage(node, msg)) return;
     if (type === MSG_FEEFILTER) return;
@@ -461,6 +482,7 @@ export class PeerManager implements NetEventsInterface {
     node.timeOffsetSeconds = Math.max(v.timeSeconds, 0) - this.nowSeconds();
 
     if (!node.isBlockOnly() && !node.isFeeler() && (v.relay || (this.opts.localServices & NODE_BLOOM) !== 0)) {
+      node.hasTxRelay = true;
       if (v.relay) node.relaysTxs = true;
     }
     if (log.net) {
@@ -473,7 +495,7 @@ export class PeerManager implements NetEventsInterface {
     if (common >= WTXID_RELAY_VERSION) this.host.pushMessage(node, wtxidRelayMessage());
     if (common >= 70016) this.host.pushMessage(node, sendAddrV2Message());
 
-    if (this.maybeDisconnectForTxRelayCapacity(node)) return;
+    if (this.maybeDisconnectForTxRelayCapacity(node, MSG_VERSION, node.id)) return;
 
     this.host.pushMessage(node, verackMessage());
     this.blocks.onVersion(node);
@@ -510,13 +532,71 @@ export class PeerManager implements NetEventsInterface {
    * evicts another tx-relaying inbound peer (never itself), or is dropped.
    */
   // Core: net_processing.cpp PeerManagerImpl::MaybeDisconnectForTxRelayCapacity
-  private maybeDisconnectForTxRelayCapacity(node: Node): boolean {
+  private maybeDisconnectForTxRelayCapacity(node: Node, msgType: string, protectPeer: NodeId | null): boolean {
     if (!this.opts.inboundRelayCap) return false;
     if (!node.isInbound() || !node.relaysTxs) return false;
-    if (this.host.evictTxPeerIfFull(node.id)) return false;
-    if (this.host.log.net) this.host.log.debug(`failed to find a tx-relaying eviction candidate - connection dropped after version message, peer=${node.id}`);
+    if (this.host.evictTxPeerIfFull(protectPeer)) return false;
+    if (this.host.log.net) this.host.log.debug(`failed to find a tx-relaying eviction candidate - connection dropped after ${msgType} message, peer=${node.id}`);
     this.host.disconnect(node, 'tx-relay-capacity');
     return true;
+  }
+
+  /**
+   * BIP37: filterload and filterclear turn transaction relay on for the peer (which may evict a
+   * tx-relaying inbound peer, or drop this one, under the inbound tx-relay cap); filteradd adds to a
+   * loaded filter. Only when we offer NODE_BLOOM; otherwise the peer is disconnected.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (FILTERLOAD, FILTERADD, FILTERCLEAR branches)
+  private processBloom(node: Node, msg: P2PMessage): void {
+    const log = this.host.log;
+    if ((this.opts.localServices & NODE_BLOOM) === 0) {
+      if (log.net) log.debug(`${msg.type} received despite not offering bloom services, ${disconnectMsg(node.id)}`);
+      this.host.disconnect(node, 'protocol-violation');
+      return;
+    }
+    if (msg.type === MSG_FILTERLOAD) {
+      const f = msg as FilterLoadMessage;
+      if (f.filterBytes > MAX_BLOOM_FILTER_SIZE || f.nHashFuncs > MAX_HASH_FUNCS) {
+        this.misbehaving(node, 'too-large bloom filter');
+      } else if (node.hasTxRelay) {
+        node.bloomFilterLoaded = true;
+        node.relaysTxs = true;
+        this.maybeDisconnectForTxRelayCapacity(node, MSG_FILTERLOAD, null);
+      }
+      return;
+    }
+    if (msg.type === MSG_FILTERADD) {
+      const bad = (msg as FilterAddMessage).dataBytes > MAX_SCRIPT_ELEMENT_SIZE || (node.hasTxRelay && !node.bloomFilterLoaded);
+      if (bad) this.misbehaving(node, 'bad filteradd message');
+      return;
+    }
+    if (!node.hasTxRelay) return;
+    node.bloomFilterLoaded = false;
+    node.relaysTxs = true;
+    this.maybeDisconnectForTxRelayCapacity(node, MSG_FILTERCLEAR, null);
+  }
+
+  /** BIP35 mempool: served only with NODE_BLOOM or the mempool permission, and not past the upload target. */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (MEMPOOL branch)
+  private processMempool(node: Node): void {
+    const log = this.host.log;
+    const mempoolPerm = hasPermission(node.permissions, NetPermissionFlags.Mempool);
+    const noban = hasPermission(node.permissions, NetPermissionFlags.NoBan);
+    if ((this.opts.localServices & NODE_BLOOM) === 0 && !mempoolPerm) {
+      if (!noban) {
+        if (log.net) log.debug(`mempool request with bloom filters disabled, ${disconnectMsg(node.id)}`);
+        this.host.disconnect(node, 'protocol-violation');
+      }
+      return;
+    }
+    if (this.host.outboundTargetReached(false) && !mempoolPerm) {
+      if (!noban) {
+        if (log.net) log.debug(`mempool request with bandwidth limit reached, ${disconnectMsg(node.id)}`);
+        this.host.disconnect(node, 'protocol-violation');
+      }
+      return;
+    }
+    // m_send_mempool: announcing the mempool's contents is not modelled (tx.ts keeps no fee rates or filters).
   }
 
   /**

@@ -34,6 +34,10 @@ export const MSG_FEEFILTER = 'feefilter';
 export const MSG_SENDCMPCT = 'sendcmpct';
 export const MSG_WTXIDRELAY = 'wtxidrelay';
 export const MSG_SENDTXRCNCL = 'sendtxrcncl';
+export const MSG_FILTERLOAD = 'filterload';
+export const MSG_FILTERADD = 'filteradd';
+export const MSG_FILTERCLEAR = 'filterclear';
+export const MSG_MEMPOOL = 'mempool';
 
 // --- constants --------------------------------------------------------------------------------
 
@@ -106,7 +110,9 @@ export interface EmptyMessage extends MessageBase {
     | typeof MSG_SENDADDRV2
     | typeof MSG_WTXIDRELAY
     | typeof MSG_SENDHEADERS
-    | typeof MSG_GETADDR;
+    | typeof MSG_GETADDR
+    | typeof MSG_FILTERCLEAR
+    | typeof MSG_MEMPOOL;
 }
 
 export interface PingMessage extends MessageBase {
@@ -165,6 +171,20 @@ export interface OpaqueMessage extends MessageBase {
   readonly payloadBytes: number;
 }
 
+/** filterload (BIP37): the filter's size and hash-function count are what the node checks. */
+export interface FilterLoadMessage extends MessageBase {
+  readonly type: typeof MSG_FILTERLOAD;
+  /** Bytes of the filter (vData). */
+  readonly filterBytes: number;
+  readonly nHashFuncs: number;
+}
+
+/** filteradd (BIP37): the size of the data element. */
+export interface FilterAddMessage extends MessageBase {
+  readonly type: typeof MSG_FILTERADD;
+  readonly dataBytes: number;
+}
+
 /** Every message the simulator sends. Switch on `type`. */
 export type P2PMessage =
   | VersionMessage
@@ -177,7 +197,9 @@ export type P2PMessage =
   | InvMessage
   | HeadersMessage
   | GetHeadersMessage
-  | OpaqueMessage;
+  | OpaqueMessage
+  | FilterLoadMessage
+  | FilterAddMessage;
 
 // --- size helpers -----------------------------------------------------------------------------
 
@@ -283,6 +305,29 @@ export function sendHeadersMessage(): EmptyMessage {
 }
 export function getAddrMessage(): EmptyMessage {
   return GETADDR;
+}
+
+/** filterload: CompactSize + vData, u32 nHashFuncs, u32 nTweak, u8 nFlags (common/bloom.h CBloomFilter). */
+export function filterLoadMessage(filterBytes: number, nHashFuncs = 1): FilterLoadMessage {
+  return { type: MSG_FILTERLOAD, sizeBytes: MESSAGE_HEADER_SIZE + compactSizeLength(filterBytes) + filterBytes + 4 + 4 + 1, filterBytes, nHashFuncs };
+}
+
+/** filteradd: a CompactSize-prefixed data element. */
+export function filterAddMessage(dataBytes: number): FilterAddMessage {
+  return { type: MSG_FILTERADD, sizeBytes: MESSAGE_HEADER_SIZE + compactSizeLength(dataBytes) + dataBytes, dataBytes };
+}
+
+const FILTERCLEAR: EmptyMessage = Object.freeze({ type: MSG_FILTERCLEAR, sizeBytes: MESSAGE_HEADER_SIZE });
+const MEMPOOL: EmptyMessage = Object.freeze({ type: MSG_MEMPOOL, sizeBytes: MESSAGE_HEADER_SIZE });
+
+/** filterclear: no payload. */
+export function filterClearMessage(): EmptyMessage {
+  return FILTERCLEAR;
+}
+
+/** mempool (BIP35): no payload. */
+export function mempoolMessage(): EmptyMessage {
+  return MEMPOOL;
 }
 
 /** ping: a u64 nonce (Core sends a random non-zero one). */
