@@ -32,3 +32,16 @@ export function assertApprox(v: number, vexp: number, vspan: number): void {
   if (v < vexp - vspan) throw new Error(`${v} < [${vexp - vspan}..${vexp + vspan}]`);
   if (v > vexp + vspan) throw new Error(`${v} > [${vexp - vspan}..${vexp + vspan}]`);
 }
+
+/**
+ * The mock_forward idiom of Core's tests (p2p_ping.py, p2p_timeouts.py): the node's mock time
+ * starts at `start` (default: the wall clock's int(time.time())) and each call moves it `delta`
+ * seconds on. The first call is usually mockForward(0).
+ */
+export function mockForwarder(node: { setmocktime(t: number): void; framework: { time(): number } }, start?: number): (delta: number) => void {
+  let t = start ?? node.framework.time();
+  return (delta: number) => {
+    t += delta;
+    node.setmocktime(t);
+  };
+}

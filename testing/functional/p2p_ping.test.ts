@@ -2,7 +2,7 @@
 // (short payload, unsolicited, nonce mismatch, nonce zero), pingtime / minping, and the ping timeout.
 // Numbers in comments (A1, A2, …) are the assertions of TESTING.md's table for this file.
 import { describe, expect, it } from 'vitest';
-import { assertEqual, msgGeneric, msgPong, P2PInterface, TestFramework, type TestNode } from '../index.ts';
+import { assertEqual, mockForwarder, msgGeneric, msgPong, P2PInterface, TestFramework, type TestNode } from '../index.ts';
 
 const PING_INTERVAL = 2 * 60;
 const TIMEOUT_INTERVAL = 20 * 60;
@@ -22,11 +22,7 @@ describe('p2p_ping.py', () => {
   it('pings, pong problems, ping statistics and the ping timeout', () => {
     const test = new TestFramework({ setupCleanChain: true, extraArgs: [['-peertimeout=1']] });
     const node = test.nodes[0]!;
-    let mockTime = test.time();
-    const mockForward = (d: number): void => {
-      mockTime += d;
-      node.setmocktime(mockTime);
-    };
+    const mockForward = mockForwarder(node);
     mockForward(0);
 
     // Check that ping is sent after connection is established.
