@@ -18,7 +18,7 @@ export {
 } from './framework/test-node.ts';
 export { P2PInterface, P2P_SERVICES, P2P_SUBVERSION, P2P_VERSION, P2P_VERSION_RELAY, MIN_P2P_VERSION_SUPPORTED, type P2PInterfaceOptions, type PeerHost } from './framework/p2p.ts';
 export * from './framework/messages.ts';
-export { assertEqual, assertRaisesRpcError, assertApprox, mockForwarder } from './framework/util.ts';
+export { assertEqual, assertRaisesRpcError, assertApprox, checkNodeConnections, mockForwarder } from './framework/util.ts';
 export { p2pPort, MAX_NODES, PORT_MIN, TestNetwork, TestTransport, Link } from './framework/network.ts';
 export { NodeScheduler, RealClock } from './framework/clock.ts';
 export { TestDebugLog, formatIso8601 } from './framework/debug-log.ts';

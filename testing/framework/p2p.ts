@@ -62,7 +62,10 @@ export type BlockHash = number;
 
 // Core: test_framework/p2p.py P2PInterface
 export class P2PInterface implements PeerEndpoint {
-  readonly messageCount: Record<string, number> = {};
+  /** Messages received per type; 0 for a type never received (Python's defaultdict(int)). */
+  readonly messageCount: Record<string, number> = new Proxy({} as Record<string, number>, {
+    get: (t, k) => (typeof k === 'string' && !(k in t) ? 0 : Reflect.get(t, k)),
+  });
   readonly lastMessage: Record<string, P2PMessage> = {};
   /** Every message received, in order (Python keeps only counts and the last of each type). */
   readonly received: P2PMessage[] = [];
@@ -109,19 +112,18 @@ export class P2PInterface implements PeerEndpoint {
 
   // --- transport callbacks (PeerEndpoint) ------------------------------------------------------
 
+  // Core: test_framework/p2p.py P2PConnection.connection_made
   onOpen(link: Link): void {
     this.link = link;
     this.open = true;
+    // A peer that connected to the node sends its version at once (v1); one the node connected to
+    // waits for the node's version (on_version).
+    if (this.p2pConnectedToNode) this.sendVersion();
     this.onOpenHook();
-    if (this.onConnectionSendMsg !== null) {
-      const m = this.onConnectionSendMsg;
-      this.onConnectionSendMsg = null;
-      this.sendWithoutPing(m);
-    }
   }
 
   onMessage(msg: P2PMessage): void {
-    this.messageCount[msg.type] = (this.messageCount[msg.type] ?? 0) + 1;
+    this.messageCount[msg.type] = this.messageCount[msg.type]! + 1;
     this.lastMessage[msg.type] = msg;
     this.received.push(msg);
     this.dispatch(msg);

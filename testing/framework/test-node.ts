@@ -321,7 +321,7 @@ export class TestNode {
     this.framework.network.listenPeer(svc(`127.0.0.1:${port}`), p2p);
     this.rpc.addconnection(`127.0.0.1:${port}`, type, false);
     if (type === 'feeler' || opts.waitForDisconnect === true) {
-      p2p.waitUntil(() => (p2p.messageCount['version'] ?? 0) === 1, 60, 'add_outbound_p2p_connection: version', false);
+      p2p.waitUntil(() => p2p.messageCount['version'] === 1, 60, 'add_outbound_p2p_connection: version', false);
       p2p.waitUntil(() => !p2p.isConnected, 60, 'add_outbound_p2p_connection: disconnect', false);
       return p2p;
     }

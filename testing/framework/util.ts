@@ -45,3 +45,10 @@ export function mockForwarder(node: { setmocktime(t: number): void; framework: {
     node.setmocktime(t);
   };
 }
+
+/** Core: test_framework/util.py check_node_connections (getnetworkinfo's connections_in / connections_out). */
+export function checkNodeConnections(node: { rpc: { getnetworkinfo(): { connections_in: number; connections_out: number } } }, numIn: number, numOut: number): void {
+  const info = node.rpc.getnetworkinfo();
+  assertEqual(info.connections_in, numIn, 'connections_in');
+  assertEqual(info.connections_out, numOut, 'connections_out');
+}
