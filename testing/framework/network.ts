@@ -7,7 +7,7 @@
 // Core detects by nonce). Deliveries to a node go through its scheduler; deliveries to a scripted
 // peer through the framework's peer queue. It holds no P2P logic.
 
-import { parseService, type ConnHandle, type ConnectFailure, type Micros, type P2PMessage, type Service, type Transport, type TransportHandlers } from '../../connman/index.ts';
+import { Network, parseService, type ConnHandle, type ConnectFailure, type Micros, type P2PMessage, type Service, type Transport, type TransportHandlers } from '../../connman/index.ts';
 import type { NodeScheduler } from './clock.ts';
 
 /** Core's test framework ports (test_framework/util.py with PortSeed.n = 0). */
@@ -227,7 +227,11 @@ export class TestTransport implements Transport {
 
   connect(to: Service, _timeoutMicros: Micros): ConnHandle {
     const handle = this.newHandle();
-    const via = to.isTor() && this.onionProxy !== null ? this.onionProxy : this.proxy ?? to;
+    // Core's GetProxy(target.GetNetwork()): 127.0.0.1 is NET_UNROUTABLE, which has no proxy, so
+    // the framework's connections stay direct even under -proxy.
+    const net = to.getNetwork();
+    const proxy = net === Network.NET_ONION ? this.onionProxy : net === Network.NET_IPV4 || net === Network.NET_IPV6 || net === Network.NET_CJDNS ? this.proxy : null;
+    const via = proxy ?? to;
     if (!this.net.connectFromNode(this, handle, via)) {
       const reason: ConnectFailure = 'refused';
       this.sched.schedule(this.sched.nowMicros(), () => this.handlers!.onConnectFailed(handle, reason));
