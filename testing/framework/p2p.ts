@@ -170,6 +170,16 @@ export class P2PInterface implements PeerEndpoint {
         return this.onBlock(msg);
       case 'tx':
         return this.onTx(msg);
+      case 'wtxidrelay':
+        return this.onWtxidrelay(msg);
+      case 'sendaddrv2':
+        return this.onSendaddrv2(msg);
+      case 'sendcmpct':
+        return this.onSendcmpct(msg);
+      case 'sendheaders':
+        return this.onSendheaders(msg);
+      case 'feefilter':
+        return this.onFeefilter(msg);
       default:
         return this.onOther(msg);
     }
@@ -203,6 +213,11 @@ export class P2PInterface implements PeerEndpoint {
   onGetdata(_msg: P2PMessage): void {}
   onBlock(_msg: P2PMessage): void {}
   onTx(_msg: P2PMessage): void {}
+  onWtxidrelay(_msg: P2PMessage): void {}
+  onSendaddrv2(_msg: P2PMessage): void {}
+  onSendcmpct(_msg: P2PMessage): void {}
+  onSendheaders(_msg: P2PMessage): void {}
+  onFeefilter(_msg: P2PMessage): void {}
   /** Any other message type. */
   onOther(_msg: P2PMessage): void {}
 
