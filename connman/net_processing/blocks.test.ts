@@ -392,6 +392,17 @@ describe('start of block sync, as SendMessages decides it (net_processing.cpp, "
     return [a, b];
   }
 
+  it('a new tip is announced only to peers past VERACK (SendMessages sends nothing before the handshake)', () => {
+    const { sched, host, blocks } = oldTip();
+    const pending = rawNode(host, ConnectionType.INBOUND);
+    blocks.onVersion(pending);
+    const [a] = twoHandshakenOutbound(host, blocks);
+    blocks.submitBlock({ height: 101, timeSeconds: Math.floor(sched.nowMicros() / S) });
+    const headersTo = (id: number): number => host.sent.filter((x) => x.id === id && x.msg.type === MSG_HEADERS).length;
+    expect(headersTo(pending.id)).toBe(0);
+    expect(headersTo(a.id)).toBe(1);
+  });
+
   it('a peer passed over at its handshake starts syncing once the only syncing peer is gone (Core re-checks every pass)', () => {
     const { host, blocks } = oldTip();
     const [a, b] = twoHandshakenOutbound(host, blocks);

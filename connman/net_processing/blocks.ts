@@ -560,7 +560,8 @@ export class BlockRelay implements PeerBlockPart {
     this.host.emit({ kind: 'tip-updated', height: b.height, fromNodeId: from });
     const msg = { ...headersMessage(1), tip: b } as BlockHeadersMessage;
     for (const st of this.peers.values()) {
-      if (st.node.disconnect || st.bestKnownHeight >= b.height) continue;
+      // SendMessages sends nothing before the handshake completes (a peer has block state from VERSION on).
+      if (st.node.disconnect || !st.node.successfullyConnected || st.bestKnownHeight >= b.height) continue;
       // Feelers and addr-fetch connections take no part in block relay.
       if (!st.node.isInbound() && !st.node.isFullOutbound() && !st.node.isBlockOnly() && !st.node.isManual()) continue;
       this.host.pushMessage(st.node, msg);
