@@ -37,7 +37,7 @@ export { BanMan } from './net/banman.ts';
 export { selectNodeToEvict, type NodeEvictionCandidate } from './net/eviction.ts';
 export { PeerManager, type PeerManagerHost } from './net_processing/peerman.ts';
 export { BlockRelay, StaticChain, type BlockRelayOptions } from './net_processing/blocks.ts';
-export { PeerTxRelay } from './net_processing/tx.ts';
+export { PeerTxRelay, txDataMessage, type TxDataMessage } from './net_processing/tx.ts';
 
 export { AddrMan, DETERMINISTIC_ADDRMAN_KEY, type AddrManOptions } from './addrman/addrman.ts';
 export { AddressPool } from './addrman/address-pool.ts';

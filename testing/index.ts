@@ -16,7 +16,7 @@ export {
   type AddOutboundP2PConnectionOptions,
   type AssertDebugLogOptions,
 } from './framework/test-node.ts';
-export { P2PInterface, P2P_SERVICES, P2P_SUBVERSION, P2P_VERSION, P2P_VERSION_RELAY, MIN_P2P_VERSION_SUPPORTED, type P2PInterfaceOptions, type PeerHost } from './framework/p2p.ts';
+export { P2PInterface, P2PDataStore, P2P_SERVICES, P2P_SUBVERSION, P2P_VERSION, P2P_VERSION_RELAY, MIN_P2P_VERSION_SUPPORTED, type P2PInterfaceOptions, type PeerHost, type BlockTip, type SendBlocksOptions } from './framework/p2p.ts';
 export * from './framework/messages.ts';
 export { assertEqual, assertRaisesRpcError, assertApprox, checkNodeConnections, mockForwarder } from './framework/util.ts';
 export { p2pPort, MAX_NODES, PORT_MIN, TestNetwork, TestTransport, Link } from './framework/network.ts';

@@ -39,8 +39,8 @@ const MAX_STEPS_PER_SETTLE = 5_000_000;
 // Core: test_framework/test_framework.py BitcoinTestFramework
 export class TestFramework {
   readonly nodes: TestNode[] = [];
-  readonly network = new TestNetwork();
   readonly real = new RealClock(TEST_EPOCH_SECONDS * 1_000_000);
+  readonly network = new TestNetwork(this.real);
   readonly seed: number;
   readonly disableAutoconnect: boolean;
   private readonly rng: FastRandomContext;
@@ -87,6 +87,11 @@ export class TestFramework {
     return this.rng.randrange(n);
   }
 
+  /** A peer callback sleeps on the peers' thread (Python's time.sleep inside on_*). */
+  blockPeerThread(seconds: number): void {
+    this.network.blockPeerThread(seconds);
+  }
+
   /** Runs `fn` once `seconds` of wall time have passed. */
   afterWallSeconds(seconds: number, fn: () => void): void {
     this.wallTimers.push({ at: this.real.micros + Math.round(seconds * 1_000_000), seq: this.wallSeq++, fn });
@@ -107,9 +112,7 @@ export class TestFramework {
           if (++steps > MAX_STEPS_PER_SETTLE) throw new Error('settle: runaway event loop');
         }
       }
-      const q = this.network.peerQueue;
-      while (q.length > 0) {
-        q.shift()!();
+      while (this.network.runPeerWork()) {
         progressed = true;
         if (++steps > MAX_STEPS_PER_SETTLE) throw new Error('settle: runaway event loop');
       }
@@ -141,7 +144,7 @@ export class TestFramework {
       if (s !== null && s.mockSeconds === null) next = Math.min(next, s.nextDue());
     }
     for (const t of this.wallTimers) next = Math.min(next, t.at);
-    return next;
+    return Math.min(next, this.network.peerThreadWakeAt());
   }
 
   /** Lets `seconds` of wall time pass, running what falls due on the way (Python's time.sleep). */

@@ -1,8 +1,9 @@
 // The harness's own semantics: the order of what a node sends after VERACK (Core's SendMessages:
 // ping, address, then getheaders), mocktime freezing a node's clock, a jump seen by the next loop
-// pass rather than at each timer's due time, the wall clock moving only in waits, determinism.
+// pass rather than at each timer's due time, the wall clock moving only in waits, a sleep in a peer
+// callback blocking the peers' thread, determinism.
 import { describe, expect, it } from 'vitest';
-import { P2PInterface, TestFramework } from '../index.ts';
+import { msgPong, P2PInterface, TestFramework } from '../index.ts';
 
 describe('the harness', () => {
   it('after VERACK a node sends ping, then its self-announcement, then getheaders (Core SendMessages order)', () => {
@@ -49,6 +50,27 @@ describe('the harness', () => {
     expect(node.rpc.getpeerinfo()[0]!.pingwait).toBeUndefined(); // sent at the jump: no wait yet
     node.setmocktime(t0 + 507);
     expect(node.rpc.getpeerinfo()[0]!.pingwait).toBe(7);
+  });
+
+  it('a sleep in a peer callback blocks the peers\' thread: the pong and the test\'s own sends wait for it', () => {
+    const test = new TestFramework();
+    const node = test.nodes[0]!;
+    class Slow extends P2PInterface {
+      override onPing(m: { nonce: bigint }): void {
+        this.sleepInCallback(0.25);
+        this.sendWithoutPing(msgPong(m.nonce));
+      }
+    }
+    const t0 = test.realMicros();
+    const slow = node.addP2PConnection(new Slow());
+    // add_p2p_connection's sync_with_ping had to wait for the sleep to end.
+    expect(test.realMicros() - t0).toBe(250_000);
+    expect(node.rpc.getpeerinfo()[0]!.minping).toBe(0.25);
+    // Meanwhile the node ran on: a second peer that does not sleep sees no delay.
+    const t1 = test.realMicros();
+    node.addP2PConnection(new P2PInterface());
+    expect(test.realMicros()).toBe(t1);
+    expect(slow.isConnected).toBe(true);
   });
 
   it('is deterministic: the same seed gives the same debug.log, another seed other nonces', () => {

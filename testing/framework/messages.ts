@@ -17,6 +17,7 @@ import {
   pongMessage,
   sendAddrV2Message,
   Service,
+  txDataMessage,
   verackMessage,
   versionMessage,
   wtxidRelayMessage,
@@ -66,4 +67,9 @@ export function msgGetdataBlock(height: number): P2PMessage {
 /** Python's msg_block for a block of the model's chain with `payloadBytes` of block data. */
 export function msgBlock(block: BlockRef, payloadBytes = 250): P2PMessage {
   return { ...blockMessage(payloadBytes), block } as P2PMessage;
+}
+
+/** Python's msg_tx(tx): the model's transactions are opaque ids (every one valid, as MiniWallet's are). */
+export function msgTx(txid: number, payloadBytes?: number): P2PMessage {
+  return txDataMessage(txid, payloadBytes);
 }

@@ -8,7 +8,7 @@
 // peer through the framework's peer queue. It holds no P2P logic.
 
 import { Network, parseService, type ConnHandle, type ConnectFailure, type Micros, type P2PMessage, type Service, type Transport, type TransportHandlers } from '../../connman/index.ts';
-import type { NodeScheduler } from './clock.ts';
+import type { NodeScheduler, RealClock } from './clock.ts';
 
 /** Core's test framework ports (test_framework/util.py with PortSeed.n = 0). */
 export const PORT_MIN = 11000;
@@ -61,12 +61,47 @@ export class Link {
 
 type Listener = { readonly kind: 'node'; readonly transport: TestTransport } | { readonly kind: 'peer'; readonly peer: PeerEndpoint } | { readonly kind: 'sink' };
 
-/** The 127.0.0.1 network of one test: listeners, connections, and the queue of peer deliveries. */
+/**
+ * The 127.0.0.1 network of one test: listeners, connections, and the work of Python's network
+ * thread — deliveries to scripted peers, and what peers send while a peer callback sleeps.
+ */
 export class TestNetwork {
   private readonly listeners = new Map<string, Listener>();
   private nextEphemeral = FIRST_EPHEMERAL_PORT;
   /** Deliveries to scripted peers, run in order by the framework. */
   readonly peerQueue: (() => void)[] = [];
+  /** Wall time until which the peers' thread sleeps (a callback called time.sleep). */
+  private peerThreadBusyUntil = 0;
+  /** Sends and closes by peers while their thread slept, in order. */
+  private readonly deferred: (() => void)[] = [];
+
+  constructor(private readonly real: RealClock) {}
+
+  /**
+   * A peer callback sleeps `seconds` (Python's time.sleep on the network thread): until then no
+   * peer receives anything, and what peers send (from a callback or from the test) waits.
+   */
+  blockPeerThread(seconds: number): void {
+    this.peerThreadBusyUntil = Math.max(this.peerThreadBusyUntil, this.real.micros) + Math.round(seconds * 1_000_000);
+  }
+
+  private peerThreadBusy(): boolean {
+    return this.real.micros < this.peerThreadBusyUntil;
+  }
+
+  /** When the peers' thread can next do something (Infinity: nothing waits for its sleep to end). */
+  peerThreadWakeAt(): Micros {
+    return this.peerThreadBusy() && (this.deferred.length > 0 || this.peerQueue.length > 0) ? this.peerThreadBusyUntil : Infinity;
+  }
+
+  /** Runs one piece of the peers' thread's work that is due (deferred sends first); false if none. */
+  runPeerWork(): boolean {
+    if (this.peerThreadBusy()) return false;
+    const next = this.deferred.length > 0 ? this.deferred.shift()! : this.peerQueue.shift();
+    if (next === undefined) return false;
+    next();
+    return true;
+  }
 
   /** A fresh 127.0.0.1 port for a connecting socket. */
   ephemeral(): Service {
@@ -146,6 +181,10 @@ export class TestNetwork {
   /** `from` sends `msg` on `link`: it arrives after what `from` sent before. False if `from` closed. */
   send(link: Link, from: End, msg: P2PMessage): boolean {
     if (link.isClosed(from)) return false;
+    if (from.kind === 'peer' && this.peerThreadBusy()) {
+      this.deferred.push(() => this.send(link, from, msg));
+      return true;
+    }
     const to = link.other(from);
     if (to.kind === 'node') {
       to.transport.sched.schedule(to.transport.sched.nowMicros(), () => {
@@ -162,6 +201,10 @@ export class TestNetwork {
   /** `from` closes its side; the other end learns of it after what was sent before. */
   close(link: Link, from: End): void {
     if (link.isClosed(from)) return;
+    if (from.kind === 'peer' && this.peerThreadBusy()) {
+      this.deferred.push(() => this.close(link, from));
+      return;
+    }
     link.markClosed(from);
     const to = link.other(from);
     if (to.kind === 'node') {

@@ -19,10 +19,13 @@ import {
   versionMessage,
   wtxidRelayMessage,
   parseService,
+  type BlockGetDataMessage,
+  type BlockRef,
   type P2PMessage,
   type Service,
   type VersionMessage,
 } from '../../connman/index.ts';
+import { msgBlock, msgHeaders } from './messages.ts';
 import type { Link, PeerEndpoint, TestNetwork } from './network.ts';
 
 /** Core: test_framework/p2p.py P2P_VERSION */
@@ -47,6 +50,8 @@ export interface PeerHost {
   nonce(): bigint;
   /** Runs `fn` after `seconds` of wall time (a peer that answers slowly). */
   afterWallSeconds(seconds: number, fn: () => void): void;
+  /** time.sleep in a peer callback: the peers' thread stops for `seconds` of wall time. */
+  blockPeerThread(seconds: number): void;
 }
 
 /** Options of a scripted peer (Core: P2PInterface.__init__). */
@@ -281,6 +286,15 @@ export class P2PInterface implements PeerEndpoint {
     this.pingCounter++;
   }
 
+  /**
+   * Python's time.sleep called inside a callback (on_ping and the like): it blocks the network
+   * thread, so for `seconds` of wall time no peer receives anything and what peers send waits,
+   * while the nodes run on. Call it where the Python callback sleeps; what follows is sent after.
+   */
+  sleepInCallback(seconds: number): void {
+    this.h.blockPeerThread(seconds);
+  }
+
   /** Python's wait_until: asserts the connection is up on each check unless told otherwise. */
   waitUntil(pred: () => boolean, timeoutSeconds = 60, what = 'wait_until', checkConnected = true): void {
     this.h.waitUntil(() => {
@@ -328,6 +342,67 @@ export class P2PInterface implements PeerEndpoint {
   /** The peer was connected once and is no longer. */
   get wasDisconnected(): boolean {
     return this.everClosed;
+  }
+}
+
+/** What sendBlocksAndTest reads of the node under test. */
+export interface BlockTip {
+  getbestblockhash(): BlockHash;
+}
+
+/** Options of sendBlocksAndTest (Core: P2PDataStore.send_blocks_and_test's keyword arguments). */
+export interface SendBlocksOptions {
+  success?: boolean;
+  forceSend?: boolean;
+  expectDisconnect?: boolean;
+  timeout?: number;
+}
+
+/**
+ * Python's P2PDataStore: a peer with a block store that answers getdata for its blocks, and
+ * sendBlocksAndTest. The model's blocks are BlockRefs named by height; msgBlock gives a block its
+ * payload. The transaction store and getheaders answers are not needed by the ported
+ * tests and not provided.
+ */
+// Core: test_framework/p2p.py P2PDataStore
+export class P2PDataStore extends P2PInterface {
+  readonly blockStore = new Map<BlockHash, BlockRef>();
+  lastBlockHash: BlockHash | null = null;
+  /** Every block hash the node asked for (Python's getdata_requests). */
+  readonly getdataRequests: BlockHash[] = [];
+
+  override onGetdata(msg: P2PMessage): void {
+    const h = (msg as Partial<BlockGetDataMessage>).height;
+    if (h === undefined) return;
+    this.getdataRequests.push(h);
+    const b = this.blockStore.get(h);
+    if (b !== undefined) this.sendWithoutPing(msgBlock(b));
+  }
+
+  /**
+   * Python's send_blocks_and_test: stores the blocks, announces the last with a headers message and
+   * waits for the node's getdata (or, with forceSend, sends the blocks unsolicited), syncs, then
+   * checks whether the node's tip became the last block.
+   */
+  // Core: test_framework/p2p.py P2PDataStore.send_blocks_and_test
+  sendBlocksAndTest(blocks: readonly BlockRef[], node: BlockTip, opts: SendBlocksOptions = {}): void {
+    const success = opts.success ?? true;
+    const timeout = opts.timeout ?? 60;
+    for (const b of blocks) {
+      this.blockStore.set(b.height, b);
+      this.lastBlockHash = b.height;
+    }
+    const last = blocks[blocks.length - 1]!;
+    if (opts.forceSend === true) {
+      for (const b of blocks) this.sendWithoutPing(msgBlock(b));
+    } else {
+      this.sendWithoutPing(msgHeaders(blocks));
+      this.waitUntil(() => this.getdataRequests.includes(last.height), timeout, 'send_blocks_and_test: getdata', success);
+    }
+    if (opts.expectDisconnect === true) this.waitForDisconnect(timeout);
+    else this.syncWithPing(timeout);
+    if (success) this.waitUntil(() => node.getbestblockhash() === last.height, timeout, 'send_blocks_and_test: tip');
+    else if (node.getbestblockhash() === last.height) throw new Error(`send_blocks_and_test: the tip became block ${last.height}`);
   }
 }
 
