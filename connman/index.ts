@@ -59,6 +59,7 @@ export { BANLIST_JSON, type BanEntry, type BannedSubnet } from './net/banman.ts'
 export { ANCHORS_DAT, PEERS_DAT } from './net/connman.ts';
 export { NO_DEBUG_LOG, Logger, hex08 } from './util/logging.ts';
 export { TimerQueue } from './util/timer-queue.ts';
+export { sha256d } from './util/hash.ts';
 export { MemoryFiles } from './util/memory-files.ts';
 export { ArgsManager, parseNodeArgs, type NodeArgs } from './init-args.ts';
 export { NET_RPC_METHODS, NodeRpc, callRpc, rpcHelp, CLIENT_VERSION, type RpcNode, type PeerInfo, type NetworkInfo, type NetTotals, type BannedEntry, type NodeAddress, type AddedNodeInfoJson } from './rpc/net.ts';

@@ -135,9 +135,13 @@ export class TestNode {
     return this.context;
   }
 
-  /** The node's RPCs (Core's names and results). */
+  /**
+   * The node's RPCs (Core's names and results). The node's loops run on after each call, before
+   * the test goes on: Core's RPC thread does the work (addconnection's connect, disconnectnode's
+   * mark) while the other threads keep running, so the next step sees what followed from it.
+   */
   get rpc(): NodeRpc {
-    return new NodeRpc(this.ctx);
+    return new SettlingRpc(this.ctx, this.framework);
   }
 
   /** The node's listening service, 127.0.0.1:p2p_port(n). */
@@ -389,6 +393,23 @@ export class TestNode {
     }
     this.stop();
     throw new Error('bitcoind should have exited with an error');
+  }
+}
+
+/** NodeRpc whose every call is followed by a settle of the test's event queues. */
+class SettlingRpc extends NodeRpc {
+  constructor(
+    node: NodeContext,
+    private readonly framework: TestFramework,
+  ) {
+    super(node);
+  }
+  override call(method: string, params: readonly unknown[] | Readonly<Record<string, unknown>> = []): unknown {
+    try {
+      return super.call(method, params);
+    } finally {
+      this.framework.settle();
+    }
   }
 }
 
