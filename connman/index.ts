@@ -49,7 +49,7 @@ export { NetGroupManager } from './netgroup/netgroup.ts';
 export { AsmapError, AsmapLookup, checkStandardAsmap } from './netgroup/asmap.ts';
 
 export { ConnectionType, connectionTypeAsString } from './protocol/connection-types.ts';
-export { NetAddr, Network, Service, parseNetAddr, parseService, serviceOrThrow } from './protocol/netaddress.ts';
+export { BIP155Network, NetAddr, Network, Service, parseNetAddr, parseService, serviceOrThrow } from './protocol/netaddress.ts';
 export { Address, NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_NONE, NODE_P2P_V2, NODE_WITNESS, type ServiceFlags } from './protocol/protocol.ts';
 export * from './protocol/messages.ts';
 export { BlockRelay as BlockPart, blockHashHex, type BlockRef, type BlockHeadersMessage, type BlockGetDataMessage, type BlockDataMessage } from './net_processing/blocks.ts';
