@@ -5,7 +5,7 @@
 // kernel). The table in README.md ("Public API") lists them.
 
 export { buildNode, NodeContext, resolveNodeOptions, Connman, AddrMan, NetGroupManager, ConnectionType, NetAddr, Service, Address, serviceOrThrow } from './connman/index.ts';
-export type { ConnmanOptions, NodePorts, NodeSetup, NodeStats, Clock, Rng, Scheduler, Transport, EventSink, FileStore, DnsSeedResolver, KeepAlive, ConnmanEvent, Micros } from './connman/index.ts';
+export type { ConnmanOptions, NodePorts, NodeSetup, NodeStats, Clock, NodeClock, Rng, Scheduler, Transport, EventSink, FileStore, DnsSeedResolver, KeepAlive, ConnmanEvent, Micros } from './connman/index.ts';
 export {
   defineScenario,
   param,

@@ -20,6 +20,7 @@ export type {
   KeepAliveLink,
   KeepAliveOwner,
   Micros,
+  NodeClock,
   NodePorts,
   RemoteCloseReason,
   Rng,

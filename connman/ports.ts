@@ -19,6 +19,18 @@ export interface Clock {
 }
 
 /**
+ * A node's clock (Core's NodeClock), which Core's tests can jump (setmocktime): the time, and
+ * whether the node reached it by a jump. Core's loops run at every instant the clock passes
+ * through; after a jump the only instants they saw are the one jumped from and the one jumped to.
+ * The port's lazy timers (which skip the passes where nothing would happen) need the difference to
+ * stay Core's: a timer that lapsed inside a jump was never redrawn.
+ */
+export interface NodeClock extends Clock {
+  /** Null while the clock runs continuously; after a jump, the time it jumped from. */
+  jumpedFromMicros(): Micros | null;
+}
+
+/**
  * The random source a Core object draws from: the subset of Core's `FastRandomContext` /
  * `RandomMixin` (random.h) that the ported code calls. Each method consumes randomness exactly as
  * Core's method of the same name does, so that an implementation backed by Core's ChaCha20 stream
@@ -153,7 +165,7 @@ export interface DebugLog {
 
 /** The ports one node runs over: its clock, timers, random stream, sockets, event sink, files, DNS seeds and debug log. */
 export interface NodePorts {
-  clock: Clock;
+  clock: NodeClock;
   scheduler: Scheduler;
   /** The node's own random stream: the seeds, the AddrMan key and Core's ad-hoc contexts draw from it. */
   rng: Rng;

@@ -55,7 +55,7 @@ import {
 import { AddrResponseCache } from './addr-cache.ts';
 import type { NetEventsInterface } from './net-events.ts';
 import type {
-  Clock,
+  NodeClock,
   CloseReason,
   ConnectRefusal,
   ConnHandle,
@@ -237,7 +237,7 @@ export class Connman {
   readonly uploadTarget: UploadTarget;
   readonly addedNodes: AddedNodes;
 
-  private readonly clock: Clock;
+  private readonly clock: NodeClock;
   private readonly scheduler: Scheduler;
   private readonly rng: Rng;
   private readonly pingRng: FastRandomContext;
@@ -443,6 +443,7 @@ export class Connman {
     return {
       log: this.log,
       nowMicros: () => this.now(),
+      clockJumpedFromMicros: () => this.clock.jumpedFromMicros(),
       pushMessage: (node: Node, msg: P2PMessage) => this.pushMessage(node, msg),
       disconnect: (node: Node, reason: CloseReason) => this.markDisconnect(node, reason),
       checkIncomingNonce: (nonce: bigint) => this.checkIncomingNonce(nonce),

@@ -315,6 +315,29 @@ describe('PeerManager addr relay and trickle', () => {
     expect(later.length).toBeLessThanOrEqual(12);
   });
 
+  it('after a clock jump (setmocktime) the due self-announcement goes out at once, as Core\'s first pass after the jump sends it', () => {
+    // Inactivity checks off, as in Core's functional tests (-peertimeout=999999999): the peer is silent.
+    const w = makeWorld({ peerConnectTimeoutSeconds: 999_999_999 });
+    w.cm.addConnection('70.1.1.1', ConnectionType.OUTBOUND_FULL_RELAY);
+    w.sched.runFor(2 * S);
+    const full = w.transport.connsTo(serviceOrThrow('70.1.1.1', 8333))[0]!;
+    const selfAnnouncements = (): number => full.sent.filter((m) => m.type === MSG_ADDRV2 && (m as P2PMessage & { addresses: readonly Address[] }).addresses.some((a) => a.toStringAddrPort() === '1.2.3.4:8333')).length;
+    expect(selfAnnouncements()).toBe(1);
+    // Core's m_next_addr_send lapsed inside the jump and was never redrawn: the pass at the new
+    // time queues the self-announcement and sends it (the lazy timer must not push it Exp(30 s) on).
+    for (let k = 1; k <= 5; k++) {
+      w.sched.jumpTo(w.sched.nowMicros() + 20 * 86400 * S);
+      expect(selfAnnouncements()).toBe(1 + k);
+    }
+    // On a continuous clock the same wait sends it with the trickle, after the timer Core redraws.
+    const c = makeWorld();
+    c.cm.addConnection('70.1.1.1', ConnectionType.OUTBOUND_FULL_RELAY);
+    c.sched.runFor(2 * S);
+    c.sched.runFor(20 * 86400 * S);
+    const later = c.log.ofKind('addr-sent').filter((e) => e.addr === '70.1.1.1:8333' && !e.selfAnnouncement);
+    expect(later.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('a non-listening node never self-announces', () => {
     const w = makeWorld({ listen: false, binds: [] });
     w.cm.addConnection('70.1.1.1', ConnectionType.OUTBOUND_FULL_RELAY);

@@ -113,6 +113,8 @@ export interface PeerManagerHost {
   /** The node's debug.log (the Connman's). */
   readonly log: Logger;
   nowMicros(): Micros;
+  /** The node clock's jump (NodeClock.jumpedFromMicros): null while it runs continuously. */
+  clockJumpedFromMicros(): Micros | null;
   pushMessage(node: Node, msg: P2PMessage): void;
   /** Marks the node for disconnection with a reason. */
   disconnect(node: Node, reason: CloseReason): void;
@@ -792,12 +794,25 @@ export class PeerManager implements NetEventsInterface {
     const wasEmpty = st.addrsToSend.length === 0;
     if (!pushAddress(st, addr, this.opts.rng)) return;
     if (wasEmpty) {
-      const now = this.host.nowMicros();
-      if (st.nextAddrSendMicros !== 0 && st.nextAddrSendMicros < now) {
-        st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
-      }
+      this.catchUpAddrSendTimer(st, this.host.nowMicros());
       this.host.refreshNodeTimer(st.node);
     }
+  }
+
+  /**
+   * The redraws of m_next_addr_send that Core's SendMessages passes made while this lazy timer
+   * slept with nothing queued. Core redraws it at every pass once it lapsed. On a continuous clock
+   * the node lived through the time since it lapsed, so Core's timer now is now + Exp(30 s)
+   * (memoryless). After a jump (setmocktime) the only instant lived since is the one jumped from: a
+   * timer that lapsed before it was redrawn there; one that lapsed inside the jump is still lapsed,
+   * and the next pass sends.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::MaybeSendAddr (m_next_addr_send redraw)
+  private catchUpAddrSendTimer(st: PeerAddrState, now: Micros): void {
+    if (st.nextAddrSendMicros === 0 || st.nextAddrSendMicros >= now) return;
+    const jumpedFrom = this.host.clockJumpedFromMicros();
+    if (jumpedFrom === null) st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
+    else if (st.nextAddrSendMicros < jumpedFrom) st.nextAddrSendMicros = jumpedFrom + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
   }
 
   /**
@@ -871,8 +886,12 @@ export class PeerManager implements NetEventsInterface {
     }
     st.addrSendStarted = true;
     if (now <= st.nextAddrSendMicros) return;
-    // Lazy trickle: an idle timer is not re-drawn (queueAddress draws it when something arrives).
-    if (st.addrsToSend.length === 0 && st.nextAddrSendMicros !== 0) return;
+    // Lazy trickle: an idle timer is not re-drawn (queueAddress draws it when something arrives),
+    // except after a clock jump, where this pass is the one Core redraws it at.
+    if (st.addrsToSend.length === 0 && st.nextAddrSendMicros !== 0) {
+      if (this.host.clockJumpedFromMicros() !== null) st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
+      return;
+    }
     st.nextAddrSendMicros = now + this.opts.rng.randExpDurationMicros(AVG_ADDRESS_BROADCAST_INTERVAL);
     const known = st.addrKnown!;
     const out: Address[] = [];

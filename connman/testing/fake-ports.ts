@@ -16,7 +16,7 @@ import {
 } from '../protocol/messages.ts';
 import type { NetAddr, Service } from '../protocol/netaddress.ts';
 import type {
-  Clock,
+  NodeClock,
   ConnectFailure,
   ConnHandle,
   ConnmanEvent,
@@ -33,11 +33,12 @@ import { MemoryFiles } from '../util/memory-files.ts';
 import { TimerQueue } from '../util/timer-queue.ts';
 
 /** A virtual clock and event queue; `runUntil` executes events in (time, sequence) order. */
-export class FakeScheduler implements Scheduler, Clock {
+export class FakeScheduler implements Scheduler, NodeClock {
   private t: Micros;
   private readonly timers = new TimerQueue();
   /** Events executed so far. */
   executed = 0;
+  private jumpedFrom: Micros | null = null;
 
   constructor(startMicros: Micros = 1_700_000_000_000_000) {
     this.t = startMicros;
@@ -45,6 +46,28 @@ export class FakeScheduler implements Scheduler, Clock {
 
   nowMicros(): Micros {
     return this.t;
+  }
+
+  /** Null while runUntil / runFor move time continuously; after jumpTo, the time it jumped from. */
+  jumpedFromMicros(): Micros | null {
+    return this.jumpedFrom;
+  }
+
+  /**
+   * Core's setmocktime jump: the clock is set to `t` at once and every event due by then runs at
+   * `t` (the next pass of Core's loops sees the new time), not at its own due time.
+   */
+  jumpTo(t: Micros): void {
+    this.jumpedFrom = this.t;
+    this.t = Math.max(this.t, t);
+    let guard = 0;
+    for (;;) {
+      const e = this.timers.popDue(this.t);
+      if (e === null) break;
+      if (++guard > 1_000_000) throw new Error(`FakeScheduler: runaway event loop at ${this.t}`);
+      this.executed++;
+      e.fn();
+    }
   }
 
   schedule(atMicros: Micros, fn: () => void): TimerHandle {
@@ -69,6 +92,7 @@ export class FakeScheduler implements Scheduler, Clock {
 
   /** Runs every event due at or before `t`, then sets the clock to `t`. */
   runUntil(t: Micros): void {
+    this.jumpedFrom = null;
     let guard = 0;
     for (;;) {
       const e = this.timers.popDue(t);

@@ -3,14 +3,14 @@
 // message rules compare timestamps against constants such as TIME_INIT = 1973, which a clock
 // starting at zero would break). It does not schedule anything (see sim-scheduler.ts).
 
-import type { Clock, Micros } from '../../connman/ports.ts';
+import type { Micros, NodeClock } from '../../connman/ports.ts';
 import type { Kernel } from '../../sim/index.ts';
 
 /** Default simulation epoch: 2023-11-14T22:13:20Z, in µs since the Unix epoch. */
 export const DEFAULT_EPOCH_MICROS: Micros = 1_700_000_000 * 1_000_000;
 
 /** Unix time = epoch + kernel time. One instance can serve every node: they share one clock. */
-export class SimClock implements Clock {
+export class SimClock implements NodeClock {
   constructor(
     private readonly kernel: Kernel,
     readonly epochMicros: Micros = DEFAULT_EPOCH_MICROS,
@@ -18,6 +18,11 @@ export class SimClock implements Clock {
 
   nowMicros(): Micros {
     return this.epochMicros + this.kernel.now();
+  }
+
+  /** Simulated time never jumps. */
+  jumpedFromMicros(): null {
+    return null;
   }
 
   /** Kernel time of a Unix time in µs (for scheduling at a clock deadline). */

@@ -5,7 +5,7 @@
 // the new time runs at the new time — the next pass of Core's loops sees the jump — rather than at
 // its own due time. Nothing runs by itself: the framework drains the schedulers (framework.ts).
 
-import { TimerQueue, type Clock, type Micros, type Scheduler, type TimerHandle } from '../../connman/index.ts';
+import { TimerQueue, type Micros, type NodeClock, type Scheduler, type TimerHandle } from '../../connman/index.ts';
 
 /** The wall clock of a test: starts at a fixed second and moves only when the test waits. */
 export class RealClock {
@@ -16,19 +16,39 @@ export class RealClock {
  * One node's NodeClock and timers. `mockSeconds` null means the node reads the real clock
  * (Core's mocktime 0); otherwise it reads exactly that second, frozen.
  */
-export class NodeScheduler implements Scheduler, Clock {
-  mockSeconds: number | null;
+export class NodeScheduler implements Scheduler, NodeClock {
+  private mock: number | null;
+  /** The time the clock last jumped from (null: it runs with the wall clock, continuously). */
+  private jumpedFrom: Micros | null = null;
   private readonly timers = new TimerQueue();
 
   constructor(
     private readonly real: RealClock,
     mockSeconds: number | null = null,
   ) {
-    this.mockSeconds = mockSeconds;
+    this.mock = mockSeconds;
+    if (mockSeconds !== null) this.jumpedFrom = real.micros;
+  }
+
+  /** The frozen time, seconds (null: the wall clock). */
+  get mockSeconds(): number | null {
+    return this.mock;
+  }
+
+  /** Core's SetMockTime: freezes the clock at `seconds` (null: back to the wall clock); a change is a jump. */
+  setMockSeconds(seconds: number | null): void {
+    const before = this.nowMicros();
+    this.mock = seconds;
+    if (seconds === null) this.jumpedFrom = null;
+    else if (seconds * 1_000_000 !== before) this.jumpedFrom = before;
   }
 
   nowMicros(): Micros {
-    return this.mockSeconds !== null ? this.mockSeconds * 1_000_000 : this.real.micros;
+    return this.mock !== null ? this.mock * 1_000_000 : this.real.micros;
+  }
+
+  jumpedFromMicros(): Micros | null {
+    return this.jumpedFrom;
   }
 
   schedule(atMicros: Micros, fn: () => void): TimerHandle {

@@ -239,7 +239,7 @@ export class TestNode {
       throw new RPCError(RpcErrorCodes.RPC_INVALID_PARAMETER, `Mocktime must be in the range [0, 4294967295], not ${t}.`);
     }
     this.mocktime = t === 0 ? null : t;
-    if (this.scheduler !== null) this.scheduler.mockSeconds = t === 0 ? null : t;
+    this.scheduler?.setMockSeconds(t === 0 ? null : t);
     // The next loop pass sees the new time.
     this.framework.settle();
   }
