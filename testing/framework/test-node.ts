@@ -85,6 +85,8 @@ export class TestNode {
   private transport: TestTransport | null = null;
   private starts = 0;
   private args: NodeArgs | null = null;
+  /** IsInitialBlockDownload returned false once since the start. */
+  private ibdFinished = false;
 
   constructor(
     readonly framework: TestFramework,
@@ -188,6 +190,8 @@ export class TestNode {
     this.scheduler = sched;
     this.transport = transport;
     this.context = ctx;
+    this.ibdFinished = false;
+    this.isInitialBlockDownload();
     ctx.start();
     this.framework.settle();
   }
@@ -264,6 +268,7 @@ export class TestNode {
       blocks.submitBlock(b);
       out.push(b.height);
     }
+    this.isInitialBlockDownload();
     this.framework.settle();
     return out;
   }
@@ -284,9 +289,17 @@ export class TestNode {
     return height === tip.height ? tip : { height, timeSeconds: tip.timeSeconds };
   }
 
-  /** Core's getblockchaininfo().initialblockdownload: the tip is older than a day (-maxtipage). */
+  /**
+   * Core's getblockchaininfo().initialblockdownload: the tip is older than a day (-maxtipage),
+   * until the first time it is not; from then on false until a restart (Core latches it in
+   * ChainstateManager, and its loops ask often enough that it latches as soon as it can).
+   */
+  // Core: validation.cpp ChainstateManager::IsInitialBlockDownload (m_cached_is_ibd latch)
   isInitialBlockDownload(): boolean {
-    return this.ctx.blocks!.getTip().timeSeconds < this.nowSeconds() - 24 * 3600;
+    if (this.ibdFinished) return false;
+    if (this.ctx.blocks!.getTip().timeSeconds < this.nowSeconds() - 24 * 3600) return true;
+    this.ibdFinished = true;
+    return false;
   }
 
   // --- scripted peers ---------------------------------------------------------------------------
