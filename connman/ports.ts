@@ -246,7 +246,9 @@ export type CloseReason =
   | 'outbound-eviction-chain-sync'
   | 'extra-outbound-evicted'
   | 'extra-block-relay-evicted'
-  | 'block-download-timeout';
+  | 'block-download-timeout'
+  /** -maxuploadtarget reached: a historical block or a mempool request (Core disconnects the peer). */
+  | 'upload-target-reached';
 
 /** Why an inbound connection was refused at accept time. */
 export type InboundDropReason = 'network-inactive' | 'banned' | 'discouraged' | 'full' | 'not-listening';

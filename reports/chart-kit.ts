@@ -246,6 +246,7 @@ const DISCONNECT_REASON_COLOURS: Record<DisconnectReason, string> = {
   'handshake-refused': '#86bcb6',
   misbehaviour: '#499894',
   'block-download-timeout': '#8cd17d',
+  'upload-target-reached': '#d37295',
   'disconnect-requested': '#79706e',
   'network-inactive': '#bab0ac',
   shutdown: '#8c8c8c',

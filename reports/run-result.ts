@@ -94,6 +94,7 @@ export type DisconnectReason =
   | 'handshake-refused'
   | 'misbehaviour'
   | 'block-download-timeout'
+  | 'upload-target-reached'
   | 'disconnect-requested'
   | 'network-inactive'
   | 'shutdown'
@@ -130,6 +131,7 @@ export const DISCONNECT_REASON_INFO: readonly DisconnectReasonInfo[] = [
   { reason: 'handshake-refused', coreLog: 'peer does not offer the expected services / peer using obsolete version / connected to self', meaning: "we refused the peer's VERSION", inactivity: false },
   { reason: 'misbehaviour', coreLog: 'Disconnecting and discouraging peer / … in violation of protocol', meaning: 'the peer broke the protocol or was discouraged', inactivity: false },
   { reason: 'block-download-timeout', coreLog: 'Timeout downloading block / Peer is stalling block download', meaning: 'a block request to the peer timed out', inactivity: false },
+  { reason: 'upload-target-reached', coreLog: 'historical block serving limit reached / mempool request with bandwidth limit reached', meaning: '-maxuploadtarget reached: the peer asked for an old block or for our mempool', inactivity: false },
   { reason: 'disconnect-requested', coreLog: 'disconnect by address / disconnect by id', meaning: 'disconnectnode: the scenario asked for it', inactivity: false },
   { reason: 'network-inactive', coreLog: 'Network not active', meaning: 'setnetworkactive false', inactivity: false },
   { reason: 'shutdown', coreLog: 'Stopping node', meaning: 'the node shut down: a restart, or the end of its life', inactivity: false },

@@ -484,6 +484,7 @@ export class Connman {
       startExtraBlockRelayPeers: () => this.startExtraBlockRelayPeers(),
       getNetworkActive: () => this.getNetworkActive(),
       getUseAddrmanOutgoing: () => this.getUseAddrmanOutgoing(),
+      outboundTargetReached: (historical: boolean) => this.outboundTargetReached(historical),
     };
   }
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionType, isFullOutboundConn } from '../protocol/connection-types.ts';
 import { EventLog, FakeDns, FakeFileStore, FakeScheduler, FakeTransport, NO_DEBUG_LOG } from '../testing/fake-ports.ts';
 import { NO_LOGGER } from '../util/logging.ts';
-import { MSG_GETDATA, MSG_GETHEADERS, MSG_HEADERS, headersMessage, type P2PMessage } from '../protocol/messages.ts';
+import { getDataMessage, MSG_BLOCK, MSG_GETDATA, MSG_GETHEADERS, MSG_HEADERS, headersMessage, type P2PMessage } from '../protocol/messages.ts';
+import { NetPermissionFlags } from '../protocol/net-permissions.ts';
 import { serviceOrThrow, type Network } from '../protocol/netaddress.ts';
 import { Node } from '../net/node.ts';
 import {
@@ -15,7 +16,10 @@ import {
   CHAIN_SYNC_TIMEOUT,
   HEADERS_RESPONSE_TIME,
   MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT,
+  type BlockDataMessage,
+  type BlockGetDataMessage,
   type BlockHeadersMessage,
+  type BlockRef,
   type BlockRelayHost,
 } from './blocks.ts';
 import type { CloseReason, ConnmanEvent } from '../ports.ts';
@@ -87,11 +91,16 @@ class FakeBlockHost implements BlockRelayHost {
   getUseAddrmanOutgoing(): boolean {
     return true;
   }
+  /** OutboundTargetReached(true): the historical-block limit of -maxuploadtarget. */
+  historicalLimitReached = false;
+  outboundTargetReached(historical: boolean): boolean {
+    return historical && this.historicalLimitReached;
+  }
 }
 
 let ipCounter = 0;
 /** A peer of the given type in the host's list, not yet handshaked (VERSION not yet processed). */
-function makeNode(host: FakeBlockHost, connType: ConnectionType, text: string): Node {
+function makeNode(host: FakeBlockHost, connType: ConnectionType, text: string, permissions = 0): Node {
   const id = host.nodes.length;
   const node = new Node({
     id,
@@ -104,7 +113,7 @@ function makeNode(host: FakeBlockHost, connType: ConnectionType, text: string): 
     keyedNetGroup: BigInt(id),
     networkKey: 0n,
     localNonce: BigInt(id + 1),
-    permissions: 0,
+    permissions,
     preferEvict: false,
     connectedMicros: host.nowMicros(),
     grant: 'none',
@@ -115,9 +124,9 @@ function makeNode(host: FakeBlockHost, connType: ConnectionType, text: string): 
 }
 
 /** Core's AddTestNode: a handshaked peer of the given type (random-looking IPv4 unless given). */
-function addTestNode(host: FakeBlockHost, blocks: BlockRelay, connType: ConnectionType, addrText?: string): Node {
+function addTestNode(host: FakeBlockHost, blocks: BlockRelay, connType: ConnectionType, addrText?: string, permissions = 0): Node {
   const k = ++ipCounter;
-  const node = makeNode(host, connType, addrText ?? `${10 + (k % 200)}.${(k * 7) & 255}.${(k * 13) & 255}.1:8333`);
+  const node = makeNode(host, connType, addrText ?? `${10 + (k % 200)}.${(k * 7) & 255}.${(k * 13) & 255}.1:8333`, permissions);
   node.successfullyConnected = true;
   blocks.initializePeer(node);
   // Core's tests connect peers through a real handshake: VERSION is processed (fPreferredDownload).
@@ -289,6 +298,35 @@ describe('announcements and block download', () => {
     blocks.processMessage(b, { type: 'block', sizeBytes: 1024, payloadBytes: 1000, block: next } as P2PMessage);
     expect(blocks.bestHeight()).toBe(next.height);
     expect(b.lastBlockTimeSeconds).toBe(Math.floor(sched.nowMicros() / S));
+  });
+});
+
+describe('getdata for a block past the upload target (ProcessGetBlockData, feature_maxuploadtarget.py)', () => {
+  it('a block more than a week older than our best header costs the peer its connection, unless it may download', () => {
+    const { sched, host, blocks } = fakeSetup();
+    const t0 = Math.floor(T0 / S);
+    blocks.submitBlock({ height: 101, timeSeconds: t0 });
+    sched.runFor(8 * 86400 * S);
+    blocks.submitBlock({ height: 102, timeSeconds: t0 + 8 * 86400 });
+    const getdata = (n: Node, height: number): void => void blocks.processMessage(n, { ...getDataMessage(1), height } as BlockGetDataMessage);
+    const blocksTo = (n: Node): BlockRef[] => host.sent.filter((x) => x.id === n.id && x.msg.type === MSG_BLOCK).map((x) => (x.msg as BlockDataMessage).block);
+    const a = addTestNode(host, blocks, ConnectionType.INBOUND);
+    // Below the limit every block is served, with its own timestamp.
+    getdata(a, 101);
+    expect(blocksTo(a)).toEqual([{ height: 101, timeSeconds: t0 }]);
+    host.historicalLimitReached = true;
+    // A recent block still is.
+    getdata(a, 102);
+    expect(blocksTo(a).length).toBe(2);
+    // The old one is not: the peer is disconnected.
+    getdata(a, 101);
+    expect(blocksTo(a).length).toBe(2);
+    expect(a.disconnectReason).toBe('upload-target-reached');
+    // The download permission exempts a peer.
+    const b = addTestNode(host, blocks, ConnectionType.INBOUND, undefined, NetPermissionFlags.Download);
+    getdata(b, 101);
+    expect(blocksTo(b)).toEqual([{ height: 101, timeSeconds: t0 }]);
+    expect(b.disconnect).toBe(false);
   });
 });
 

@@ -68,6 +68,8 @@ export const BLOCK_DOWNLOAD_TIMEOUT_BASE = 1;
 export const BLOCK_DOWNLOAD_TIMEOUT_PER_PEER = 0.5;
 /** A typical full block on the wire (payload bytes); a parameter of the model, not a Core constant. */
 export const DEFAULT_BLOCK_PAYLOAD_BYTES = 1_500_000;
+/** Core: net_processing.cpp HISTORICAL_BLOCK_AGE (seconds): older blocks count against the upload target's historical limit. */
+export const HISTORICAL_BLOCK_AGE = 7 * 24 * 60 * 60;
 
 /** A block of the model's single chain: its height is its identity (and its work). */
 export interface BlockRef {
@@ -103,6 +105,8 @@ export interface BlockRelayHost {
   startExtraBlockRelayPeers(): void;
   getNetworkActive(): boolean;
   getUseAddrmanOutgoing(): boolean;
+  // Core: net.cpp CConnman::OutboundTargetReached
+  outboundTargetReached(historicalBlockServingLimit: boolean): boolean;
 }
 
 export interface BlockRelayOptions {
@@ -174,7 +178,11 @@ export class BlockRelay implements PeerBlockPart {
   private readonly blocksInFlight = new Map<number, NodeId>();
   private readonly peers = new Map<NodeId, PeerBlockState>();
   private checkTimer: TimerHandle = 0;
-  private readonly blockPayloadBytes: number;
+  /** The serialized size of every block of the model's chain (a block message's payload). */
+  readonly blockPayloadBytes: number;
+  /** nTime of each block connected since the start, by height; startTimeSeconds for those below. */
+  private readonly blockTimes = new Map<number, number>();
+  private readonly startTimeSeconds: number;
   private readonly staleTipExtraPeers: boolean;
   private readonly chainSyncEviction: boolean;
   private readonly extraBlockRelayPeers: boolean;
@@ -184,6 +192,7 @@ export class BlockRelay implements PeerBlockPart {
     opts: BlockRelayOptions = {},
   ) {
     this.tip = opts.genesis ?? { height: 0, timeSeconds: 0 };
+    this.startTimeSeconds = this.tip.timeSeconds;
     this.bestHeaderHeight = this.tip.height;
     this.bestHeaderTimeSeconds = this.tip.timeSeconds;
     this.blockPayloadBytes = opts.blockPayloadBytes ?? DEFAULT_BLOCK_PAYLOAD_BYTES;
@@ -394,9 +403,7 @@ export class BlockRelay implements PeerBlockPart {
     }
     if (msg.type === MSG_GETDATA) {
       const h = (msg as BlockGetDataMessage).height;
-      if (typeof h === 'number' && h <= this.tip.height) {
-        this.host.pushMessage(node, { ...blockMessage(this.blockPayloadBytes), block: h === this.tip.height ? this.tip : { height: h, timeSeconds: this.tip.timeSeconds } } as BlockDataMessage);
-      }
+      if (typeof h === 'number' && h <= this.tip.height) this.processGetBlockData(node, h);
       return typeof h === 'number';
     }
     if (msg.type === MSG_BLOCK) {
@@ -406,6 +413,32 @@ export class BlockRelay implements PeerBlockPart {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A getdata for a block of our chain: past the upload target's historical-block limit, a block
+   * more than HISTORICAL_BLOCK_AGE older than our best header costs the peer its connection unless
+   * it has the download permission; otherwise the block is sent.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessGetBlockData (historical limit, then the block)
+  private processGetBlockData(node: Node, height: number): void {
+    const block = this.blockAt(height);
+    if (this.host.outboundTargetReached(true) && this.bestHeaderTimeSeconds - block.timeSeconds > HISTORICAL_BLOCK_AGE && !hasPermission(node.permissions, NetPermissionFlags.Download)) {
+      if (this.host.log.net) this.host.log.debug(`historical block serving limit reached, ${disconnectMsg(node.id)}`);
+      this.host.disconnect(node, 'upload-target-reached');
+      return;
+    }
+    this.host.pushMessage(node, { ...blockMessage(this.blockPayloadBytes), block } as BlockDataMessage);
+  }
+
+  /**
+   * The block at `height` on our chain. Timestamps are kept for the blocks connected since the
+   * start; a block below the starting tip is taken to have the starting tip's time.
+   */
+  // Core: chain.h CChain::operator[] (CBlockIndex::nTime)
+  blockAt(height: number): BlockRef {
+    if (height === this.tip.height) return this.tip;
+    return { height, timeSeconds: this.blockTimes.get(height) ?? this.startTimeSeconds };
   }
 
   /**
@@ -555,6 +588,7 @@ export class BlockRelay implements PeerBlockPart {
   // Core: net_processing.cpp PeerManagerImpl::BlockConnected / UpdatedBlockTip (simplified relay)
   private connectTip(b: BlockRef, from: NodeId | null): void {
     this.tip = b;
+    this.blockTimes.set(b.height, b.timeSeconds);
     const now = this.nowSeconds();
     this.lastTipUpdate = now;
     this.host.emit({ kind: 'tip-updated', height: b.height, fromNodeId: from });

@@ -594,7 +594,7 @@ export class PeerManager implements NetEventsInterface {
     if (this.host.outboundTargetReached(false) && !mempoolPerm) {
       if (!noban) {
         if (log.net) log.debug(`mempool request with bandwidth limit reached, ${disconnectMsg(node.id)}`);
-        this.host.disconnect(node, 'protocol-violation');
+        this.host.disconnect(node, 'upload-target-reached');
       }
       return;
     }

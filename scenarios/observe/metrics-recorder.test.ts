@@ -116,7 +116,7 @@ function attackerRun(): { run: Run; keys: Set<string> } {
 describe('vocabulary mappings', () => {
   it('maps every CloseReason to a DisconnectReason, and exactly the evictions to an EvictionReason', () => {
     const reasons = Object.keys(DISCONNECT_REASON_OF) as (keyof typeof DISCONNECT_REASON_OF)[];
-    expect(reasons.length).toBe(26);
+    expect(reasons.length).toBe(27);
     expect(Object.keys(EVICTION_REASON_OF).sort()).toEqual([...reasons].sort());
     for (const r of reasons) {
       expect(DISCONNECT_REASONS).toContain(DISCONNECT_REASON_OF[r]);

@@ -82,6 +82,7 @@ export const DISCONNECT_REASON_OF: Readonly<Record<CloseReason, DisconnectReason
   'extra-outbound-evicted': 'eviction',
   'extra-block-relay-evicted': 'eviction',
   'block-download-timeout': 'block-download-timeout',
+  'upload-target-reached': 'upload-target-reached',
 };
 
 /**
@@ -118,6 +119,7 @@ export const EVICTION_REASON_OF: Readonly<Record<CloseReason, EvictionReason | n
   'extra-outbound-evicted': 'extra-full-relay-outbound',
   'extra-block-relay-evicted': 'extra-block-relay-outbound',
   'block-download-timeout': null,
+  'upload-target-reached': null,
 };
 
 /** A ConnectionType by Core's RPC name (node/connection_types.cpp ConnectionTypeAsString). */
