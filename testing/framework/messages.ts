@@ -11,6 +11,7 @@ import {
   getAddrMessage,
   getDataMessage,
   headersMessage,
+  mempoolMessage,
   MESSAGE_HEADER_SIZE,
   parseNetAddr,
   pingMessage,
@@ -33,6 +34,7 @@ export const msgPong = (nonce = 0n): P2PMessage => pongMessage(nonce);
 export const msgGetaddr = (): P2PMessage => getAddrMessage();
 export const msgSendaddrv2 = (): P2PMessage => sendAddrV2Message();
 export const msgWtxidrelay = (): P2PMessage => wtxidRelayMessage();
+export const msgMempool = (): P2PMessage => mempoolMessage();
 
 /** Python's msg_version with the test framework's defaults (P2P_SUBVERSION, P2P_SERVICES, relay). */
 export function msgVersion(f: Partial<VersionFields> & { nonce?: bigint } = {}): P2PMessage {

@@ -286,7 +286,13 @@ export class TestNode {
   getblockheader(height: number = this.getblockcount()): BlockRef {
     const tip = this.ctx.blocks!.getTip();
     if (height > tip.height || height < 0) throw new RPCError(-5, 'Block not found');
-    return height === tip.height ? tip : { height, timeSeconds: tip.timeSeconds };
+    return this.ctx.blocks!.blockAt(height);
+  }
+
+  /** Core's getblock (verbosity 1) for what the p2p tests read: hash (the height), time and size. */
+  getblock(height: number): { hash: number; height: number; time: number; size: number } {
+    const b = this.getblockheader(height);
+    return { hash: b.height, height: b.height, time: b.timeSeconds, size: this.ctx.blocks!.blockPayloadBytes };
   }
 
   /**
