@@ -66,7 +66,7 @@ export { ArgsManager, parseNodeArgs, type NodeArgs } from './init-args.ts';
 export { NET_RPC_METHODS, NodeRpc, callRpc, rpcHelp, CLIENT_VERSION, type RpcNode, type PeerInfo, type NetworkInfo, type NetTotals, type BannedEntry, type NodeAddress, type AddedNodeInfoJson } from './rpc/net.ts';
 export { RPCError } from './rpc/protocol.ts';
 export * as RpcErrorCodes from './rpc/protocol.ts';
-export { NODE_BLOOM } from './protocol/protocol.ts';
+export { NODE_BLOOM, NODE_COMPACT_FILTERS } from './protocol/protocol.ts';
 export { NetPermissionFlags } from './protocol/net-permissions.ts';
 export { getNetworkName } from './protocol/netbase.ts';
 export { FastRandomContext } from './util/random.ts';

@@ -21,7 +21,7 @@ import {
 import { DnsSeedThread } from './dns-seed.ts';
 import { selectNodeToEvict, type NodeEvictionCandidate } from './eviction.ts';
 import { CSipHasher, sha256 } from '../util/hash.ts';
-import { MESSAGE_HEADER_SIZE } from '../protocol/messages.ts';
+import { MAX_PROTOCOL_MESSAGE_LENGTH, MESSAGE_HEADER_SIZE } from '../protocol/messages.ts';
 import {
   inactivityCheck,
   inactivityLogLine,
@@ -1913,6 +1913,18 @@ export class Connman {
     if (node === undefined) return;
     const now = this.now();
     const size = msg.sizeBytes;
+    if (size - MESSAGE_HEADER_SIZE > MAX_PROTOCOL_MESSAGE_LENGTH) {
+      // Core: V1Transport::ReadHeader refuses the header, ReceiveMsgBytes fails, the socket closes.
+      node.recvBytes += MESSAGE_HEADER_SIZE;
+      node.lastRecvMicros = now;
+      this.totalBytesRecv += MESSAGE_HEADER_SIZE;
+      if (this.log.net) {
+        this.log.debug(`Header error: Size too large (${msg.type}, ${size - MESSAGE_HEADER_SIZE} bytes), peer=${node.id}`);
+        this.log.debug(`receiving message bytes failed, ${disconnectMsg(node.id)}`);
+      }
+      this.markDisconnect(node, 'protocol-violation');
+      return;
+    }
     node.recvBytesPerMsgType.set(msg.type, (node.recvBytesPerMsgType.get(msg.type) ?? 0) + size);
     countMsg(this.recvTotals, msg.type, size);
     node.recvBytes += size;

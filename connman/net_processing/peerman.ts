@@ -34,7 +34,9 @@ import { pingTimeoutCheck } from '../net/inactivity.ts';
 import {
   addrMessage,
   addrV2Message,
+  decodePayload,
   getAddrMessage,
+  MessageDecodeError,
   MAX_ADDR_TO_SEND,
   MESSAGE_HEADER_SIZE,
   MIN_PEER_PROTO_VERSION,
@@ -63,6 +65,7 @@ import {
   verackMessage,
   versionMessage,
   wtxidRelayMessage,
+  WIRE_CODEC_TYPES,
   type FilterAddMessage,
   type FilterLoadMessage,
   type P2PMessage,
@@ -332,11 +335,13 @@ export class PeerManager implements NetEventsInterface {
    * Core's one-message-per-node round robin).
    */
   // Core: net_processing.cpp PeerManagerImpl::ProcessMessage (handshake, ping, addr subset)
-  processMessage(node: Node, msg: P2PMessage, receivedMicros: Micros): void {
+  processMessage(node: Node, received: P2PMessage, receivedMicros: Micros): void {
     if (node.disconnect) return;
-    const type = msg.type;
+    const type = received.type;
     const log = this.host.log;
-    if (log.net) log.debug(`received: ${type} (${msg.sizeBytes - MESSAGE_HEADER_SIZE} bytes) peer=${node.id}`);
+    if (log.net) log.debug(`received: ${type} (${received.sizeBytes - MESSAGE_HEADER_SIZE} bytes) peer=${node.id}`);
+    const msg = this.deserialize(received);
+    if (msg === null) return;
     if (type === MSG_VERSION) {
       this.processVersion(node, msg as VersionMessage);
       return;
@@ -796,6 +801,26 @@ export class PeerManager implements NetEventsInterface {
     if (wasEmpty) {
       this.catchUpAddrSendTimer(st, this.host.nowMicros());
       this.host.refreshNodeTimer(st.node);
+    }
+  }
+
+  /**
+   * A message that arrived as raw payload bytes (sendmsgtopeer) parsed as ProcessMessage's
+   * deserialization would: by the wire codec for its types; a payload that does not parse is the
+   * exception ProcessMessages catches and logs (null: the message is dropped). Types the codec does
+   * not know pass on without contents. Typed messages pass through.
+   */
+  // Core: net_processing.cpp PeerManagerImpl::ProcessMessages (the catch around ProcessMessage)
+  private deserialize(msg: P2PMessage): P2PMessage | null {
+    const hex = (msg as P2PMessage & { rawPayloadHex?: string }).rawPayloadHex;
+    if (hex === undefined || !WIRE_CODEC_TYPES.has(msg.type)) return msg;
+    const bytes = Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+    try {
+      return { ...decodePayload(msg.type, bytes), sizeBytes: msg.sizeBytes };
+    } catch (e) {
+      if (!(e instanceof MessageDecodeError)) throw e;
+      if (this.host.log.net) this.host.log.debug(`ProcessMessages(${msg.type}, ${bytes.length} bytes): Exception '${e.message}' (${e.name}) caught`);
+      return null;
     }
   }
 

@@ -550,6 +550,23 @@ function decodeAddrs(r: ByteReader, v2: boolean): AddrMessage {
   return v2 ? addrV2Message(out) : addrMessage(out);
 }
 
+/** The message types decodePayload parses. */
+export const WIRE_CODEC_TYPES: ReadonlySet<string> = new Set([
+  MSG_VERSION,
+  MSG_VERACK,
+  MSG_SENDADDRV2,
+  MSG_WTXIDRELAY,
+  MSG_SENDHEADERS,
+  MSG_GETADDR,
+  MSG_PING,
+  MSG_PONG,
+  MSG_SENDCMPCT,
+  MSG_FEEFILTER,
+  MSG_SENDTXRCNCL,
+  MSG_ADDR,
+  MSG_ADDRV2,
+]);
+
 /** Parses a payload of the given message type (codec types only). */
 export function decodePayload(type: string, payload: Uint8Array): P2PMessage {
   const r = new ByteReader(payload);
