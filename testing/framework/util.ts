@@ -4,10 +4,22 @@
 
 import { RPCError } from '../../connman/index.ts';
 
-/** Core: test_framework/util.py assert_equal */
+/** A value's JSON with bigints as strings and object keys sorted (Python's dict equality ignores key order). */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return x.toString();
+    if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+      const o = x as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    }
+    return x;
+  });
+}
+
+/** Core: test_framework/util.py assert_equal (==: lists in order, dicts by their entries). */
 export function assertEqual<T>(actual: T, expected: T, what = ''): void {
-  const a = JSON.stringify(actual, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  const e = JSON.stringify(expected, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const a = canonicalJson(actual);
+  const e = canonicalJson(expected);
   if (a !== e) throw new Error(`not(${a} == ${e})${what !== '' ? ` (${what})` : ''}`);
 }
 
