@@ -149,6 +149,18 @@ describe('Connman: open connections', () => {
     expect(w.log.ofKind('fixed-seeds-added')).toEqual([{ kind: 'fixed-seeds-added', count: 1 }]);
   });
 
+  it('removing the last added node lets the fixed seeds in on the next pass (-dnsseed=0), not 60 s after start', () => {
+    const fixed = [serviceOrThrow('77.1.1.1:8333', 8333), serviceOrThrow('78.1.1.1:8333', 8333)];
+    const w = makeWorld({ fixedSeeds: true, fixedSeedList: fixed, dnsSeed: false, addedNodes: ['9.9.9.9:8333'] }, 0);
+    w.cm.start();
+    w.sched.runFor(10 * S);
+    expect(w.log.ofKind('fixed-seeds-added')).toEqual([]);
+    expect(w.cm.removeAddedNode('9.9.9.9:8333')).toBe(true);
+    // Core's loop re-reads the added-node list within one 500 ms pass.
+    w.sched.runFor(S / 2 + 1);
+    expect(w.log.ofKind('fixed-seeds-added')).toEqual([{ kind: 'fixed-seeds-added', count: 2 }]);
+  });
+
   it('adds fixed seeds at once with -dnsseed=0, no seednodes and no added nodes', () => {
     const fixed = [serviceOrThrow('77.1.1.1:8333', 8333), serviceOrThrow('78.1.1.1:8333', 8333)];
     const w = makeWorld({ fixedSeeds: true, fixedSeedList: fixed, dnsSeed: false }, 0);

@@ -1468,7 +1468,10 @@ export class Connman {
   }
   // Core: net.cpp CConnman::RemoveAddedNode
   removeAddedNode(node: string): boolean {
-    return this.addedNodes.removeAddedNode(node);
+    const removed = this.addedNodes.removeAddedNode(node);
+    // ThreadOpenConnections reads the list on its next pass: an empty one can let the fixed seeds in.
+    if (removed) this.wakeOpenConnections();
+    return removed;
   }
   // Core: net.cpp CConnman::AddedNodesContain
   addedNodesContain(addr: Service): boolean {
