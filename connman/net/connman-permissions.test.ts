@@ -115,6 +115,17 @@ describe('inbound permissions (§9 step 1)', () => {
     expect(permissionsToStrings(st.permissions)).toEqual(['bloomfilter', 'noban', 'download']);
   });
 
+  it('a bind-any -whitebind (0.0.0.0:port) gives its flags to peers that reach it on any local address', () => {
+    const any = serviceOrThrow('0.0.0.0:8500', 8333);
+    const w = makeWorld({ binds: [{ service: LOCAL }, { service: any, permissions: F.NoBan }] });
+    w.cm.start();
+    // The accepted socket's local address is the one the peer dialled, not 0.0.0.0.
+    expect(inboundFrom(w, serviceOrThrow('1.2.3.4:8500', 8333), '55.1.1.1')).toBe(F.NoBan);
+    // Another port, or IPv6 on an IPv4 bind-any socket, is not that socket.
+    expect(inboundFrom(w, LOCAL, '55.1.1.2')).toBe(0);
+    expect(inboundFrom(w, serviceOrThrow('[2001:db8::1]:8500', 8333), '55.1.1.3')).toBe(0);
+  });
+
   it('-whitelist ranges add their flags to matching inbound peers (implicit ones expanded)', () => {
     const w = makeWorld({
       whitelistedRangeIncoming: [implicitRange('50.1.0.0/16'), { subnet: lookupSubNet('52.0.0.0/8'), flags: F.Addr }],

@@ -1076,6 +1076,18 @@ export class Connman {
   // Inbound
 
   /**
+   * The listening socket that accepted a connection whose local address is `local`: the socket
+   * bound to exactly that service, else one bound to the any-address of its family on that port
+   * (0.0.0.0 or ::; an IPv6 socket is IPV6_V6ONLY in Core, so it takes no IPv4 connection).
+   */
+  // Core: net.cpp CConnman::AcceptConnection (the ListenSocket whose socket accepted)
+  private listenSocketFor(local: Service): ListenSocket | null {
+    const exact = this.listenSockets.find((l) => l.service.equals(local));
+    if (exact !== undefined) return exact;
+    return this.listenSockets.find((l) => l.service.isBindAny() && l.service.port === local.port && l.service.isIPv4() === local.isIPv4() && l.service.isIPv6() === local.isIPv6()) ?? null;
+  }
+
+  /**
    * A peer connected to one of our listening sockets: permissions, limits, eviction at the limit,
    * then a new INBOUND node.
    */
@@ -1083,7 +1095,7 @@ export class Connman {
   acceptConnection(conn: ConnHandle, local: Service, remoteIn: Service): void {
     const remote = maybeFlipServiceToCJDNS(remoteIn, this.reachable);
     const addrBind = maybeFlipServiceToCJDNS(local, this.reachable);
-    const listen = this.listenSockets.find((l) => l.service.equals(local)) ?? null;
+    const listen = this.listenSocketFor(local);
     const drop = (reason: 'network-inactive' | 'banned' | 'discouraged' | 'full' | 'not-listening'): void => {
       this.transport.close(conn);
       if (this.log.net) {
