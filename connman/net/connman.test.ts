@@ -161,6 +161,16 @@ describe('Connman: open connections', () => {
     expect(w.log.ofKind('fixed-seeds-added')).toEqual([{ kind: 'fixed-seeds-added', count: 2 }]);
   });
 
+  it('a numeric destination that is not a valid address (0.0.0.0) is refused, never sent to the resolver', () => {
+    const w = makeWorld({}, 0);
+    w.cm.start();
+    expect(w.cm.addConnection('0.0.0.0', ConnectionType.OUTBOUND_FULL_RELAY)).toBe(true);
+    w.sched.runFor(S);
+    expect(w.dns.queries).toEqual([]);
+    expect(w.log.ofKind('connect-failed').filter((e) => e.addr === '0.0.0.0')).toEqual([{ kind: 'connect-failed', addr: '0.0.0.0', connType: ConnectionType.OUTBOUND_FULL_RELAY, reason: 'invalid' }]);
+    expect(w.cm.getNodes()).toEqual([]);
+  });
+
   it('adds fixed seeds at once with -dnsseed=0, no seednodes and no added nodes', () => {
     const fixed = [serviceOrThrow('77.1.1.1:8333', 8333), serviceOrThrow('78.1.1.1:8333', 8333)];
     const w = makeWorld({ fixedSeeds: true, fixedSeedList: fixed, dnsSeed: false }, 0);

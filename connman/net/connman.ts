@@ -32,7 +32,7 @@ import {
 } from './inactivity.ts';
 import type { P2PMessage } from '../protocol/messages.ts';
 import { addWhitelistPermissionFlags, hasPermission, NetPermissionFlags } from '../protocol/net-permissions.ts';
-import { lookupNumeric, NET_MAX, NET_INTERNAL, NET_UNROUTABLE, NetAddr, Service, type Network } from '../protocol/netaddress.ts';
+import { parseService, NET_MAX, NET_INTERNAL, NET_UNROUTABLE, NetAddr, Service, type Network } from '../protocol/netaddress.ts';
 import { getNetworkName, maybeFlipServiceToCJDNS } from '../protocol/netbase.ts';
 import { NetGroupManager } from '../netgroup/netgroup.ts';
 import { Node, type GrantKind, type NodeId } from './node.ts';
@@ -1304,10 +1304,12 @@ export class Connman {
       targets.push(addrConnect!);
     } else {
       const port = defaultPortFor(dest, this.options.defaultPort);
-      const numeric = lookupNumeric(dest, port);
+      // A numeric (or onion / I2P) destination is its own answer, valid or not (Core's Lookup hands
+      // getaddrinfo the string, which parses 0.0.0.0 without asking DNS); only names are resolved.
+      const numeric = parseService(dest, port);
       let resolved: Service[];
-      if (numeric.isValid()) {
-        resolved = [numeric];
+      if (numeric.ok) {
+        resolved = [numeric.value];
       } else {
         // A name: the world's resolver answers (DNS seed names resolve to node addresses).
         resolved = this.dns.resolve(dest, 256).map((a) => Service.of(a, port));
