@@ -80,7 +80,7 @@ describe('DNS seeding: the query schedule', () => {
     w.sched.runFor(60 * S);
     expect(w.log.times.length).toBe(7);
     expect(new Set(w.log.times.map((q) => q.at))).toEqual(new Set([0]));
-    expect(w.cm.threadDNSAddressSeed()?.outcome).toBe('done');
+    expect(w.cm.dnsSeedThread()?.outcome).toBe('done');
   });
 
   it('a non-empty addrman (< 1000): wait 11 s, query 3, wait 11 s, query 3, wait 11 s, query 1', () => {
@@ -114,7 +114,7 @@ describe('DNS seeding: the query schedule', () => {
     w.cm.start();
     w.sched.runFor(400 * S);
     expect(w.log.times).toEqual([]);
-    expect(w.cm.threadDNSAddressSeed()?.outcome).toBe('peers-available');
+    expect(w.cm.dnsSeedThread()?.outcome).toBe('peers-available');
   });
 
   it('-forcednsseed queries every seed at once even with a full addrman', () => {
@@ -184,7 +184,7 @@ describe('p2p_dns_seeds.py re-enacted', () => {
     w.sched.runFor(60 * S);
     expect(w.cm.getFullOutboundConnCount()).toBe(2);
     expect(w.log.times).toEqual([]);
-    expect(w.cm.threadDNSAddressSeed()?.outcome).toBe('peers-available');
+    expect(w.cm.dnsSeedThread()?.outcome).toBe('peers-available');
   });
 
   it('existing_block_relay_connections_test: two block-relay-only peers do not stop DNS seeding', () => {
@@ -208,7 +208,7 @@ describe('p2p_dns_seeds.py re-enacted', () => {
     const w = makeWorld({ dnsSeeds: SEVEN, dnsSeed: false });
     w.cm.start();
     w.sched.runFor(400 * S);
-    expect(w.cm.threadDNSAddressSeed()).toBeNull();
+    expect(w.cm.dnsSeedThread()).toBeNull();
     expect(w.log.times).toEqual([]);
   });
 });
@@ -234,7 +234,7 @@ describe('-seednode and DNS seeding', () => {
     w.sched.runFor(40 * S);
     expect(w.cm.getFullOutboundConnCount()).toBeGreaterThanOrEqual(2);
     expect(w.log.times).toEqual([]);
-    expect(w.cm.threadDNSAddressSeed()?.outcome).toBe('skipped');
+    expect(w.cm.dnsSeedThread()?.outcome).toBe('skipped');
   });
 });
 

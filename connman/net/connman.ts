@@ -521,28 +521,7 @@ export class Connman {
     if (seedNodes.length > 0) this.rng.shuffle(seedNodes);
 
     if (!o.dnsSeed) this.log.logInfo('DNS seeding disabled');
-    if (o.dnsSeed) {
-      this.dnsThread = new DnsSeedThread({
-        log: this.log,
-        clock: this.clock,
-        scheduler: this.scheduler,
-        rng: this.rng,
-        addrman: this.addrman,
-        resolver: this.dns,
-        events: this.events,
-        defaultPort: o.defaultPort,
-        seeds: o.dnsSeeds,
-        forceDnsSeed: o.forceDnsSeed,
-        nameProxy: o.nameProxy,
-        haveSeedNodes: o.seedNodes.length > 0,
-        getFullOutboundConnCount: () => this.getFullOutboundConnCount(),
-        getNetworkActive: () => this.networkActive,
-        addAddrFetch: (d) => this.addAddrFetch(d),
-        addressesAdded: () => this.wakeOpenConnections(),
-        shuffle: (xs) => this.rng.shuffle(xs),
-      });
-      this.dnsThread.start();
-    }
+    if (o.dnsSeed) this.threadDNSAddressSeed();
 
     // ThreadOpenAddedConnections always runs.
     this.scheduleAdded(this.now());
@@ -1019,30 +998,38 @@ export class Connman {
       this.nodeAddrs.remove(n.addr);
     }
     const now = this.now();
-    for (const n of gone) {
-      if (n.keepAlive !== null) {
-        n.keepAlive.detach(now);
-        n.keepAlive = null;
-      }
-      this.byConn.delete(n.conn);
-      this.byId.delete(n.id);
-      this.releaseGrant(n.grant);
-      n.grant = 'none';
-      this.transport.close(n.conn);
-      if (n.isManualOrFullOutbound()) this.networkConnCounts[n.addr.getNetwork()]!--;
-      if (n.timer !== 0) this.scheduler.cancel(n.timer);
-      n.timer = 0;
-      this.peerman.finalizeNode(n);
-      this.emit({
-        kind: 'connection-closed',
-        nodeId: n.id,
-        addr: n.addrName,
-        connType: n.connType,
-        reason: (forceReason ?? n.disconnectReason ?? 'disconnect-requested') as CloseReason,
-        lifetimeMicros: now - n.connectedMicros,
-      });
-    }
+    for (const n of gone) this.deleteNode(n, forceReason, now);
     this.wakeOpenConnections();
+  }
+
+  /**
+   * A node already taken out of the node list: its grant released, its socket closed, the
+   * PeerManager's state for it finalised (Core's DeleteNode: FinalizeNode, then delete). Core parks
+   * the node until its reference count drops; without threads it goes at once.
+   */
+  // Core: net.cpp CConnman::DeleteNode
+  private deleteNode(n: Node, forceReason: CloseReason | null, now: Micros): void {
+    if (n.keepAlive !== null) {
+      n.keepAlive.detach(now);
+      n.keepAlive = null;
+    }
+    this.byConn.delete(n.conn);
+    this.byId.delete(n.id);
+    this.releaseGrant(n.grant);
+    n.grant = 'none';
+    this.transport.close(n.conn);
+    if (n.isManualOrFullOutbound()) this.networkConnCounts[n.addr.getNetwork()]!--;
+    if (n.timer !== 0) this.scheduler.cancel(n.timer);
+    n.timer = 0;
+    this.peerman.finalizeNode(n);
+    this.emit({
+      kind: 'connection-closed',
+      nodeId: n.id,
+      addr: n.addrName,
+      connType: n.connType,
+      reason: (forceReason ?? n.disconnectReason ?? 'disconnect-requested') as CloseReason,
+      lifetimeMicros: now - n.connectedMicros,
+    });
   }
 
   private releaseGrant(g: GrantKind): void {
@@ -2126,9 +2113,37 @@ export class Connman {
     this.wakeOpenConnections();
   }
 
-  /** Core's ThreadDNSAddressSeed: the running DnsSeedThread (null when -dnsseed=0). */
+  /**
+   * Core's ThreadDNSAddressSeed, started by Start when -dnsseed is on: the DnsSeedThread runs its
+   * waits and queries as timers (net/dns-seed.ts).
+   */
   // Core: net.cpp CConnman::ThreadDNSAddressSeed
-  threadDNSAddressSeed(): DnsSeedThread | null {
+  private threadDNSAddressSeed(): void {
+    const o = this.options;
+    this.dnsThread = new DnsSeedThread({
+      log: this.log,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      rng: this.rng,
+      addrman: this.addrman,
+      resolver: this.dns,
+      events: this.events,
+      defaultPort: o.defaultPort,
+      seeds: o.dnsSeeds,
+      forceDnsSeed: o.forceDnsSeed,
+      nameProxy: o.nameProxy,
+      haveSeedNodes: o.seedNodes.length > 0,
+      getFullOutboundConnCount: () => this.getFullOutboundConnCount(),
+      getNetworkActive: () => this.networkActive,
+      addAddrFetch: (d) => this.addAddrFetch(d),
+      addressesAdded: () => this.wakeOpenConnections(),
+      shuffle: (xs) => this.rng.shuffle(xs),
+    });
+    this.dnsThread.start();
+  }
+
+  /** The DNS-seed thread of this run (null when -dnsseed=0): its outcome, for tests and reports. */
+  dnsSeedThread(): DnsSeedThread | null {
     return this.dnsThread;
   }
 }
