@@ -2,7 +2,7 @@
 // slots, one of which may relay transactions (-inboundrelaypercent=50); a tx-relaying newcomer
 // evicts a tx-relaying peer or is dropped, a full node drops the newcomer when nobody is evictable,
 // filterload turns a block-relay peer into a tx-relaying one (and may drop it), and
-// EvictTxPeerIfFull evicts only tx-relaying peers. A1… are TESTING.md's rows.
+// EvictTxPeerIfFull evicts only tx-relaying peers. A1… are the rows of README.md's table.
 import { describe, expect, it } from 'vitest';
 import { filterLoadMessage, NODE_WITNESS, NODE_NETWORK } from '../../connman/index.ts';
 import { msgVersion, P2P_SUBVERSION, P2P_VERSION, P2PInterface, TestFramework } from '../index.ts';

@@ -1,6 +1,6 @@
 // Core's test/functional/p2p_ping.py on the port: ping on connect, pingwait, the pong problems
 // (short payload, unsolicited, nonce mismatch, nonce zero), pingtime / minping, and the ping timeout.
-// Numbers in comments (A1, A2, …) are the assertions of TESTING.md's table for this file.
+// Numbers in comments (A1, A2, …) are the rows of README.md's table for this file.
 import { describe, expect, it } from 'vitest';
 import { assertEqual, mockForwarder, msgGeneric, msgPong, P2PInterface, TestFramework, type TestNode } from '../index.ts';
 
