@@ -23,7 +23,7 @@ function seed(n: number): Uint8Array {
 }
 
 /** `count` distinct routable IPv4 services spread over many /16s, with their sources. */
-function makeAddresses(count: number): { addrs: Address[]; sources: NetAddr[] } {
+export function makeAddresses(count: number): { addrs: Address[]; sources: NetAddr[] } {
   const rng = new FastRandomContext(seed(9999));
   const addrs: Address[] = [];
   const sources: NetAddr[] = [];
@@ -40,7 +40,7 @@ function makeAddresses(count: number): { addrs: Address[]; sources: NetAddr[] } 
   return { addrs, sources };
 }
 
-function makeAddrman(pool: AddressPool, ngm: NetGroupManager, n: number): AddrMan {
+export function makeAddrman(pool: AddressPool, ngm: NetGroupManager, n: number): AddrMan {
   const key = Uint8Array.from(DETERMINISTIC_ADDRMAN_KEY);
   key[1] = n & 0xff;
   key[2] = (n >>> 8) & 0xff;
@@ -55,7 +55,7 @@ function makeAddrman(pool: AddressPool, ngm: NetGroupManager, n: number): AddrMa
 }
 
 /** Fills an addrman until it holds `target` entries (or the list runs out); ~30% are made tried. */
-function fill(am: AddrMan, addrs: Address[], sources: NetAddr[], target: number, offset: number): void {
+export function fill(am: AddrMan, addrs: Address[], sources: NetAddr[], target: number, offset: number): void {
   for (let i = 0; i < addrs.length && am.size() < target; i++) {
     const k = (i + offset) % addrs.length;
     am.add([addrs[k]!], sources[k]!, 0);

@@ -35,6 +35,7 @@ import { IntMap } from '../util/int-map.ts';
 import { Network, type NetAddr, type Service } from '../protocol/netaddress.ts';
 import type { Clock, Rng } from '../ports.ts';
 import { Address } from '../protocol/protocol.ts';
+import { OP_COUNTS, Op } from '../util/op-counts.ts';
 import { MICROS_PER_SECOND, secondsOf } from '../util/time.ts';
 
 /**
@@ -636,6 +637,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::Add / Add_
   add(addrs: readonly Address[], source: NetAddr, timePenaltySeconds = 0): boolean {
     this.check();
+    OP_COUNTS[Op.amAdd] += addrs.length;
     const sourcePool = this.pool.internNetAddr(source);
     let added = 0;
     for (let i = 0; i < addrs.length; i++) {
@@ -649,6 +651,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::Good
   good(addr: Service, timeSeconds: number = this.nowSeconds()): boolean {
     this.check();
+    OP_COUNTS[Op.amGood]++;
     this.lastGood = timeSeconds;
     const nid = this.find(addr);
     const ret = nid >= 0 ? this.good_(nid, this.testBeforeEvict, timeSeconds) : false;
@@ -660,6 +663,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::Attempt / Attempt_
   attempt(addr: Service, countFailure: boolean, timeSeconds: number = this.nowSeconds()): void {
     this.check();
+    OP_COUNTS[Op.amAttempt]++;
     const nid = this.find(addr);
     if (nid >= 0) {
       this.lastTry[nid] = timeSeconds;
@@ -675,6 +679,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::ResolveCollisions / ResolveCollisions_
   resolveCollisions(): void {
     this.check();
+    OP_COUNTS[Op.amResolve]++;
     const kept: number[] = [];
     const keptRows: number[] = [];
     // Iterate a snapshot: Good_ below never inserts (it runs without test-before-evict).
@@ -727,6 +732,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::SelectTriedCollision / SelectTriedCollision_
   selectTriedCollision(): SelectResult {
     this.check();
+    OP_COUNTS[Op.amSelectCollision]++;
     const ret = this.selectTriedCollision_();
     this.check();
     return ret;
@@ -755,6 +761,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::Select
   select(newOnly = false, networks?: Iterable<Network>): SelectResult {
     this.check();
+    OP_COUNTS[Op.amSelect]++;
     const ret = this.select_(newOnly, networks);
     this.check();
     return ret;
@@ -859,6 +866,7 @@ export class AddrMan {
       if (this.isTerribleRow(nid, now) && filtered) continue;
       out.push(this.addressOf(nid));
     }
+    OP_COUNTS[Op.amGetAddr] += out.length;
     this.check();
     return out;
   }
@@ -923,6 +931,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::Connected / Connected_
   connected(addr: Service, timeSeconds: number = this.nowSeconds()): void {
     this.check();
+    OP_COUNTS[Op.amConnected]++;
     const nid = this.find(addr);
     if (nid >= 0 && timeSeconds - this.time[nid]! > 20 * 60) this.time[nid] = timeSeconds;
     this.check();
@@ -932,6 +941,7 @@ export class AddrMan {
   // Core: addrman.cpp AddrManImpl::SetServices / SetServices_
   setServices(addr: Service, services: number): void {
     this.check();
+    OP_COUNTS[Op.amSetServices]++;
     const nid = this.find(addr);
     if (nid >= 0) this.setServicesRow(nid, services);
     this.check();

@@ -6,6 +6,8 @@
 // It holds nothing else: hash.ts remains the general SHA-256 / HashWriter (and a test cross-checks
 // this file against it for every input length).
 
+import { OP_COUNTS, Op } from '../util/op-counts.ts';
+
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
   0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
@@ -23,6 +25,7 @@ const H = new Int32Array(8);
 const BLOCKS = new Uint8Array(256);
 
 function compress(block: Uint8Array, off: number): void {
+  OP_COUNTS[Op.shaBlock]++;
   const w = W;
   for (let i = 0; i < 16; i++) {
     const j = off + (i << 2);

@@ -18,6 +18,7 @@ import type { AddrMan } from './addrman.ts';
 import { MAX_ADDRV2_SIZE, readNetAddrV1, readNetAddrV2, type NetAddr } from '../protocol/netaddress.ts';
 import { Address, DISK_VERSION_ADDRV2, DISK_VERSION_INIT, readAddress, V1_DISK, V2_DISK } from '../protocol/protocol.ts';
 import { ByteReader, ByteWriter, SerializeError } from '../util/serialize.ts';
+import { OP_COUNTS, Op } from '../util/op-counts.ts';
 
 /** Core: addrman_impl.h AddrManImpl::Format */
 export const AddrManFormat = {
@@ -66,6 +67,8 @@ export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
   // Every node rewrites peers.dat every 15 minutes, so the payload is written in one pass over the
   // rows into a scratch buffer kept between dumps (grown when an entry would not fit), with no
   // per-field bounds checks, and then copied once into an array of the exact size.
+  OP_COUNTS[Op.dump]++;
+  OP_COUNTS[Op.dumpRow] += am.nNew + am.nTried;
   const high = am.highWater;
   const asmapVersion = am.netgroupman.getAsmapVersion();
   const newFill = am.vvNew.fill;

@@ -79,6 +79,7 @@ import type { SubNet } from '../protocol/subnet.ts';
 import { UploadTarget } from './upload-target.ts';
 import { MICROS_PER_SECOND as S } from '../util/time.ts';
 import { disconnectMsg, formatFixed6, Logger } from '../util/logging.ts';
+import { OP_COUNTS, Op } from '../util/op-counts.ts';
 
 /** Bytes of a ping or pong on the wire: the header plus the u64 nonce (computed keep-alive traffic). */
 const PING_MESSAGE_BYTES = MESSAGE_HEADER_SIZE + 8;
@@ -1323,6 +1324,7 @@ export class Connman {
 
   private connectNext(p: PendingConnect): void {
     const target = p.targets[p.index]!;
+    OP_COUNTS[Op.connAttempt]++;
     this.emit({ kind: 'connect-attempt', addr: target.toStringAddrPort(), connType: p.connType });
     const h = this.transport.connect(target, this.options.connectTimeoutMicros);
     this.pending.set(h, p);

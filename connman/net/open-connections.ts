@@ -12,6 +12,7 @@ import { isBadPort } from '../protocol/netbase.ts';
 import type { Address, ServiceFlags } from '../protocol/protocol.ts';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../protocol/protocol.ts';
 import type { Micros } from '../ports.ts';
+import { OP_COUNTS, Op } from '../util/op-counts.ts';
 
 /** Core's rule (g): an address tried less than this long ago is skipped on the first 29 tries. */
 const RECENT_TRY_SECONDS = 10 * 60;
@@ -355,6 +356,7 @@ export function selectAddress(env: SelectionEnv): SelectionOutcome {
 
     // (b)
     tries++;
+    OP_COUNTS[Op.selectTry]++;
     if (tries > 100) return { address: null, fromAnchor: false, tries, end: 'tries', skips };
 
     // (c)

@@ -79,6 +79,7 @@ import { PeerTxRelay } from './tx.ts';
 import { Address, NODE_BLOOM, NODE_NETWORK, NODE_NETWORK_LIMITED, type ServiceFlags } from '../protocol/protocol.ts';
 import { RollingBloomFilter } from '../util/rolling-bloom.ts';
 import { MICROS_PER_SECOND } from '../util/time.ts';
+import { OP_COUNTS, Op } from '../util/op-counts.ts';
 import type { NetEventsInterface } from '../net/net-events.ts';
 import { connectionTypeAsString } from '../protocol/connection-types.ts';
 import { disconnectMsg, formatFixed6, hex08, hex64, type Logger } from '../util/logging.ts';
@@ -674,6 +675,7 @@ export class PeerManager implements NetEventsInterface {
       return;
     }
     const st = this.addrState.get(node.id)!;
+    OP_COUNTS[Op.addrReceived] += received.length;
     const now = this.host.nowMicros();
     const nowS = Math.floor(now / MICROS_PER_SECOND);
     // Before PR #22387 (v22.0) there was no bucket and the addresses were taken in message order.
@@ -783,6 +785,8 @@ export class PeerManager implements NetEventsInterface {
       const n = st.node;
       if (n.id !== originator && (v1Compatible || n.wantsAddrV2)) candidates.push(st);
     }
+    OP_COUNTS[Op.relayCall]++;
+    OP_COUNTS[Op.relayScan] += candidates.length;
     const targets = chooseRelayTargetsBy(hasher, reachable, candidates, nodeIdOfState);
     candidates.length = 0;
     for (const t of targets) this.queueAddress(t, addr);
@@ -900,6 +904,7 @@ export class PeerManager implements NetEventsInterface {
           // The first one goes alone, so a peer's one start token is not spent on other addresses.
           if (isAddrCompatible(node, localAddr)) {
             const list = [localAddr];
+            OP_COUNTS[Op.addrSent]++;
             this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(list) : addrMessage(list));
             this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: node.addr.toStringAddrPort(), msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: 1, selfAnnouncement: true });
           }
@@ -926,6 +931,7 @@ export class PeerManager implements NetEventsInterface {
     }
     st.addrsToSend = [];
     if (out.length === 0) return;
+    OP_COUNTS[Op.addrSent] += out.length;
     this.host.pushMessage(node, node.wantsAddrV2 ? addrV2Message(out) : addrMessage(out));
     this.host.emit({ kind: 'addr-sent', nodeId: node.id, addr: node.addr.toStringAddrPort(), msgType: node.wantsAddrV2 ? 'addrv2' : 'addr', count: out.length, selfAnnouncement: false });
   }

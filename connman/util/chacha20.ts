@@ -7,6 +7,8 @@
 // State is kept as 32-bit words in Uint32Arrays; bytes are always derived with explicit shifts, so
 // the output is the same on any host byte order.
 
+import { OP_COUNTS, Op } from './op-counts.ts';
+
 /** ChaCha20's "expand 32-byte k" constants. */
 const SIGMA0 = 0x61707865;
 const SIGMA1 = 0x3320646e;
@@ -121,6 +123,7 @@ export class ChaCha20Aligned {
    */
   // Core: crypto/chacha20.cpp ChaCha20Aligned::Keystream (one block)
   nextBlockWords(out: Uint32Array): void {
+    OP_COUNTS[Op.rngBlock]++;
     chachaBlock(this.input, out);
     const counter = (this.input[8]! + 1) >>> 0;
     this.input[8] = counter;

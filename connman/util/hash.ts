@@ -3,6 +3,7 @@
 // reduce a 64-bit hash modulo a small number without bigint.
 // It holds no keys or per-node state; callers own their salts. It is not a general crypto library.
 import { createHash } from 'node:crypto';
+import { OP_COUNTS, Op } from './op-counts.ts';
 import { ByteWriter } from './serialize.ts';
 
 const TWO_32 = 0x1_0000_0000;
@@ -29,6 +30,7 @@ const shaH = new Int32Array(8);
 const shaBuf = new Uint8Array(SHA_JS_MAX + 9 + 63);
 
 function shaBlock(buf: Uint8Array, off: number): void {
+  OP_COUNTS[Op.shaBlock]++;
   const w = shaW;
   for (let i = 0; i < 16; i++) {
     const j = off + 4 * i;
@@ -93,8 +95,14 @@ export function sha256(bytes: Uint8Array): Uint8Array {
     shaShort(bytes, bytes.length);
     return shaOut();
   }
+  OP_COUNTS[Op.shaBlock] += shaBlocksOf(bytes.length);
   const d = createHash('sha256').update(bytes).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** SHA-256 compressions of a message of `len` bytes (with its padding), for the op counts. */
+function shaBlocksOf(len: number): number {
+  return Math.floor((len + 9 + 63) / 64);
 }
 
 /** Double SHA-256, Core's HashWriter::GetHash (a uint256 in its raw byte order). Core: hash.h HashWriter::GetHash */
@@ -104,6 +112,7 @@ export function sha256d(bytes: Uint8Array): Uint8Array {
     shaAgain();
     return shaOut();
   }
+  OP_COUNTS[Op.shaBlock] += shaBlocksOf(bytes.length) + 1;
   const first = createHash('sha256').update(bytes).digest();
   const d = createHash('sha256').update(first).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
@@ -336,6 +345,7 @@ export class CSipHasher {
 
   /** Finalize into this.outHi/outLo, then restore the state so the hasher is unchanged. */
   private finish(): void {
+    OP_COUNTS[Op.sipKey]++;
     const s0h = this.v0h, s0l = this.v0l, s1h = this.v1h, s1l = this.v1l;
     const s2h = this.v2h, s2l = this.v2l, s3h = this.v3h, s3l = this.v3l;
     // The final block carries the byte count in its top byte.

@@ -4,6 +4,7 @@
 // It does not hold CBloomFilter (BIP37 filters), which connsim does not model.
 
 import type { Rng } from '../ports.ts';
+import { OP_COUNTS, Op } from './op-counts.ts';
 
 function rotl32(x: number, r: number): number {
   return ((x << r) | (x >>> (32 - r))) >>> 0;
@@ -99,6 +100,7 @@ export class RollingBloomFilter {
 
   // Core: common/bloom.cpp CRollingBloomFilter::insert
   insert(key: Uint8Array): void {
+    OP_COUNTS[Op.bloomOp]++;
     this.hashInto(key);
     this.setHashed();
   }
@@ -109,6 +111,7 @@ export class RollingBloomFilter {
    */
   // Core: common/bloom.cpp CRollingBloomFilter::contains, then ::insert
   containsOrInsert(key: Uint8Array): boolean {
+    OP_COUNTS[Op.bloomOp]++;
     this.hashInto(key);
     if (this.hashedPresent()) return true;
     this.setHashed();
@@ -142,6 +145,7 @@ export class RollingBloomFilter {
   private setHashed(): void {
     const d = (this.data32 ??= new Uint32Array(this.words * 2));
     if (this.entriesThisGeneration === this.entriesPerGeneration) {
+      OP_COUNTS[Op.bloomRoll]++;
       this.entriesThisGeneration = 0;
       this.generation++;
       if (this.generation === 4) this.generation = 1;
@@ -177,6 +181,7 @@ export class RollingBloomFilter {
 
   // Core: common/bloom.cpp CRollingBloomFilter::contains
   contains(key: Uint8Array): boolean {
+    OP_COUNTS[Op.bloomOp]++;
     const d = this.data32;
     if (d === null) return false;
     for (let n = 0; n < this.hashFuncs; n++) {

@@ -58,6 +58,55 @@ describe('the timeline', () => {
   });
 });
 
+describe('world options', () => {
+  it("a request's world options are laid over the population's defaults and its Connman options over the profile's (benchmarks pin theirs)", () => {
+    const def = defineScenario({
+      ...tiny,
+      name: 'pinned',
+      params: {},
+      defaults: { nodes: 20, duration: '1m', sampleInterval: '1m' },
+      *script(s) {
+        yield s.at(s.durationMicros);
+      },
+    });
+    const listeners = (o: ReturnType<typeof runScenario>) => o.world.nodes.filter((n) => n.listening).length;
+    // 20 nodes: the default share gives 24 listeners' worth, i.e. every node; a pinned share of 0.5 gives half.
+    expect(listeners(runScenario({ scenario: def, seed: '1' }))).toBe(20);
+    const pinned = runScenario({ scenario: def, seed: '1', world: { listeningShare: 0.5, connman: { discover: false } } });
+    expect(listeners(pinned)).toBe(10);
+    expect(pinned.world.nodes.length).toBe(20);
+    // Its Connman options are laid over the profile's: the pinned one wins, the profile's others stay.
+    expect(pinned.world.connmanOptionsFor(0).discover).toBe(false);
+    expect(pinned.profile.connman.protocolVersion).toBe(70017);
+    expect(pinned.world.connmanOptionsFor(0).protocolVersion).toBe(70017);
+  });
+
+  it("a request's world settings are laid over the scenario's; --set still wins, and only --set is in the run's identity", () => {
+    const def = defineScenario({
+      ...tiny,
+      name: 'pinned-settings',
+      params: {},
+      world: { natShare: '1' },
+      defaults: { nodes: 16, duration: '1m', sampleInterval: '1m' },
+      *script(s) {
+        yield s.at(s.durationMicros);
+      },
+    });
+    const natted = (o: ReturnType<typeof runScenario>) => o.world.nodes.filter((n) => n.behindNat).length;
+    const base = { scenario: def, seed: '1', world: { listeningShare: 0.5 } };
+    const scenarios = runScenario(base);
+    expect(natted(scenarios)).toBeGreaterThan(0);
+    const pinned = runScenario({ ...base, worldSettings: { natShare: '0' } });
+    expect(natted(pinned)).toBe(0);
+    expect(pinned.summary.world.natShare).toBe('0');
+    expect(natted(runScenario({ ...base, worldSettings: { natShare: '0' }, set: ['natShare=1'] }))).toBe(natted(scenarios));
+    // The same world reached through worldSettings and through --set: --set is part of the digest's identity string.
+    const viaSet = runScenario({ ...base, world: { listeningShare: 0.5 }, set: ['natShare=0'] });
+    expect(natted(viaSet)).toBe(0);
+    expect(viaSet.summary.digest).not.toBe(pinned.summary.digest);
+  });
+});
+
 describe('driving a run', () => {
   it('stops a run whose simulated time no longer advances, saying where and why', () => {
     const def = defineScenario({

@@ -5,6 +5,7 @@
 // I/O, no wall clock (progress goes to a callback; the CLI times it). It does not write files
 // (cli/ does), holds no scenario of its own, and implements no script verb (script-session.ts).
 
+import type { ConnmanOptions } from '../../connman/net/options.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import type { ConnectionLogRow, RunCheck, RunResult } from '../../reports/index.ts';
 import { Rng as SimRng, formatDuration, perLinkLatency, samplerFor, type Micros, type TraceSink } from '../../sim/index.ts';
@@ -22,7 +23,7 @@ import { OutsideNetwork, REAL_ANNOUNCING_NODES } from '../world/outside-network.
 import { World, type WorldOptions } from '../world/world.ts';
 import { BlockSource, POOL_HASH_SHARES } from '../world/block-source.ts';
 import { TxSource } from '../world/tx-source.ts';
-import { WorldSettingError, type ResolvedWorldSettings, type WorldSettings } from '../world/world-settings.ts';
+import { WorldSettingError, type ResolvedWorldSettings, type WorldSettingKey, type WorldSettings } from '../world/world-settings.ts';
 import { resolveSettings } from '../world/settings.ts';
 
 export interface RunProgress {
@@ -65,6 +66,21 @@ export interface RunRequest {
    * (every ping and pong a message; the reference, slower).
    */
   pingPath?: 'analytic' | 'messages';
+  /**
+   * World options laid over the population's. Benchmarks pin their workload with them, so that a
+   * later change of a default does not change what they measure. Seed and node count stay the
+   * request's; `connman` is laid over the profile's Connman options (a pinned Core option wins).
+   * The world settings below are applied after them (blocks, natShare and the links' latency are
+   * settings).
+   */
+  world?: Partial<Omit<WorldOptions, 'seed' | 'nodes' | 'connman'>> & { connman?: Partial<ConnmanOptions> };
+  /**
+   * World settings (world-settings.ts) laid over the scenario's own defaults, as `key=value` texts;
+   * `set` still has the last word. Unlike `set` they are not part of the run's identity string
+   * mixed into the digest, so a benchmark that pins every setting to what an older default gave
+   * keeps that default's digest.
+   */
+  worldSettings?: Readonly<Partial<Record<WorldSettingKey, string>>>;
   /** Called about every 1% of simulated time (and at the end). */
   onProgress?: (p: RunProgress) => void;
   /** Stop at this simulated time instead of the end (inspect): checks are not evaluated. */
@@ -140,7 +156,7 @@ function resolveRun(req: RunRequest): ResolvedRun {
   let profile: ResolvedProfile;
   let world: ResolvedWorldSettings;
   try {
-    ({ profile, world } = resolveSettings(req.profile ?? def.defaults.profile ?? 'core-master', set, def.world));
+    ({ profile, world } = resolveSettings(req.profile ?? def.defaults.profile ?? 'core-master', set, { ...def.world, ...req.worldSettings }));
   } catch (e) {
     if (e instanceof ProfileError || e instanceof WorldSettingError) throw new ScenarioError(e.message);
     throw e;
@@ -238,8 +254,9 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     withWorldSettings(
       {
         ...worldOptionsFor(population, req.seed),
+        ...req.world,
         seed: req.seed,
-        connman: profile.connman,
+        connman: req.world?.connman !== undefined ? { ...profile.connman, ...req.world.connman } : profile.connman,
         useAsmap: profile.useAsmap,
         ...(req.traceSink !== undefined ? { traceSink: req.traceSink } : {}),
         analyticPings: (req.pingPath ?? 'analytic') === 'analytic',

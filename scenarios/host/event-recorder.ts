@@ -6,6 +6,7 @@
 
 import type { ConnmanEvent, EventSink } from '../../connman/ports.ts';
 import type { Kernel, Micros, Trace } from '../../sim/index.ts';
+import { OP_COUNTS, Op } from '../../connman/util/op-counts.ts';
 
 /** One recorded event: kernel time, the world's node index, and the event. */
 export interface RecordedEvent {
@@ -125,6 +126,7 @@ export class EventRecorder {
   }
 
   record(node: number, e: ConnmanEvent): void {
+    OP_COUNTS[Op.eventRecorded]++;
     const detail = eventDetail(e);
     this.bump(e.kind);
     if (detail !== undefined) this.bump(this.compositeKey(e.kind, ':', detail));

@@ -18,6 +18,7 @@ import { groupKey } from '../../connman/net/open-connections.ts';
 import type { RunCheck } from '../../reports/run-result.ts';
 import { formatDuration, type Micros } from '../../sim/index.ts';
 import type { World } from '../world/world.ts';
+import { OP_COUNTS, Op } from '../../connman/util/op-counts.ts';
 
 /** One connection of a node, as the invariant rules see it. */
 export interface ConnView {
@@ -264,6 +265,7 @@ export class InvariantMonitor {
 
   private checkConnections(index: number, c: Connman, now: Micros): void {
     this.nodeTicks++;
+    OP_COUNTS[Op.invariantNode]++;
     const views = connViewsOf(c);
     let inbound = 0;
     for (const v of views) if (!v.disconnect && v.connType === ConnectionType.INBOUND) inbound++;

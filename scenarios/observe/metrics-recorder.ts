@@ -38,6 +38,7 @@ import {
 } from '../../reports/run-result.ts';
 import type { Micros } from '../../sim/index.ts';
 import type { World } from '../world/world.ts';
+import { OP_COUNTS, Op } from '../../connman/util/op-counts.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary mappings (total over connman's CloseReason and ConnectionType)
@@ -397,6 +398,7 @@ export class MetricsRecorder {
       const s = this.snapshotOf(n.index);
       if (s !== undefined) snapshots.push(s);
     }
+    OP_COUNTS[Op.nodeSample] += snapshots.length;
     this.collector.add(now, snapshots);
     this.ticks++;
     for (let i = 0; i < this.tickListeners.length; i++) this.tickListeners[i]!(now);
