@@ -127,7 +127,9 @@ export interface FileStore {
   /**
    * Stores a file of `size` bytes whose content `materialize` produces when it is first read (it
    * must return exactly those bytes whenever it is called). A store that keeps no closures calls
-   * `materialize` at once and stores the bytes.
+   * `materialize` at once and stores the bytes. Once `name` is written again, the store never calls
+   * the previous `materialize` (the writer may reuse what it reads: the Connman's next peers.dat
+   * dump overwrites the previous dump's image).
    */
   writeDeferred(name: string, size: number, materialize: () => Uint8Array): void;
   /** True if something was deleted. */

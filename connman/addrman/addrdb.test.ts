@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-import { dumpAnchors, dumpPeerAddresses, loadPeerAddresses, readAnchors, readAnchorsChecked, serializeDb } from './addrdb.ts';
+import { dumpAnchors, dumpPeerAddresses, dumpPeerAddressesDeferred, loadPeerAddresses, readAnchors, readAnchorsChecked, serializeDb, type DeferredDump } from './addrdb.ts';
 import { AddressPool } from './address-pool.ts';
 import { AddrMan, DETERMINISTIC_ADDRMAN_KEY } from './addrman.ts';
 import { getAddrmanInfo, getRawAddrman } from './rpc.ts';
@@ -229,7 +229,21 @@ describe('fuzz-style random operation sequences', () => {
       return new Service(Network.NET_ONION, t, 8333);
     };
     const known: Service[] = [];
+    // A deferred peers.dat dump taken at a random step must give, whenever it is materialized, the
+    // bytes an immediate dump gave then; the next one reuses its image.
+    let pending: { dump: DeferredDump; hex: string } | null = null;
+    let deferredChecked = 0;
     for (let step = 0; step < 2000; step++) {
+      if (drive.randrange(25) === 0) {
+        if (pending !== null) {
+          const bytes = pending.dump.materialize();
+          expect(bytes.length).toBe(pending.dump.size);
+          expect(Buffer.from(bytes).toString('hex')).toBe(pending.hex);
+          deferredChecked++;
+        }
+        const dump = dumpPeerAddressesDeferred('regtest', am, pending?.dump.image);
+        pending = { dump, hex: Buffer.from(dumpPeerAddresses('regtest', am)).toString('hex') };
+      }
       const op = drive.randrange(12);
       const now = Math.floor(localClock.micros / 1e6);
       if (op <= 3) {
@@ -273,5 +287,6 @@ describe('fuzz-style random operation sequences', () => {
       if (!am.bucketFillConsistent()) throw new Error(`bucket occupancy counts out of step after step ${step} (op ${op})`);
     }
     expect(am.size()).toBeGreaterThan(50);
+    expect(deferredChecked).toBeGreaterThan(40);
   });
 });

@@ -6,7 +6,7 @@
 // It does no file I/O (cli.ts and tests read and write the bytes) and does not choose file names,
 // temporary files or renames (Core's SerializeFileDB plumbing).
 
-import { addrManToBytes, AddrManLoadError, unserializeAddrMan, type AddrManLoadErrorKind } from './serialize.ts';
+import { AddrManImage, addrManToBytes, AddrManLoadError, serializedSize, unserializeAddrMan, type AddrManLoadErrorKind } from './serialize.ts';
 import type { AddrMan } from './addrman.ts';
 import { sha256d } from '../util/hash.ts';
 import { AddressError } from '../protocol/netaddress.ts';
@@ -105,6 +105,38 @@ export function dumpPeerAddressesUnsealed(chain: ChainName | Uint8Array, addrman
   return out;
 }
 
+/** A peers.dat dump whose bytes are written when first wanted, from an image of the addrman at the dump. */
+export interface DeferredDump {
+  /** The file's length in bytes (magic, payload, checksum). */
+  readonly size: number;
+  /** The image the bytes come from; hand it back to the next dump to reuse its arrays. */
+  readonly image: AddrManImage;
+  /** The sealed file, exactly as dumpPeerAddresses would have returned it at the dump. */
+  readonly materialize: () => Uint8Array;
+}
+
+/**
+ * peers.dat for this addrman, as of now, without writing it yet: an image of the rows (a few
+ * typed-array copies) and the file's size. Every node dumps every 15 minutes and almost never reads
+ * the file back (only when it restarts after a crash), so the serialization and the checksum wait
+ * until someone reads it. `reuse` (the previous dump's image) is overwritten: its materialize must
+ * no longer be called, which holds once the file it backed has been replaced by this dump.
+ */
+// Core: addrdb.cpp DumpPeerAddresses
+export function dumpPeerAddressesDeferred(chain: ChainName | Uint8Array, addrman: AddrMan, reuse?: AddrManImage): DeferredDump {
+  const image = (reuse ?? new AddrManImage()).capture(addrman);
+  const magic = magicOf(chain);
+  return {
+    size: 4 + serializedSize(image) + 32,
+    image,
+    materialize: () => {
+      const out = addrManToBytes(image, 4, 32);
+      out.set(magic, 0);
+      return sealPeersDat(out);
+    },
+  };
+}
+
 /** Writes the checksum of a dumpPeerAddressesUnsealed array into its last 32 bytes and returns it (idempotent). */
 export function sealPeersDat(out: Uint8Array): Uint8Array {
   const end = out.length - 32;
@@ -142,12 +174,15 @@ export interface PeersDatFormat {
   dumpUnsealed(chain: ChainName | Uint8Array, addrman: AddrMan): Uint8Array;
   /** Loads peers.dat into a fresh AddrMan from `makeAddrMan`, all or nothing. */
   load(chain: ChainName | Uint8Array, bytes: Uint8Array, makeAddrMan: () => AddrMan): LoadResult<AddrMan>;
+  /** peers.dat as of now with its bytes written later (see dumpPeerAddressesDeferred); absent: dumpUnsealed now. */
+  dumpDeferred?(chain: ChainName | Uint8Array, addrman: AddrMan, reuse?: AddrManImage): DeferredDump;
 }
 
 /** Core master's peers.dat. */
 export const PEERS_DAT_MASTER: PeersDatFormat = {
   dumpUnsealed: dumpPeerAddressesUnsealed,
   load: loadPeerAddresses,
+  dumpDeferred: dumpPeerAddressesDeferred,
 };
 
 /** The bytes of anchors.dat: a vector of CAddress in the V2 disk form. */

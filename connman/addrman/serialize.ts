@@ -14,6 +14,7 @@ import {
   bucketPosition,
   triedBucket,
 } from './buckets.ts';
+import type { AddressPool } from './address-pool.ts';
 import type { AddrMan } from './addrman.ts';
 import { MAX_ADDRV2_SIZE, readNetAddrV1, readNetAddrV2, type NetAddr } from '../protocol/netaddress.ts';
 import { Address, DISK_VERSION_ADDRV2, DISK_VERSION_INIT, readAddress, V1_DISK, V2_DISK } from '../protocol/protocol.ts';
@@ -57,13 +58,45 @@ export function serializeAddrMan(am: AddrMan, w: ByteWriter): void {
   w.bytes(addrManToBytes(am));
 }
 
+/** The new table as Serialize reads it: per-bucket occupancy and each bucket's ids in position order. */
+export interface NewTableRows {
+  readonly fill: Uint8Array;
+  /** Writes `bucket`'s ids in position order into `ids` (room for ADDRMAN_BUCKET_SIZE) and returns how many. */
+  bucketIds(bucket: number, ids: Int32Array): number;
+}
+
+/**
+ * Everything Serialize reads of an AddrMan: the key, the counts, the entry rows (a row is live when
+ * its pool id is >= 0) and the new table. An AddrMan is one; an AddrManImage, a copy taken at a
+ * peers.dat dump, is the other, so that the bytes can be written later from the state of then.
+ */
+export interface AddrManRows {
+  readonly key: Uint8Array;
+  readonly nNew: number;
+  readonly nTried: number;
+  readonly highWater: number;
+  readonly poolId: Int32Array;
+  readonly sourceId: Int32Array;
+  readonly time: Float64Array;
+  readonly servicesLo: Uint32Array;
+  readonly servicesHi: Uint32Array;
+  readonly lastSuccess: Float64Array;
+  readonly attempts: Int32Array;
+  readonly refCount: Uint8Array;
+  readonly inTried: Uint8Array;
+  readonly vvNew: NewTableRows;
+  /** The interning table the pool ids refer to (append-only: an id's address never changes). */
+  readonly pool: AddressPool;
+  readonly netgroupman: { getAsmapVersion(): Uint8Array };
+}
+
 /**
  * Serialized bytes of an addrman (without peers.dat framing), in a fresh array with `head` spare
  * bytes before them and `tail` after (zeroed), so that addrdb.ts can add the magic and checksum
  * without copying the payload again.
  */
 // Core: addrman.cpp AddrManImpl::Serialize
-export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
+export function addrManToBytes(am: AddrManRows, head = 0, tail = 0): Uint8Array {
   // Every node rewrites peers.dat every 15 minutes, so the payload is written in one pass over the
   // rows into a scratch buffer kept between dumps (grown when an entry would not fit), with no
   // per-field bounds checks, and then copied once into an array of the exact size.
@@ -93,7 +126,7 @@ export function addrManToBytes(am: AddrMan, head = 0, tail = 0): Uint8Array {
   let count = 0;
   let triedCount = 0;
   for (let nid = 0; nid < high; nid++) {
-    if (!am.isLive(nid)) continue;
+    if (am.poolId[nid]! < 0) continue;
     if (am.inTried[nid]) {
       if (triedCount === am.nTried) throw new Error('Serialize: nTried is wrong');
       tried[triedCount++] = nid;
@@ -184,7 +217,7 @@ function putBytes(out: Uint8Array, o: number, b: Uint8Array): number {
 
 // AddrInfo's serialization: the CAddress in disk form, its source, m_last_success, nAttempts.
 // Core: addrman_impl.h AddrInfo::SERIALIZE_METHODS
-function putAddrInfo(am: AddrMan, nid: number, out: Uint8Array, dv: DataView, o: number): number {
+function putAddrInfo(am: AddrManRows, nid: number, out: Uint8Array, dv: DataView, o: number): number {
   // nTime is stored as a uint32 count of seconds (Core's LossyChronoFormatter<uint32_t>).
   const t = am.time[nid]!;
   // For an integer, >>> 0 is that modulo (exact up to 2^53); a fraction keeps the general form.
@@ -229,6 +262,126 @@ function putAddrInfo(am: AddrMan, nid: number, out: Uint8Array, dv: DataView, o:
 
 /** The stored disk version of a V2_DISK CAddress (protocol.ts writeAddress). */
 const V2_DISK_VERSION = (DISK_VERSION_INIT | DISK_VERSION_ADDRV2) >>> 0;
+
+/** Bytes of Core's CompactSize encoding of the uint64 (hi, lo). */
+function compactSizeBytes(hi: number, lo: number): number {
+  if (hi !== 0) return 9;
+  return lo < 253 ? 1 : lo <= 0xffff ? 3 : 5;
+}
+
+/**
+ * The length addrManToBytes(am) would return (head and tail not counted), without writing it: a
+ * pass over the rows' services and address lengths and the new table's occupancy.
+ */
+export function serializedSize(am: AddrManRows): number {
+  const pool = am.pool;
+  let size = 2 + am.key.length + 12;
+  const high = am.highWater;
+  for (let nid = 0; nid < high; nid++) {
+    const p = am.poolId[nid]!;
+    if (p < 0 || (am.inTried[nid] === 0 && am.refCount[nid] === 0)) continue;
+    // Disk version and nTime, services, the service and the source in BIP155 form, m_last_success and nAttempts.
+    size += 8 + compactSizeBytes(am.servicesHi[nid]!, am.servicesLo[nid]!) + pool.serviceV2Bytes(p).length + pool.netAddrV2Bytes(am.sourceId[nid]!).length + 12;
+  }
+  const fill = am.vvNew.fill;
+  size += 4 * ADDRMAN_NEW_BUCKET_COUNT;
+  for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) size += 4 * fill[b]!;
+  return size + am.netgroupman.getAsmapVersion().length;
+}
+
+/** The new table of an AddrManImage: occupancy per bucket, then every bucket's ids back to back. */
+class NewTableImage implements NewTableRows {
+  fill = new Uint8Array(ADDRMAN_NEW_BUCKET_COUNT);
+  /** Where each bucket's ids start in `ids` (ADDRMAN_NEW_BUCKET_COUNT + 1 entries). */
+  readonly start = new Int32Array(ADDRMAN_NEW_BUCKET_COUNT + 1);
+  ids = new Int32Array(256);
+
+  bucketIds(bucket: number, out: Int32Array): number {
+    const from = this.start[bucket]!;
+    const n = this.start[bucket + 1]! - from;
+    for (let i = 0; i < n; i++) out[i] = this.ids[from + i]!;
+    return n;
+  }
+}
+
+/**
+ * A copy of what Serialize reads of an AddrMan, taken in one go (typed-array copies, the new table
+ * compacted to its occupied slots), so that peers.dat can be written from it later with exactly the
+ * bytes it would have had at the copy. Capturing into an existing image reuses its arrays.
+ */
+export class AddrManImage implements AddrManRows {
+  key = new Uint8Array(32);
+  nNew = 0;
+  nTried = 0;
+  highWater = 0;
+  poolId = new Int32Array(0);
+  sourceId = new Int32Array(0);
+  time = new Float64Array(0);
+  servicesLo = new Uint32Array(0);
+  servicesHi = new Uint32Array(0);
+  lastSuccess = new Float64Array(0);
+  attempts = new Int32Array(0);
+  refCount = new Uint8Array(0);
+  inTried = new Uint8Array(0);
+  readonly vvNew = new NewTableImage();
+  pool!: AddressPool;
+  netgroupman!: { getAsmapVersion(): Uint8Array };
+
+  /** Copies `am` into this image (growing its arrays when needed) and returns it. */
+  capture(am: AddrMan): this {
+    // The floor meter counts a capture as a dump of its rows: the least an exact deferred dump
+    // must do is copy them.
+    OP_COUNTS[Op.dump]++;
+    OP_COUNTS[Op.dumpRow] += am.nNew + am.nTried;
+    const high = am.highWater;
+    if (this.poolId.length < high) {
+      const cap = Math.max(high, Math.ceil(this.poolId.length * 1.5));
+      this.poolId = new Int32Array(cap);
+      this.sourceId = new Int32Array(cap);
+      this.time = new Float64Array(cap);
+      this.servicesLo = new Uint32Array(cap);
+      this.servicesHi = new Uint32Array(cap);
+      this.lastSuccess = new Float64Array(cap);
+      this.attempts = new Int32Array(cap);
+      this.refCount = new Uint8Array(cap);
+      this.inTried = new Uint8Array(cap);
+    }
+    if (this.key.length !== am.key.length) this.key = new Uint8Array(am.key.length);
+    this.key.set(am.key);
+    this.nNew = am.nNew;
+    this.nTried = am.nTried;
+    this.highWater = high;
+    this.poolId.set(am.poolId.subarray(0, high));
+    this.sourceId.set(am.sourceId.subarray(0, high));
+    this.time.set(am.time.subarray(0, high));
+    this.servicesLo.set(am.servicesLo.subarray(0, high));
+    this.servicesHi.set(am.servicesHi.subarray(0, high));
+    this.lastSuccess.set(am.lastSuccess.subarray(0, high));
+    this.attempts.set(am.attempts.subarray(0, high));
+    this.refCount.set(am.refCount.subarray(0, high));
+    this.inTried.set(am.inTried.subarray(0, high));
+    this.pool = am.pool;
+    this.netgroupman = am.netgroupman;
+    const table = am.vvNew;
+    const img = this.vvNew;
+    img.fill.set(table.fill);
+    let used = 0;
+    for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) used += table.fill[b]!;
+    if (img.ids.length < used) img.ids = new Int32Array(Math.max(used, Math.ceil(img.ids.length * 1.5)));
+    const ids = img.ids;
+    const scratch = bucketScratch;
+    let o = 0;
+    for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) {
+      img.start[b] = o;
+      if (table.fill[b] === 0) continue;
+      const n = table.bucketIds(b, scratch);
+      for (let i = 0; i < n; i++) ids[o + i] = scratch[i]!;
+      o += n;
+    }
+    img.start[ADDRMAN_NEW_BUCKET_COUNT] = o;
+    return this;
+  }
+}
 
 interface ReadInfo {
   address: Address;

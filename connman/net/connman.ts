@@ -10,6 +10,7 @@
 
 import { AddedNodes, defaultPortFor, type AddedNodeInfo } from './added-nodes.ts';
 import { dumpAnchors, readAnchors, sealPeersDat, type PeersDatFormat } from '../addrman/addrdb.ts';
+import type { AddrManImage } from '../addrman/serialize.ts';
 import type { AddrMan } from '../addrman/addrman.ts';
 import { ConnectionType, connectionTypeAsString } from '../protocol/connection-types.ts';
 import {
@@ -323,6 +324,8 @@ export class Connman {
   private readonly recvTotals = new Map<string, MsgTotal>();
   private reapTimer: TimerHandle = 0;
   private dumpTimer: TimerHandle = 0;
+  /** The image behind the last peers.dat dump (dumpAddresses), reused by the next. */
+  private dumpImage: AddrManImage | undefined;
   private readonly nodeTimerKind: number;
   private dnsThread: DnsSeedThread | null = null;
 
@@ -596,8 +599,18 @@ export class Connman {
   /** Writes peers.dat into the node's files. */
   // Core: net.cpp CConnman::DumpAddresses
   dumpAddresses(): void {
-    // Serialized now; the checksum is computed when the file is first read (a restart).
-    const unsealed = this.peersDat.dumpUnsealed(this.options.chain, this.addrman);
+    const fmt = this.peersDat;
+    if (fmt.dumpDeferred !== undefined) {
+      // An image of the table now; serialized and checksummed when the file is first read (a
+      // restart after a crash). The image is reused by the next dump, which replaces this file.
+      const d = fmt.dumpDeferred(this.options.chain, this.addrman, this.dumpImage);
+      this.dumpImage = d.image;
+      this.files.writeDeferred(PEERS_DAT, d.size, d.materialize);
+      this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: d.size });
+      return;
+    }
+    // Serialized now; the checksum is computed when the file is first read.
+    const unsealed = fmt.dumpUnsealed(this.options.chain, this.addrman);
     this.files.writeDeferred(PEERS_DAT, unsealed.length, () => sealPeersDat(unsealed));
     this.emit({ kind: 'peers-dumped', entries: this.addrman.size(), bytes: unsealed.length });
   }

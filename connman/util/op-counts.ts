@@ -45,9 +45,9 @@ export const Op = {
   selectTry: 17,
   /** Outbound connection attempts (OpenNetworkConnection reaching ConnectNode). */
   connAttempt: 18,
-  /** peers.dat dumps serialized (DumpAddresses). */
+  /** peers.dat dumps (DumpAddresses): serialized, or captured to be serialized when read. */
   dump: 19,
-  /** AddrMan rows serialized into peers.dat. */
+  /** AddrMan rows serialized into peers.dat, or copied into a dump's image. */
   dumpRow: 20,
   /** ChaCha20 blocks drawn by FastRandomContext. */
   rngBlock: 21,
