@@ -126,4 +126,111 @@ describe('RollingBloomFilter (Core bloom_tests/rolling_bloom, structural checks)
       expect(a.contains(k)).toBe(b.contains(k));
     }
   });
+
+  it('answers exactly as a dense-only filter, false positives included, through sparse, dense, rolls and resets', () => {
+    // The oracle: Core's CRollingBloomFilter written plainly over 64-bit words.
+    class DenseOracle {
+      readonly hashFuncs: number;
+      readonly perGen: number;
+      readonly data: BigUint64Array;
+      entries = 0;
+      generation = 1;
+      tweak = 0;
+      constructor(elements: number, fp: number, private readonly r: FastRandomContext) {
+        const logFp = Math.log(fp);
+        this.hashFuncs = Math.max(1, Math.min(Math.floor(logFp / Math.log(0.5) + 0.5), 50));
+        this.perGen = Math.ceil(elements / 2);
+        const bits = Math.ceil((-1.0 * this.hashFuncs * this.perGen * 3) / Math.log(1.0 - Math.exp(logFp / this.hashFuncs))) >>> 0;
+        this.data = new BigUint64Array(Math.ceil(bits / 64) * 2);
+        this.reset();
+      }
+      reset(): void {
+        this.tweak = this.r.randbits(32) >>> 0;
+        this.entries = 0;
+        this.generation = 1;
+        this.data.fill(0n);
+      }
+      private h(n: number, key: Uint8Array): [number, bigint] {
+        const h = murmurHash3((Math.imul(n, 0xfba4c795) + this.tweak) >>> 0, key);
+        return [Math.floor((h * this.data.length) / 4294967296), BigInt(h & 0x3f)];
+      }
+      insert(key: Uint8Array): void {
+        if (this.entries === this.perGen) {
+          this.entries = 0;
+          this.generation = this.generation === 3 ? 1 : this.generation + 1;
+          const m1 = this.generation & 1 ? ~0n : 0n;
+          const m2 = this.generation >> 1 ? ~0n : 0n;
+          for (let p = 0; p < this.data.length; p += 2) {
+            const p1 = this.data[p]!, p2 = this.data[p + 1]!;
+            const mask = BigInt.asUintN(64, (p1 ^ m1) | (p2 ^ m2));
+            this.data[p] = p1 & mask;
+            this.data[p + 1] = p2 & mask;
+          }
+        }
+        this.entries++;
+        for (let n = 0; n < this.hashFuncs; n++) {
+          const [pos, bit] = this.h(n, key);
+          const lo = pos & ~1, hi = pos | 1;
+          this.data[lo] = (this.data[lo]! & ~(1n << bit)) | (BigInt(this.generation & 1) << bit);
+          this.data[hi] = (this.data[hi]! & ~(1n << bit)) | (BigInt(this.generation >> 1) << bit);
+        }
+      }
+      contains(key: Uint8Array): boolean {
+        for (let n = 0; n < this.hashFuncs; n++) {
+          const [pos, bit] = this.h(n, key);
+          if ((((this.data[pos & ~1]! | this.data[pos | 1]!) >> bit) & 1n) === 0n) return false;
+        }
+        return true;
+      }
+    }
+    for (const [elements, fp, steps] of [[5000, 0.001, 6000], [120, 0.01, 4000], [40, 0.05, 3000]] as const) {
+      const f = new RollingBloomFilter(elements, fp, rng(11));
+      const o = new DenseOracle(elements, fp, rng(11));
+      const drive = rng(12);
+      let sawSparse = false;
+      let sawDense = false;
+      let falsePositives = 0;
+      for (let i = 0; i < steps; i++) {
+        const op = drive.randrange(100);
+        // A key space small enough for repeats and large enough to fill the filter.
+        const k = Uint8Array.of(drive.randrange(256), drive.randrange(12), 0x20, 0x8d);
+        if (op < 45) {
+          f.insert(k);
+          o.insert(k);
+        } else if (op < 70) {
+          const want = o.contains(k);
+          expect(f.contains(k)).toBe(want);
+        } else if (op < 99) {
+          const want = o.contains(k);
+          if (!want) o.insert(k);
+          expect(f.containsOrInsert(k)).toBe(want);
+        } else {
+          f.reset();
+          o.reset();
+        }
+        if (f.isSparse) sawSparse = true;
+        else sawDense = true;
+        // Fresh keys never inserted: any hit is a false positive, and must be the oracle's too.
+        const fresh = Uint8Array.of(drive.randrange(256), 100 + drive.randrange(100), 7);
+        const want = o.contains(fresh);
+        if (want) falsePositives++;
+        expect(f.contains(fresh)).toBe(want);
+      }
+      expect(sawSparse).toBe(true);
+      expect(sawDense).toBe(true);
+      if (elements < 5000) expect(falsePositives).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps a few dozen entries in far fewer bytes than the dense array', () => {
+    const f = new RollingBloomFilter(5000, 0.001, rng(13));
+    for (let i = 0; i < 60; i++) f.insert(Uint8Array.of(i, 1, 2, 3));
+    expect(f.isSparse).toBe(true);
+    expect(f.byteSize()).toBeLessThanOrEqual(f.words * 8 / 2);
+    for (let i = 0; i < 400; i++) f.insert(Uint8Array.of(i & 0xff, i >> 8, 9, 9));
+    expect(f.isSparse).toBe(false);
+    expect(f.byteSize()).toBe(f.words * 8);
+    f.reset();
+    expect(f.isSparse).toBe(true);
+  });
 });

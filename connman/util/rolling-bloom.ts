@@ -58,11 +58,23 @@ function rollingBloomHash(hashNum: number, tweak: number, key: Uint8Array): numb
   return murmurHash3((Math.imul(hashNum, 0xfba4c795) + tweak) >>> 0, key);
 }
 
+/** Slots of a sparse filter's first cell table (a power of two). */
+const SPARSE_INITIAL_SLOTS = 64;
+
 /**
  * Core's rolling bloom filter. Each filter position holds two bits (stored in the low and high
  * 64-bit words of a pair) naming the generation (1..3) that last set it; starting a new generation
  * wipes the positions of the generation it reuses. A 64-bit word is kept here as two 32-bit halves
  * of a Uint32Array: word w is `[lo, hi] = data32[2w], data32[2w + 1]`.
+ *
+ * Storage starts sparse. Positions pos and pos ^ 1 share their pair of words, so a filter cell is
+ * (pos >> 1, bit); until the first generation is full, every set cell holds generation 1, so the
+ * filter is exactly the set of cells set so far. It is kept as that set (open addressing over
+ * cell numbers) while it is small, and converted to Core's dense words, cell for cell, when the set
+ * would take more than half the dense array or a generation must roll. contains() answers
+ * the same in either form, false positives included (same positions, same cells). A reset empties
+ * the filter and returns it to the sparse form. A peer's known-address filter holds a few dozen
+ * entries in practice; densely that is ~27 KB each, sparsely a few hundred bytes.
  */
 // Core: common/bloom.h CRollingBloomFilter
 export class RollingBloomFilter {
@@ -70,13 +82,14 @@ export class RollingBloomFilter {
   readonly entriesPerGeneration: number;
   /** Core's data.size(): the number of 64-bit words (always even). */
   readonly words: number;
-  /**
-   * The 2 * words 32-bit halves; allocated at the first insert. Until then every position is zero,
-   * which is what Core's zero-initialised vector holds, so contains() answers false either way.
-   * Connections that end before any address is inserted (feelers, most inbound probes) then never
-   * pay for the filter's ~27 KB.
-   */
+  /** The 2 * words 32-bit halves once dense; null while sparse. */
   private data32: Uint32Array | null = null;
+  /** While sparse: cell number + 1 per slot (0 = empty), open addressing with linear probing; null once dense or before the first insert. */
+  private sparse: Int32Array | null = null;
+  /** Cells in `sparse`. */
+  private sparseCells = 0;
+  /** Most slots a sparse table may have before the filter turns dense. */
+  private readonly sparseMaxSlots: number;
   private entriesThisGeneration = 0;
   private generation = 1;
   private tweak = 0;
@@ -95,6 +108,10 @@ export class RollingBloomFilter {
     const maxElements = this.entriesPerGeneration * 3;
     const filterBits = Math.ceil((-1.0 * this.hashFuncs * maxElements) / Math.log(1.0 - Math.exp(logFpRate / this.hashFuncs))) >>> 0;
     this.words = Math.ceil(filterBits / 64) * 2;
+    // At most half the dense array's bytes, in 4-byte slots, as a power of two.
+    let maxSlots = SPARSE_INITIAL_SLOTS;
+    while (maxSlots * 2 * 4 <= (this.words * 8) / 2) maxSlots *= 2;
+    this.sparseMaxSlots = maxSlots;
     this.reset();
   }
 
@@ -130,7 +147,11 @@ export class RollingBloomFilter {
   /** Whether every hashed position is set (contains on the hashed key). */
   private hashedPresent(): boolean {
     const d = this.data32;
-    if (d === null) return false;
+    if (d === null) {
+      if (this.sparse === null) return false;
+      for (let n = 0; n < this.hashFuncs; n++) if (!this.sparseHas(((scratchPos[n]! >>> 1) << 6) | scratchBit[n]!)) return false;
+      return true;
+    }
     for (let n = 0; n < this.hashFuncs; n++) {
       const pos = scratchPos[n]!;
       const bit = scratchBit[n]!;
@@ -143,7 +164,14 @@ export class RollingBloomFilter {
 
   /** The body of insert for the hashed key: roll the generation if full, then mark its positions. */
   private setHashed(): void {
-    const d = (this.data32 ??= new Uint32Array(this.words * 2));
+    if (this.data32 === null) {
+      if (this.entriesThisGeneration < this.entriesPerGeneration && this.sparseAddHashed()) {
+        this.entriesThisGeneration++;
+        return;
+      }
+      this.toDense();
+    }
+    const d = this.data32!;
     if (this.entriesThisGeneration === this.entriesPerGeneration) {
       OP_COUNTS[Op.bloomRoll]++;
       this.entriesThisGeneration = 0;
@@ -183,7 +211,11 @@ export class RollingBloomFilter {
   contains(key: Uint8Array): boolean {
     OP_COUNTS[Op.bloomOp]++;
     const d = this.data32;
-    if (d === null) return false;
+    if (d === null) {
+      if (this.sparse === null) return false;
+      this.hashInto(key);
+      return this.hashedPresent();
+    }
     for (let n = 0; n < this.hashFuncs; n++) {
       const h = rollingBloomHash(n, this.tweak, key);
       const bit = h & 0x3f;
@@ -200,8 +232,104 @@ export class RollingBloomFilter {
     this.tweak = this.rng.randbits(32) >>> 0;
     this.entriesThisGeneration = 0;
     this.generation = 1;
-    this.data32?.fill(0);
+    // Every cell is zero again: the sparse form's empty set (its table is kept for reuse).
+    this.data32 = null;
+    this.sparse?.fill(0);
+    this.sparseCells = 0;
   }
+
+  /** Whether the filter is in its sparse form (tests and memory accounting). */
+  get isSparse(): boolean {
+    return this.data32 === null;
+  }
+
+  /** Bytes of the filter's cell storage. */
+  byteSize(): number {
+    return this.data32 !== null ? this.data32.byteLength : (this.sparse?.byteLength ?? 0);
+  }
+
+  private sparseHas(cell: number): boolean {
+    const t = this.sparse!;
+    const mask = t.length - 1;
+    const want = cell + 1;
+    for (let i = slotOf(cell, mask); ; i = (i + 1) & mask) {
+      const v = t[i]!;
+      if (v === want) return true;
+      if (v === 0) return false;
+    }
+  }
+
+  /**
+   * Adds the hashed key's cells to the sparse set (growing its table as needed). False, with
+   * nothing changed, when they would not fit under sparseMaxSlots: the caller turns dense.
+   */
+  private sparseAddHashed(): boolean {
+    let t = this.sparse;
+    const need = this.sparseCells + this.hashFuncs;
+    let slots = t === null ? SPARSE_INITIAL_SLOTS : t.length;
+    while (need * 2 > slots) slots *= 2;
+    if (slots > this.sparseMaxSlots) return false;
+    if (t === null || slots !== t.length) t = this.rehash(slots);
+    const mask = slots - 1;
+    for (let n = 0; n < this.hashFuncs; n++) {
+      const cell = ((scratchPos[n]! >>> 1) << 6) | scratchBit[n]!;
+      const want = cell + 1;
+      for (let i = slotOf(cell, mask); ; i = (i + 1) & mask) {
+        const v = t[i]!;
+        if (v === want) break;
+        if (v === 0) {
+          t[i] = want;
+          this.sparseCells++;
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** A sparse table of `slots` slots holding the current cells. */
+  private rehash(slots: number): Int32Array {
+    const old = this.sparse;
+    const t = new Int32Array(slots);
+    const mask = slots - 1;
+    if (old !== null) {
+      for (let j = 0; j < old.length; j++) {
+        const v = old[j]!;
+        if (v === 0) continue;
+        let i = slotOf(v - 1, mask);
+        while (t[i] !== 0) i = (i + 1) & mask;
+        t[i] = v;
+      }
+    }
+    this.sparse = t;
+    return t;
+  }
+
+  /** Core's dense words with every sparse cell set in generation 1 (the only one a sparse filter holds). */
+  private toDense(): void {
+    const d = new Uint32Array(this.words * 2);
+    const t = this.sparse;
+    if (t !== null) {
+      for (let j = 0; j < t.length; j++) {
+        const v = t[j]!;
+        if (v === 0) continue;
+        const cell = v - 1;
+        const pair = cell >>> 6;
+        const bit = cell & 63;
+        // Generation 1: the low word of the pair (pos & ~1 = 2 * pair) carries the bit, the high one not.
+        d[2 * (2 * pair) + (bit >= 32 ? 1 : 0)]! |= 1 << (bit & 31);
+      }
+    }
+    this.data32 = d;
+    this.sparse = null;
+    this.sparseCells = 0;
+  }
+}
+
+/** A sparse cell's home slot in a table of mask + 1 slots. */
+function slotOf(cell: number, mask: number): number {
+  const h = Math.imul(cell, 0x9e3779b1);
+  return (h ^ (h >>> 15)) & mask;
 }
 
 /** (x * n) >> 32 for 32-bit x and small n; exact because the product stays below 2^53. */
