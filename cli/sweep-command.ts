@@ -13,10 +13,8 @@
 
 import { Worker } from 'node:worker_threads';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 import { stableStringify } from '../reports/index.ts';
 import { aggregateSweep, seedsLabel, sweepCharts, sweepCsv, type SweepAggregate, type SweepChart, type SweepFailure, type SweepRunOutcome, type SweepRunRow } from '../reports/sweep.ts';
@@ -336,17 +334,18 @@ export class SweepProgress {
 }
 
 /**
- * The worker's bootstrap: plain JavaScript that registers tsx's ESM hooks and connsim's own
- * (a scenario file anywhere loads as an ES module and may import 'connsim') in the new thread, then
- * imports sweep-worker.ts. (On Node 20 a worker started with execArgv ['--import', 'tsx'] still
- * cannot load a .ts entry point, since the hooks are registered after the entry is resolved.)
+ * The worker's bootstrap: plain JavaScript that registers tsx's hooks and connsim's own (its files
+ * compiled without keepNames, bin/loader.mjs; a scenario file anywhere loads as an ES module and may
+ * import 'connsim') in the new thread, then imports sweep-worker.ts. (On Node 20 a worker started
+ * with execArgv ['--import', 'tsx'] still cannot load a .ts entry point, since the hooks are
+ * registered after the entry is resolved.)
  */
 function workerBootstrap(): string {
-  const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs');
+  const loader = new URL('../bin/loader.mjs', import.meta.url).href;
   const entry = new URL('./sweep-worker.ts', import.meta.url).href;
   const hook = new URL('./package-resolve-hook.mjs', import.meta.url).href;
-  // tsx first, then connsim's hooks (registered last, they run first: cli/package-resolve-hook.mjs).
-  return `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import('node:module'); }).then((m) => { m.register(${JSON.stringify(hook)}); return import(${JSON.stringify(entry)}); });`;
+  // tsx and the compile hook first, then the resolve hook (registered last, it runs first: cli/package-resolve-hook.mjs).
+  return `import(${JSON.stringify(loader)}).then(() => import('node:module')).then((m) => { m.register(${JSON.stringify(hook)}); return import(${JSON.stringify(entry)}); });`;
 }
 
 /** What one finished run of the pool reports. */
