@@ -3,15 +3,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data');
-const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+// What the launcher (bin/connsim.js) runs as its child: node with connsim's loader (tsx's hooks and
+// connsim's own files compiled without keepNames). One process per call; tsx's own CLI would start
+// two and compile every file afresh with keepNames (about 0.3 CPU-s more per call).
+const LOADER = pathToFileURL(join(ROOT, 'bin', 'loader.mjs')).href;
 
 function connsim(args: string[], input?: string, opts: { cwd?: string; uid?: number; gid?: number } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [TSX, join(ROOT, 'cli.ts'), ...args], { input, encoding: 'utf8', cwd: opts.cwd ?? ROOT, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}) });
+  const r = spawnSync(process.execPath, ['--import', LOADER, join(ROOT, 'cli.ts'), ...args], { input, encoding: 'utf8', cwd: opts.cwd ?? ROOT, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -217,7 +220,8 @@ describe('connsim run: bad input is one line, exit 2, and leaves no run director
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
     // Nothing but the inputs in the parent: no temp directories either.
     expect(readdirSync(dir).sort()).toEqual(['a-file', 'corrupt.asmap', 'crawl.csv', 'seeds.txt', 'syntax.ts', 'throws.ts']);
-  });
+    // Some 30 processes: past two minutes of wall time on a loaded 2-core machine.
+  }, 300_000);
 
   it('an attack that cannot start before the run ends is refused before anything runs (run and sweep)', () => {
     const dir = tmp();
@@ -536,7 +540,8 @@ describe('connsim run / replay / inspect with the real runner', () => {
     const bad = connsim(['--nodes', '5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/nodes/);
-  }, 120_000);
+    // The whole default run (about a million events): minutes of wall time when the machine is shared.
+  }, 300_000);
 
   it('--seed-list is recorded by sha256; replay refuses a seed list that changed since', () => {
     const dir = tmp();

@@ -25,7 +25,7 @@ import { loadScenario } from './scenario-loader.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURE = join(ROOT, 'cli', 'fixtures', 'sweep-scenario.ts');
-const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const LOADER = pathToFileURL(join(ROOT, 'bin', 'loader.mjs')).href;
 const scratch = mkdtempSync(join(tmpdir(), 'connsim-sweep-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -73,9 +73,9 @@ function expectSameTree(actual: string, expected: string): void {
   for (const [k, v] of e) expect(a.get(k), k).toBe(v);
 }
 
-/** connsim as its own process (one process: node with tsx's loader). */
+/** connsim as its own process (one process: node with connsim's loader, as the launcher's child). */
 function connsimArgs(args: string[]): string[] {
-  return ['--import', TSX_LOADER, join(ROOT, 'cli.ts'), ...args];
+  return ['--import', LOADER, join(ROOT, 'cli.ts'), ...args];
 }
 
 function connsim(args: string[]): { code: number; stdout: string; stderr: string } {
