@@ -673,12 +673,23 @@ export function rpcHelp(method?: string): string {
   return m === undefined ? `help: unknown command: ${method}` : helpText(m);
 }
 
-/** The network RPCs of one node as typed methods with Core's names and positional arguments. */
+/**
+ * The network RPCs of one node as typed methods with Core's names and positional arguments. Built
+ * over a node, or over a function that finds the node at each call (a scenario script's handle
+ * outlives a restart of the node it names).
+ */
 export class NodeRpc {
-  constructor(readonly node: RpcNode) {}
+  private readonly find: () => RpcNode;
+  constructor(node: RpcNode | (() => RpcNode)) {
+    this.find = typeof node === 'function' ? node : () => node;
+  }
+  /** The node the next call runs on. */
+  get node(): RpcNode {
+    return this.find();
+  }
   /** Any RPC by name, with positional or named arguments (type-checked as Core does). */
   call(method: string, params: readonly unknown[] | Readonly<Record<string, unknown>> = []): unknown {
-    return callRpc(this.node, method, params);
+    return callRpc(this.find(), method, params);
   }
   help(method?: string): string {
     return rpcHelp(method);

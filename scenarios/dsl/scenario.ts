@@ -10,6 +10,7 @@
 // built-in scenarios are in scenarios/builtin/.
 
 import type { NodeStats } from '../../connman/net/connman.ts';
+import type { NodeRpc } from '../../connman/rpc/net.ts';
 import type { CheckKind } from '../../reports/run-result.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import { DurationParseError, formatDuration, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
@@ -301,6 +302,14 @@ export interface ScriptContext {
   clockSeconds(): number;
   /** getaddrmaninfo's all_networks new and tried counts; zeros while the node is down. */
   addrmanSizes(index: number): { new: number; tried: number };
+  /**
+   * Honest node `index`'s network RPCs (connman/rpc/net.ts, the same functions as the testing API's
+   * `node.rpc`): Core's names and arguments, its JSON results, and its errors as an RPCError whose
+   * `code` and `message` are Core's (e.g. `setban` of a bad subnet: -30 "Error: Invalid IP/Subnet").
+   * The handle finds the node at each call, so it outlives restarts; a call while the node is
+   * down is a ScenarioError (Core's bitcoin-cli could not connect).
+   */
+  rpc(index: number): NodeRpc;
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import { ConnectionType, connectionTypeAsString } from '../../connman/protocol/connection-types.ts';
 import type { NodeStats } from '../../connman/net/connman.ts';
+import { NodeRpc } from '../../connman/rpc/net.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import { Address, NODE_NETWORK, NODE_WITNESS } from '../../connman/protocol/protocol.ts';
 import type { RunCheck, RunMark } from '../../reports/index.ts';
@@ -437,5 +438,14 @@ export class ScriptSession implements ScriptContext {
     this.honest(index, 'addrmanSizes');
     const am = this.world.nodes[index]!.connman?.addrman;
     return am === undefined ? { new: 0, tried: 0 } : { new: am.size(null, true), tried: am.size(null, false) };
+  }
+
+  rpc(index: number): NodeRpc {
+    this.honest(index, 'rpc');
+    return new NodeRpc(() => {
+      const context = this.world.nodes[index]!.context;
+      if (context === undefined) throw new ScenarioError(`${this.scenarioName}: rpc: node ${index} is not running at ${formatDuration(this.world.kernel.now())}`);
+      return context;
+    });
   }
 }
