@@ -592,6 +592,39 @@ describe('connsim run / replay / inspect with the real runner', () => {
     expectUsageError(connsim(['inspect', FIXTURE, '--nodes', '3', '--at', '1m', '--node', 'nobody', '--quiet']), 'unknown node', /unknown node "nobody"/);
   });
 
+  it('inspect --rpc prints what bitcoin-cli prints: the result, or the RPC error with exit status abs(code)', () => {
+    const base = ['inspect', FIXTURE, '--nodes', '3', '--at', '1m', '--node', '0', '--quiet', '--rpc'];
+    const info = connsim([...base, 'getnetworkinfo']);
+    expect(info.code, info.stderr).toBe(0);
+    // UniValue's pretty print: two-space indent, amounts with eight decimals, an empty array over two lines.
+    expect(info.stdout).toMatch(/^{\n {2}"version": 319900,\n {2}"subversion": "/);
+    expect(info.stdout).toContain('\n  "relayfee": 0.00000100,\n  "incrementalfee": 0.00000100,\n');
+    expect(info.stdout).toContain('\n  "warnings": [\n  ]\n}\n');
+    const j = JSON.parse(info.stdout) as { connections: number; networkactive: boolean };
+    expect(j.networkactive).toBe(true);
+    // An RPC error: bitcoin-cli's three lines on stderr, exit abs(code). The count is read as JSON, as bitcoin-cli reads it.
+    const neg = connsim([...base, 'getnodeaddresses', '-1']);
+    expect([neg.code, neg.stdout, neg.stderr]).toEqual([8, '', 'error code: -8\nerror message:\nAddress count out of range\n']);
+    const unknown = connsim([...base, 'getblockchaininfo']);
+    expect([unknown.code, unknown.stderr]).toEqual([32601 & 0xff, 'error code: -32601\nerror message:\nMethod not found\n']);
+    // Bad usage: one line, exit 2, before the run.
+    expectUsageError(connsim(base), '--rpc without a method', /--rpc needs a method/);
+  }, 120_000);
+
+  it('run --debug-log NODE writes that node its debug log in the run directory; a bad NODE is refused before anything is written', () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const r = connsim(['run', FIXTURE, '--nodes', '3', '--debug-log', '2', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^debug log +.*debug-2\.log$/m);
+    const log = readFileSync(join(out, 'debug-2.log'), 'utf8');
+    expect(log).toMatch(/^2023-11-14T22:13:20Z /);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[net\] Added connection peer=0$/m);
+    const bad = join(dir, 'bad');
+    expectUsageError(connsim(['run', FIXTURE, '--nodes', '3', '--debug-log', '3', '--out', bad, '--quiet']), '--debug-log 3', /--debug-log 3: give an honest node id 0\.\.2/);
+    expect(existsSync(bad)).toBe(false);
+  }, 120_000);
+
   it('inspect --every prints a series of JSON lines for several nodes from one run, each line what --at prints for that time', () => {
     const r = connsim(['inspect', 'baseline', '--nodes', '12', '--duration', '30m', '--every', '10m', '--node', '0,5', '--node', '3', '--quiet']);
     expect(r.code, r.stderr).toBe(0);

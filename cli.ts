@@ -137,8 +137,19 @@ function readInputFile(path: string, what: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
+/**
+ * `inspect … --rpc METHOD [ARG…]`: the words after --rpc are the RPC's, as on bitcoin-cli's command
+ * line (an argument may be `-1` or contain `=`), so they are taken off before yargs parses options.
+ */
+function splitRpcWords(args: readonly string[]): { args: string[]; rpc: string[] | undefined } {
+  const i = args.indexOf('--rpc');
+  if (args[0] !== 'inspect' || i < 0) return { args: [...args], rpc: undefined };
+  return { args: args.slice(0, i), rpc: args.slice(i + 1) };
+}
+
 async function main(): Promise<void> {
-  await yargs(hideBin(process.argv))
+  const { args, rpc } = splitRpcWords(hideBin(process.argv));
+  await yargs(args)
     .scriptName('connsim')
     .usage('$0 <command> [options]')
     .command(
@@ -279,6 +290,7 @@ async function main(): Promise<void> {
         runOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'built-in scenario name (see `connsim list`) or path to a scenario file' }))
           .option('out', { type: 'string', describe: 'run directory (default runs/<scenario>-<seed>)' })
           .option('trace', { type: 'string', describe: 'write every traced event as JSON lines to this file' })
+          .option('debug-log', { type: 'string', describe: "write honest node NODE's debug log (-debug=net, Core's format, the simulated clock) to debug-NODE.log in the run directory" })
           .option('json', { type: 'boolean', default: false, describe: "print summary.json instead of the table" }),
       async (argv) => {
         process.exitCode = await runCommand({ ...argv, scenario: argv.scenario }, io);
@@ -317,9 +329,13 @@ async function main(): Promise<void> {
           .option('at', { type: 'string', describe: 'simulated time to stop at, e.g. 6h (with --every: the last sample; default the run\'s end)' })
           .option('every', { type: 'string', describe: 'print a series: one JSON line per node at every multiple of this interval, e.g. 10m' })
           .option('node', { type: 'string', demandOption: true, describe: 'node id, or a role name such as victim or attacker-0; with --every, several (repeat it, or 0,victim)' })
-          .option('addrman', { type: 'boolean', default: false, describe: "add getrawaddrman's dump (every entry by bucket/position)" }),
+          .option('addrman', { type: 'boolean', default: false, describe: "add getrawaddrman's dump (every entry by bucket/position)" })
+          .option('rpc', {
+            type: 'string',
+            describe: "METHOD [ARG...], last on the line: call one of the node's network RPCs at --at and print what bitcoin-cli would (result, or `error code:` and exit abs(code))",
+          }),
       async (argv) => {
-        process.exitCode = await inspectCommand({ ...argv, scenario: argv.scenario }, io);
+        process.exitCode = await inspectCommand({ ...argv, scenario: argv.scenario, rpc }, io);
       },
     )
     .command(

@@ -9,7 +9,17 @@
 // at those times without scheduling anything, so it is the same run event for event, and the line
 // for a node at 6h equals what `inspect --at 6h` prints for it (on one line). A node that is not
 // running at a sample time gets {"running": false}.
+//
+// With `--rpc METHOD [ARG…]` (last on the command line) it calls one of the node's network RPCs at
+// --at instead and prints what bitcoin-cli would (connman/rpc/cli.ts): the result as UniValue
+// pretty-prints it (nothing for null) and exit 0, or an RPC error as `error code: N` /
+// `error message:` / the message on stderr with bitcoin-cli's exit status abs(N) (the OS keeps its
+// low 8 bits), or `error: Error parsing JSON: …` and exit 1 for an argument bitcoin-cli reads as
+// JSON that is not.
 
+import { callRpc } from '../connman/rpc/net.ts';
+import { CliParseError, cliErrorExitStatus, convertCliArgs, formatCliError, formatCliResult } from '../connman/rpc/cli.ts';
+import { RPCError } from '../connman/rpc/protocol.ts';
 import type { RunView } from '../scenarios/dsl/runner.ts';
 import { inspectNode } from '../scenarios/observe/inspect.ts';
 import { formatDuration, type Micros } from '../sim/index.ts';
@@ -22,6 +32,8 @@ export interface InspectArgs extends RunArgs {
   every?: unknown;
   node?: unknown;
   addrman?: boolean;
+  /** --rpc: the method and its arguments as bitcoin-cli takes them (the words after --rpc). */
+  rpc?: readonly string[];
 }
 
 /** Most samples one inspect --every prints per node (a typo such as --every 1s over a day is refused). */
@@ -96,6 +108,12 @@ export async function inspectCommand(args: InspectArgs, io: CliIo): Promise<numb
   if (at > durationMicros) throw new CliError(`--at ${formatDuration(at)} is past the run's duration ${formatDuration(durationMicros)} (raise --duration)`);
   const header = (t: Micros): Header => ({ scenario: definition.name, seed: request.seed, profile: request.profile ?? definition.defaults.profile ?? 'core-master', at: formatDuration(t), atMicros: t });
   const rawAddrman = args.addrman === true;
+  const rpc = args.rpc;
+  if (rpc !== undefined) {
+    if (rpc.length === 0 || rpc[0] === '') throw new CliError('--rpc needs a method, e.g. --rpc getnetworkinfo (it comes last: the words after it are the method and its arguments)');
+    if (every !== undefined) throw new CliError('--rpc calls one node at one time: give --at, not --every');
+    if (rawAddrman) throw new CliError('--addrman adds to the state inspect prints; with --rpc only the RPC result is printed (use --rpc getrawaddrman)');
+  }
 
   if (every !== undefined) {
     if (every > at) throw new CliError(`--every ${formatDuration(every)} is longer than the time inspected (${formatDuration(at)})`);
@@ -137,11 +155,36 @@ export async function inspectCommand(args: InspectArgs, io: CliIo): Promise<numb
 
   const { outcome } = await executeRun({ ...request, stopAtMicros: at }, io, { quiet: args.quiet === true, ...maxWallOf(args) });
   const target = resolveTarget(outcome, names[0]!);
+  if (rpc !== undefined) return callNodeRpc(outcome, target, at, rpc, io);
   const state = nodeState(outcome, target, { ...header(at), scenario: outcome.summary.scenario, profile: outcome.summary.profile }, rawAddrman);
   if (state === null) {
     if (target.kind === 'attacker') throw new CliError(`attacker "${target.name}" has no state to show at ${formatDuration(at)}`);
     throw new CliError(`node ${target.index} is not running at ${formatDuration(at)} (stopped, crashed or not yet started)`);
   }
   io.stdout(`${JSON.stringify(state, jsonReplacer, 2)}\n`);
+  return 0;
+}
+
+/** `inspect --rpc`: one RPC on an honest node at the stop time, printed as bitcoin-cli prints it; returns the exit status. */
+// Core: bitcoin-cli.cpp CommandLineRPC (ParseResult / ParseError; a client-side error is "error: …", EXIT_FAILURE)
+function callNodeRpc(view: RunView, target: Target, at: Micros, words: readonly string[], io: CliIo): number {
+  if (target.kind === 'attacker') throw new CliError(`--rpc needs an honest node: ${target.name} is an attacker, which runs no Core RPCs`);
+  const context = view.world.nodes[target.index]!.context;
+  if (context === undefined) throw new CliError(`node ${target.index} is not running at ${formatDuration(at)} (stopped, crashed or not yet started)`);
+  const [method, ...rest] = words as [string, ...string[]];
+  let result: unknown;
+  try {
+    result = callRpc(context, method, convertCliArgs(method, rest));
+  } catch (e) {
+    if (e instanceof CliParseError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 1;
+    }
+    if (!(e instanceof RPCError)) throw e;
+    io.stderr(`${formatCliError(e.code, e.message)}\n`);
+    return cliErrorExitStatus(e.code);
+  }
+  const text = formatCliResult(result);
+  if (text !== null) io.stdout(`${text}\n`);
   return 0;
 }

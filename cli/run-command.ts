@@ -9,10 +9,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 import { CONNECTION_LOG_FILE, stableStringify, type RunResult } from '../reports/index.ts';
 import { ConnectionLogFile } from './connection-log.ts';
+import { StreamedFile } from './streamed-file.ts';
 import { DEFAULT_PROFILE } from '../scenarios/world/profiles.ts';
 import { resolveSettings } from '../scenarios/world/settings.ts';
 import { RUN_SUMMARY_FILE_NAME, type RunSummary } from '../scenarios/dsl/run-summary.ts';
-import { startRun, type RunOutcome, type RunRequest } from '../scenarios/dsl/runner.ts';
+import { checkDebugLogNode, startRun, type RunOutcome, type RunRequest } from '../scenarios/dsl/runner.ts';
 import { parseAssignments, parseDurationOrThrow, resolveParams, type ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { checkRunFits } from './memory-check.ts';
 import { codeVersion, provenance, type Provenance } from './provenance.ts';
@@ -44,6 +45,8 @@ export interface RunArgs {
   pingPath?: unknown;
   out?: unknown;
   trace?: unknown;
+  /** --debug-log NODE: write that honest node's net-category debug log into the run directory. */
+  debugLog?: unknown;
   json?: boolean;
   quiet?: boolean;
   /** --max-wall: a wall-clock limit, e.g. 2h. */
@@ -171,6 +174,8 @@ export interface ExecuteOptions {
   trace?: string;
   /** Where to stream the per-connection log (data/connections.csv of the staged run directory). */
   connectionLog?: string;
+  /** --debug-log: the node and where to stream its debug log (debug-NODE.log of the staged run directory). */
+  debugLog?: { node: number; path: string };
   /** Stop (Interrupted, exit 124) once this much wall time has passed, in ms. */
   maxWallMs?: number;
   /**
@@ -193,17 +198,25 @@ export async function executeRun(request: RunRequest, io: CliIo, opts: ExecuteOp
 async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOptions): Promise<{ outcome: RunOutcome; timing: RunTiming }> {
   const trace = opts.trace !== undefined ? new TraceFile(opts.trace) : undefined;
   let connLog: ConnectionLogFile | undefined;
+  let debugLog: StreamedFile | undefined;
   try {
     connLog = opts.connectionLog !== undefined ? new ConnectionLogFile(opts.connectionLog) : undefined;
+    debugLog = opts.debugLog !== undefined ? new StreamedFile(opts.debugLog.path, 'the debug log') : undefined;
   } catch (e) {
     trace?.abort();
+    connLog?.abort();
     throw e;
   }
   const progress = opts.quiet ? undefined : io.stderrIsTty ? new ProgressReporter(io.stderr, io.nowMs) : new PlainProgress(io.stderr, io.nowMs, `${request.scenario.name} seed ${request.seed}`);
   const started = io.nowMs();
   let outcome: RunOutcome;
   try {
-    const req: RunRequest = { ...request, ...(trace !== undefined ? { traceSink: trace.sink } : {}), ...(connLog !== undefined ? { connectionLog: connLog.sink } : {}) };
+    const req: RunRequest = {
+      ...request,
+      ...(trace !== undefined ? { traceSink: trace.sink } : {}),
+      ...(connLog !== undefined ? { connectionLog: connLog.sink } : {}),
+      ...(debugLog !== undefined && opts.debugLog !== undefined ? { debugLog: { node: opts.debugLog.node, sink: (line: string) => debugLog.append(line) } } : {}),
+    };
     if (io.runScenario !== undefined) {
       // A test's stand-in for the runner: one synchronous call.
       outcome = io.runScenario({ ...req, ...(progress !== undefined ? { onProgress: (p) => progress.update(p) } : {}) });
@@ -226,11 +239,13 @@ async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOption
     progress?.finish();
     trace?.abort();
     connLog?.abort();
+    debugLog?.abort();
     throw e;
   }
   progress?.finish();
   trace?.commit();
   connLog?.close();
+  debugLog?.close();
   const wallSeconds = (io.nowMs() - started) / 1000;
   const events = outcome.summary.eventsProcessed;
   return {
@@ -277,7 +292,7 @@ function formatMetric(v: number): string {
  * The human summary of a finished run (aligned label column). `paramTypes` (the scenario's
  * declared parameter types) lets durations read as durations instead of microseconds.
  */
-export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?: RunTiming, paramTypes: Readonly<Record<string, { type: string }>> = {}): string {
+export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?: RunTiming, paramTypes: Readonly<Record<string, { type: string }>> = {}, outputs: readonly { label: string; file: string }[] = []): string {
   const rows: [string, string][] = [
     ['scenario', s.scenarioFile !== null ? `${s.scenario} (${s.scenarioFile})` : s.scenario],
     ['seed', s.seed],
@@ -299,6 +314,7 @@ export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?
   if (runDir !== null) {
     rows.push(['run dir', displayPath(runDir)]);
     rows.push(['report', displayPath(join(runDir, 'report.html'))]);
+    for (const o of outputs) rows.push([o.label, displayPath(join(runDir, o.file))]);
   }
   const w = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n')}\n`;
@@ -316,6 +332,25 @@ export function formatFailure(s: RunSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The run directory's file for --debug-log NODE. */
+export function debugLogFileName(node: number): string {
+  return `debug-${node}.log`;
+}
+
+/** --debug-log NODE: an honest node id of the run (checked before anything is written). */
+export function checkDebugLogArg(v: unknown, nodes: number): number | undefined {
+  const text = single(v as string | undefined, 'debug-log');
+  if (text === undefined) return undefined;
+  const t = String(text);
+  if (!/^\d+$/.test(t)) throw new CliError(`--debug-log ${t}: give an honest node id 0..${nodes - 1} (role names such as victim are chosen by the script once the run has started)`);
+  try {
+    checkDebugLogNode(Number(t), nodes);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+  return Number(t);
+}
+
 /** `connsim run`: returns the exit code (0 passed, 1 a check failed). */
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const { request, definition } = await prepareRequest(args);
@@ -323,7 +358,9 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const outGiven = outArg !== undefined ? String(outArg) : defaultOutDir(definition.name, request.seed);
   const traceArg = single(args.trace as string | undefined, 'trace');
   const trace = traceArg !== undefined ? checkTracePath(String(traceArg), resolve(outGiven)) : undefined;
+  const debugLogNode = checkDebugLogArg(args.debugLog, request.nodes ?? definition.defaults.nodes);
   const staged = stageRunDir(outGiven, definition.name);
+  const outputs = debugLogNode !== undefined ? [{ label: 'debug log', file: debugLogFileName(debugLogNode) }] : [];
   let runDir: string;
   let outcome: RunOutcome;
   let timing: RunTiming;
@@ -334,6 +371,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       ...maxWallOf(args),
       ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}),
       connectionLog: stagedConnectionLog(staged),
+      ...(debugLogNode !== undefined ? { debugLog: { node: debugLogNode, path: join(staged.dir, debugLogFileName(debugLogNode)) } } : {}),
     }));
     summary = withProvenance(outcome.summary);
     runDir = await publishRun(staged, summary, outcome.result, timing);
@@ -342,7 +380,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     throw e;
   }
   if (args.json === true) io.stdout(stableStringify(summary));
-  else io.stdout(formatSummaryTable(summary, runDir, timing, definition.params));
+  else io.stdout(formatSummaryTable(summary, runDir, timing, definition.params, outputs));
   if (!summary.passed) {
     io.stderr(formatFailure(summary));
     return 1;

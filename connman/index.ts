@@ -58,7 +58,7 @@ export { lookupNumeric } from './protocol/netaddress.ts';
 export { lookupSubNet, SubNet } from './protocol/subnet.ts';
 export { BANLIST_JSON, type BanEntry, type BannedSubnet } from './net/banman.ts';
 export { ANCHORS_DAT, PEERS_DAT } from './net/connman.ts';
-export { NO_DEBUG_LOG, Logger, hex08 } from './util/logging.ts';
+export { NO_DEBUG_LOG, Logger, hex08, formatLogLine, formatIso8601 } from './util/logging.ts';
 export { TimerQueue } from './util/timer-queue.ts';
 export { sha256d } from './util/hash.ts';
 export { MemoryFiles } from './util/memory-files.ts';

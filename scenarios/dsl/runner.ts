@@ -6,6 +6,8 @@
 // (cli/ does), holds no scenario of its own, and implements no script verb (script-session.ts).
 
 import type { ConnmanOptions } from '../../connman/net/options.ts';
+import type { DebugLog } from '../../connman/ports.ts';
+import { RunDebugLog } from '../host/run-debug-log.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import type { ConnectionLogRow, RunCheck, RunResult } from '../../reports/index.ts';
 import { Rng as SimRng, formatDuration, perLinkLatency, samplerFor, type Micros, type TraceSink } from '../../sim/index.ts';
@@ -60,6 +62,12 @@ export interface RunRequest {
    * as it ends, then one per connection still open at the end. Only observes; absent: none is built.
    */
   connectionLog?: (row: ConnectionLogRow) => void;
+  /**
+   * Honest node `node`'s debug.log with -debug=net (scenarios/host/run-debug-log.ts): each line, in
+   * Core's format stamped with the simulated clock, goes to `sink` as it is printed, across the
+   * node's restarts. Only observes: the run is the same with or without it.
+   */
+  debugLog?: { node: number; sink: (line: string) => void };
   /**
    * How keep-alive pings between honest nodes are simulated: 'analytic' (default; no per-ping
    * events while a connection's timing is fixed, see scenarios/host/analytic-ping.ts) or 'messages'
@@ -144,6 +152,7 @@ function resolveRun(req: RunRequest): ResolvedRun {
   const params = resolveParams(def, parseAssignments(paramArgs, '--param'));
   const nodes = req.nodes ?? def.defaults.nodes;
   if (!Number.isSafeInteger(nodes) || nodes < 2) throw new ScenarioError(`--nodes must be a whole number >= 2, got ${String(nodes)}`);
+  if (req.debugLog !== undefined) checkDebugLogNode(req.debugLog.node, nodes);
   const durationMicros = parseDurationOrThrow(req.duration ?? def.defaults.duration, '--duration');
   if (durationMicros <= 0) throw new ScenarioError('--duration must be longer than 0s');
   const sampleIntervalMicros = parseDurationOrThrow(req.sampleInterval ?? def.defaults.sampleInterval, '--sample-interval');
@@ -259,6 +268,7 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
         connman: req.world?.connman !== undefined ? { ...profile.connman, ...req.world.connman } : profile.connman,
         useAsmap: profile.useAsmap,
         ...(req.traceSink !== undefined ? { traceSink: req.traceSink } : {}),
+        ...(req.debugLog !== undefined ? { debugLog: debugLogFor(req.debugLog) } : {}),
         analyticPings: (req.pingPath ?? 'analytic') === 'analytic',
       },
       run.world.settings,
@@ -287,6 +297,21 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
   recorder.onTick(() => invariants.checkNow());
   recorder.start();
   return { world, session, recorder, invariants };
+}
+
+/** --debug-log names an honest node that exists when the run starts (a node id, 0 .. nodes-1). */
+export function checkDebugLogNode(node: number, nodes: number): void {
+  if (!Number.isSafeInteger(node) || node < 0 || node >= nodes) throw new ScenarioError(`--debug-log ${String(node)}: give an honest node id 0..${nodes - 1} (the run has ${nodes} honest nodes at its start)`);
+}
+
+/** The World's debugLog option for a request's --debug-log: one log for that node, kept across its starts. */
+function debugLogFor(req: { node: number; sink: (line: string) => void }): (node: number, nowMicros: () => Micros) => DebugLog | undefined {
+  let log: RunDebugLog | undefined;
+  return (node, nowMicros) => {
+    if (node !== req.node) return undefined;
+    log ??= new RunDebugLog(nowMicros, req.sink);
+    return log;
+  };
 }
 
 /**

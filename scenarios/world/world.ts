@@ -30,7 +30,7 @@ import type { P2PMessage } from '../../connman/protocol/messages.ts';
 import type { BlockRef } from '../../connman/net_processing/blocks.ts';
 import { I2P_SAM31_PORT, NetAddr, Network as NetKind, Service } from '../../connman/protocol/netaddress.ts';
 import { NetGroupManager } from '../../connman/netgroup/netgroup.ts';
-import type { DnsSeedResolver, EventSink } from '../../connman/ports.ts';
+import type { DebugLog, DnsSeedResolver, EventSink } from '../../connman/ports.ts';
 import { NO_DEBUG_LOG } from '../../connman/util/logging.ts';
 import {
   AliasTable,
@@ -112,6 +112,12 @@ export interface WorldOptions {
   epochMicros?: Micros;
   /** Options for every node's Connman (after the world's own: seeds, binds, local address). */
   connman?: Partial<ConnmanOptions> | ((node: number) => Partial<ConnmanOptions>);
+  /**
+   * A node's debug.log (connman/ports.ts DebugLog), asked at every start of the node with the
+   * world's clock (µs since the Unix epoch); nodes without one log nothing (NO_DEBUG_LOG). Logging
+   * changes nothing in the run.
+   */
+  debugLog?: (node: number, nowMicros: () => Micros) => DebugLog | undefined;
   /** Keep every Connman event in `events.log` (tests). Default false. */
   keepEventLog?: boolean;
   /** Every kernel event and delivery is folded into the digest; with a sink it is also logged. */
@@ -528,7 +534,7 @@ export class World {
     const events: EventSink = this.events.sinkFor(index);
     const dns: DnsSeedResolver = { resolve: (seed, max) => this.dns.resolve(seed, max) };
     const context = buildNode(
-      { clock: this.clock, scheduler, rng: connmanRngFor(this.rng, index, n.starts), transport: n.transport, events, files: n.files, dns, log: NO_DEBUG_LOG },
+      { clock: this.clock, scheduler, rng: connmanRngFor(this.rng, index, n.starts), transport: n.transport, events, files: n.files, dns, log: this.options.debugLog?.(index, () => this.clock.nowMicros()) ?? NO_DEBUG_LOG },
       this.connmanOptionsFor(index),
       {
         addressPool: this.addressPool,
