@@ -194,8 +194,8 @@ export interface KeepAlive {
 
 /** What a Connman does for a keep-alive link: the accounting of computed messages, nonces, timers. */
 export interface KeepAliveOwner {
-  /** `count` computed messages of `type` sent on `node`, the last at `lastAt`. */
-  computedSent(node: Node, type: 'ping' | 'pong', count: number, lastAt: Micros): void;
+  /** `count` computed messages of `type` sent on `node`, `periodMicros` apart, the last at `lastAt`. */
+  computedSent(node: Node, type: 'ping' | 'pong', count: number, lastAt: Micros, periodMicros: Micros): void;
   /** `count` computed messages of `type` received on `node`, the last at `lastAt`. */
   computedReceived(node: Node, type: 'ping' | 'pong', count: number, lastAt: Micros): void;
   /** A real nonce, for a computed ping handed back to the message path while in flight. */

@@ -246,13 +246,14 @@ export class Connman {
   private readonly keepAlive: KeepAlive;
   /** What this Connman does for its connections' keep-alive links (ports.ts KeepAliveOwner). */
   private readonly keepAliveOwner: KeepAliveOwner = {
-    computedSent: (node, type, count, lastAt) => {
+    computedSent: (node, type, count, lastAt, periodMicros) => {
       const bytes = PING_MESSAGE_BYTES * count;
       node.sendBytesPerMsgType.set(type, (node.sendBytesPerMsgType.get(type) ?? 0) + bytes);
       countMsgs(this.sentTotals, type, count, bytes);
       node.sendBytes += bytes;
       if (lastAt > node.lastSendMicros) node.lastSendMicros = lastAt;
-      this.uploadTarget.recordBytesSent(bytes, lastAt);
+      // Each at its own send time, in the cycle RecordBytesSent would have charged it to.
+      this.uploadTarget.recordLateBytesSent({ first: lastAt - (count - 1) * periodMicros, count, periodMicros, bytes: PING_MESSAGE_BYTES });
     },
     computedReceived: (node, type, count, lastAt) => {
       const bytes = PING_MESSAGE_BYTES * count;
@@ -708,8 +709,12 @@ export class Connman {
   }
   // Core: net.cpp CConnman::SetMaxOutboundTarget
   setMaxOutboundTarget(limit: number): void {
-    // The upload cycle's start depends on the order of sends: analytic pings stop while a target is set.
-    if (limit !== 0) this.releaseKeepAlive();
+    // While a target is set every send goes through RecordBytesSent in time order: analytic pings
+    // stop, and what they sent so far is placed in its cycles first.
+    if (limit !== 0) {
+      this.releaseKeepAlive();
+      this.uploadTarget.placeLateSends();
+    }
     this.uploadTarget.maxOutboundLimit = limit;
   }
   // Core: net.cpp CConnman::GetMaxOutboundTarget
@@ -1923,6 +1928,9 @@ export class Connman {
     countMsg(this.sentTotals, msg.type, size);
     node.sendBytes += size;
     node.lastSendMicros = now;
+    // A send that starts a new upload cycle: the keep-alive traffic computed up to now is charged
+    // first, so that the cycle starts at the first send after the old one ended, as in Core.
+    if (this.uploadTarget.startsNewCycle(now)) this.settleKeepAlive();
     this.uploadTarget.recordBytesSent(size, now);
     this.transport.send(node.conn, msg);
   }
@@ -2094,6 +2102,8 @@ export class Connman {
   private settleKeepAlive(): void {
     const now = this.now();
     for (const n of this.nodes) if (n.keepAlive !== null) n.keepAlive.settle(now);
+    // Every send up to now is recorded: those past the upload cycle's end can be placed.
+    this.uploadTarget.placeLateSends();
   }
 
   /** Hands every keep-alive link of this Connman back to the message path. */

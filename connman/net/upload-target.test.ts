@@ -59,3 +59,63 @@ describe('upload target (spec §17)', () => {
     expect(() => parseByteUnits('5x')).toThrow();
   });
 });
+
+describe('sends recorded late (the analytic ping path) land in the cycle Core would charge them to', () => {
+  const S = 1_000_000;
+  const H = 3600 * S;
+  const t0 = 1_700_000_000 * S;
+  /** Two computed series (a ping every 2 min + 1 µs, pongs to a peer's pings) and messages now and then, over 60 h. */
+  const pings = { first: t0 + 17 * S + 3, count: 1800, periodMicros: 120 * S + 1, bytes: 32 };
+  const pongs = { first: t0 + 45 * S + 999_999, count: 1800, periodMicros: 120 * S + 1, bytes: 32 };
+  const messages: [number, number][] = [[t0, 150]];
+  for (let t = t0 + 7 * S; t < t0 + 60 * H; t += 7 * H + 333 * S + 5) messages.push([t, 61]);
+
+  /** Core: every send through RecordBytesSent in time order. */
+  function inOrder(until: number): UploadTarget {
+    const u = new UploadTarget();
+    const all: [number, number][] = [...messages];
+    for (const s of [pings, pongs]) for (let k = 0; k < s.count; k++) all.push([s.first + k * s.periodMicros, s.bytes]);
+    all.sort((a, b) => a[0] - b[0]);
+    for (const [t, b] of all) if (t <= until) u.recordBytesSent(b, t);
+    return u;
+  }
+
+  /** The port: messages in order, the series settled in batches at `settles` (and before a message that starts a cycle). */
+  function late(until: number, settles: readonly number[]): UploadTarget {
+    const u = new UploadTarget();
+    const done = [0, 0];
+    const settle = (t: number): void => {
+      [pings, pongs].forEach((s, i) => {
+        const n = Math.min(s.count, t < s.first ? 0 : Math.floor((t - s.first) / s.periodMicros) + 1);
+        if (n > done[i]!) u.recordLateBytesSent({ ...s, first: s.first + done[i]! * s.periodMicros, count: n - done[i]! });
+        done[i] = Math.max(done[i]!, n);
+      });
+      u.placeLateSends();
+    };
+    const events: [number, 'msg' | 'settle', number][] = [...messages.map(([t, b]) => [t, 'msg', b] as [number, 'msg', number]), ...settles.map((t) => [t, 'settle', 0] as [number, 'settle', number])];
+    events.sort((a, b) => a[0] - b[0] || (a[1] === 'settle' ? -1 : 1));
+    for (const [t, kind, b] of events) {
+      if (t > until) break;
+      if (kind === 'settle') settle(t);
+      else {
+        if (u.startsNewCycle(t)) settle(t);
+        u.recordBytesSent(b, t);
+      }
+    }
+    settle(until);
+    return u;
+  }
+
+  it('at every hour of 60 h, whether settled rarely or often', () => {
+    for (let h = 1; h <= 60; h++) {
+      const at = t0 + h * H + 123 * S;
+      const ref = inOrder(at);
+      for (const settles of [[], [t0 + 23 * H, t0 + 50 * H], Array.from({ length: 300 }, (_, i) => t0 + i * 12 * 60 * S + 7)]) {
+        const got = late(at, settles);
+        expect([got.cycleStartMicros, got.sentInCycle, got.totalBytesSent], `${h} h`).toEqual([ref.cycleStartMicros, ref.sentInCycle, ref.totalBytesSent]);
+      }
+    }
+    // The cycles did roll over: the third starts after 48 h.
+    expect(inOrder(t0 + 60 * H).cycleStartMicros).toBeGreaterThan(t0 + 48 * H);
+  });
+});

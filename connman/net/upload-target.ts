@@ -49,6 +49,22 @@ export function parseByteUnits(text: string): number {
   return n * mult[unit]!;
 }
 
+/** Sends of `bytes` each at first + k·periodMicros (k < count): computed keep-alive traffic. */
+export interface SendSeries {
+  first: Micros;
+  count: number;
+  periodMicros: Micros;
+  bytes: number;
+}
+
+/** How many sends of a series fall in whole seconds up to `lastSecond` (µs of a whole second). */
+function sendsUpTo(s: SendSeries, lastSecond: Micros): number {
+  const limit = lastSecond + MICROS_PER_SECOND; // a send counts while its time is below this
+  if (s.first >= limit) return 0;
+  if (s.periodMicros <= 0) return s.count;
+  return Math.min(s.count, Math.floor((limit - 1 - s.first) / s.periodMicros) + 1);
+}
+
 export class UploadTarget {
   /** nMaxOutboundLimit, bytes; 0 = unlimited. */
   maxOutboundLimit: number;
@@ -59,12 +75,35 @@ export class UploadTarget {
   /** nTotalBytesSent. */
   totalBytesSent = 0;
 
+  /**
+   * Sends recorded late (computed keep-alive traffic, recordLateBytesSent) that fall after the
+   * current cycle's end: which of them starts the next cycle is known only once every send before
+   * it is recorded (placeLateSends). Empty on Core's path.
+   */
+  private late: SendSeries[] = [];
+
   constructor(maxOutboundLimit: number = DEFAULT_MAX_UPLOAD_TARGET) {
     this.maxOutboundLimit = maxOutboundLimit;
   }
 
+  /** Whether a send at `nowMicros` would end the current cycle and start the next (Core's test in RecordBytesSent). */
+  startsNewCycle(nowMicros: Micros): boolean {
+    return this.cycleStartMicros + MAX_UPLOAD_TIMEFRAME < wholeSeconds(nowMicros);
+  }
+
+  /**
+   * A send now, in time order. When it starts a new cycle, the caller has recorded every send
+   * before it (late ones included), so the sends waiting past the old cycle's end are placed
+   * with it, in time order.
+   */
   // Core: net.cpp CConnman::RecordBytesSent
   recordBytesSent(bytes: number, nowMicros: Micros): void {
+    if (this.late.length > 0 && this.startsNewCycle(nowMicros)) {
+      this.totalBytesSent += bytes;
+      this.late.push({ first: nowMicros, count: 1, periodMicros: 0, bytes });
+      this.placeLateSends();
+      return;
+    }
     this.totalBytesSent += bytes;
     const now = wholeSeconds(nowMicros);
     if (this.cycleStartMicros + MAX_UPLOAD_TIMEFRAME < now) {
@@ -73,6 +112,45 @@ export class UploadTarget {
       this.sentInCycle = 0;
     }
     this.sentInCycle += bytes;
+  }
+
+  /**
+   * Sends recorded after later ones may have been (the analytic ping path settles its computed
+   * pings and pongs when someone reads): those in the current cycle count now; those after its
+   * end wait until placeLateSends, since a send not yet recorded may come before them. Every send
+   * recorded late is later than the last placeLateSends (the caller settles all its computed
+   * traffic there), so none belongs to an earlier cycle.
+   */
+  // Core: net.cpp CConnman::RecordBytesSent, for each send at its own time
+  recordLateBytesSent(s: SendSeries): void {
+    if (s.count <= 0) return;
+    this.totalBytesSent += s.count * s.bytes;
+    const inCycle = sendsUpTo(s, this.cycleStartMicros + MAX_UPLOAD_TIMEFRAME);
+    this.sentInCycle += inCycle * s.bytes;
+    if (inCycle < s.count) this.late.push({ ...s, first: s.first + inCycle * s.periodMicros, count: s.count - inCycle });
+  }
+
+  /**
+   * Every send up to now is recorded: the sends waiting past the cycle's end are placed as Core's
+   * RecordBytesSent would have placed them one by one in time order. The first of them starts a
+   * cycle (at its whole second), the ones up to that cycle's end count in it, and so on.
+   */
+  // Core: net.cpp CConnman::RecordBytesSent (over the waiting sends, in time order)
+  placeLateSends(): void {
+    while (this.late.length > 0) {
+      let first = this.late[0]!.first;
+      for (const s of this.late) if (s.first < first) first = s.first;
+      this.cycleStartMicros = wholeSeconds(first);
+      this.sentInCycle = 0;
+      const end = this.cycleStartMicros + MAX_UPLOAD_TIMEFRAME;
+      const rest: SendSeries[] = [];
+      for (const s of this.late) {
+        const n = sendsUpTo(s, end);
+        this.sentInCycle += n * s.bytes;
+        if (n < s.count) rest.push({ ...s, first: s.first + n * s.periodMicros, count: s.count - n });
+      }
+      this.late = rest;
+    }
   }
 
   // Core: net.cpp CConnman::GetMaxOutboundTimeframe

@@ -20,7 +20,7 @@ function end(node: Node, log: Log): PingEnd {
 
 function owner(log: Log): KeepAliveOwner {
   return {
-    computedSent: (node, type, count, lastAt) => {
+    computedSent: (node, type, count, lastAt, _periodMicros) => {
       log.sent[type] = (log.sent[type] ?? 0) + count;
       node.sendBytes += count * PING_MESSAGE_BYTES;
       node.lastSendMicros = Math.max(node.lastSendMicros, lastAt);

@@ -94,6 +94,42 @@ describe('analytic pings agree with pings sent as messages', () => {
     compareWorlds({ seed: 22, nodes: 30, listeningShare: 0.5, regions: 4, latency: populationLatency(4) }, steps);
   });
 
+  it('in the upload target\'s cycle when a target is set after more than 24 hours', () => {
+    // getnettotals' uploadtarget fields read the cycle Core's RecordBytesSent keeps over every
+    // byte sent (the cycle starts at the first send after the previous one ended); the analytic
+    // path's ping bytes must land in the cycle their send times fall in. Each step sets a target
+    // on one more node, then reads every node's cycle; the first cycle ends 24 h after the first send.
+    const cycles = (w: World): string =>
+      jsonOf(
+        w.nodes.map((n) => {
+          const c = n.connman;
+          if (c === undefined) return null;
+          // A read of the totals settles the analytic traffic: the cycle behind the fields is then comparable on every node.
+          const sent = c.getTotalBytesSent();
+          return { sent, limit: c.getMaxOutboundTarget(), left: c.getMaxOutboundTimeLeftInCycle(), bytesLeft: c.getOutboundTargetBytesLeft(), reached: [c.outboundTargetReached(false), c.outboundTargetReached(true)], cycle: [c.uploadTarget.cycleStartMicros, c.uploadTarget.sentInCycle] };
+        }),
+      );
+    // Six listening nodes with two outbound peers each: a world this small whose nodes want more
+    // outbound peers than it has netgroups spins in AddrMan's Select (see PORTING.md), and slowly.
+    const small: WorldOptions = { seed: 24, nodes: 6, listeningShare: 1, connman: { maxOutboundFullRelay: 2, maxBlockRelayOnly: 0, feelers: false } };
+    const worlds = [new World({ ...small, analyticPings: false }), new World({ ...small, analyticPings: true })];
+    const steps: [Micros, number][] = [
+      [hours(23) + minutes(59), 0],
+      [hours(24) + seconds(37), 1],
+      [hours(24) + minutes(3), 2],
+      [hours(25), 3],
+      [hours(25) + minutes(1), -1],
+    ];
+    for (const [at, node] of steps) {
+      const seen = worlds.map((w) => {
+        w.runUntil(at);
+        if (node >= 0) w.nodes[node]!.connman!.setMaxOutboundTarget(50_000_000);
+        return cycles(w);
+      });
+      expect(firstDifference(seen[1]!, seen[0]!), `upload cycles at ${at} µs`).toBe('');
+    }
+  });
+
   it('with the block logic on', () => {
     const steps: Step[] = [];
     for (let t = minutes(13); t <= hours(3); t += minutes(29)) steps.push({ at: t });

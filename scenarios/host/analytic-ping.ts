@@ -96,7 +96,7 @@ export class PingLink {
       const node = end.node;
       const sent = own.count(t, 0);
       if (sent > own.sent) {
-        end.owner.computedSent(node, 'ping', sent - own.sent, own.at(sent - 1, 0));
+        end.owner.computedSent(node, 'ping', sent - own.sent, own.at(sent - 1, 0), own.period);
         own.sent = sent;
       }
       const rtt = own.outMicros + own.backMicros;
@@ -117,7 +117,7 @@ export class PingLink {
       if (arrived > other.arrived) {
         const last = other.at(arrived - 1, other.outMicros);
         end.owner.computedReceived(end.node, 'ping', arrived - other.arrived, last);
-        end.owner.computedSent(end.node, 'pong', arrived - other.arrived, last);
+        end.owner.computedSent(end.node, 'pong', arrived - other.arrived, last, other.period);
         other.arrived = arrived;
       }
     }
