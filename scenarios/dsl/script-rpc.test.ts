@@ -124,4 +124,35 @@ describe('s.rpc in a scenario script', () => {
     expect(JSON.stringify(b.seen)).toBe(JSON.stringify(a.seen));
     expect(b.digest).toBe(a.digest);
   });
+
+  it('reads change nothing: a run that calls only reading RPCs has the digest of one that calls none; getnodeaddresses draws from AddrMan as in Core', () => {
+    const reads = (read: boolean | 'addrman-draw') =>
+      defineScenario({
+        ...tiny,
+        name: 'script-rpc-reads',
+        params: {},
+        *script(s) {
+          for (const at of ['7m', '13m', '21m']) {
+            yield s.at(at);
+            if (!read) continue;
+            for (const i of s.honestNodes()) {
+              const rpc = s.rpc(i);
+              rpc.getpeerinfo();
+              rpc.getnetworkinfo();
+              rpc.getnettotals();
+              rpc.getaddrmaninfo();
+              rpc.listbanned();
+              if (read === 'addrman-draw') rpc.getnodeaddresses(0);
+            }
+          }
+        },
+      });
+    const withReads = runScenario({ scenario: reads(true), seed: '4' }).summary;
+    const without = runScenario({ scenario: reads(false), seed: '4' }).summary;
+    expect(withReads.digest).toBe(without.digest);
+    expect(withReads.metrics).toEqual(without.metrics);
+    // Core's GetAddr (AddrManImpl::GetAddr_) shuffles with AddrMan's own random stream, so a
+    // getnodeaddresses moves every later AddrMan draw: the run goes on differently.
+    expect(runScenario({ scenario: reads('addrman-draw'), seed: '4' }).summary.digest).not.toBe(without.digest);
+  });
 });
