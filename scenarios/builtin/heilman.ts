@@ -69,8 +69,50 @@ export const INFRASTRUCTURE_PARAMS = {
   ...infrastructureRest,
 };
 
-/** What the shared script reads: the common parameters, and `groups` for the infrastructure variant. */
-export type HeilmanParams = ParamValuesOf<typeof BOTNET_PARAMS> & { readonly groups?: number };
+/**
+ * What the shared script reads: the common parameters, `groups` for the infrastructure variant, and
+ * the knobs only the eclipse-table study (scenarios/studies/eclipse-table.ts) sets: the age of the
+ * victims' history entries and victims of the other kinds (unreachable, or not restarting). Absent,
+ * the script behaves as it always did (the two built-in scenarios do not declare them).
+ */
+export type HeilmanParams = ParamValuesOf<typeof BOTNET_PARAMS> & {
+  readonly groups?: number;
+  /** Age of the seeded tried entries (µs; default 3 h). */
+  readonly historyTriedAge?: number;
+  /** Age of the seeded new entries (µs; default 2 days). */
+  readonly historyNewAge?: number;
+  /** Listening victims that are attacked like the others but do not restart. */
+  readonly steadyVictims?: number;
+  /** Non-listening victims that restart with the others (the attacker cannot connect to them). */
+  readonly unreachableVictims?: number;
+  /** Non-listening victims that do not restart. */
+  readonly steadyUnreachableVictims?: number;
+  /** Restarts of the restarting victims, one every `restartEvery` (Heilman et al. restarted their victim 50 times per configuration). */
+  readonly restarts?: number;
+  /** Time between two restarts; each victim's state is sampled just before the next restart (µs). */
+  readonly restartEvery?: number;
+};
+
+/** The victim kinds of the eclipse-table study, in the order their metrics are named. */
+export const VICTIM_KINDS = ['reachableRestart', 'reachableSteady', 'unreachableRestart', 'unreachableSteady'] as const;
+export type VictimKind = (typeof VICTIM_KINDS)[number];
+
+/** The per-kind metrics the study records (`eclipsed_<kind>` and friends); the built-ins record none of them. */
+export function victimKindMetrics(): Record<string, MetricSpec> {
+  const m: Record<string, MetricSpec> = {};
+  for (const k of VICTIM_KINDS) {
+    m[`eclipsed_${k}`] = { kind: 'share', description: `share of the ${k} victims eclipsed at the end (every long-lived outbound peer the attacker's)` };
+    m[`restartsEclipsed_${k}`] = { kind: 'share', description: `share of the samples taken \`restartEvery\` after each restart (one per victim and restart) at which a ${k} victim was eclipsed` };
+    m[`restartSamples_${k}`] = { kind: 'count', description: `samples behind restartsEclipsed_${k} (victims × restarts)` };
+    m[`eclipsedTime_${k}`] = { kind: 'share', description: `share of the samples after the restart (every 5 min) at which a ${k} victim was eclipsed, mean over those victims` };
+    m[`outboundAttacker_${k}`] = { kind: 'share', description: `share of the ${k} victims' long-lived outbound peers that are the attacker's at the end` };
+    m[`tried_${k}`] = { kind: 'number', description: `mean tried-table size of the ${k} victims at the end (entries)` };
+    m[`new_${k}`] = { kind: 'number', description: `mean new-table size of the ${k} victims at the end (entries)` };
+    m[`triedAttacker_${k}`] = { kind: 'share', description: `mean share of the ${k} victims' tried table holding attacker addresses at the end` };
+    m[`newAttacker_${k}`] = { kind: 'share', description: `mean share of the ${k} victims' new table holding attacker addresses at the end` };
+  }
+  return m;
+}
 
 /** The attack's moments: it starts, the victims restart, and they are back (the outcome is measured after that). */
 export function heilmanTimeline(p: HeilmanParams): TimelineStep[] {
@@ -98,8 +140,23 @@ export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: He
     const victimCount = p.victims;
     const victims: number[] = [];
     for (let i = 0; i < victimCount; i++) victims.push(s.victim());
-    for (const v of victims) s.protect(v);
-    const targets = victims.map((v) => s.serviceOf(v));
+    // The study's other kinds, drawn after the built-ins' victims so that those draw as before.
+    const kinds = new Map<VictimKind, number[]>([['reachableRestart', [...victims]]]);
+    const perKind = p.steadyVictims !== undefined || p.unreachableVictims !== undefined || p.steadyUnreachableVictims !== undefined;
+    if (perKind) {
+      const steady: number[] = [];
+      for (let i = 0; i < (p.steadyVictims ?? 0); i++) steady.push(s.victim());
+      const hidden = s.pickNodes((p.unreachableVictims ?? 0) + (p.steadyUnreachableVictims ?? 0), { listening: false, exclude: [...victims, ...steady] });
+      for (const v of hidden) s.victim(v);
+      kinds.set('reachableSteady', steady);
+      kinds.set('unreachableRestart', hidden.slice(0, p.unreachableVictims ?? 0));
+      kinds.set('unreachableSteady', hidden.slice(p.unreachableVictims ?? 0));
+    }
+    const reachable = [...victims, ...(kinds.get('reachableSteady') ?? [])];
+    const everyVictim = [...reachable, ...(kinds.get('unreachableRestart') ?? []), ...(kinds.get('unreachableSteady') ?? [])];
+    const restarting = [...victims, ...(kinds.get('unreachableRestart') ?? [])];
+    for (const v of everyVictim) s.protect(v);
+    const targets = reachable.map((v) => s.serviceOf(v));
 
     yield s.at(p.attackAt);
     // The victims' history: tried entries of live honest nodes outside the simulated population
@@ -109,10 +166,12 @@ export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: He
     const liveCount = Math.round(historyTried * p.historyLiveShare);
     const tried = liveCount > 0 ? s.spawnBackground({ kind: 'listeners', count: liveCount, getAddrAnswer: 'none' }).attacker.addresses() : [];
     if (historyTried > liveCount) tried.push(...s.allocateAddresses(historyTried - liveCount));
-    for (const v of victims) s.seedAddrman(v, tried, { tried: true, ageSeconds: 3 * 3600 });
+    const triedAge = p.historyTriedAge === undefined ? 3 * 3600 : Math.floor(p.historyTriedAge / 1_000_000);
+    const newAge = p.historyNewAge === undefined ? 2 * 86400 : Math.floor(p.historyNewAge / 1_000_000);
+    for (const v of everyVictim) s.seedAddrman(v, tried, { tried: true, ageSeconds: triedAge });
     if (historyNew > 0) {
       const gone = s.allocateAddresses(historyNew);
-      for (const v of victims) s.seedAddrman(v, gone, { tried: false, ageSeconds: 2 * 86400 });
+      for (const v of everyVictim) s.seedAddrman(v, gone, { tried: false, ageSeconds: newAge });
     }
     s.attackStarts();
     const total = p.attackerAddresses;
@@ -152,8 +211,24 @@ export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: He
     s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, groups) }, mode: 'hold', reconnectDelayMicros: 30_000_000, hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
     yield s.wait('1m');
     // 4. The victims restart.
-    for (const v of victims) s.restart(v, p.downtime);
+    for (const v of restarting) s.restart(v, p.downtime);
     s.mark('victims restart');
+    if (perKind) {
+      // The study: sample every victim `restartEvery` after each restart, then restart again.
+      const restartSamples = new Map<number, { eclipsed: number; taken: number }>();
+      for (const list of kinds.values()) for (const v of list) restartSamples.set(v, { eclipsed: 0, taken: 0 });
+      recordPerKind(s, kinds, p.downtime, restartSamples);
+      const restarts = p.restarts ?? 1;
+      const every = p.restartEvery ?? 600_000_000;
+      for (let r = 0; r < restarts; r++) {
+        yield s.wait(every);
+        for (const [v, c] of restartSamples) {
+          c.taken++;
+          if (s.isEclipsed(v)) c.eclipsed++;
+        }
+        if (r + 1 < restarts) for (const v of restarting) s.restart(v, p.downtime);
+      }
+    }
 
     const expectation = p.expectOutcome;
     s.expect('attack outcome', () => {
@@ -180,4 +255,70 @@ export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: He
     }, 'outcome');
     yield s.at(s.durationMicros);
   };
+}
+
+/**
+ * The study's per-kind measurements: from the restart on, every 5 minutes, which victims are
+ * eclipsed (the "over time" share), and at the end, per kind, the share eclipsed, the attacker's
+ * share of the outbound peers and the tables' sizes and attacker shares (means over the kind's
+ * victims). A kind with no victims records nothing.
+ */
+function recordPerKind(s: ScriptContext, kinds: ReadonlyMap<VictimKind, number[]>, downtime: number, restartSamples: ReadonlyMap<number, { eclipsed: number; taken: number }>): void {
+  const samples = new Map<number, { eclipsed: number; taken: number }>();
+  for (const list of kinds.values()) for (const v of list) samples.set(v, { eclipsed: 0, taken: 0 });
+  // The first sample after the victims are back (the downtime plus one minute to reconnect).
+  s.after(downtime + 60_000_000, () => {
+    s.every('5m', () => {
+      for (const [v, c] of samples) {
+        c.taken++;
+        if (s.isEclipsed(v)) c.eclipsed++;
+      }
+    });
+  });
+  s.expect('per-kind outcome recorded', () => {
+    const parts: string[] = [];
+    for (const kind of VICTIM_KINDS) {
+      const list = kinds.get(kind) ?? [];
+      if (list.length === 0) continue;
+      let eclipsed = 0;
+      let overTime = 0;
+      let attackerOut = 0;
+      let allOut = 0;
+      let tried = 0;
+      let news = 0;
+      let triedA = 0;
+      let newA = 0;
+      let restartHits = 0;
+      let restartTaken = 0;
+      for (const v of list) {
+        const r = restartSamples.get(v)!;
+        restartHits += r.eclipsed;
+        restartTaken += r.taken;
+        if (s.isEclipsed(v)) eclipsed++;
+        const c = samples.get(v)!;
+        overTime += c.taken === 0 ? 0 : c.eclipsed / c.taken;
+        const o = s.outboundCounts(v);
+        attackerOut += o.attacker;
+        allOut += o.total;
+        const sizes = s.addrmanSizes(v);
+        tried += sizes.tried;
+        news += sizes.new;
+        const share = s.addrmanAttackerShare(v);
+        triedA += share.tried;
+        newA += share.new;
+      }
+      const n = list.length;
+      s.metric(`eclipsed_${kind}`, eclipsed / n);
+      s.metric(`eclipsedTime_${kind}`, overTime / n);
+      s.metric(`restartsEclipsed_${kind}`, restartTaken === 0 ? 0 : restartHits / restartTaken);
+      s.metric(`restartSamples_${kind}`, restartTaken);
+      s.metric(`outboundAttacker_${kind}`, allOut === 0 ? 0 : attackerOut / allOut);
+      s.metric(`tried_${kind}`, tried / n);
+      s.metric(`new_${kind}`, news / n);
+      s.metric(`triedAttacker_${kind}`, triedA / n);
+      s.metric(`newAttacker_${kind}`, newA / n);
+      parts.push(`${kind}: ${eclipsed} of ${n} eclipsed at the end, ${restartHits} of ${restartTaken} restart samples`);
+    }
+    return { passed: true, detail: parts.join('; ') };
+  }, 'outcome');
 }
