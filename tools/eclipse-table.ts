@@ -39,7 +39,7 @@ export interface TableSweep {
 }
 
 interface Size {
-  heilman: { nodes: number; duration: string; restarts: number; restartEvery: string; attackFor: string; botnet: number[]; infra: { groups: number; perGroup: number }; worst: string[]; live: string[] };
+  heilman: { nodes: number; duration: string; restarts: number; restartEvery: string; attackFor: string | null; botnet: number[]; infra: { groups: number; perGroup: number }; worst: string[]; live: string[] };
   modern: { profiles: string[]; asmapProfiles: string[]; nodes: number; duration: string; attackFor: string; restarts: number; restartEvery: string; victims: string[]; botnet: number[]; infra: { groups: number[]; perGroup: number }; preset: string[] };
 }
 
@@ -50,7 +50,8 @@ export const SIZES: Record<'tiny' | 'full', Size> = {
       duration: '6h45m',
       restarts: 50,
       restartEvery: '5m',
-      attackFor: '2h',
+      // The scenario's default, 2 h (not passed, so the sweep's plan names only what differs).
+      attackFor: null,
       botnet: [400, 1000, 2000, 4600],
       // 32 /24 blocks: 32 × 256 addresses, each block in its own /16 (v0.10 buckets by /16).
       infra: { groups: 32, perGroup: 256 },
@@ -123,7 +124,7 @@ export function tableSweeps(sizeName: 'tiny' | 'full', seeds: readonly string[],
   if (part !== 'modern') {
     const h = size.heilman;
     const common = ['--profile', 'core-v0.10', '--seeds', seeds[0]!, '--nodes', String(h.nodes), '--duration', h.duration];
-    const victims = ['victims=1', 'steadyVictims=0', 'unreachableVictims=0', 'steadyUnreachableVictims=0', `restarts=${h.restarts}`, `restartEvery=${h.restartEvery}`, `attackFor=${h.attackFor}`, ...extra];
+    const victims = ['victims=1', 'steadyVictims=0', 'unreachableVictims=0', 'steadyUnreachableVictims=0', `restarts=${h.restarts}`, `restartEvery=${h.restartEvery}`, ...(h.attackFor === null ? [] : [`attackFor=${h.attackFor}`]), ...extra];
     for (const c of ['worst', 'live'] as const) {
       const hist = c === 'worst' ? h.worst : h.live;
       out.push({ name: `heilman-${c}-botnet`, part: `heilman-${c}`, args: [...common, ...params([...victims, ...hist]), '--vary', `attackerAddresses=${h.botnet.join(',')}`] });
