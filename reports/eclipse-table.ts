@@ -187,7 +187,7 @@ export function tableMarkdown(rows: readonly TableRow[], notes: { paper?: (row: 
     const kinds = TABLE_VICTIM_KINDS.filter((k) => list.some((r) => r.kinds[k] !== undefined));
     const head = ['profile', 'asmap', list[0]!.attacker === 'botnet' ? 'addresses t' : '/16s × addresses', 'seeds'];
     for (const k of kinds) head.push(`P eclipsed, ${VICTIM_KIND_TITLES[k]} (95% CI; eclipsed/samples)`);
-    head.push('tried attacker share', 'over time (reachable restarting)', 'urn model');
+    head.push('attacker share of tried / of outbound (reachable restarting, end)', 'over time (reachable restarting)', 'urn model');
     if (heilman) head.push("Heilman's model ∏q(ω)", 'paper');
     out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const r of list) {
@@ -197,7 +197,7 @@ export function tableMarkdown(rows: readonly TableRow[], notes: { paper?: (row: 
         cells.push(c === undefined ? '–' : `${pct(c.p)} (${pct(c.lo)}–${pct(c.hi)}; ${c.eclipsed}/${c.samples})`);
       }
       const rr = r.kinds.reachableRestart;
-      cells.push(rr === undefined ? '–' : pct(rr.triedAttacker), rr === undefined ? '–' : pct(rr.overTime), pct(r.urn));
+      cells.push(rr === undefined ? '–' : `${pct(rr.triedAttacker)} / ${pct(rr.outboundAttacker)}`, rr === undefined ? '–' : pct(rr.overTime), pct(r.urn));
       if (heilman) cells.push(r.heilmanModel === null ? '–' : pct(r.heilmanModel), notes.paper?.(r) ?? 'not available');
       out.push(`| ${cells.join(' | ')} |`);
     }
@@ -206,22 +206,47 @@ export function tableMarkdown(rows: readonly TableRow[], notes: { paper?: (row: 
   return out.join('\n');
 }
 
-/** The crossing table: per part, attacker, profile and asmap, the resources at which P (reachable restarting victims) crosses 10/50/90%. */
-export function crossingMarkdown(rows: readonly TableRow[], kind: TableVictimKind = 'reachableRestart'): string {
+/** The urn model's own crossing of `target` along an attacker's resource (bisection on whole /16s or addresses; null past 10^9). */
+export function urnResourceCrossing(honestWeight: number, attacker: 'botnet' | 'infrastructure', perGroup: number, target: number): number | null {
+  const p = (r: number): number => urnEclipseProbability(honestWeight, r, attacker === 'botnet' ? 1 : perGroup);
+  let hi = 16;
+  while (p(hi) < target) {
+    hi *= 2;
+    if (hi > 1e9) return null;
+  }
+  let lo = 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (p(mid) >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The crossing table: per part, attacker, profile and asmap, the resources at which P (reachable
+ * restarting victims) crosses 10/50/90% along the measured grid, and the urn model's own crossings
+ * (exact, not limited to the grid).
+ */
+export function crossingMarkdown(rows: readonly TableRow[], honestWeight: number, kind: TableVictimKind = 'reachableRestart'): string {
   const series = new Map<string, TableRow[]>();
   for (const r of rows) {
     if (r.kinds[kind] === undefined) continue;
     const key = JSON.stringify([r.part, r.attacker, r.profile, r.asmap]);
     series.set(key, [...(series.get(key) ?? []), r]);
   }
-  const out = [`| part | attacker | profile | asmap | 10% | 50% | 90% | urn model 10% / 50% / 90% |`, '|---|---|---|---|---|---|---|---|'];
+  const out = [`| part | attacker | profile | asmap | 10% | 50% | 90% | urn model (exact) 10% / 50% / 90% |`, '|---|---|---|---|---|---|---|---|'];
   for (const list of series.values()) {
     const r0 = list[0]!;
     const pts = list.map((r) => ({ resource: r.resource, p: r.kinds[kind]!.p }));
-    const urn = list.map((r) => ({ resource: r.resource, p: r.urn }));
-    const unit = r0.attacker === 'botnet' ? 'addresses' : '/16s';
+    const unit = r0.attacker === 'botnet' ? 'addresses' : `/16s of ${Math.round(r0.addresses / r0.groups)}`;
     const cells = [0.1, 0.5, 0.9].map((t) => `${crossingText(crossing(pts, t))} ${unit}`);
-    const urnCells = [0.1, 0.5, 0.9].map((t) => crossingText(crossing(urn, t))).join(' / ');
+    const urnCells = [0.1, 0.5, 0.9]
+      .map((t) => {
+        const c = urnResourceCrossing(honestWeight, r0.attacker, r0.addresses / r0.groups, t);
+        return c === null ? 'never' : c.toLocaleString('en-US');
+      })
+      .join(' / ');
     out.push(`| ${r0.part} | ${r0.attacker} | ${r0.profile} | ${r0.asmap ? 'on' : 'off'} | ${cells.join(' | ')} | ${urnCells} ${unit} |`);
   }
   return out.join('\n');

@@ -279,7 +279,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     tableMarkdown(rows, { paper: paperValue }),
     '## Crossings (reachable restarting victims)',
     '',
-    crossingMarkdown(rows),
+    crossingMarkdown(rows, crawl.length),
     '',
   ].join('\n');
   writeFileSync(join(out, 'eclipse-table.md'), md);
