@@ -14,7 +14,7 @@
 //   <sweep>/           each sweep's own directory and report (connsim sweep's report.html, charts)
 // A rerun with the same options resumes: finished runs are kept (connsim sweep's resume).
 // Sizes: `full` is what SCENARIOS.md reports (hours of CPU on a 2-core machine); `tiny` runs the
-// same pipeline on a 20-node world in well under a minute (the test, tools/eclipse-table.test.ts).
+// same pipeline on a 30-node world, ten runs of 25 simulated minutes (the test, tools/eclipse-table.test.ts).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -80,33 +80,33 @@ export const SIZES: Record<'tiny' | 'full', Size> = {
   },
   tiny: {
     heilman: {
-      nodes: 40,
-      duration: '35m',
-      restarts: 2,
+      nodes: 30,
+      duration: '25m',
+      restarts: 1,
       restartEvery: '5m',
-      attackFor: '10m',
-      botnet: [30],
-      infra: { groups: 4, perGroup: 8 },
-      worst: ['historyTried=100', 'historyLiveShare=1', 'historyNew=200', 'historyTriedAge=1h', 'historyNewAge=1h'],
-      live: ['historyTried=40', 'historyLiveShare=0.17', 'historyNew=100'],
+      attackFor: '5m',
+      botnet: [20],
+      infra: { groups: 4, perGroup: 5 },
+      worst: ['historyTried=50', 'historyLiveShare=1', 'historyNew=50', 'historyTriedAge=1h', 'historyNewAge=1h'],
+      live: ['historyTried=20', 'historyLiveShare=0.17', 'historyNew=20'],
     },
     modern: {
       profiles: ['core-v0.10'],
       asmapProfiles: ['core-master'],
-      nodes: 40,
-      duration: '35m',
-      attackFor: '10m',
+      nodes: 30,
+      duration: '25m',
+      attackFor: '5m',
       restarts: 1,
-      restartEvery: '10m',
+      restartEvery: '5m',
       victims: ['victims=1', 'steadyVictims=1', 'unreachableVictims=1', 'steadyUnreachableVictims=1'],
-      botnet: [30],
-      infra: { groups: [4], perGroup: 8 },
+      botnet: [20],
+      infra: { groups: [4], perGroup: 5 },
       preset: [],
     },
   },
 };
 
-const TINY_EXTRA = ['attackAt=10m', 'trashAddresses=100', 'connectionsPerSecond=2'];
+const TINY_EXTRA = ['attackAt=5m', 'trashAddresses=50', 'connectionsPerSecond=2'];
 
 function params(list: readonly string[]): string[] {
   return list.flatMap((p) => ['--param', p]);
