@@ -13,7 +13,8 @@
 //   timing.json        wall seconds per sweep (the only file that is not a function of the plan)
 //   <sweep>/           each sweep's own directory and report (connsim sweep's report.html, charts)
 // A rerun with the same options resumes: finished runs are kept (connsim sweep's resume).
-// Sizes: `full` is what SCENARIOS.md reports (hours of CPU on a 2-core machine); `tiny` runs the
+// Sizes: `full` is what SCENARIOS.md reports (46 runs, about 1.5 h of wall time on the loaded 2-core
+// machine, well under an hour of CPU); `tiny` runs the
 // same pipeline on a 30-node world, ten runs of 25 simulated minutes (the test, tools/eclipse-table.test.ts).
 
 import { spawnSync } from 'node:child_process';
