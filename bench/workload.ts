@@ -51,7 +51,7 @@ export function pinnedScaleWorld(nodes: number, seed: string): NonNullable<RunRe
 /**
  * The scale cases' world settings (scenarios/world/world-settings.ts), every one of them: the world
  * of commit 5197bb8, before the settings existed, had no blocks, no transactions, one latency per
- * region pair, no jitter, no node behind a NAT, no outside network and no sessions (reachableShare
+ * region pair, no jitter, no node behind a NAT, no outside network, no sessions and a cold start (reachableShare
  * and downtime are read only with a crawl, the mainnet preset or sessions: pinned all the same).
  * The world settings decide blocks, natShare and the links over the options above. A new setting
  * fails to compile here until it is pinned to what the world of 5197bb8 did.
@@ -67,5 +67,8 @@ export const PINNED_SCALE_SETTINGS: Readonly<Record<WorldSettingKey, string>> = 
   outsideAnnouncements: 'off',
   sessionLength: 'off',
   downtime: 'weibull(0.7,2h)',
+  warmup: 'off',
+  joins: 'off',
+  warmupRestart: 'off',
   preset: 'default',
 };

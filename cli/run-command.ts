@@ -97,8 +97,9 @@ export async function prepareRequest(args: RunArgs): Promise<{ request: RunReque
   const params = list(args.param);
   // The runner checks these again; doing it here first keeps a bad --param from costing a build.
   resolveParams(definition, parseAssignments(params, '--param'));
-  resolveSettings(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set, definition.world);
-  const hours = (duration ?? parseDurationOrThrow(definition.defaults.duration, 'duration')) / 3_600_000_000;
+  const { world } = resolveSettings(profile !== undefined ? String(profile) : (definition.defaults.profile ?? DEFAULT_PROFILE), set, definition.world);
+  // A warm-up is simulated time too (the world runs it before the scenario's clock starts).
+  const hours = ((duration ?? parseDurationOrThrow(definition.defaults.duration, 'duration')) + world.settings.warmup) / 3_600_000_000;
   checkRunFits(`${definition.name} with ${(nodes ?? definition.defaults.nodes).toLocaleString('en-US')} nodes over ${formatDuration(hours * 3_600_000_000)}`, nodes ?? definition.defaults.nodes, hours);
   const inputs = readRunInputs({ asmap: single(args.asmap as string | undefined, 'asmap'), seedList: single(args.seedList as string | undefined, 'seed-list'), population: single(args.population as string | undefined, 'population') });
   const pingPath = single(args.pingPath as string | undefined, 'ping-path');
@@ -284,6 +285,11 @@ export function displayPath(abs: string): string {
   return rel !== '' && !rel.startsWith('..') ? rel : abs;
 }
 
+/** What a warm-up reached, on one line (summary.json's `warmup`). */
+export function warmupText(w: NonNullable<RunSummary['warmup']>): string {
+  return `${w.running} nodes running, ${w.restarts} restarted; medians: AddrMan new ${w.medianNew} / tried ${w.medianTried}, GETADDR cache ${w.medianGetaddrCache} addresses, ${w.medianFullOutbound} full-relay outbound peers aged ${w.medianOutboundAgeMinutes} min`;
+}
+
 function formatMetric(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4);
 }
@@ -298,7 +304,8 @@ export function formatSummaryTable(s: RunSummary, runDir: string | null, timing?
     ['seed', s.seed],
     ['profile', s.set.length > 0 ? `${s.profile} (${s.set.join(', ')})` : s.profile],
     ['nodes', `${s.honestNodes} honest, ${s.attackerNodes} attacker`],
-    ['simulated', formatDuration(s.durationMicros)],
+    ['simulated', s.warmup !== undefined ? `${formatDuration(s.durationMicros)} after a ${s.warmup.duration} warm-up` : formatDuration(s.durationMicros)],
+    ...(s.warmup !== undefined ? ([['warm-up', warmupText(s.warmup)]] as [string, string][]) : []),
     ['events', String(s.eventsProcessed)],
     ['digest', s.digest],
   ];

@@ -64,6 +64,11 @@ export class AddrResponseCache {
     return this.caches.size;
   }
 
+  /** The number of addresses in each cached answer, in the order the network keys were first seen (observation only). */
+  answerSizes(): number[] {
+    return [...this.caches.values()].map((e) => e.addresses.length);
+  }
+
   /** When the entry for `networkKey` expires, or undefined if there is none. */
   expirationOf(networkKey: bigint): Micros | undefined {
     return this.caches.get(networkKey)?.expirationMicros;

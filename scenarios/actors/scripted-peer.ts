@@ -9,7 +9,8 @@ import type { Service } from '../../connman/protocol/netaddress.ts';
 import type { Address } from '../../connman/protocol/protocol.ts';
 import type { Micros, SimAddress, SocketId } from '../../sim/index.ts';
 import type { World } from '../world/world.ts';
-import { defaultBehaviour, P2PActor } from './actor.ts';
+import { MSG_ADDR, MSG_ADDRV2, getAddrMessage } from '../../connman/protocol/messages.ts';
+import { defaultBehaviour, P2PActor, type ActorConn } from './actor.ts';
 import type { AttackerEnv } from './attacker-env.ts';
 import { attackerEnvFromWorld } from './world-env.ts';
 
@@ -33,6 +34,8 @@ export interface ScriptedPeerOptions {
   keepAliveMicros?: Micros;
   /** Listen on its address's port (honest nodes may connect to it). Default false. */
   listen?: boolean;
+  /** Send GETADDR once its handshake completes (the node answers an inbound peer once). Default false. */
+  sendGetAddr?: boolean;
 }
 
 /** What one connection of the peer has seen. */
@@ -42,6 +45,8 @@ export interface ScriptedPeerConnection {
   readonly inbound: boolean;
   /** The types of the messages received, in order. */
   readonly received: string[];
+  /** The number of addresses in each addr / addrv2 message received, in order. */
+  readonly addrCounts: number[];
   closed: boolean;
 }
 
@@ -71,8 +76,13 @@ export class ScriptedPeer {
       },
       slots: undefined,
       hooks: {
-        onOpened: (c) => this.connections.set(c.socket, { socket: c.socket, inbound: c.accepted, received: [], closed: false }),
-        onReceived: (c, m) => this.connections.get(c.socket)?.received.push(m.type),
+        onOpened: (c) => this.connections.set(c.socket, { socket: c.socket, inbound: c.accepted, received: [], addrCounts: [], closed: false }),
+        onReceived: (c, m) => {
+          const rec = this.connections.get(c.socket);
+          rec?.received.push(m.type);
+          if (m.type === MSG_ADDR || m.type === MSG_ADDRV2) rec?.addrCounts.push(m.addresses.length);
+        },
+        ...(options.sendGetAddr === true ? { onHandshake: (c: ActorConn) => this.actor.send(c, getAddrMessage()) } : {}),
         onClosed: (c) => {
           const rec = this.connections.get(c.socket);
           if (rec !== undefined) rec.closed = true;

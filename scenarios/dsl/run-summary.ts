@@ -7,6 +7,7 @@
 import type { CheckKind } from '../../reports/run-result.ts';
 import { formatDuration } from '../../sim/index.ts';
 import type { MetricKind } from './scenario.ts';
+import type { WarmupState } from '../world/warmup.ts';
 
 /**
  * Bumped when a field changes meaning or is removed; `connsim replay` refuses other versions.
@@ -73,6 +74,11 @@ export interface RunSummary {
   passed: boolean;
   /** The exact command that re-runs this. */
   reproduce: string;
+  /**
+   * What the world's warm-up reached when the scenario's clock started (scenarios/world/warmup.ts);
+   * absent when the run had none. durationMicros, metrics, marks and checks count from its end.
+   */
+  warmup?: WarmupState;
   /**
    * Where this file came from (connsim version, git commit, Node version, the command as typed):
    * added by the CLI to the summary.json it writes; not part of the run's outcome, so replay

@@ -25,6 +25,7 @@ import { OutsideNetwork, REAL_ANNOUNCING_NODES } from '../world/outside-network.
 import { World, type WorldOptions } from '../world/world.ts';
 import { BlockSource, POOL_HASH_SHARES } from '../world/block-source.ts';
 import { TxSource } from '../world/tx-source.ts';
+import { scheduleWarmupRestarts, warmupState, type WarmupState } from '../world/warmup.ts';
 import { WorldSettingError, type ResolvedWorldSettings, type WorldSettingKey, type WorldSettings } from '../world/world-settings.ts';
 import { resolveSettings } from '../world/settings.ts';
 
@@ -207,7 +208,7 @@ function resolveRun(req: RunRequest): ResolvedRun {
  * depend on the order links are first used), with optional per-message jitter.
  */
 function withWorldSettings(opts: WorldOptions, s: WorldSettings, seed: string): WorldOptions {
-  const out: WorldOptions = { ...opts, blocks: s.blocks, natShare: s.natShare };
+  const out: WorldOptions = { ...opts, blocks: s.blocks, natShare: s.natShare, ...(s.joins !== null ? { joins: s.joins } : {}) };
   if (s.linkLatencyFactor === null && s.jitter === null) return out;
   const base = opts.latency;
   if (base === undefined) return out;
@@ -239,6 +240,10 @@ interface BuiltRun {
   session: ScriptSession;
   recorder: MetricsRecorder;
   invariants: InvariantMonitor;
+  /** Kernel time at which the scenario's clock starts (the end of the warm-up; 0 without one). */
+  originMicros: Micros;
+  /** What the warm-up reached, once its end has passed (null without a warm-up, or before). */
+  warmup: () => WarmupState | null;
 }
 
 /** Step 2: the population's World, the script session over it, the recorder and the invariant checks. */
@@ -278,8 +283,11 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
   // The run's identity goes into the digest: a different parameter gives a different digest even
   // when it changes nothing else.
   world.trace.mixString(`scenario=${def.name} profile=${profile.name} set=${run.set.join(',')} params=${JSON.stringify(params)} duration=${run.durationMicros}`);
-  const session = new ScriptSession(world, def.name, def.metrics, nodes, run.durationMicros, profile);
+  // The warm-up (warmup.ts): the honest network runs for ws.warmup before the scenario's clock starts.
+  const originMicros = ws.warmup;
+  const session = new ScriptSession(world, def.name, def.metrics, nodes, run.durationMicros, profile, originMicros);
   startWorldProcesses(world, run.world.settings, (i) => session.isVictim(i));
+  const restarts = ws.warmupRestart !== null ? scheduleWarmupRestarts(world, ws.warmupRestart, req.seed, originMicros, session.isChurnExempt) : { done: 0 };
   const recorder = new MetricsRecorder(world, {
     sampleIntervalMicros: run.sampleIntervalMicros,
     roleOf: (i) => (session.isVictim(i) ? 'victim' : 'honest'),
@@ -291,12 +299,22 @@ function buildRun(run: ResolvedRun, req: RunRequest): BuiltRun {
     asModel: world.asModel !== undefined,
     honestNodeAt: (a) => session.honestNodeAt(a),
     ...(req.connectionLog !== undefined ? { connectionLog: req.connectionLog } : {}),
+    originMicros,
   });
   session.observeWith(recorder);
   const invariants = new InvariantMonitor(world);
   recorder.onTick(() => invariants.checkNow());
-  recorder.start();
-  return { world, session, recorder, invariants };
+  let warmup: WarmupState | null = null;
+  if (originMicros === 0) recorder.start();
+  else {
+    // At the warm-up's end: its state is taken, then the recorder starts (the script's first step
+    // follows in the same instant: ScriptDrive), as both do at time 0 without a warm-up.
+    world.kernel.schedule(originMicros, () => {
+      warmup = warmupState(world, run.world.texts.warmup, restarts.done);
+      recorder.start();
+    });
+  }
+  return { world, session, recorder, invariants, originMicros, warmup: () => warmup };
 }
 
 /** --debug-log names an honest node that exists when the run starts (a node id, 0 .. nodes-1). */
@@ -329,7 +347,10 @@ export const STUCK_EVENTS = 50_000_000;
  * changes nothing in what happens or in what order.
  */
 class ScriptDrive {
+  /** Kernel time of the run's end (the warm-up, then the scenario's duration or stopAtMicros). */
   readonly endMicros: Micros;
+  /** The scenario's clock at the end (endMicros less the warm-up). */
+  readonly scenarioEndMicros: Micros;
   private readonly stepMicros: Micros;
   /** The next 1% step (progress reports). */
   private gridTarget: Micros;
@@ -350,12 +371,19 @@ class ScriptDrive {
     private readonly view: RunView,
   ) {
     const kernel = built.world.kernel;
+    const origin = built.originMicros;
     this.script = run.def.script(built.session, run.params);
-    this.resume();
-    this.endMicros = Math.min(run.durationMicros, req.stopAtMicros ?? run.durationMicros);
+    // The script's first step runs when the scenario's clock starts: at once, or at the warm-up's end.
+    if (origin === 0) this.resume();
+    else kernel.schedule(origin, this.resume);
+    this.scenarioEndMicros = Math.min(run.durationMicros, req.stopAtMicros ?? run.durationMicros);
+    this.endMicros = origin + this.scenarioEndMicros;
     this.stepMicros = Math.max(1, Math.floor(this.endMicros / 100));
     this.gridTarget = Math.min(this.stepMicros, this.endMicros);
-    this.pauses = [...new Set(req.pauseAtMicros ?? [])].filter((t) => t >= kernel.now() && t <= this.endMicros).sort((a, b) => a - b);
+    this.pauses = [...new Set(req.pauseAtMicros ?? [])]
+      .map((t) => origin + t)
+      .filter((t) => t >= kernel.now() && t <= this.endMicros)
+      .sort((a, b) => a - b);
     this.lastNow = kernel.now();
   }
 
@@ -384,9 +412,9 @@ class ScriptDrive {
     kernel.schedule(at, this.resume);
   };
 
-  /** The script was still waiting for a time after the run's end (null when it finished in time). */
+  /** The scenario time the script was still waiting for after the run's end (null when it finished in time). */
   pendingWakeAfterEnd(): Micros | null {
-    return !this.scriptDone && this.scriptWakeMicros !== null && this.scriptWakeMicros > this.endMicros ? this.scriptWakeMicros : null;
+    return !this.scriptDone && this.scriptWakeMicros !== null && this.scriptWakeMicros > this.endMicros ? this.scriptWakeMicros - this.built.originMicros : null;
   }
 
   /** Processes at most `maxEvents` events; true once the run has reached its end. Throws ScenarioError when the script failed or time stopped advancing. */
@@ -414,7 +442,7 @@ class ScriptDrive {
       if (now < target) return false;
       if (this.pauses.length > 0 && this.pauses[0] === target) {
         this.pauses.shift();
-        this.req.onPause?.(target, this.view);
+        this.req.onPause?.(target - this.built.originMicros, this.view);
       }
       if (target === this.gridTarget) {
         this.req.onProgress?.({ simMicros: target, durationMicros: this.endMicros, events: kernel.processed });
@@ -429,15 +457,15 @@ class ScriptDrive {
     if (this.scriptError === undefined) return;
     const e = this.scriptError;
     const msg = e instanceof Error ? e.message : String(e);
-    throw new ScenarioError(`${this.run.def.name}: the script failed at ${formatDuration(this.built.world.kernel.now())}: ${msg}`);
+    throw new ScenarioError(`${this.run.def.name}: the script failed at ${formatDuration(this.built.world.kernel.now() - this.built.originMicros)}: ${msg}`);
   }
 
-  /** Simulated time reached so far. */
+  /** Simulated time reached so far (kernel time: the warm-up counts). */
   nowMicros(): Micros {
     return this.built.world.kernel.now();
   }
 
-  /** Where the run is now (what onProgress reports at each 1% step), for a caller polling between slices. */
+  /** Where the run is now (what onProgress reports at each 1% step; the warm-up counts), for a caller polling between slices. */
   progress(): RunProgress {
     const kernel = this.built.world.kernel;
     return { simMicros: Math.min(kernel.now(), this.endMicros), durationMicros: this.endMicros, events: kernel.processed };
@@ -562,6 +590,7 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
     healthy: checks.every((c) => c.passed || c.kind === 'outcome'),
     passed: checks.every((c) => c.passed),
     reproduce,
+    ...(built.warmup() !== null ? { warmup: built.warmup()! } : {}),
   };
   return { summary, result };
 }
@@ -603,7 +632,7 @@ export function startRun(req: RunRequest): RunDriver {
     progress: () => drive.progress(),
     finish: () => {
       if (!finished) throw new Error('startRun: finish() before the run reached its end');
-      const { summary, result } = summarise(run, built, req, drive.endMicros, drive.pendingWakeAfterEnd());
+      const { summary, result } = summarise(run, built, req, drive.scenarioEndMicros, drive.pendingWakeAfterEnd());
       return { ...view, summary, result, profile: run.profile, isAttackerAddress: session.isAttackerAddress };
     },
   };

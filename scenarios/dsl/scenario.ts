@@ -195,10 +195,11 @@ export interface ScriptContext {
   readonly profileSettings: Readonly<ProfileSettings>;
   readonly useAsmap: boolean;
 
+  /** Time since the scenario's start: after the world's warm-up (the `warmup` world setting), if any. */
   now(): Micros;
   /** Let `d` pass. */
   wait(d: Micros | string): ScriptStep;
-  /** Let time pass until `t` after the run's start (no-op when already past). */
+  /** Let time pass until `t` after the scenario's start, the end of any warm-up (no-op when already past). */
   at(t: Micros | string): ScriptStep;
   /** Call `fn` every `d` (first after `d`) until the run ends or `fn` returns false. */
   every(d: Micros | string, fn: (tick: number) => boolean | void): void;

@@ -64,6 +64,8 @@ export class ScriptSession implements ScriptContext {
     readonly nodes: number,
     readonly durationMicros: Micros,
     profile: ResolvedProfile,
+    /** Kernel time at which the scenario's clock starts (the end of the world's warm-up; 0 without one). */
+    readonly originMicros: Micros = 0,
   ) {
     this.rng = world.rng.fork('scenario');
     this.profileName = profile.name;
@@ -122,8 +124,9 @@ export class ScriptSession implements ScriptContext {
     if (!Number.isInteger(index) || index < 0 || index >= this.world.nodes.length) throw new ScenarioError(`${this.scenarioName}: ${what}: no honest node ${index}`);
   }
 
+  /** The scenario's clock: kernel time less the warm-up (a step's untilMicros stays kernel time). */
   now(): Micros {
-    return this.world.kernel.now();
+    return this.world.kernel.now() - this.originMicros;
   }
 
   wait(d: Micros | string): ScriptStep {
@@ -131,7 +134,7 @@ export class ScriptSession implements ScriptContext {
   }
 
   at(t: Micros | string): ScriptStep {
-    return { untilMicros: Math.max(this.world.kernel.now(), this.toMicros(t, 'at')) };
+    return { untilMicros: Math.max(this.world.kernel.now(), this.originMicros + this.toMicros(t, 'at')) };
   }
 
   every(d: Micros | string, fn: (tick: number) => boolean | void): void {
@@ -157,7 +160,7 @@ export class ScriptSession implements ScriptContext {
       return fn();
     } catch (e) {
       if (e instanceof ScenarioError && e.message.startsWith(`${this.scenarioName}: `)) throw e;
-      throw new ScenarioError(`${this.scenarioName}: ${what} failed at ${formatDuration(this.world.kernel.now())}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ScenarioError(`${this.scenarioName}: ${what} failed at ${formatDuration(this.now())}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -326,12 +329,12 @@ export class ScriptSession implements ScriptContext {
   // --- what the run records -------------------------------------------------------------------
 
   mark(label: string): void {
-    this.marks.push({ tMicros: this.world.kernel.now(), label });
+    this.marks.push({ tMicros: this.now(), label });
   }
 
   attackStarts(label?: string): void {
-    this.attackStartMicros = this.world.kernel.now();
-    this.marks.push({ tMicros: this.world.kernel.now(), label: label ?? 'attack starts' });
+    this.attackStartMicros = this.now();
+    this.marks.push({ tMicros: this.now(), label: label ?? 'attack starts' });
   }
 
   expect(name: string, evaluate: () => CheckOutcome, kind: CheckKind = 'health'): void {

@@ -195,6 +195,11 @@ export interface MetricsRecorderOptions {
    * still open, in (node, opening) order. Absent: no per-connection record is kept or built.
    */
   connectionLog?: (row: ConnectionLogRow) => void;
+  /**
+   * Kernel time of the scenario's start (the end of a warm-up): every time the recorder reports is
+   * counted from it, so a connection opened during the warm-up logs a negative openMicros. Default 0.
+   */
+  originMicros?: Micros;
 }
 
 /** What the recorder keeps about one open connection of a world node. */
@@ -203,7 +208,7 @@ interface OpenConn {
   readonly connType: ConnectionType;
   /** Netgroup, ASN and attacker flag of the peer when the connection was adopted. */
   readonly facts: PeerFacts;
-  /** When the CNode was created (its m_connected), in kernel time. */
+  /** When the CNode was created (its m_connected), in scenario time (negative: before its start). */
   readonly openMicros: Micros;
 }
 
@@ -301,6 +306,11 @@ export class MetricsRecorder {
     w.kernel.at(w.kernel.now(), this.tickKind);
   }
 
+  /** The scenario's time: kernel time less the origin (a warm-up). */
+  private now(): Micros {
+    return this.world.kernel.now() - (this.opts.originMicros ?? 0);
+  }
+
   /** One extra sample now (e.g. at the end of the run); a no-op if a tick already ran at this instant. */
   sampleNow(): void {
     this.sample();
@@ -390,7 +400,7 @@ export class MetricsRecorder {
   }
 
   private sample(): void {
-    const now = this.world.kernel.now();
+    const now = this.now();
     if (now <= this.lastTickMicros) return;
     this.lastTickMicros = now;
     const snapshots: NodeSnapshot[] = [];
@@ -479,8 +489,8 @@ export class MetricsRecorder {
   /** Starts following a connection (from its open event, or already open at start()). */
   private adopt(node: number, peer: Node): void {
     const c = this.world.nodes[node]!.connman!;
-    // CNode's m_connected is on the node clock (the world's epoch); the log is in kernel time.
-    const openMicros = this.world.kernel.now() - (this.world.clock.nowMicros() - peer.connectedMicros);
+    // CNode's m_connected is on the node clock (the world's epoch); the log is in scenario time.
+    const openMicros = this.now() - (this.world.clock.nowMicros() - peer.connectedMicros);
     this.openMap(node).set(peer.id, { peer, connType: peer.connType, facts: this.factsOf(c, peer), openMicros });
   }
 
@@ -490,7 +500,7 @@ export class MetricsRecorder {
     const c = wn.connman;
     // A restarted node has a new Connman: follow it before its first connection carries traffic.
     if (c !== undefined && this.hooked[node] !== c) this.hook(node, c);
-    const now = this.world.kernel.now();
+    const now = this.now();
     switch (e.kind) {
       case 'connect-attempt':
         this.attemptMap(node).set(e.addr, now);
@@ -546,7 +556,7 @@ export class MetricsRecorder {
    */
   private onRetired(node: number, how: 'stopped' | 'crashed'): void {
     const m = this.openMap(node);
-    const now = this.world.kernel.now();
+    const now = this.now();
     // CNode's m_connected is on the node clock (the world's epoch), not kernel time.
     const clockNow = this.world.clock.nowMicros();
     if (how === 'crashed') {

@@ -12,7 +12,7 @@ import { WorldSettingError, resolveWorldSettings } from './world-settings.ts';
 describe('resolveWorldSettings', () => {
   it('defaults, then the scenario, then --set; canonical texts', () => {
     const d = resolveWorldSettings([]);
-    expect(d.texts).toEqual({ blocks: 'true', blockInterval: 'exponential(10m)', txArrivals: 'poisson(1/10m)', linkLatencyFactor: 'lognormal(1,0.5)', jitter: 'off', natShare: '0.76', reachableShare: '0.19', outsideAnnouncements: 'off', sessionLength: 'off', downtime: 'weibull(0.7,2h)', preset: 'default' });
+    expect(d.texts).toEqual({ blocks: 'true', blockInterval: 'exponential(10m)', txArrivals: 'poisson(1/10m)', linkLatencyFactor: 'lognormal(1,0.5)', jitter: 'off', natShare: '0.76', reachableShare: '0.19', outsideAnnouncements: 'off', sessionLength: 'off', downtime: 'weibull(0.7,2h)', warmup: 'off', joins: 'off', warmupRestart: 'off', preset: 'default' });
     expect(() => resolveWorldSettings(['natShare=1.5'])).toThrow(/expected a share in \[0, 1\]/);
     expect(d.settings.blocks).toBe(true);
     expect(d.settings.jitter).toBeNull();

@@ -5,7 +5,7 @@
 // in its threat model); the command line has the last word. Core's own timers stay Core's.
 
 import { REAL_FLOODS_PER_HOUR } from './outside-network.ts';
-import { DistributionError, parseDistribution, type DistributionSpec, type DistributionUnit } from '../../sim/index.ts';
+import { DistributionError, DurationParseError, parseDistribution, parseDuration, formatDuration, type DistributionSpec, type DistributionUnit, type Micros } from '../../sim/index.ts';
 
 /** The world's settings, resolved. A distribution is null when the setting is "off". */
 export interface WorldSettings {
@@ -19,8 +19,22 @@ export interface WorldSettings {
   outsideAnnouncements: DistributionSpec | null;
   sessionLength: DistributionSpec | null;
   downtime: DistributionSpec;
+  /** Simulated time the honest network runs before the scenario's clock starts (0: none; warmup.ts). */
+  warmup: Micros;
+  /** When each honest node first starts, from the world's beginning (null: all at once). */
+  joins: DistributionSpec | null;
+  /** How long after its join each honest node restarts once, gracefully (null: no such restart). */
+  warmupRestart: DistributionSpec | null;
   preset: WorldPreset;
 }
+
+/**
+ * The mainnet preset's warm-up (warmup.ts): nodes join over the first hour, tables fill from the
+ * DNS seeds, GETADDR answers and the outside network's floods, then every node restarts once (as
+ * the nodes of a long-running network have restarted since their tables filled), so that its
+ * GETADDR cache is built from a full table and its connections have ages spread over hours.
+ */
+export const MAINNET_WARMUP = { warmup: '6h', joins: 'uniform(0s,1h)', warmupRestart: 'uniform(3h,5h)' } as const;
 
 /** Named sets of world settings (`--set preset=mainnet`); an explicit `--set key=…` still wins. */
 export type WorldPreset = 'default' | 'mainnet';
@@ -30,7 +44,7 @@ export const WORLD_PRESETS: Readonly<Record<WorldPreset, { meaning: string; valu
   mainnet: {
     meaning:
       'the calibrated world: the defaults, the rest of the network announcing itself (outsideAnnouncements), and reachableShare deciding who listens even without --population',
-    values: { outsideAnnouncements: `poisson(${Math.round(REAL_FLOODS_PER_HOUR)}/h)` },
+    values: { outsideAnnouncements: `poisson(${Math.round(REAL_FLOODS_PER_HOUR)}/h)`, ...MAINNET_WARMUP },
   },
 };
 
@@ -39,7 +53,7 @@ export type WorldSettingKey = keyof WorldSettings;
 /** How one world setting is written, defaulted and documented. */
 export interface WorldSettingInfo {
   readonly key: WorldSettingKey;
-  readonly type: 'boolean' | 'distribution' | 'share' | 'preset';
+  readonly type: 'boolean' | 'distribution' | 'share' | 'preset' | 'duration';
   /** For distributions: times (durations) or plain numbers. */
   readonly unit?: DistributionUnit;
   /** For distributions: whether "off" is allowed. */
@@ -145,6 +159,36 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
     source: 'The churn scenario\'s own assumption (scenarios/world/population.ts DEFAULT_CHURN), not a measurement',
   },
   {
+    key: 'warmup',
+    type: 'duration',
+    default: 'off',
+    meaning:
+      "Simulated time the honest network runs before the scenario's clock starts: nodes join (joins), fill their tables, build their GETADDR caches and age their connections; the scenario's script, attackers, metrics, charts and checks start at its end, and times in the scenario (--duration, s.at, inspect --at) count from there. summary.json's `warmup` records the state it reached. 6h in the mainnet preset (MAINNET_WARMUP). off: the world starts cold at the scenario's start.",
+    source:
+      'A modelling choice, not a measurement: long enough for the mainnet preset\'s joins and restarts to finish and for the outside network to fill new tables with about 2,000 addresses (SCENARIOS.md, "Warm worlds")',
+  },
+  {
+    key: 'joins',
+    type: 'distribution',
+    unit: 'duration',
+    canBeOff: true,
+    default: 'off',
+    meaning:
+      'When each honest node first starts, counted from the world\'s beginning (the warm-up\'s start), drawn once per node; a draw past the warm-up joins the node during the scenario. off: every node starts at once. uniform(0s,1h) in the mainnet preset.',
+    source: 'A modelling choice: staggered joins avoid a network-wide synchronised bootstrap (every GETADDR at the same instant); no stored measurement of join times',
+  },
+  {
+    key: 'warmupRestart',
+    type: 'distribution',
+    unit: 'duration',
+    canBeOff: true,
+    default: 'off',
+    meaning:
+      "How long after its join each honest node restarts once (graceful: peers.dat and anchors.dat kept, 10 s down), drawn once per node; a restart that falls after the warm-up is skipped for the scenario's victims and protected nodes. Core builds a GETADDR cache at the first GETADDR and keeps it 21-27 h, so a cache built at a cold start holds about 41 entries for a day; after a restart it is built from the full table. uniform(3h,5h) in the mainnet preset.",
+    source:
+      "Core's cache lifetime (net.cpp GetAddresses: 21 h + up to 6 h); the restart stands in for a day of cache turnover, which a warm-up of that length would cost ~5x more CPU to reach",
+  },
+  {
     key: 'preset',
     type: 'preset',
     default: 'default',
@@ -181,6 +225,18 @@ function parseOne(info: WorldSettingInfo, raw: string, where: string): { value: 
     const x = /^(\d+\.?\d*|\.\d+)$/.test(v) ? Number(v) : NaN;
     if (!(x >= 0 && x <= 1)) throw new WorldSettingError(`${where}: bad value for ${info.key}: "${raw}" (expected a share in [0, 1])`);
     return { value: x, text: String(x) };
+  }
+  if (info.type === 'duration') {
+    if (v.toLowerCase() === 'off' || v === '0') return { value: 0, text: 'off' };
+    let d: Micros;
+    try {
+      d = parseDuration(v);
+    } catch (e) {
+      if (e instanceof DurationParseError) throw new WorldSettingError(`${where}: bad value for ${info.key}: "${raw}" (expected a duration such as 6h, or off)`);
+      throw e;
+    }
+    if (!(d > 0)) return { value: 0, text: 'off' };
+    return { value: d, text: formatDuration(d) };
   }
   if (info.type === 'preset') {
     if (!Object.hasOwn(WORLD_PRESETS, v)) throw new WorldSettingError(`${where}: unknown world preset "${raw}" (known: ${Object.keys(WORLD_PRESETS).join(', ')})`);
@@ -249,6 +305,9 @@ export function resolveWorldSettings(sets: readonly string[], scenarioDefaults: 
       outsideAnnouncements: get<DistributionSpec | null>('outsideAnnouncements'),
       sessionLength: get<DistributionSpec | null>('sessionLength'),
       downtime: get<DistributionSpec>('downtime'),
+      warmup: get<Micros>('warmup'),
+      joins: get<DistributionSpec | null>('joins'),
+      warmupRestart: get<DistributionSpec | null>('warmupRestart'),
       preset: get<WorldPreset>('preset'),
     },
     texts,

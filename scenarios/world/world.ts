@@ -41,6 +41,8 @@ import {
   constantLatency,
   millis,
   seconds,
+  samplerFor,
+  type DistributionSpec,
   type FaultHandle,
   type FaultRule,
   type HostId,
@@ -108,6 +110,11 @@ export interface WorldOptions {
   staleAddresses?: number;
   /** Nodes start at uniform times in [0, startWindow). Default 0: all at once. */
   startWindowMicros?: Micros;
+  /**
+   * When each node first starts, from kernel time 0, drawn once per node in index order from a
+   * stream of its own (the `joins` world setting); replaces startWindowMicros. Default: none.
+   */
+  joins?: DistributionSpec;
   /** Unix time of kernel time 0. */
   epochMicros?: Micros;
   /** Options for every node's Connman (after the world's own: seeds, binds, local address). */
@@ -221,6 +228,8 @@ export class World {
   /** The address interning table every node's AddrMan shares (ids are internal, never observable). */
   readonly addressPool = new AddressPool();
 
+  /** When each node was planned to start first (kernel time; 0 for nodes started at once or added mid-run: see joinAt). */
+  private readonly joinMicros: Micros[] = [];
   private readonly retiredListeners: ((node: number, how: 'stopped' | 'crashed') => void)[] = [];
   private readonly scheduler: SimScheduler;
   private readonly hub: SimTransportHub;
@@ -338,12 +347,14 @@ export class World {
     if (options.autoStart ?? true) {
       const window = options.startWindowMicros ?? 0;
       const startRng = this.rng.fork('start-times');
+      const joinAt = options.joins !== undefined ? samplerFor(this.rng.fork('joins'), options.joins) : undefined;
       // Every node is marked as coming up before the first one starts: a node whose DNS query runs
       // as it starts (empty AddrMan) must hear of the listeners starting in the same instant, or a
       // non-listening node started ahead of them would learn only stale addresses and stay alone.
       const now: WorldNode[] = [];
       for (const n of this.nodes) {
-        const at = window > 0 ? Math.floor(startRng.random() * window) : 0;
+        const at = joinAt !== undefined ? Math.max(0, Math.round(joinAt())) : window > 0 ? Math.floor(startRng.random() * window) : 0;
+        this.joinMicros[n.index] = at;
         if (at === 0) {
           n.startPending = true;
           now.push(n);
@@ -354,6 +365,11 @@ export class World {
         this.startNode(n.index);
       }
     }
+  }
+
+  /** When node `index` first started or is planned to (kernel time); its creation time for a node added mid-run. */
+  joinAt(index: number): Micros {
+    return this.joinMicros[index] ?? 0;
   }
 
   /**
@@ -434,6 +450,7 @@ export class World {
     const natShare = this.options.natShare ?? 0;
     const n = this.createNode(service, listening, () => this.pickRegion(rng), !listening && natShare > 0 && isClearnet(service) && this.natRng.random() < natShare);
     if (this.options.churnExempt !== undefined && this.options.churnExempt(n.index)) this.lifetimes?.exempt(n.index);
+    this.joinMicros[n.index] = this.kernel.now();
     this.startNode(n.index);
     return n.index;
   }
