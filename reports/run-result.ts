@@ -482,7 +482,7 @@ export interface RunParam {
   /** The resolved value; a 'duration' is in microseconds. */
   value: string | number | boolean | null;
   /** The type the scenario declares (absent in runs made before it was recorded): a 'duration' is shown as one. */
-  type?: 'integer' | 'number' | 'boolean' | 'string' | 'duration';
+  type?: 'integer' | 'number' | 'boolean' | 'string' | 'duration' | 'distribution';
 }
 
 /** A scenario metric as the report shows it. */

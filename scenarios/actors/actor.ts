@@ -31,7 +31,7 @@ import {
   type AddrMessage,
   type P2PMessage,
 } from '../../connman/protocol/messages.ts';
-import type { EventHandle, HandlerKind, HostId, Micros, SimAddress, SocketId } from '../../sim/index.ts';
+import { samplerFor, type DistributionSpec, type EventHandle, type HandlerKind, type HostId, type Micros, type Sampler, type SimAddress, type SocketId } from '../../sim/index.ts';
 import { serviceOfSim, simAddressOf } from '../world/address-plan.ts';
 import { sortedStats, type Attacker, type AttackerEnv } from './attacker-env.ts';
 
@@ -80,6 +80,10 @@ export function defaultBehaviour(): PeerBehaviour {
 
 /** Outbound connection slots: each source address connects to each target `perAddress` times. */
 export interface SlotPlan {
+  /** Drawn gaps between first connects instead of connectIntervalMicros (SlotSpec.connectGap). */
+  connectGap?: DistributionSpec;
+  /** Drawn reconnect delays instead of reconnectDelayMicros (SlotSpec.reconnectDelay). */
+  reconnectDelay?: DistributionSpec;
   targets: readonly { address: SimAddress; port: number }[];
   perAddress: number;
   /** First connect after this delay from start(). */
@@ -95,10 +99,24 @@ export interface SlotPlan {
 }
 
 /** The connection options every connecting kind's spec shares. */
-export interface SlotSpec {
+export interface SlotSpec extends SlotTiming {
   connectionsPerAddress?: number;
   startDelayMicros?: Micros;
   connectIntervalMicros?: Micros;
+}
+
+/**
+ * Connection timing as distributions (`connsim profiles` lists the forms), for every connecting
+ * attacker kind; unset, the kind's fixed spacing and reconnect delay apply.
+ */
+export interface SlotTiming {
+  /**
+   * The gap between successive slots' first connects, drawn per gap (replaces connectIntervalMicros),
+   * e.g. exponential(200ms) for Poisson arrivals. Draws below 0 count as 0.
+   */
+  connectGap?: DistributionSpec;
+  /** The delay before a slot reconnects after its connection ended or failed, drawn each time (replaces the kind's fixed reconnect delay). */
+  reconnectDelay?: DistributionSpec;
 }
 
 /**
@@ -120,6 +138,8 @@ export function slotPlan(
     reconnectDelayMicros: rest.reconnectDelayMicros,
     holdMicros: rest.holdMicros,
     holdFrom: rest.holdFrom,
+    ...(spec.connectGap !== undefined ? { connectGap: spec.connectGap } : {}),
+    ...(spec.reconnectDelay !== undefined ? { reconnectDelay: spec.reconnectDelay } : {}),
   };
 }
 
@@ -193,12 +213,16 @@ export class P2PActor {
   private nonceCounter = 0n;
   private started = false;
   private stopped = false;
+  /** Drawn reconnect delays (SlotPlan.reconnectDelay), from a stream of the actor's own. */
+  private readonly reconnectDraw: Sampler | undefined;
 
   constructor(
     protected readonly env: AttackerEnv,
     protected readonly config: ActorConfig,
   ) {
     this.name = config.name;
+    const rd = config.slots?.reconnectDelay;
+    this.reconnectDraw = rd !== undefined ? samplerFor(env.rng.fork('reconnect-delays'), rd) : undefined;
     this.kind = config.kind;
     this.ownAddresses = [...config.addresses];
     if (this.ownAddresses.length === 0) throw new RangeError(`${config.name}: an attacker needs at least one address`);
@@ -249,7 +273,17 @@ export class P2PActor {
     if (this.config.listen) for (const h of this.hosts) this.env.network.listen(h, this.config.port);
     const plan = this.config.slots;
     if (plan === undefined) return;
-    for (let i = 0; i < this.slots.length; i++) this.arm(plan.startDelayMicros + i * plan.connectIntervalMicros, this.kindConnect, i);
+    if (plan.connectGap === undefined) {
+      for (let i = 0; i < this.slots.length; i++) this.arm(plan.startDelayMicros + i * plan.connectIntervalMicros, this.kindConnect, i);
+      return;
+    }
+    // Drawn gaps, from a stream of the actor's own (forking draws nothing from the parent).
+    const gap = samplerFor(this.env.rng.fork('connect-gaps'), plan.connectGap);
+    let at = plan.startDelayMicros;
+    for (let i = 0; i < this.slots.length; i++) {
+      if (i > 0) at += Math.max(0, Math.round(gap()));
+      this.arm(at, this.kindConnect, i);
+    }
   }
 
   stop(): void {
@@ -350,8 +384,12 @@ export class P2PActor {
       this.env.kernel.cancel(s.holdHandle);
       s.holdHandle = -1;
     }
-    const delay = this.config.slots?.reconnectDelayMicros;
-    if (!this.stopped && delay !== undefined) this.arm(delay, this.kindConnect, i);
+    if (this.stopped) return;
+    if (this.reconnectDraw !== undefined) this.arm(Math.max(0, Math.round(this.reconnectDraw())), this.kindConnect, i);
+    else {
+      const delay = this.config.slots?.reconnectDelayMicros;
+      if (delay !== undefined) this.arm(delay, this.kindConnect, i);
+    }
   }
 
   private armHold(c: ActorConn): void {

@@ -7,6 +7,7 @@
 // victim's GETADDR (the solicited case, where the victim grants 1000 extra tokens).
 // It does not hold inbound slots for their own sake (inbound-sybils.ts).
 
+import type { SlotTiming } from './actor.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/protocol/messages.ts';
 import type { HandlerKind, Micros, SocketId } from '../../sim/index.ts';
@@ -14,7 +15,7 @@ import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotP
 import { AddrBook } from './addr-book.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 
-export interface AddrFloodSpec extends AddressSource {
+export interface AddrFloodSpec extends AddressSource, SlotTiming {
   kind: 'addr-flood';
   name?: string;
   /** The node(s) to flood (their listening service). */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeSlots } from '../../connman/net/options.ts';
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
-import { minutes, seconds } from '../../sim/index.ts';
+import { minutes, seconds, type DistributionSpec } from '../../sim/index.ts';
 import { Ipv4AddressPlan } from '../world/address-plan.ts';
 import type { RecordedEvent } from '../host/event-recorder.ts';
 import { World } from '../world/world.ts';
@@ -186,6 +186,36 @@ describe('SilentPeers', () => {
     expect(closes.length).toBeGreaterThanOrEqual(1);
     expect(closes[0]!.event.kind === 'connection-closed' && closes[0]!.event.reason).toBe('socket-no-message');
     expect(silent.stats().accepted).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('connection timing as distributions', () => {
+  // Black holes are dropped at the 60 s peer-connect timeout, so each slot reconnects: its first
+  // connects follow connectGap and its returns reconnectDelay, each drawn from the actor's own streams.
+  function opens(seed: number, timing: { connectGap?: DistributionSpec; reconnectDelay?: DistributionSpec }): number[] {
+    const world = new World({ seed, nodes: 12, keepEventLog: true, startWindowMicros: seconds(10) });
+    const target = world.nodes.find((n) => n.listening)!;
+    const silent = createAttacker(envFor(world, 'attacker-0'), { kind: 'silent', name: 'attacker-0', targets: [target.service], count: 6, startDelayMicros: minutes(1), reconnectDelayMicros: seconds(5), ...timing });
+    world.runUntil(minutes(4));
+    const ips = ipsOf(silent.addresses());
+    return world.events.find((r) => r.node === target.index && r.event.kind === 'connection-opened' && ips.has(ipOf(r.event.addr))).map((r) => r.time);
+  }
+  const gaps = (xs: number[]): number[] => xs.slice(1).map((x, i) => x - xs[i]!);
+
+  it('connectGap spaces the first connects by its draws; reconnectDelay replaces the fixed delay; both are deterministic', () => {
+    const fixed = opens(106, {});
+    // The fixed spacing: 100 ms between the 6 first connects (give or take the links' latency).
+    expect(gaps(fixed.slice(0, 6)).every((g) => Math.abs(g - 100_000) < 60_000)).toBe(true);
+    const drawn = opens(106, { connectGap: { type: 'exponential', mean: seconds(5) }, reconnectDelay: { type: 'constant', value: seconds(30) } });
+    const first = gaps(drawn.slice(0, 6));
+    // Exponential gaps of mean 5 s: spread out, not a constant spacing.
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(seconds(1));
+    expect(drawn[5]! - drawn[0]!).toBeGreaterThan(seconds(5));
+    // Reconnects 30 s (not 5 s) after the 60 s timeout: the first slot is back about 90 s after it opened.
+    const second = drawn.filter((t) => t > drawn[0]! + seconds(61))[0]!;
+    expect(second - drawn[0]!).toBeGreaterThan(seconds(89));
+    expect(second - drawn[0]!).toBeLessThan(seconds(93));
+    expect(opens(106, { connectGap: { type: 'exponential', mean: seconds(5) }, reconnectDelay: { type: 'constant', value: seconds(30) } })).toEqual(drawn);
   });
 });
 

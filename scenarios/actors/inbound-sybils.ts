@@ -10,6 +10,7 @@
 // (closed by the victim before its VERACK, e.g. no eviction candidate), closedByVictim (after the
 // handshake: evicted or timed out), closedBySelf (churn). It does not flood (addr-flooder.ts).
 
+import type { SlotTiming } from './actor.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
@@ -18,7 +19,7 @@ import { AddrBook } from './addr-book.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 import { MAX_ADDR_TO_SEND } from '../../connman/protocol/messages.ts';
 
-export interface InboundSybilsSpec extends AddressSource {
+export interface InboundSybilsSpec extends AddressSource, SlotTiming {
   kind: 'inbound-sybils';
   name?: string;
   targets: readonly Service[];

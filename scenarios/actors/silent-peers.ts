@@ -6,12 +6,13 @@
 // Counters as actor.ts: attempts, connected, accepted (victim connected to us),
 // rejectedBeforeHandshake (every victim close: there is never a handshake). It speaks no protocol.
 
+import type { SlotTiming } from './actor.ts';
 import type { Service } from '../../connman/protocol/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AttackerSpecError, resolveAddresses, sortedStats, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 
-export interface SilentPeersSpec extends AddressSource {
+export interface SilentPeersSpec extends AddressSource, SlotTiming {
   kind: 'silent';
   name?: string;
   /** Nodes to connect to (default none). */

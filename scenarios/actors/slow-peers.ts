@@ -6,13 +6,14 @@
 // targets (inbound at the victim) and/or listen for the victims' outbound connections.
 // Counters as actor.ts (pingsReceived, pongsSent, closedByVictim ...). No address relay.
 
+import type { SlotTiming } from './actor.ts';
 import type { Service } from '../../connman/protocol/netaddress.ts';
 import type { Micros } from '../../sim/index.ts';
 import { seconds } from '../../sim/index.ts';
 import { ActorAttacker, ATTACKER_DEFAULT_PORT, defaultBehaviour, P2PActor, slotPlan, type HostStyle } from './actor.ts';
 import { AttackerSpecError, resolveAddresses, type AddressSource, type AttackerEnv } from './attacker-env.ts';
 
-export interface SlowPeersSpec extends AddressSource {
+export interface SlowPeersSpec extends AddressSource, SlotTiming {
   kind: 'slow';
   name?: string;
   targets?: readonly Service[];

@@ -15,7 +15,7 @@
 // succeeds and is held.
 
 import type { NetAddr } from '../../connman/protocol/netaddress.ts';
-import { param, type MetricSpec, type ParamValuesOf, type ScriptContext, type ScriptIterator, type TimelineStep } from '../dsl/scenario.ts';
+import { distributionParam, param, type MetricSpec, type ParamValuesOf, type ScriptContext, type ScriptIterator, type TimelineStep } from '../dsl/scenario.ts';
 
 export type HeilmanVariant = 'botnet' | 'infrastructure';
 
@@ -46,6 +46,11 @@ function commonParams(defaultAddresses: number, addressesDescription: string) {
     attackAt: param({ type: 'duration', default: '30m', description: 'When the attack starts (the honest network forms before)' }),
     attackFor: param({ type: 'duration', default: '2h', description: 'How long the attacker fills the tables before the victims restart' }),
     connectionsPerSecond: param({ type: 'number', default: 5, min: 0.01, max: 1000, description: 'Rate of the attacker\'s short inbound connections to each victim while it populates tried' }),
+    reconnectDelay: param({
+      type: 'distribution',
+      default: 'constant(30s)',
+      description: "Delay before one of the 200 slot-holding Sybils (step 3) reconnects after a victim dropped it (a stated default: an attacker chooses)",
+    }),
     repeatPasses: param({ type: 'boolean', default: true, description: 'Keep cycling through the attacker addresses until the victims restart (false: one pass)' }),
     downtime: param({ type: 'duration', default: '1m', description: 'How long a victim stays down at its restart' }),
     expectOutcome: param({
@@ -208,7 +213,7 @@ export function heilmanScript(variant: HeilmanVariant): (s: ScriptContext, p: He
 
     yield s.wait(p.attackFor);
     // 3. Inbound slots: hold them from attacker addresses.
-    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, groups) }, mode: 'hold', reconnectDelayMicros: 30_000_000, hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
+    s.spawnAttacker({ kind: 'inbound-sybils', targets, count: 200, spread: variant === 'botnet' ? { slash16s: 200 } : { slash16s: Math.min(200, groups) }, mode: 'hold', reconnectDelay: distributionParam(p.reconnectDelay), hostStyle: variant === 'botnet' ? 'botnet' : 'infrastructure' });
     yield s.wait('1m');
     // 4. The victims restart.
     for (const v of restarting) s.restart(v, p.downtime);

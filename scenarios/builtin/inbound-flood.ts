@@ -5,7 +5,7 @@
 // honest inbound peers: those with the longest uptime, the lowest ping, recent blocks and
 // transactions, and diverse netgroups are protected, and the newest Sybils are evicted instead.
 
-import { defineScenario } from '../dsl/scenario.ts';
+import { defineScenario, distributionParam } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'inbound-flood',
@@ -17,6 +17,12 @@ export default defineScenario({
     sybils: { type: 'integer', default: 300, min: 1, max: 10_000, description: 'Attacker addresses (each holds one connection per victim)' },
     victims: { type: 'integer', default: 2, min: 1, max: 50, description: 'Listening honest nodes attacked' },
     attackAt: { type: 'duration', default: '1h', description: 'When the flood starts' },
+    connectGap: {
+      type: 'distribution',
+      default: 'constant(200ms)',
+      description: "Gap between the Sybils' first connects (a stated default, the scenario's fixed spacing: no measurement of attacker timing exists; e.g. exponential(200ms) for Poisson arrivals)",
+    },
+    reconnectDelay: { type: 'distribution', default: 'constant(30s)', description: 'Delay before a Sybil reconnects after a victim dropped it (a stated default: an attacker chooses; Core bans nothing here)' },
     keptShare: { type: 'number', default: 0.5, min: 0, max: 1, description: 'Share of honest inbound peers present at the attack\'s start that must still be connected at the end (with inbound eviction on)' },
   },
   metrics: {
@@ -33,7 +39,7 @@ export default defineScenario({
     yield s.at(p.attackAt);
     const before = victims.map((v) => new Set(s.peers(v, 'inbound').filter((x) => x.honestIndex !== undefined).map((x) => x.honestIndex!)));
     s.attackStarts();
-    const sybils = s.spawnAttacker({ kind: 'inbound-sybils', targets: victims.map((v) => s.serviceOf(v)), count: p.sybils, mode: 'hold', reconnectDelayMicros: 30_000_000, connectIntervalMicros: 200_000 });
+    const sybils = s.spawnAttacker({ kind: 'inbound-sybils', targets: victims.map((v) => s.serviceOf(v)), count: p.sybils, mode: 'hold', connectGap: distributionParam(p.connectGap), reconnectDelay: distributionParam(p.reconnectDelay) });
     s.expect('established honest inbound peers are kept', () => {
       let had = 0;
       let kept = 0;

@@ -5,7 +5,7 @@
 // PeerManagerImpl::MaybeSendPing. The attackers reconnect after every drop, so the victims keep
 // paying; the charts show the disconnects by reason and how long each kind of connection lived.
 
-import { defineScenario } from '../dsl/scenario.ts';
+import { defineScenario, distributionParam } from '../dsl/scenario.ts';
 
 export default defineScenario({
   name: 'slowloris',
@@ -18,6 +18,8 @@ export default defineScenario({
     slow: { type: 'integer', default: 20, min: 0, max: 1000, description: 'Ping-dropping connections per victim' },
     victims: { type: 'integer', default: 2, min: 1, max: 50, description: 'Listening honest nodes attacked' },
     attackAt: { type: 'duration', default: '30m', description: 'When the attackers connect' },
+    connectGap: { type: 'distribution', default: 'constant(100ms)', description: "Gap between the attackers' first connects (a stated default: the actors' fixed spacing)" },
+    reconnectDelay: { type: 'distribution', default: 'constant(10s)', description: 'Delay before a dropped attacker connection is made again (a stated default: an attacker chooses)' },
   },
   metrics: {
     silentDropped: { kind: 'count', description: 'silent attacker connections the victims dropped' },
@@ -34,8 +36,8 @@ export default defineScenario({
     s.attackStarts();
     const silentCount = p.silent;
     const slowCount = p.slow;
-    const silent = silentCount > 0 ? s.spawnAttacker({ kind: 'silent', targets, count: silentCount, reconnectDelayMicros: 10_000_000 }) : undefined;
-    const slow = slowCount > 0 ? s.spawnAttacker({ kind: 'slow', targets, count: slowCount, reconnectDelayMicros: 10_000_000 }) : undefined;
+    const silent = silentCount > 0 ? s.spawnAttacker({ kind: 'silent', targets, count: silentCount, connectGap: distributionParam(p.connectGap), reconnectDelay: distributionParam(p.reconnectDelay) }) : undefined;
+    const slow = slowCount > 0 ? s.spawnAttacker({ kind: 'slow', targets, count: slowCount, connectGap: distributionParam(p.connectGap), reconnectDelay: distributionParam(p.reconnectDelay) }) : undefined;
     const start = s.now();
     s.expect('silent peers are dropped at the peer timeout', () => {
       const st = silent?.attacker.stats() ?? {};

@@ -235,3 +235,33 @@ describe('world settings the runner applies', () => {
     expect(counters).toEqual({ crashes: 0, stops: 0, restarts: 0 });
   });
 });
+
+describe('distribution parameters', () => {
+  it('are validated in one line, canonicalised, handed to the script as text and recorded in summary.json', () => {
+    let seen = '';
+    const def = defineScenario({
+      ...tiny,
+      name: 'timed',
+      params: { gap: { type: 'distribution', default: 'exponential(200ms)', description: 'a gap' } },
+      *script(s, p) {
+        seen = p.gap;
+        yield s.wait('1m');
+      },
+    });
+    expect(runScenario({ scenario: def, seed: '1' }).summary.params).toMatchObject({ gap: 'exponential(200ms)' });
+    expect(seen).toBe('exponential(200ms)');
+    expect(runScenario({ scenario: def, seed: '1', params: ['gap=uniform(1s, 2s)'] }).summary.params).toMatchObject({ gap: 'uniform(1s,2s)' });
+    expect(() => runScenario({ scenario: def, seed: '1', params: ['gap=pareto(1)'] })).toThrow(/^scenario timed: parameter gap: "pareto\(1\)": unknown distribution "pareto"/);
+    // A bad default is refused when the scenario is defined.
+    expect(() => defineScenario({ ...tiny, name: 'bad-default', params: { gap: { type: 'distribution', default: 'soon', description: 'x' } }, *script() {} })).toThrow(ScenarioError);
+  });
+
+  it("the built-in attacks take their attackers' connection timing as distributions (describe lists them)", () => {
+    const flood = findScenario('inbound-flood')!;
+    expect(flood.params.connectGap).toMatchObject({ type: 'distribution', default: 'constant(200ms)' });
+    expect(flood.params.reconnectDelay).toMatchObject({ type: 'distribution', default: 'constant(30s)' });
+    expect(findScenario('slowloris')!.params.reconnectDelay).toMatchObject({ type: 'distribution', default: 'constant(10s)' });
+    expect(findScenario('eclipse-botnet')!.params.reconnectDelay).toMatchObject({ type: 'distribution', default: 'constant(30s)' });
+    expect(() => startRun({ scenario: flood, seed: '1', params: ['connectGap=exponential(-1s)'] })).toThrow(ScenarioError);
+  });
+});

@@ -13,7 +13,7 @@ import type { NodeStats } from '../../connman/net/connman.ts';
 import type { NodeRpc } from '../../connman/rpc/net.ts';
 import type { CheckKind } from '../../reports/run-result.ts';
 import type { NetAddr, Service } from '../../connman/protocol/netaddress.ts';
-import { DurationParseError, formatDuration, parseDuration, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
+import { DistributionError, DurationParseError, formatDuration, parseDistribution, parseDuration, type DistributionSpec, type FaultHandle, type FaultRule, type Micros, type Rng as SimRng } from '../../sim/index.ts';
 import type { Attacker } from '../actors/attacker-env.ts';
 import type { AttackerSpec } from '../actors/create-attacker.ts';
 import type { PopulationOptions } from '../world/population.ts';
@@ -24,7 +24,12 @@ import { WorldSettingError, resolveWorldSettings, type WorldSettingKey } from '.
 /** A bad scenario, parameter or option: the CLI prints the message on one line and exits 2. */
 export class ScenarioError extends Error {}
 
-export type ParamType = 'integer' | 'number' | 'boolean' | 'string' | 'duration';
+/**
+ * 'distribution': a distribution of times written as `connsim profiles` lists them (e.g.
+ * `exponential(30s)`, `constant(200ms)`); the script receives its canonical text and reads it with
+ * distributionParam (summary.json records the text, `connsim describe` shows it).
+ */
+export type ParamType = 'integer' | 'number' | 'boolean' | 'string' | 'duration' | 'distribution';
 export type ParamValue = number | string | boolean;
 
 /** One scenario parameter. Durations are given as text ("6h") and resolved to µs. */
@@ -53,6 +58,8 @@ export type ParamValues = Readonly<Record<string, ParamValue>>;
 /** The value a declared parameter resolves to: integers, numbers and durations (µs) are numbers. */
 export type ParamValueOf<S extends ParamSpec> = S['type'] extends 'boolean'
   ? boolean
+  : S['type'] extends 'distribution'
+    ? string
   : S['type'] extends 'string'
     ? S extends { choices: readonly (infer C)[] }
       ? C
@@ -343,6 +350,11 @@ export function defineScenario<const Specs extends Readonly<Record<string, Param
   return def;
 }
 
+/** A 'distribution' parameter's value (its canonical text) as the spec attackers take. */
+export function distributionParam(text: string): DistributionSpec {
+  return parseDistribution(text, 'duration').spec;
+}
+
 /**
  * Refuses a run whose declared timeline (ScenarioSpec.timeline) does not fit in `durationMicros`:
  * every step must come before the end.
@@ -397,6 +409,15 @@ function coerceParam(scenario: string, name: string, spec: ParamSpec, raw: Param
     case 'duration': {
       if (typeof raw === 'boolean') throw new ScenarioError(`${where}: a duration is expected`);
       return bounded(parseDurationOrThrow(raw, where), String(raw));
+    }
+    case 'distribution': {
+      if (typeof raw !== 'string') throw new ScenarioError(`${where}: a distribution such as exponential(30s) is expected`);
+      try {
+        return parseDistribution(raw, 'duration').text;
+      } catch (e) {
+        if (e instanceof DistributionError) throw new ScenarioError(`${where}: ${e.message}`);
+        throw e;
+      }
     }
     case 'string': {
       const v = String(raw);
