@@ -59,6 +59,8 @@ describe('formatProfiles', () => {
     for (const p of listProfiles()) expect(text).toContain(`${p.name}${p.name === DEFAULT_PROFILE ? ' (default)' : ''}: ${p.title}`);
     for (const s of SETTINGS) expect(text).toMatch(new RegExp(`^ {2}${s.key} \\(`, 'm'));
     expect(text.split('\n').every((l) => l.length <= 100)).toBe(true);
+    // No stored measurement gives privacy-network shares: the listing says so.
+    expect(text).toMatch(/Privacy networks \(Tor, I2P, CJDNS\): no stored measurement supports a share/);
   });
 });
 

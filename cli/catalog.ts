@@ -5,7 +5,7 @@
 import type { ProfileInfo, SettingInfo } from '../scenarios/world/profiles.ts';
 import type { ParamSpec, ScenarioDefinition } from '../scenarios/dsl/scenario.ts';
 import { DISTRIBUTION_FORMS, formatDuration } from '../sim/index.ts';
-import { WORLD_PRESETS, WORLD_SETTINGS, resolveWorldSettings } from '../scenarios/world/world-settings.ts';
+import { PRIVACY_NETWORKS_NOTE, WORLD_PRESETS, WORLD_SETTINGS, resolveWorldSettings } from '../scenarios/world/world-settings.ts';
 
 /** Width that wrapped prose is kept within. */
 const WRAP = 96;
@@ -158,5 +158,7 @@ export function formatProfiles(profiles: readonly ProfileInfo[], settings: reado
   }
   lines.push('');
   lines.push(...wrap(`Distributions: ${DISTRIBUTION_FORMS.join(', ')}; times as durations (20ms, 10h).`, ''));
+  lines.push('');
+  lines.push(...wrap(PRIVACY_NETWORKS_NOTE, ''));
   return `${lines.join('\n')}\n`;
 }

@@ -56,9 +56,11 @@ export function populationLatency(regions: number, jitter?: () => number): Laten
 export const DEFAULT_LISTENING_SHARE = 0.15;
 
 /**
- * Family default: mostly IPv4, some IPv6, a minority on privacy networks. Real crawls show many
- * more onion nodes, but in this world clearnet nodes do not reach Tor (see world.ts), so a large
- * onion share would mostly model isolated onion listeners.
+ * Family default: mostly IPv4, some IPv6, a minority on privacy networks. Invented, not measured
+ * (world-settings.ts PRIVACY_NETWORKS_NOTE: no stored measurement supports privacy-network shares;
+ * with --population they are zero). Real crawls show many more onion addresses, but in this world
+ * clearnet nodes do not reach Tor (see world.ts), so a large onion share would mostly model
+ * isolated onion listeners.
  */
 export const DEFAULT_FAMILIES: FamilyShares = { ipv4: 0.8, ipv6: 0.12, onion: 0.06, i2p: 0.01, cjdns: 0.01 };
 

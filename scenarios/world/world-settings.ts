@@ -199,6 +199,13 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
   },
 ];
 
+/**
+ * Why the world holds no Tor, I2P or CJDNS node from a measurement (printed by `connsim profiles`;
+ * README and SCENARIOS.md say the same).
+ */
+export const PRIVACY_NETWORKS_NOTE =
+  'Privacy networks (Tor, I2P, CJDNS): no stored measurement supports a share of nodes. With --population the world is the crawl\'s, IPv4 and IPv6 only (the 2024-01-25 crawl lists no other network), so the shares are zero. The one stored figure, Bitnodes\' count of about 10,000 Tor addresses among 16,814 reachable addresses in November 2023 (as reported by thecryptoplay.com, 2023-11-04), counts addresses rather than nodes (21.ninja estimates a 1.6x overcount from nodes reachable on several networks) and says nothing of I2P or CJDNS or of unreachable nodes. Without --population the synthetic world keeps its invented mix (onion 6 %, I2P 1 %, CJDNS 1 %; population.ts DEFAULT_FAMILIES), the mainnet preset included: not a measurement.';
+
 /** A bad world setting (exit 2 on the command line). */
 export class WorldSettingError extends Error {
   constructor(message: string) {
