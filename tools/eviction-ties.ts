@@ -17,11 +17,7 @@ import { worldOptionsFor } from '../scenarios/world/population.ts';
 import { World } from '../scenarios/world/world.ts';
 import { BlockSource, POOL_HASH_SHARES } from '../scenarios/world/block-source.ts';
 import { TxSource } from '../scenarios/world/tx-source.ts';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-}
+import { arg } from './arg.ts';
 
 const nodes = Number(arg('nodes', '200'));
 const simHours = Number(arg('hours', '3'));

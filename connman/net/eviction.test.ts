@@ -739,4 +739,13 @@ describe('the tie observer (diagnostics: which protections the id tie-break deci
     expect(steps).toEqual(['min-ping']);
     expect(victim).toBe(selectNodeToEvict(c));
   });
+
+  it('hands over the candidates it chose from, unchanged, so a tool can choose again from altered copies', () => {
+    const c = base((id) => 1000 + id);
+    let got: readonly NodeEvictionCandidate[] = [];
+    const victim = selectNodeToEvict(c, {}, (_s, _v, cands) => (got = cands));
+    expect(got).toBe(c);
+    expect(got.map((x) => x.id)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(selectNodeToEvict(got)).toBe(victim);
+  });
 });

@@ -304,10 +304,11 @@ export type EvictionSortStep = 'netgroup' | 'min-ping' | 'tx-time' | 'block-rela
 /**
  * Called once per selection with the sorted protection steps whose boundary (the last peer left
  * unprotected and the first protected) was a tie under Core's comparator, so that the id
- * tie-break (see the file's head) decided who is protected, and the peer chosen (null: none).
- * Diagnostics only: it changes nothing.
+ * tie-break (see the file's head) decided who is protected, the peer chosen (null: none) and the
+ * candidates it was chosen from (tools/tx-thinning.ts re-selects from them). Diagnostics only: it
+ * changes nothing.
  */
-export type TieObserver = (tiedSteps: readonly EvictionSortStep[], victim: NodeId | null) => void;
+export type TieObserver = (tiedSteps: readonly EvictionSortStep[], victim: NodeId | null, candidates: readonly NodeEvictionCandidate[]) => void;
 
 // Core: node/eviction.cpp SelectNodeToEvict
 export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[], protections: EvictionProtections = {}, tieObserver?: TieObserver): NodeId | null {
@@ -334,7 +335,7 @@ export function selectNodeToEvict(candidates: readonly NodeEvictionCandidate[], 
 
   protectEvictionCandidatesByRatioInPlace(work);
   const victim = chooseFromSurvivors(work);
-  tieObserver?.(tied, victim);
+  tieObserver?.(tied, victim, candidates);
   return victim;
 }
 
