@@ -88,7 +88,7 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
     canBeOff: true,
     default: 'poisson(1/10m)',
     meaning:
-      "Time between novel transactions, network-wide; each appears at one running node and is relayed by the port's transaction relay, so peers' last-transaction times are set as Core sets them. A thinned stream: the real network carries about 5-7 tx/s; for inbound eviction's tx-time protection the thinned stream is nearly the same as none (measured: connman/PORTING.md, \"Transactions in worlds\"), so eviction studies under load should set poisson(1/s) or more.",
+      "Time between novel transactions, network-wide; each appears at one running node and is relayed by the port's transaction relay, so peers' last-transaction times are set as Core sets them. A thinned stream: the real network carries about 5-7 tx/s; for inbound eviction's tx-time protection the thinned stream is nearly the same as none (measured: connman/PORTING.md, \"Transactions in worlds\").",
     source: 'Real rate 4.9 tx/s (2023) to 6.0 tx/s (2024) from on-chain counts; thinned here to one per 10 minutes (about 3,600x fewer), for cost',
   },
   {
