@@ -61,6 +61,7 @@ describe('formatProfiles', () => {
     expect(text.split('\n').every((l) => l.length <= 100)).toBe(true);
     // No stored measurement gives privacy-network shares: the listing says so.
     expect(text).toMatch(/Privacy networks \(Tor, I2P, CJDNS\): no stored measurement supports a share/);
+    expect(text).toMatch(/^ {2}warmup \(duration or off; default off\)$/m);
   });
 });
 

@@ -151,7 +151,7 @@ export function formatProfiles(profiles: readonly ProfileInfo[], settings: reado
   lines.push('World settings (the network around the nodes, the same for every profile; --set key=value):');
   lines.push('');
   for (const w of WORLD_SETTINGS) {
-    const type = w.type === 'distribution' ? `distribution${w.unit === 'duration' ? ' of times' : ''}${w.canBeOff === true ? ' or off' : ''}` : w.type === 'share' ? 'share in [0, 1]' : w.type === 'preset' ? `one of ${Object.keys(WORLD_PRESETS).join(', ')}` : 'boolean';
+    const type = w.type === 'distribution' ? `distribution${w.unit === 'duration' ? ' of times' : ''}${w.canBeOff === true ? ' or off' : ''}` : w.type === 'share' ? 'share in [0, 1]' : w.type === 'preset' ? `one of ${Object.keys(WORLD_PRESETS).join(', ')}` : w.type === 'duration' ? 'duration or off' : 'boolean';
     lines.push(`  ${w.key} (${type}; default ${w.default})`);
     lines.push(...wrap(w.meaning, '      '));
     lines.push(...wrap(`Source: ${w.source}`, '      '));

@@ -165,7 +165,7 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
     meaning:
       "Simulated time the honest network runs before the scenario's clock starts: nodes join (joins), fill their tables, build their GETADDR caches and age their connections; the scenario's script, attackers, metrics, charts and checks start at its end, and times in the scenario (--duration, s.at, inspect --at) count from there. summary.json's `warmup` records the state it reached. 6h in the mainnet preset (MAINNET_WARMUP). off: the world starts cold at the scenario's start.",
     source:
-      'A modelling choice, not a measurement: long enough for the mainnet preset\'s joins and restarts to finish and for the outside network to fill new tables with about 2,000 addresses (SCENARIOS.md, "Warm worlds")',
+      'A modelling choice, not a measurement: in a 60-node mainnet-preset world 6 h is where the cached GETADDR answers reach Core\'s 1,000-address cap (3 h: about 650), with new tables of about 5,000 entries (SCENARIOS.md, "Warm worlds")',
   },
   {
     key: 'joins',
@@ -184,9 +184,9 @@ export const WORLD_SETTINGS: readonly WorldSettingInfo[] = [
     canBeOff: true,
     default: 'off',
     meaning:
-      "How long after its join each honest node restarts once (graceful: peers.dat and anchors.dat kept, 10 s down), drawn once per node; a restart that falls after the warm-up is skipped for the scenario's victims and protected nodes. Core builds a GETADDR cache at the first GETADDR and keeps it 21-27 h, so a cache built at a cold start holds about 41 entries for a day; after a restart it is built from the full table. uniform(3h,5h) in the mainnet preset.",
+      "How long after its join each honest node restarts once (graceful: peers.dat and anchors.dat kept, 10 s down), drawn once per node; a restart that falls after the warm-up is skipped for the scenario's victims and protected nodes. Core builds a GETADDR cache at the first GETADDR and keeps it 21-27 h, so a cache built at a cold start holds what the near-empty table held (7 addresses in a 24-node mainnet-preset world) for a day; after a restart it is built from the filled table. uniform(3h,5h) in the mainnet preset.",
     source:
-      "Core's cache lifetime (net.cpp GetAddresses: 21 h + up to 6 h); the restart stands in for a day of cache turnover, which a warm-up of that length would cost ~5x more CPU to reach",
+      "Core's cache lifetime (net.cpp GetAddresses: 21 h + up to 6 h); the restart stands in for a day of cache turnover, which a warm-up would need 21-27 h of simulated time (4-5x the preset's 6 h) to reach",
   },
   {
     key: 'preset',
