@@ -447,7 +447,7 @@ export class ScriptSession implements ScriptContext {
     this.honest(index, 'rpc');
     return new NodeRpc(() => {
       const context = this.world.nodes[index]!.context;
-      if (context === undefined) throw new ScenarioError(`${this.scenarioName}: rpc: node ${index} is not running at ${formatDuration(this.world.kernel.now())}`);
+      if (context === undefined) throw new ScenarioError(`${this.scenarioName}: rpc: node ${index} is not running at ${formatDuration(this.now())}`);
       return context;
     });
   }
