@@ -79,7 +79,9 @@ export class RealTimePacer {
     this.tick();
   }
 
+  /** Stops pacing; a behind episode still open is closed (and reported) here. */
   stop(): void {
+    if (this.running && this.behindSince !== null) this.endEpisode();
     this.running = false;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
@@ -152,12 +154,14 @@ export class RealTimePacer {
         this.s.behindEpisodes++;
         this.o.onBehind?.({ phase: 'start', atMicros: this.target.now(), lagMicros: lag });
       } else if (lag > this.episodeMaxLag) this.episodeMaxLag = lag;
-    } else if (this.behindSince !== null) {
-      const forMicros = wallNow - this.behindSince;
-      this.s.behindMicros += forMicros;
-      this.behindSince = null;
-      this.o.onBehind?.({ phase: 'end', atMicros: this.target.now(), forMicros, maxLagMicros: this.episodeMaxLag });
-    }
+    } else if (this.behindSince !== null) this.endEpisode();
+  }
+
+  private endEpisode(): void {
+    const forMicros = this.wall() - this.behindSince!;
+    this.s.behindMicros += forMicros;
+    this.behindSince = null;
+    this.o.onBehind?.({ phase: 'end', atMicros: this.target.now(), forMicros, maxLagMicros: this.episodeMaxLag });
   }
 }
 
