@@ -16,6 +16,7 @@
 //   replay <run-dir>     re-run a recorded run and compare its trace digest
 //   sweep <scenario>     run a scenario over profiles × swept values × seeds; write sweeps/<scenario>/
 //   merge <dirs..>       join a sharded sweep's directories and build its report
+//   bridge               a real regtest bitcoind in a small simulated world, in real time (bridge/)
 //
 // Every user error prints one line `connsim: <problem>` on stderr and exits with code 2. A run
 // whose checks fail, or a replay whose digest differs, exits with code 1. A fault in connsim
@@ -39,6 +40,7 @@ import { inspectCommand } from './cli/inspect-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
 import { runCommand, type CliIo } from './cli/run-command.ts';
 import { mergeCommand } from './cli/merge-command.ts';
+import { bridgeCommand } from './cli/bridge-command.ts';
 import { compareCommand } from './cli/compare-command.ts';
 import { SWEEP_PLAN_FILE, formatSweepDone, readPlanFile, sweepCommand, writeSweepReport } from './cli/sweep-command.ts';
 import { loadScenario } from './cli/scenario-loader.ts';
@@ -349,6 +351,31 @@ async function main(): Promise<void> {
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress (a bar on a terminal, a line every 5% otherwise)' }),
       async (argv) => {
         process.exitCode = await replayCommand({ runDir: argv['run-dir'], out: argv.out, quiet: argv.quiet, maxWall: argv.maxWall }, io);
+      },
+    )
+    .command(
+      'bridge',
+      'put a locally built regtest bitcoind into a small simulated world, paced in real time; report it next to a simulated node',
+      (y) =>
+        y
+          .option('bitcoind', { type: 'string', describe: 'bitcoind binary (default: the cache of tools/build-bitcoind.sh)' })
+          .option('seed', { type: 'string', default: 'bridge', describe: "the world's seed" })
+          .option('nodes', { type: 'number', default: 60, describe: 'honest simulated nodes' })
+          .option('warmup', { type: 'string', default: '10m', describe: 'simulated time run in fast-forward before the node joins' })
+          .option('duration', { type: 'string', default: '60s', describe: 'wall-clock time the node spends in the world' })
+          .option('seed-addresses', { type: 'number', default: 16, describe: "simulated addresses put into the node's AddrMan at its start (addpeeraddress)" })
+          .option('honest-inbound', { type: 'number', default: 4, describe: 'honest simulated nodes that connect in (addnode)' })
+          .option('inbound-sybils', { type: 'number', default: 0, describe: "an inbound flood: this many Sybils (inbound-flood's attacker) connect in" })
+          .option('flood-at', { type: 'string', default: '15s', describe: 'wall time after the node starts at which the flood begins' })
+          .option('max-connections', { type: 'number', describe: 'bitcoind -maxconnections (inbound slots = this - 11)' })
+          .option('inbound-source', { type: 'string', default: 'loopback', describe: "loopback, or simulated: inbound peers bind their simulated IPv4 (needs a namespace where every address is local; README)" })
+          .option('bitcoind-arg', { type: 'array', describe: 'extra bitcoind argument (repeatable); refused if it could reach beyond loopback' })
+          .option('poll', { type: 'string', default: '5s', describe: "interval of the node's RPC reads" })
+          .option('out', { type: 'string', describe: 'output directory (default runs/bridge-<seed>)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print bridge.json instead of the report' })
+          .option('quiet', { type: 'boolean', default: false, describe: "no progress lines on stderr" }),
+      async (argv) => {
+        process.exitCode = await bridgeCommand({ ...argv, bitcoindArg: argv.bitcoindArg as (string | number)[] | undefined });
       },
     )
     .command(
