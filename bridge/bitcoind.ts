@@ -165,6 +165,10 @@ export class BitcoindProcess {
   ) {
     this.rpc = new RpcClient('127.0.0.1', ports.rpcPort, () => readCookie(datadir));
     child.on('exit', (code, signal) => (this.exited = { code, signal }));
+    child.on('error', (e) => {
+      this.stderr.push(e.message);
+      this.exited = { code: null, signal: null };
+    });
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d.toString()));
   }
 

@@ -150,7 +150,8 @@ export class Gateway {
     }
     this.o.catchUp();
     const target = parsed.value;
-    const rec = this.newRecord('outbound', `${req.host}:${req.port}`);
+    // The peer as Core's getpeerinfo names a connection it made: "ip:port", IPv6 in brackets.
+    const rec = this.newRecord('outbound', target.isIPv6() ? `[${req.host}]:${req.port}` : `${req.host}:${req.port}`);
     const sock = this.o.network.connect(this.o.host, simAddressOf(target), req.port);
     this.pendingSocks.set(sock, { req, rec });
     req.socket.on('error', () => {});

@@ -74,6 +74,8 @@ export interface NodeView {
 export interface BridgeRunResult {
   options: Omit<BridgeRunOptions, 'log' | 'bitcoind'> & { bitcoind: string };
   subversion: string;
+  /** The node's getnetworkinfo at the end (its proxies, reachable networks, local addresses). */
+  networkInfo: unknown;
   /** The node's address in the simulated world. */
   nodeAddress: string;
   real: NodeView;
@@ -219,6 +221,7 @@ export async function runBridge(o: BridgeRunOptions): Promise<BridgeRunResult> {
     return {
       options: { ...o, bitcoind: o.bitcoind },
       subversion: netinfo.subversion,
+      networkInfo: await node.rpc.call('getnetworkinfo'),
       nodeAddress: target,
       real,
       simulated,

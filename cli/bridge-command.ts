@@ -2,7 +2,7 @@
 // real time, through bridge/. Checks the arguments, runs the session, writes bridge.json (every
 // figure) and report.md into the output directory and prints the report (or the JSON).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findBitcoind, NodeArgsError } from '../bridge/bitcoind.ts';
 import { bridgeReport } from '../bridge/report.ts';
@@ -45,6 +45,11 @@ function count(name: string, v: number, min: number, max: number): number {
 export async function bridgeCommand(a: BridgeArgs): Promise<number> {
   const bitcoind = a.bitcoind ?? findBitcoind();
   if (bitcoind === null) throw new CliError('no bitcoind: build it with tools/build-bitcoind.sh or pass --bitcoind <path>');
+  try {
+    accessSync(bitcoind, constants.X_OK);
+  } catch {
+    throw new CliError(`--bitcoind ${bitcoind}: not an executable file`);
+  }
   if (a.inboundSource !== 'loopback' && a.inboundSource !== 'simulated') throw new CliError(`--inbound-source must be loopback or simulated, got "${a.inboundSource}"`);
   const out = a.out ?? join('runs', `bridge-${a.seed}`);
   let result;
