@@ -293,7 +293,8 @@ async function main(): Promise<void> {
           .option('out', { type: 'string', describe: 'run directory (default runs/<scenario>-<seed>)' })
           .option('trace', { type: 'string', describe: 'write every traced event as JSON lines to this file' })
           .option('debug-log', { type: 'string', describe: "write honest node NODE's debug log (-debug=net, Core's format, the simulated clock) to debug-NODE.log in the run directory" })
-          .option('json', { type: 'boolean', default: false, describe: "print summary.json instead of the table" }),
+          .option('json', { type: 'boolean', default: false, describe: "print summary.json instead of the table" })
+          .option('realtime', { type: 'boolean', default: false, describe: 'pace simulated time to the wall clock, never ahead (says when it falls behind); the run is the same event for event' }),
       async (argv) => {
         process.exitCode = await runCommand({ ...argv, scenario: argv.scenario }, io);
       },

@@ -70,13 +70,21 @@ export class RealTimePacer {
     this.wall = o.wallMicros ?? defaultWall;
   }
 
-  /** Starts pacing from the current virtual time, tied to the wall clock now. */
+  /** Starts pacing from the current virtual time, tied to the wall clock now, on Node's timers. */
   start(): void {
     if (this.running) return;
+    this.begin();
+    this.tick();
+  }
+
+  /**
+   * Ties the current virtual time to the wall clock now, for a caller that runs its own slice loop
+   * (the CLI's run): it runs each slice up to `wallTarget()`, then sleeps what `settle()` says.
+   */
+  begin(): void {
     this.running = true;
     this.wallStart = this.wall();
     this.virtualStart = this.target.now();
-    this.tick();
   }
 
   /** Stops pacing; a behind episode still open is closed (and reported) here. */
@@ -121,23 +129,29 @@ export class RealTimePacer {
     if (!this.running) return;
     const until = this.wallTarget();
     if (until > this.target.now() || this.target.nextEventAt() === until) this.runTo(until, this.o.sliceEvents ?? 20_000);
-    this.measureLag();
-    const now = this.target.now();
-    if (this.o.endMicros !== undefined && now >= this.o.endMicros) {
+    const sleepMicros = this.settle();
+    if (this.o.endMicros !== undefined && this.target.now() >= this.o.endMicros) {
       this.stop();
       this.o.onEnd?.();
       return;
     }
-    let sleepMicros: Micros;
-    if (this.behindSince !== null) sleepMicros = 0;
-    else {
-      const next = this.target.nextEventAt();
-      const maxSleep = this.o.maxSleepMicros ?? 200_000;
-      const ahead = next === undefined ? maxSleep : next - this.wallTarget();
-      sleepMicros = Math.max(0, Math.min(maxSleep, ahead, this.o.endMicros === undefined ? Infinity : this.o.endMicros - now));
-    }
     this.timer = setTimeout(this.tick, Math.ceil(sleepMicros / 1000));
   };
+
+  /**
+   * After a slice: measures the lag (starting or ending a behind episode) and returns how long to
+   * sleep before the next slice: nothing while behind, else until the next event falls due (at
+   * most maxSleepMicros, and not past the end).
+   */
+  settle(): Micros {
+    this.measureLag();
+    if (this.behindSince !== null) return 0;
+    const now = this.target.now();
+    const next = this.target.nextEventAt();
+    const maxSleep = this.o.maxSleepMicros ?? 200_000;
+    const ahead = next === undefined ? maxSleep : next - this.wallTarget();
+    return Math.max(0, Math.min(maxSleep, ahead, this.o.endMicros === undefined ? Infinity : this.o.endMicros - now));
+  }
 
   private measureLag(): void {
     const lag = this.wallTarget() - this.target.now();

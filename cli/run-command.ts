@@ -26,6 +26,7 @@ import { PlainProgress, ProgressReporter, formatWallSeconds } from './progress.t
 import { TraceFile, checkDuration, checkNodes, checkSeed, list, readRunInputs, single } from './run-inputs.ts';
 import { loadScenario } from './scenario-loader.ts';
 import { CliError } from './user-error.ts';
+import { RealTimePacer } from '../bridge/realtime.ts';
 
 export const TIMING_FILE_NAME = 'timing.json';
 
@@ -51,6 +52,8 @@ export interface RunArgs {
   quiet?: boolean;
   /** --max-wall: a wall-clock limit, e.g. 2h. */
   maxWall?: unknown;
+  /** --realtime: pace simulated time to the wall clock (bridge/realtime.ts). */
+  realtime?: boolean;
 }
 
 /** The --max-wall option as ExecuteOptions (a CliError for a bad duration). */
@@ -180,6 +183,11 @@ export interface ExecuteOptions {
   /** Stop (Interrupted, exit 124) once this much wall time has passed, in ms. */
   maxWallMs?: number;
   /**
+   * Real-time mode (--realtime): simulated time paced to the wall clock, never ahead of it; a line
+   * on stderr when the run falls behind and when it caught up. The run is the same event for event.
+   */
+  realtime?: boolean;
+  /**
    * Called after each slice, outside the simulation (and outside the determinism guard), so a
    * caller can write what it collected at the run's pauses (RunRequest.onPause).
    */
@@ -223,17 +231,24 @@ async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOption
       outcome = io.runScenario({ ...req, ...(progress !== undefined ? { onProgress: (p) => progress.update(p) } : {}) });
     } else {
       const driver = determinismGuard.run(() => startRun(req));
+      const pacer = opts.realtime === true ? realTimePacer(driver, io) : undefined;
+      pacer?.begin();
       for (;;) {
-        const done = determinismGuard.run(() => driver.advance(SLICE_EVENTS));
+        // The wall clock is read here, outside the guard (scenario code may not read it).
+        const limit = pacer?.wallTarget();
+        const done = determinismGuard.run(() => driver.advance(SLICE_EVENTS, limit));
         progress?.update(driver.progress());
         opts.afterSlice?.();
         if (done) break;
-        await yieldToEventLoop();
+        const sleepMicros = pacer?.settle() ?? 0;
+        if (sleepMicros > 0) await new Promise((r) => setTimeout(r, Math.ceil(sleepMicros / 1000)));
+        else await yieldToEventLoop();
         const signal = pendingSignal();
         const stoppedAt = `simulated ${formatDuration(Math.floor(driver.nowMicros() / 1e6) * 1e6)} of ${formatDuration(driver.endMicros)}`;
         if (signal !== null) throw new Interrupted(signal, `interrupted by ${signal} (${stoppedAt})`);
         if (opts.maxWallMs !== undefined && io.nowMs() - started > opts.maxWallMs) throw new Interrupted('max-wall', `stopped by --max-wall after ${formatWallSeconds(opts.maxWallMs / 1000)} (${stoppedAt})`);
       }
+      pacer?.stop();
       outcome = determinismGuard.run(() => driver.finish());
     }
   } catch (e) {
@@ -257,6 +272,27 @@ async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOption
       peakRssBytes: io.peakRssBytes(),
     },
   };
+}
+
+/** The pacer of a --realtime run: it drives nothing itself (the slice loop does) and reports lag on stderr. */
+function realTimePacer(driver: ReturnType<typeof startRun>, io: CliIo): RealTimePacer {
+  return new RealTimePacer(
+    {
+      now: () => driver.nowMicros(),
+      runUntil: () => 0,
+      nextEventAt: () => driver.nextEventMicros(),
+    },
+    {
+      endMicros: driver.endMicros,
+      wallMicros: () => Math.round(io.nowMs() * 1000),
+      onBehind: (e) =>
+        io.stderr(
+          e.phase === 'start'
+            ? `connsim: real time: behind the wall clock by ${(e.lagMicros / 1000).toFixed(0)} ms at simulated ${formatDuration(Math.floor(e.atMicros / 1e6) * 1e6)}\n`
+            : `connsim: real time: caught up after ${(e.forMicros / 1000).toFixed(0)} ms behind (worst lag ${(e.maxLagMicros / 1000).toFixed(0)} ms)\n`,
+        ),
+    },
+  );
 }
 
 /** summary.json as the CLI writes it: the run's summary with where it came from (provenance.ts). */
@@ -376,6 +412,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     ({ outcome, timing } = await executeRun(request, io, {
       quiet: args.quiet === true,
       ...maxWallOf(args),
+      ...(args.realtime === true ? { realtime: true } : {}),
       ...(trace !== undefined ? { trace: stagedTracePath(trace, staged) } : {}),
       connectionLog: stagedConnectionLog(staged),
       ...(debugLogNode !== undefined ? { debugLog: { node: debugLogNode, path: join(staged.dir, debugLogFileName(debugLogNode)) } } : {}),

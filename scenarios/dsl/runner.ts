@@ -417,12 +417,18 @@ class ScriptDrive {
     return !this.scriptDone && this.scriptWakeMicros !== null && this.scriptWakeMicros > this.endMicros ? this.scriptWakeMicros - this.built.originMicros : null;
   }
 
-  /** Processes at most `maxEvents` events; true once the run has reached its end. Throws ScenarioError when the script failed or time stopped advancing. */
-  advance(maxEvents: number): boolean {
+  /**
+   * Processes at most `maxEvents` events, and none after `limitMicros` (real-time pacing: the
+   * clock is left at the limit); true once the run has reached its end. Throws ScenarioError when
+   * the script failed or time stopped advancing. Where the slices end changes nothing in the run.
+   */
+  advance(maxEvents: number, limitMicros: Micros = Infinity): boolean {
     const kernel = this.built.world.kernel;
     let budget = maxEvents;
     for (;;) {
-      const target = this.pauses.length > 0 ? Math.min(this.pauses[0]!, this.gridTarget) : this.gridTarget;
+      const grid = this.pauses.length > 0 ? Math.min(this.pauses[0]!, this.gridTarget) : this.gridTarget;
+      const target = Math.min(grid, limitMicros);
+      if (target < kernel.now()) return false;
       const n = kernel.run({ until: target, maxEvents: budget });
       budget -= n;
       this.fail();
@@ -440,6 +446,8 @@ class ScriptDrive {
         this.eventsAtLastNow = 0;
       }
       if (now < target) return false;
+      // The caller's limit came first: the grid and pause points ahead are not reached yet.
+      if (target < grid) return false;
       if (this.pauses.length > 0 && this.pauses[0] === target) {
         this.pauses.shift();
         this.req.onPause?.(target - this.built.originMicros, this.view);
@@ -463,6 +471,11 @@ class ScriptDrive {
   /** Simulated time reached so far (kernel time: the warm-up counts). */
   nowMicros(): Micros {
     return this.built.world.kernel.now();
+  }
+
+  /** The time of the next pending event (kernel time; undefined when none is pending). */
+  nextEventMicros(): Micros | undefined {
+    return this.built.world.kernel.peekTime();
   }
 
   /** Where the run is now (what onProgress reports at each 1% step; the warm-up counts), for a caller polling between slices. */
@@ -597,10 +610,15 @@ function summarise(run: ResolvedRun, built: BuiltRun, req: RunRequest, endMicros
 
 /** A run in progress, driven in slices (cli/ keeps its event loop alive between them). */
 export interface RunDriver {
-  /** Processes at most `maxEvents` events; true once the run has reached its end. */
-  advance(maxEvents: number): boolean;
+  /**
+   * Processes at most `maxEvents` events, none after `limitMicros` if given (real-time pacing);
+   * true once the run has reached its end. Slicing changes nothing in the run.
+   */
+  advance(maxEvents: number, limitMicros?: Micros): boolean;
   /** Simulated time reached so far, and where the run ends. */
   nowMicros(): Micros;
+  /** The time of the next pending event (undefined when none is pending). */
+  nextEventMicros(): Micros | undefined;
   readonly endMicros: Micros;
   /** Where the run is now. */
   progress(): RunProgress;
@@ -623,12 +641,13 @@ export function startRun(req: RunRequest): RunDriver {
   let finished = false;
   return {
     endMicros: drive.endMicros,
-    advance: (maxEvents) => {
+    advance: (maxEvents, limitMicros) => {
       if (finished) return true;
-      finished = drive.advance(maxEvents);
+      finished = drive.advance(maxEvents, limitMicros);
       return finished;
     },
     nowMicros: () => drive.nowMicros(),
+    nextEventMicros: () => drive.nextEventMicros(),
     progress: () => drive.progress(),
     finish: () => {
       if (!finished) throw new Error('startRun: finish() before the run reached its end');
