@@ -58,11 +58,13 @@ describe.skipIf(bitcoind === null)('a real bitcoind in a simulated world', () =>
       const nets = (res.networkInfo as { networks: { name: string; proxy: string }[] }).networks;
       for (const n of nets.filter((x) => ['ipv4', 'ipv6', 'onion'].includes(x.name))) expect(n.proxy).toMatch(/^127\.0\.0\.1:\d+$/);
 
-      // Handshakes: the node sees every simulated peer as a Core 31.99 node that completed VERSION.
-      for (const p of peers) {
+      // Handshakes: the node sees its simulated outbound peers as Core 31.99 nodes that completed
+      // VERSION (the Sybils announce themselves as 27.0).
+      for (const p of outbound) {
         expect(p.version).toBe(70017);
         expect(p.subver).toBe('/Satoshi:31.99.0/');
       }
+      for (const p of peers) expect(p.subver).toMatch(/^\/Satoshi:/);
       // Address exchange both ways: the node processed simulated addresses (its AddrMan grew past
       // what RPC seeded), and simulated peers received addresses from it.
       expect(peers.some((p) => (p.addr_processed ?? 0) > 0)).toBe(true);
