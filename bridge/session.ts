@@ -234,8 +234,9 @@ export async function runBridge(o: BridgeRunOptions): Promise<BridgeRunResult> {
       bridgeLog,
     };
   } finally {
+    // Links first (they end as 'shutdown'), so that the node's stop is not read as it closing them.
     wb.pacer.stop();
-    if (node !== null) await node.stop();
     wb.gateway.shutdown();
+    if (node !== null) await node.stop();
   }
 }
