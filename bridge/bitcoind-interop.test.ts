@@ -88,5 +88,5 @@ describe.skipIf(bitcoind === null)('a real bitcoind in a simulated world', () =>
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });

@@ -7,9 +7,10 @@
 # other tools are off. It prints the build's wall time; it exits non-zero when it cannot build
 # (the interop test then skips and says why).
 #
-# Measured (Debian 12, 2 cores shared with other jobs): 19 min; on an idle 2-core machine the
-# vendored README's ~10 min. CI runs it before `npm test`; a cache of $HOME/.cache/connsim keeps
-# later CI runs at the few seconds of the version check.
+# Build time: about 10 min on an idle 2-core Debian 12 machine (../shared/vendor/README.md). On this
+# project's shared machine (2 cores, load average about 18 from five parallel jobs) one build took
+# more than 50 min to reach 45 %: CI must not share its cores like that. CI runs this before
+# `npm test`; a cache of $HOME/.cache/connsim keeps later CI runs at the seconds of the version check.
 set -euo pipefail
 
 COMMIT=58a7869f
