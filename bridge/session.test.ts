@@ -5,14 +5,19 @@
 // connect in, the report renders, and the process is stopped. What Core does is tested against
 // the real binary in bitcoind-interop.test.ts; this test needs none.
 
-import { chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bridgeReport } from './report.ts';
 import { NodeArgsError } from './bitcoind.ts';
-import { runBridge, type BridgeRunOptions } from './session.ts';
+import { runBridge, type BridgeResultJson, type BridgeRunOptions } from './session.ts';
 
 const FAKE = join(import.meta.dirname, 'testing', 'fake-bitcoind.mjs');
+const ns = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && ip route add local 0.0.0.0/0 dev lo table local'], { encoding: 'utf8' });
+const NAMESPACE_OK = ns.status === 0;
+if (!NAMESPACE_OK) console.log(`session.test: namespace remedy test skipped: unshare -n failed here (${(ns.stderr || ns.error?.message || '').trim()})`);
 
 function options(o: Partial<BridgeRunOptions> = {}): BridgeRunOptions {
   return {
@@ -59,5 +64,24 @@ describe('bridge session (stand-in bitcoind)', () => {
 
   it('refuses an unsafe extra argument before building anything', async () => {
     await expect(runBridge(options({ extraArgs: ['-natpmp=1'] }))).rejects.toThrow(NodeArgsError);
+  });
+
+  it.skipIf(!NAMESPACE_OK)('in a namespace where every IPv4 address is local, the node sees inbound peers at their simulated addresses', () => {
+    chmodSync(FAKE, 0o755);
+    const out = mkdtempSync(join(tmpdir(), 'connsim-bridge-ns-'));
+    try {
+      const root = resolve(import.meta.dirname, '..');
+      const args = [join(root, 'bin', 'connsim.js'), 'bridge', '--bitcoind', FAKE, '--nodes', '20', '--warmup', '2m', '--duration', '3s', '--seed-addresses', '3', '--honest-inbound', '2', '--inbound-sybils', '3', '--flood-at', '500ms', '--inbound-source', 'simulated', '--poll', '1s', '--out', out, '--quiet'];
+      const r = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && ip route add local 0.0.0.0/0 dev lo table local && exec "$0" "$@"', process.execPath, ...args], { encoding: 'utf8', cwd: root });
+      expect(r.status, r.stderr).toBe(0);
+      const res = JSON.parse(readFileSync(join(out, 'bridge.json'), 'utf8')) as BridgeResultJson;
+      const inbound = res.real.peers.filter((p) => p.inbound);
+      expect(inbound.length).toBe(5);
+      // Each simulated peer arrives from its own simulated address, in its own netgroup, not from loopback.
+      const sim = new Set(res.links.filter((l) => l.direction === 'inbound').map((l) => l.peer));
+      for (const p of inbound) expect(sim.has(p.addr.slice(0, p.addr.lastIndexOf(':')))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

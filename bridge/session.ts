@@ -91,6 +91,9 @@ export interface BridgeRunResult {
   bridgeLog: string[];
 }
 
+/** bridge.json as the CLI writes it (the result, functions dropped). */
+export type BridgeResultJson = Omit<BridgeRunResult, 'options'> & { options: Omit<BridgeRunResult['options'], 'log'> };
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
