@@ -36,8 +36,8 @@ describe.skipIf(bitcoind === null)('a real bitcoind in a simulated world', () =>
     const out = mkdtempSync(join(tmpdir(), 'connsim-bridge-test-'));
     try {
       const args = [
-        LAUNCHER, 'bridge', '--bitcoind', bitcoind!, '--seed', 'interop', '--nodes', '40', '--warmup', '10m', '--duration', '45s',
-        '--seed-addresses', '16', '--honest-inbound', '4', '--inbound-sybils', '45', '--flood-at', '12s', '--max-connections', '40',
+        LAUNCHER, 'bridge', '--bitcoind', bitcoind!, '--seed', 'interop', '--nodes', '60', '--warmup', '10m', '--duration', '45s',
+        '--seed-addresses', '12', '--honest-inbound', '4', '--inbound-sybils', '45', '--flood-at', '12s', '--max-connections', '40',
         '--poll', '3s', '--inbound-source', isolated ? 'simulated' : 'loopback', '--out', out, '--json', '--quiet',
       ];
       const r = isolated
