@@ -37,7 +37,7 @@ function addrmanTable(real: NodeView, sim: NodeView): string {
 
 /** Link totals: what crossed the bridge in each direction. */
 export function linkTotals(links: readonly LinkRecord[]) {
-  const out = { outboundAttempts: 0, outboundEstablished: 0, outboundFailed: 0, inboundAttempts: 0, inboundEstablished: 0, inboundClosedByNode: 0, malformed: 0, getheadersAnswered: 0, ignored: {} as Record<string, number>, droppedFromSim: {} as Record<string, number> };
+  const out = { outboundAttempts: 0, outboundEstablished: 0, outboundFailed: 0, inboundAttempts: 0, inboundEstablished: 0, inboundClosedByNode: 0, inboundClosedByNodeAfterHandshake: 0, malformed: 0, getheadersAnswered: 0, ignored: {} as Record<string, number>, droppedFromSim: {} as Record<string, number> };
   for (const l of links) {
     if (l.direction === 'outbound') {
       out.outboundAttempts++;
@@ -46,7 +46,10 @@ export function linkTotals(links: readonly LinkRecord[]) {
     } else {
       out.inboundAttempts++;
       if (l.establishedAtMicros !== null) out.inboundEstablished++;
-      if (l.closedBy === 'outside' && (l.fromOutside.verack ?? 0) > 0) out.inboundClosedByNode++;
+      if (l.closedBy === 'outside') {
+        out.inboundClosedByNode++;
+        if ((l.fromOutside.verack ?? 0) > 0) out.inboundClosedByNodeAfterHandshake++;
+      }
     }
     if (l.closedBy === 'malformed') out.malformed++;
     out.getheadersAnswered += l.getheadersAnswered;
@@ -99,7 +102,7 @@ export function bridgeReport(r: BridgeRunResult): string {
     '## Across the bridge',
     '',
     `- Outbound through the SOCKS5 proxy: ${t.outboundAttempts} attempts, ${t.outboundEstablished} established, ${t.outboundFailed} failed in the world; ${r.refusedSocks.length} refused (not a simulated address).`,
-    `- Inbound from simulated peers: ${t.inboundAttempts} attempts, ${t.inboundEstablished} reached the node, ${t.inboundClosedByNode} closed by the node after the handshake.`,
+    `- Inbound from simulated peers: ${t.inboundAttempts} attempts, ${t.inboundEstablished} reached the node, ${t.inboundClosedByNode} closed by the node (${t.inboundClosedByNodeAfterHandshake} of them after the handshake).`,
     `- getheaders answered with an empty headers message: ${t.getheadersAnswered}. Ignored from the node (no model of their content): ${kv(t.ignored)}. Simulated messages without bytes, not sent: ${kv(t.droppedFromSim)}.`,
     `- Malformed input from the node (link dropped): ${t.malformed}.`,
     '',
