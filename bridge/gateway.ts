@@ -90,6 +90,8 @@ interface Link {
   tcp: net.Socket | null;
   tcpReady: boolean;
   queued: Uint8Array[];
+  /** Answers the gateway owes the outside node, held until the simulated peer's VERSION went out (a Core peer sends nothing before it). */
+  heldAnswers: Uint8Array[];
   reader: FrameReader;
   closed: boolean;
 }
@@ -263,7 +265,7 @@ export class Gateway {
   }
 
   private newLink(rec: LinkRecord, sim: SocketId, tcp: net.Socket | null): Link {
-    const link: Link = { rec, sim, tcp, tcpReady: false, queued: [], reader: new FrameReader(this.o.magic), closed: false };
+    const link: Link = { rec, sim, tcp, tcpReady: false, queued: [], heldAnswers: [], reader: new FrameReader(this.o.magic), closed: false };
     this.links.set(sim, link);
     if (tcp !== null) this.attachTcp(link, tcp);
     return link;
@@ -312,7 +314,8 @@ export class Gateway {
         if (!this.o.network.send(link.sim, m, m.sizeBytes)) return;
       } else if (verdict.kind === 'answer') {
         rec.getheadersAnswered++;
-        link.tcp?.write(verdict.reply);
+        if ((rec.fromSim.version ?? 0) > 0) link.tcp?.write(verdict.reply);
+        else link.heldAnswers.push(verdict.reply);
       } else {
         rec.ignoredFromOutside[f.type] = (rec.ignoredFromOutside[f.type] ?? 0) + 1;
       }
@@ -336,8 +339,11 @@ export class Gateway {
       return;
     }
     if (m.type === 'addr' || m.type === 'addrv2') rec.addrEntriesFromSim += m.addresses.length;
-    if (link.tcpReady && link.tcp !== null) link.tcp.write(bytes);
-    else link.queued.push(bytes);
+    const out = m.type === 'version' && link.heldAnswers.length > 0 ? [bytes, ...link.heldAnswers.splice(0)] : [bytes];
+    for (const b of out) {
+      if (link.tcpReady && link.tcp !== null) link.tcp.write(b);
+      else link.queued.push(b);
+    }
   }
 
   private simClosed(sock: SocketId, reason: string): void {
