@@ -232,15 +232,20 @@ async function executeSlices(request: RunRequest, io: CliIo, opts: ExecuteOption
     } else {
       const driver = determinismGuard.run(() => startRun(req));
       const pacer = opts.realtime === true ? realTimePacer(driver, io) : undefined;
-      pacer?.begin();
+      // A warm-up (world setting `warmup`) runs at full speed: pacing starts with the scenario's clock.
+      let paced = false;
       for (;;) {
+        if (pacer !== undefined && !paced && driver.nowMicros() >= driver.originMicros) {
+          pacer.begin();
+          paced = true;
+        }
         // The wall clock is read here, outside the guard (scenario code may not read it).
-        const limit = pacer?.wallTarget();
+        const limit = paced ? pacer!.wallTarget() : pacer !== undefined ? driver.originMicros : undefined;
         const done = determinismGuard.run(() => driver.advance(SLICE_EVENTS, limit));
         progress?.update(driver.progress());
         opts.afterSlice?.();
         if (done) break;
-        const sleepMicros = pacer?.settle() ?? 0;
+        const sleepMicros = paced ? pacer!.settle() : 0;
         if (sleepMicros > 0) await new Promise((r) => setTimeout(r, Math.ceil(sleepMicros / 1000)));
         else await yieldToEventLoop();
         const signal = pendingSignal();

@@ -620,6 +620,8 @@ export interface RunDriver {
   /** The time of the next pending event (undefined when none is pending). */
   nextEventMicros(): Micros | undefined;
   readonly endMicros: Micros;
+  /** Kernel time at which the scenario's clock starts (the end of the warm-up; 0 without one). */
+  readonly originMicros: Micros;
   /** Where the run is now. */
   progress(): RunProgress;
   /** The outcome, once advance returned true. */
@@ -641,6 +643,7 @@ export function startRun(req: RunRequest): RunDriver {
   let finished = false;
   return {
     endMicros: drive.endMicros,
+    originMicros: built.originMicros,
     advance: (maxEvents, limitMicros) => {
       if (finished) return true;
       finished = drive.advance(maxEvents, limitMicros);
