@@ -79,15 +79,23 @@ export function eventDetail(e: ConnmanEvent): string | undefined {
   }
 }
 
+/** One event kind's counters: the kind's own, and by detail and by connection type (`kind:detail`, `kind#connType`). */
+class KindCounter {
+  n = 0;
+  readonly byDetail = new Map<string, { readonly key: string; n: number }>();
+  readonly byConnType = new Map<number, { readonly key: string; n: number }>();
+  constructor(
+    readonly kind: string,
+    /** The kind's trace code, when a trace is kept. */
+    readonly code: number | undefined,
+  ) {}
+}
+
 export class EventRecorder {
-  /** Counts by kind, and by `kind:detail` where the event has a detail. */
-  readonly counts = new Map<string, number>();
   /** The log, when `keepLog` was set (else stays empty). */
   readonly log: RecordedEvent[] = [];
-  private readonly codes = new Map<string, number>();
-  /** Cached counter keys `kind:detail` and `kind#connType`, by kind then detail. */
-  private readonly detailKeys = new Map<string, Map<string, string>>();
-  private readonly connTypeKeys = new Map<string, Map<string, string>>();
+  /** Counters by kind, in the order kinds were first seen. */
+  private readonly kinds = new Map<string, KindCounter>();
   /** Hooks that see every event (invariant checkers, scenario scripts). */
   private readonly listeners: ((node: number, e: ConnmanEvent) => void)[] = [];
 
@@ -96,7 +104,19 @@ export class EventRecorder {
     private readonly trace: Trace | undefined,
     private readonly keepLog = false,
   ) {
-    if (trace !== undefined) for (const k of KINDS) this.codes.set(k, trace.define(`connman.${k}`, 'node', 'detail'));
+    if (trace !== undefined) for (const k of KINDS) this.kinds.set(k, new KindCounter(k, trace.define(`connman.${k}`, 'node', 'detail')));
+  }
+
+  /** Counts by kind, and by `kind:detail` where the event has a detail (a new map on every read). */
+  get counts(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const k of this.kinds.values()) {
+      if (k.n === 0) continue;
+      out.set(k.kind, k.n);
+      for (const d of k.byDetail.values()) out.set(d.key, d.n);
+      for (const d of k.byConnType.values()) out.set(d.key, d.n);
+    }
+    return out;
   }
 
   /** The sink handed to node `node`'s Connman. */
@@ -115,8 +135,9 @@ export class EventRecorder {
 
   /** Counters sorted by key, as a plain object for printing. */
   countsObject(): Record<string, number> {
+    const counts = this.counts;
     const out: Record<string, number> = {};
-    for (const k of [...this.counts.keys()].sort()) out[k] = this.counts.get(k)!;
+    for (const k of [...counts.keys()].sort()) out[k] = counts.get(k)!;
     return out;
   }
 
@@ -127,44 +148,29 @@ export class EventRecorder {
 
   record(node: number, e: ConnmanEvent): void {
     OP_COUNTS[Op.eventRecorded]++;
+    let k = this.kinds.get(e.kind);
+    if (k === undefined) this.kinds.set(e.kind, (k = new KindCounter(e.kind, undefined)));
+    k.n++;
     const detail = eventDetail(e);
-    this.bump(e.kind);
-    if (detail !== undefined) this.bump(this.compositeKey(e.kind, ':', detail));
+    if (detail !== undefined) {
+      let d = k.byDetail.get(detail);
+      if (d === undefined) k.byDetail.set(detail, (d = { key: `${e.kind}:${detail}`, n: 0 }));
+      d.n++;
+    }
     if ((e.kind === 'connection-opened' || e.kind === 'connection-closed') && e.connType !== undefined) {
-      this.bump(this.compositeKey(e.kind, '#', String(e.connType)));
+      let d = k.byConnType.get(e.connType);
+      if (d === undefined) k.byConnType.set(e.connType, (d = { key: `${e.kind}#${String(e.connType)}`, n: 0 }));
+      d.n++;
     }
     const now = this.kernel.now();
-    if (this.trace !== undefined) {
-      const code = this.codes.get(e.kind);
-      if (code !== undefined) {
-        // fnv1a(`${detail ?? ''}|${addr ?? ''}`), folded piece by piece instead of over a new string.
-        let h = fnv1aFold(FNV_OFFSET, detail ?? '');
-        h = Math.imul(h ^ 0x7c, FNV_PRIME); // '|'
-        if ('addr' in e) h = fnv1aFold(h, String(e.addr));
-        this.trace.record(now, code, node, h >>> 0);
-      }
+    if (this.trace !== undefined && k.code !== undefined) {
+      // fnv1a(`${detail ?? ''}|${addr ?? ''}`), folded piece by piece instead of over a new string.
+      let h = fnv1aFold(FNV_OFFSET, detail ?? '');
+      h = Math.imul(h ^ 0x7c, FNV_PRIME); // '|'
+      if ('addr' in e) h = fnv1aFold(h, String(e.addr));
+      this.trace.record(now, k.code, node, h >>> 0);
     }
     if (this.keepLog) this.log.push({ time: now, node, event: e });
     for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(node, e);
-  }
-
-  /** `${kind}${sep}${detail}`, built once per distinct triple (a counter key on every event). */
-  private compositeKey(kind: string, sep: string, detail: string): string {
-    const byKind = sep === ':' ? this.detailKeys : this.connTypeKeys;
-    let m = byKind.get(kind);
-    if (m === undefined) {
-      m = new Map();
-      byKind.set(kind, m);
-    }
-    let k = m.get(detail);
-    if (k === undefined) {
-      k = `${kind}${sep}${detail}`;
-      m.set(detail, k);
-    }
-    return k;
-  }
-
-  private bump(key: string): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 }

@@ -102,8 +102,69 @@ export function inboundNetgroupCounts(snapshot: NodeSnapshot): InboundNetgroupCo
   return out;
 }
 
+/** The fields of a NodeSample that follow from the snapshot's outbound and inbound peers alone. */
+type PeerMetrics = Pick<
+  NodeSample,
+  | 'outbound'
+  | 'longLivedOutbound'
+  | 'longLivedOutboundAttacker'
+  | 'eclipsed'
+  | 'distinctNetgroups'
+  | 'distinctAsns'
+  | 'netgroupEntropyBits'
+  | 'asnEntropyBits'
+  | 'inboundTotal'
+  | 'inboundAttacker'
+  | 'inboundDistinctNetgroups'
+  | 'inboundTopNetgroupShare'
+>;
+
+/**
+ * PeerMetrics already computed, by the outbound array they were computed from (with its inbound
+ * array): a recorder that hands in the same arrays while a node's connections do not change (they
+ * are then never modified) gets them without recounting. Any other snapshot misses and is counted.
+ */
+export type PeerMetricsMemo = WeakMap<readonly unknown[], { inbound: readonly unknown[]; metrics: PeerMetrics }>;
+
 /** The metrics of one node at one tick. */
-export function nodeSample(tMicros: number, snapshot: NodeSnapshot): NodeSample {
+export function nodeSample(tMicros: number, snapshot: NodeSnapshot, memo?: PeerMetricsMemo): NodeSample {
+  let m: PeerMetrics;
+  const kept = memo?.get(snapshot.outbound);
+  if (kept !== undefined && kept.inbound === snapshot.inbound) {
+    m = kept.metrics;
+  } else {
+    m = peerMetrics(snapshot);
+    memo?.set(snapshot.outbound, { inbound: snapshot.inbound, metrics: m });
+  }
+  // The key order is the RunResult's (result.json prints it).
+  return {
+    tMicros,
+    nodeId: snapshot.nodeId,
+    role: snapshot.role,
+    outbound: m.outbound,
+    longLivedOutbound: m.longLivedOutbound,
+    longLivedOutboundAttacker: m.longLivedOutboundAttacker,
+    eclipsed: m.eclipsed,
+    distinctNetgroups: m.distinctNetgroups,
+    distinctAsns: m.distinctAsns,
+    netgroupEntropyBits: m.netgroupEntropyBits,
+    asnEntropyBits: m.asnEntropyBits,
+    inboundTotal: m.inboundTotal,
+    inboundAttacker: m.inboundAttacker,
+    inboundSlots: snapshot.inboundSlots,
+    inboundSlotsAttacker: snapshot.inboundSlotsAttacker,
+    inboundLimit: snapshot.inboundLimit,
+    inboundDistinctNetgroups: m.inboundDistinctNetgroups,
+    inboundTopNetgroupShare: m.inboundTopNetgroupShare,
+    addrmanNew: snapshot.addrmanNew,
+    addrmanNewAttacker: snapshot.addrmanNewAttacker,
+    addrmanTried: snapshot.addrmanTried,
+    addrmanTriedAttacker: snapshot.addrmanTriedAttacker,
+  };
+}
+
+/** PeerMetrics of a snapshot, counted. */
+function peerMetrics(snapshot: NodeSnapshot): PeerMetrics {
   const outbound = emptyOutboundByType();
   for (const p of snapshot.outbound) {
     const slot = outbound[p.connType];
@@ -122,9 +183,6 @@ export function nodeSample(tMicros: number, snapshot: NodeSnapshot): NodeSample 
   let inboundAttacker = 0;
   for (const p of snapshot.inbound) if (p.attacker) inboundAttacker++;
   return {
-    tMicros,
-    nodeId: snapshot.nodeId,
-    role: snapshot.role,
     outbound,
     longLivedOutbound: longLived,
     longLivedOutboundAttacker: longLivedAttacker,
@@ -135,15 +193,8 @@ export function nodeSample(tMicros: number, snapshot: NodeSnapshot): NodeSample 
     asnEntropyBits: shannonEntropyBits(countBy(snapshot.outbound.map((p) => p.asn)).map((g) => g.count)),
     inboundTotal: snapshot.inbound.length,
     inboundAttacker,
-    inboundSlots: snapshot.inboundSlots,
-    inboundSlotsAttacker: snapshot.inboundSlotsAttacker,
-    inboundLimit: snapshot.inboundLimit,
     inboundDistinctNetgroups: inboundGroups.length,
     inboundTopNetgroupShare: snapshot.inbound.length === 0 ? null : inboundGroups[0]!.count / snapshot.inbound.length,
-    addrmanNew: snapshot.addrmanNew,
-    addrmanNewAttacker: snapshot.addrmanNewAttacker,
-    addrmanTried: snapshot.addrmanTried,
-    addrmanTriedAttacker: snapshot.addrmanTriedAttacker,
   };
 }
 
@@ -159,8 +210,8 @@ export function isEclipsed(longLivedOutbound: number, longLivedOutboundAttacker:
 }
 
 /** One tick: per-node samples (in nodeId order) and their network aggregate. */
-export function summariseSnapshots(tMicros: number, snapshots: readonly NodeSnapshot[]): TickSummary {
-  const nodes = snapshots.map((s) => nodeSample(tMicros, s));
+export function summariseSnapshots(tMicros: number, snapshots: readonly NodeSnapshot[], memo?: PeerMetricsMemo): TickSummary {
+  const nodes = snapshots.map((s) => nodeSample(tMicros, s, memo));
   nodes.sort((a, b) => a.nodeId - b.nodeId);
   const outbound = emptyOutboundByType();
   let eclipsed = 0;
@@ -211,11 +262,16 @@ export class SeriesCollector {
   private lastNodes: NodeSample[] = [];
   private lastVictimInbound: Array<InboundNetgroupCount & { nodeId: number }> = [];
   private lastTMicros = -Infinity;
+  private readonly memo: PeerMetricsMemo = new WeakMap();
 
+  /**
+   * One tick. A snapshot whose outbound and inbound arrays are those of an earlier one reuses the
+   * metrics counted from them: hand in the same arrays only while they are unchanged.
+   */
   add(tMicros: number, snapshots: readonly NodeSnapshot[]): TickSummary {
     if (!(tMicros > this.lastTMicros)) throw new Error(`SeriesCollector: tick ${tMicros} is not after ${this.lastTMicros}`);
     this.lastTMicros = tMicros;
-    const tick = summariseSnapshots(tMicros, snapshots);
+    const tick = summariseSnapshots(tMicros, snapshots, this.memo);
     this.network.push(tick.network);
     for (const n of tick.nodes) if (n.role === 'victim') this.victims.push(n);
     this.lastNodes = tick.nodes;
@@ -398,6 +454,9 @@ export function connectionBins(records: readonly ConnectionEventRecord[], binMic
  */
 export class ConnectionBinner {
   private readonly binsByKey = new Map<string, ConnectionBin>();
+  /** The bin start last added to, and its bins by connection type (CONN_TYPE_INDEX): events come in time order. */
+  private currentStart = Number.NaN;
+  private readonly current: (ConnectionBin | undefined)[] = [];
 
   constructor(private readonly binMicros: number) {
     if (!(binMicros > 0)) throw new Error(`connectionBins: binMicros must be positive (got ${binMicros})`);
@@ -405,9 +464,18 @@ export class ConnectionBinner {
 
   add(tMicros: number, connType: ConnTypeName, kind: 'open' | 'close'): void {
     const t = binStart(tMicros, this.binMicros);
-    const key = `${t}/${connType}`;
-    let b = this.binsByKey.get(key);
-    if (!b) this.binsByKey.set(key, (b = { tMicros: t, connType, opened: 0, closed: 0 }));
+    if (t !== this.currentStart) {
+      this.currentStart = t;
+      this.current.fill(undefined);
+    }
+    const i = CONN_TYPE_INDEX.get(connType)!;
+    let b = this.current[i];
+    if (b === undefined) {
+      const key = `${t}/${connType}`;
+      b = this.binsByKey.get(key);
+      if (!b) this.binsByKey.set(key, (b = { tMicros: t, connType, opened: 0, closed: 0 }));
+      this.current[i] = b;
+    }
     if (kind === 'open') b.opened++;
     else b.closed++;
   }

@@ -12,6 +12,7 @@
 // (metrics-recorder.ts does).
 
 import type { Connman } from '../../connman/net/connman.ts';
+import type { Node } from '../../connman/net/node.ts';
 import type { ConnectionSlots } from '../../connman/net/options.ts';
 import { ConnectionType } from '../../connman/protocol/connection-types.ts';
 import { groupKey } from '../../connman/net/open-connections.ts';
@@ -207,6 +208,45 @@ export function connViewsOf(c: Connman): ConnView[] {
   return out;
 }
 
+/**
+ * One node's connection check: the state the rules read (the Connman, its connections in order,
+ * their disconnect marks, the slot limits) and what they found. The rules are pure functions of that
+ * state, so while it is unchanged the check's outcome is the same.
+ */
+class CheckedConnections {
+  private readonly peers: readonly Node[];
+  private readonly marked: Uint8Array;
+  private readonly limits: InvariantLimits;
+
+  constructor(
+    private readonly connman: Connman,
+    readonly inbound: number,
+    readonly breaches: readonly Breach[],
+  ) {
+    const nodes = connman.getNodes();
+    this.peers = nodes.slice();
+    this.marked = new Uint8Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) this.marked[i] = nodes[i]!.disconnect ? 1 : 0;
+    const l = connman.slots;
+    this.limits = { maxOutboundFullRelay: l.maxOutboundFullRelay, maxOutboundBlockRelay: l.maxOutboundBlockRelay, maxFeeler: l.maxFeeler, maxInbound: l.maxInbound };
+  }
+
+  /** Whether `c` is still in the state this check read. */
+  stillHolds(c: Connman): boolean {
+    if (c !== this.connman) return false;
+    const nodes = c.getNodes();
+    const peers = this.peers;
+    if (nodes.length !== peers.length) return false;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (n !== peers[i] || (n.disconnect ? 1 : 0) !== this.marked[i]) return false;
+    }
+    const l = c.slots;
+    const k = this.limits;
+    return l.maxOutboundFullRelay === k.maxOutboundFullRelay && l.maxOutboundBlockRelay === k.maxOutboundBlockRelay && l.maxFeeler === k.maxFeeler && l.maxInbound === k.maxInbound;
+  }
+}
+
 export interface InvariantMonitorOptions {
   /** AddrMan consistency checks per tick, on the next running nodes in index order (default 1). */
   addrmanChecksPerTick?: number;
@@ -228,6 +268,8 @@ export class InvariantMonitor {
   private ticks = 0;
   /** Per node: the most inbound connections (not marked for disconnection) seen at a check. */
   private readonly inboundPeak: number[] = [];
+  /** Per node: what its last connection check read and found. */
+  private readonly lastCheck: (CheckedConnections | undefined)[] = [];
 
   constructor(world: World, opts: InvariantMonitorOptions = {}) {
     this.world = world;
@@ -266,13 +308,19 @@ export class InvariantMonitor {
   private checkConnections(index: number, c: Connman, now: Micros): void {
     this.nodeTicks++;
     OP_COUNTS[Op.invariantNode]++;
-    const views = connViewsOf(c);
-    let inbound = 0;
-    for (const v of views) if (!v.disconnect && v.connType === ConnectionType.INBOUND) inbound++;
-    if (inbound > (this.inboundPeak[index] ?? 0)) this.inboundPeak[index] = inbound;
-    const breaches = connectionBreaches(views, c.slots);
+    // The rules read only the connections (in m_nodes order), their disconnect marks and the slot
+    // limits: when none of these changed since this node's last check, its outcome is the last one.
+    let kept = this.lastCheck[index];
+    if (kept === undefined || !kept.stillHolds(c)) {
+      const views = connViewsOf(c);
+      let inbound = 0;
+      for (const v of views) if (!v.disconnect && v.connType === ConnectionType.INBOUND) inbound++;
+      kept = new CheckedConnections(c, inbound, connectionBreaches(views, c.slots));
+      this.lastCheck[index] = kept;
+    }
+    if (kept.inbound > (this.inboundPeak[index] ?? 0)) this.inboundPeak[index] = kept.inbound;
     for (const name of INVARIANT_NAMES) if (name !== 'addrman consistency') this.state.get(name)!.checks++;
-    for (const b of breaches) this.note(b.invariant, now, index, b.detail);
+    for (const b of kept.breaches) this.note(b.invariant, now, index, b.detail);
   }
 
   /** Runs AddrMan's full consistency check on every running node now (e.g. once at the end of a small run). */

@@ -206,8 +206,10 @@ export interface MetricsRecorderOptions {
 interface OpenConn {
   readonly peer: Node;
   readonly connType: ConnectionType;
-  /** Netgroup, ASN and attacker flag of the peer when the connection was adopted. */
-  readonly facts: PeerFacts;
+  /** The Connman that holds it (its netgroup manager names the peer's group in the connection log). */
+  readonly connman: Connman;
+  /** Whether the peer was the attacker's when the connection was adopted. */
+  readonly attacker: boolean;
   /** When the CNode was created (its m_connected), in scenario time (negative: before its start). */
   readonly openMicros: Micros;
 }
@@ -232,6 +234,39 @@ interface PeerFacts {
   readonly netgroupHex: string;
   readonly asn: number;
   readonly attacker: boolean;
+}
+
+/** The part of a NodeSnapshot read from a node's connections. */
+interface SampledPeers {
+  readonly outbound: OutboundPeerSnapshot[];
+  readonly inbound: InboundPeerSnapshot[];
+  readonly inboundSlots: number;
+  readonly inboundSlotsAttacker: number;
+}
+
+/** A node's SampledPeers at its last tick, with the state they were read from. */
+interface TickPeers {
+  readonly connman: Connman;
+  readonly epoch: number | undefined;
+  readonly nodes: readonly Node[];
+  /** connectionFlags of each of `nodes` then. */
+  readonly flags: Uint8Array;
+  readonly peers: SampledPeers;
+}
+
+/** What a snapshot reads of a connection that can change while it lasts: the disconnect and handshake flags. */
+function connectionFlags(n: Node): number {
+  return (n.disconnect ? 1 : 0) | (n.successfullyConnected ? 2 : 0);
+}
+
+/** Whether `nodes` are `kept` in the same order, each with the same connectionFlags as in `flags`. */
+function sameConnections(nodes: readonly Node[], kept: readonly Node[], flags: Uint8Array): boolean {
+  if (nodes.length !== kept.length) return false;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n !== kept[i] || connectionFlags(n) !== flags[i]) return false;
+  }
+  return true;
 }
 
 const ATTACKER_UNKNOWN = 0;
@@ -259,6 +294,8 @@ export class MetricsRecorder {
   /** Attacker flag per interned address of each AddrMan's pool (0 unknown, 1 no, 2 yes). */
   private poolFlags = new WeakMap<AddressPool, Uint8Array>();
   private peerFacts = new WeakMap<Node, PeerFacts>();
+  /** Per world node: the connection part of its last tick's snapshot and what it was read from. */
+  private readonly tickPeers: (TickPeers | undefined)[] = [];
   /** attackerEpoch() when the caches above were started. */
   private cacheEpoch: number | undefined = undefined;
   private readonly tickListeners: ((tMicros: Micros) => void)[] = [];
@@ -358,6 +395,13 @@ export class MetricsRecorder {
   snapshotOf(index: number): NodeSnapshot | undefined {
     const c = this.world.nodes[index]?.connman;
     if (c === undefined) return undefined;
+    return this.snapshotWith(index, c, this.peersOf(c));
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** The connection part of a snapshot of `c`: its peers as a tick sees them. */
+  private peersOf(c: Connman): SampledPeers {
     const outbound: OutboundPeerSnapshot[] = [];
     const inbound: InboundPeerSnapshot[] = [];
     let inboundSlots = 0;
@@ -376,14 +420,36 @@ export class MetricsRecorder {
       if (key === null) inbound.push({ netgroupHex: f.netgroupHex, attacker: f.attacker });
       else outbound.push({ connType: key, netgroupHex: f.netgroupHex, asn: f.asn, attacker: f.attacker });
     }
+    return { outbound, inbound, inboundSlots, inboundSlotsAttacker };
+  }
+
+  /**
+   * The connection part of node `index`'s snapshot at a tick, the last tick's (the same arrays)
+   * when what it reads is unchanged: the same Connman, the same connections in the same order with
+   * the same disconnect and handshake flags, and the same attacker answers (a peer's facts are fixed
+   * per connection). The arrays are shared between ticks and never changed after they are built.
+   */
+  private tickPeersOf(index: number, c: Connman): SampledPeers {
+    this.checkAttackerEpoch();
+    const kept = this.tickPeers[index];
+    if (kept !== undefined && kept.epoch === this.cacheEpoch && kept.connman === c && sameConnections(c.getNodes(), kept.nodes, kept.flags)) return kept.peers;
+    const nodes = c.getNodes();
+    const flags = new Uint8Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) flags[i] = connectionFlags(nodes[i]!);
+    const peers = this.peersOf(c);
+    this.tickPeers[index] = { connman: c, epoch: this.cacheEpoch, nodes: nodes.slice(), flags, peers };
+    return peers;
+  }
+
+  private snapshotWith(index: number, c: Connman, p: SampledPeers): NodeSnapshot {
     const t = this.countAddrman(c.addrman);
     return {
       nodeId: index,
       role: this.opts.roleOf(index),
-      outbound,
-      inbound,
-      inboundSlots,
-      inboundSlotsAttacker,
+      outbound: p.outbound,
+      inbound: p.inbound,
+      inboundSlots: p.inboundSlots,
+      inboundSlotsAttacker: p.inboundSlotsAttacker,
       inboundLimit: c.slots.maxInbound,
       addrmanNew: t.newCount,
       addrmanNewAttacker: t.newAttacker,
@@ -391,8 +457,6 @@ export class MetricsRecorder {
       addrmanTriedAttacker: t.triedAttacker,
     };
   }
-
-  // -------------------------------------------------------------------------------------------
 
   private onTickEvent(): void {
     this.sample();
@@ -405,8 +469,8 @@ export class MetricsRecorder {
     this.lastTickMicros = now;
     const snapshots: NodeSnapshot[] = [];
     for (const n of this.world.nodes) {
-      const s = this.snapshotOf(n.index);
-      if (s !== undefined) snapshots.push(s);
+      const c = n.connman;
+      if (c !== undefined) snapshots.push(this.snapshotWith(n.index, c, this.tickPeersOf(n.index, c)));
     }
     OP_COUNTS[Op.nodeSample] += snapshots.length;
     this.collector.add(now, snapshots);
@@ -491,7 +555,10 @@ export class MetricsRecorder {
     const c = this.world.nodes[node]!.connman!;
     // CNode's m_connected is on the node clock (the world's epoch); the log is in scenario time.
     const openMicros = this.now() - (this.world.clock.nowMicros() - peer.connectedMicros);
-    this.openMap(node).set(peer.id, { peer, connType: peer.connType, facts: this.factsOf(c, peer), openMicros });
+    // The attacker flag is fixed now (attackers may join later); netgroup and ASN, which never
+    // change, are looked up only if the connection log asks for them.
+    const attacker = this.opts.anyAttackerAddress?.() === false ? false : this.factsOf(c, peer).attacker;
+    this.openMap(node).set(peer.id, { peer, connType: peer.connType, connman: c, attacker, openMicros });
   }
 
   private onEvent(node: number, e: ConnmanEvent): void {
@@ -538,7 +605,7 @@ export class MetricsRecorder {
           connType: connTypeNameOf(e.connType),
           reason: DISCONNECT_REASON_OF[e.reason],
           durationMicros: e.lifetimeMicros,
-          attackerPeer: oc !== undefined ? oc.facts.attacker : this.isAttackerString(e.addr),
+          attackerPeer: oc !== undefined ? oc.attacker : this.isAttackerString(e.addr),
         });
         const ev = EVICTION_REASON_OF[e.reason];
         if (ev !== null) this.evictions.push(ev);
@@ -569,7 +636,7 @@ export class MetricsRecorder {
           connType: name,
           reason: 'node-crashed',
           durationMicros: clockNow - oc.peer.connectedMicros,
-          attackerPeer: oc.facts.attacker,
+          attackerPeer: oc.attacker,
         });
         this.logConnection(node, oc, now, 'node-crashed', null);
       }
@@ -584,6 +651,7 @@ export class MetricsRecorder {
     const log = this.opts.connectionLog;
     if (log === undefined) return;
     const peer = oc.peer;
+    const netgroupHex = groupKey(oc.connman.netgroupman.getGroup(peer.addr));
     log({
       openMicros: oc.openMicros,
       closeMicros,
@@ -592,9 +660,9 @@ export class MetricsRecorder {
       peerNode: this.opts.honestNodeAt?.(peer.addr) ?? null,
       connType: connTypeNameOf(oc.connType),
       network: getNetworkName(peer.connectedThroughNetwork()),
-      netgroupHex: oc.facts.netgroupHex,
-      asn: this.opts.asModel === false ? null : oc.facts.asn,
-      attacker: oc.facts.attacker,
+      netgroupHex,
+      asn: this.opts.asModel === false ? null : this.opts.asnOf(peer.addr),
+      attacker: oc.attacker,
       handshake: peer.successfullyConnected,
       closeReason,
       evictionRule,
