@@ -5,17 +5,12 @@
 // while the analytic path processes far fewer events. Only the trace digest and the event count
 // differ, by design. The worlds include faults, crashes, graceful restarts, the RPC ping, an upload
 // target, latency regions and the block logic, which are the moments the path hands back to messages.
+// The built-in scenarios run both ways in analytic-ping-builtin.test.ts.
 import { describe, expect, it } from 'vitest';
 import { hours, minutes, seconds, type Micros } from '../../sim/index.ts';
 import { populationLatency } from '../world/population.ts';
-import { findScenario } from '../builtin/registry.ts';
-import { runScenario } from '../dsl/runner.ts';
-import { SMALL } from '../builtin/small-configs.ts';
 import { World, type WorldOptions } from '../world/world.ts';
-
-function jsonOf(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? [...v.entries()] : v));
-}
+import { firstDifference, jsonOf } from './analytic-ping.test-helper.ts';
 
 /** Everything the world's running nodes expose: getpeerinfo, totals, AddrMan. */
 function observe(world: World): string {
@@ -37,14 +32,6 @@ function observe(world: World): string {
     });
   }
   return jsonOf(out);
-}
-
-/** '' when equal, else both texts around their first difference (the states are long). */
-function firstDifference(a: string, b: string): string {
-  if (a === b) return '';
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return `at ${i}: ${a.slice(Math.max(0, i - 200), i + 100)} <> ${b.slice(Math.max(0, i - 200), i + 100)}`;
 }
 
 interface Step {
@@ -135,31 +122,4 @@ describe('analytic pings agree with pings sent as messages', () => {
     for (let t = minutes(13); t <= hours(3); t += minutes(29)) steps.push({ at: t });
     compareWorlds({ seed: 23, nodes: 25, listeningShare: 0.5, blocks: true }, steps);
   });
-});
-
-describe('built-in scenarios give the same metrics and checks on both ping paths', () => {
-  for (const name of ['baseline', 'eclipse-botnet', 'inbound-flood', 'slowloris', 'churn', 'restart-anchors', 'partition']) {
-    it(name, () => {
-      const small = SMALL[name]!;
-      const run = (pingPath: 'analytic' | 'messages') => {
-        const out = runScenario({ scenario: findScenario(name)!, seed: '5', ...small, pingPath });
-        const result = JSON.parse(jsonOf(out.result)) as { identity: Record<string, unknown> };
-        const summary = JSON.parse(jsonOf(out.summary)) as Record<string, unknown>;
-        const events = out.summary.eventsProcessed;
-        for (const o of [result.identity, summary]) {
-          delete o['traceDigest'];
-          delete o['digest'];
-          delete o['eventsProcessed'];
-          delete o['pingPath'];
-          delete o['reproduce']; // names --ping-path messages on the reference path
-        }
-        return { result, summary, events };
-      };
-      const a = run('messages');
-      const b = run('analytic');
-      expect(firstDifference(jsonOf(b.summary), jsonOf(a.summary))).toBe('');
-      expect(firstDifference(jsonOf(b.result), jsonOf(a.result))).toBe('');
-      expect(b.events).toBeLessThan(a.events);
-    });
-  }
 });
