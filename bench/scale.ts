@@ -1,7 +1,8 @@
 // Scale benchmarks: the `baseline` scenario through scenarios/dsl/runner.ts runScenario at 1k, 4k,
 // 10k or 50k honest nodes for 24 simulated hours (or --simHours=H, fractions allowed), on the
 // pinned world of bench/workload.ts (so the figures stay comparable when the population's
-// defaults change). Prints one JSON line with events, wall time, events/s, the process's peak RSS
+// defaults change); mainnet-1k and mainnet-10k run it on the realistic world instead
+// (`--set preset=mainnet`, SCENARIOS.md "Calibration"), which moves with the preset. Prints one JSON line with events, wall time, events/s, the process's peak RSS
 // and the run's digest, then a second line with the CPU profile folded into subsystem shares
 // (bench/cpu-profile.ts), or with --floor the floor meter's record (bench/floor.ts: measured CPU,
 // floor and their ratio per subsystem). It holds no simulation logic of its own.
@@ -30,7 +31,10 @@ import { PINNED_SCALE_SETTINGS, pinnedScaleWorld } from './workload.ts';
 /** Below this V8 heap limit a 10k-node world dies of "JavaScript heap out of memory" (it needs ~4+ GB of JS heap). */
 const BIG_WORLD_HEAP_MB = 8192;
 
-function scaleBench(name: string, defaultNodes: number, ctx: BenchContext): void {
+/** What a scale case simulates: the pinned world of bench/workload.ts, or the realistic mainnet preset. */
+type ScaleWorkload = 'pinned' | 'mainnet';
+
+function scaleBench(name: string, defaultNodes: number, ctx: BenchContext, workload: ScaleWorkload = 'pinned'): void {
   const nodes = ctx.intArg('nodes', defaultNodes);
   const heapLimitMB = Math.round(getHeapStatistics().heap_size_limit / 1048576);
   if (nodes >= 5000 && heapLimitMB < BIG_WORLD_HEAP_MB) {
@@ -60,8 +64,9 @@ function scaleBench(name: string, defaultNodes: number, ctx: BenchContext): void
     nodes,
     duration: durationMicros,
     profile: 'core-master',
-    world: pinnedScaleWorld(nodes, seed),
-    worldSettings: PINNED_SCALE_SETTINGS,
+    // The mainnet cases follow the preset as it evolves (SCENARIOS.md, "Calibration"): their digests
+    // change when the realistic world does, unlike the pinned cases'.
+    ...(workload === 'pinned' ? { world: pinnedScaleWorld(nodes, seed), worldSettings: PINNED_SCALE_SETTINGS } : { set: ['preset=mainnet'] }),
     onProgress: (p) => {
       if (p.simMicros * 10 < nextTenth * p.durationMicros) return;
       while (p.simMicros * 10 >= nextTenth * p.durationMicros) nextTenth++;
@@ -135,6 +140,14 @@ export function scale4kBench(ctx: BenchContext): void {
 
 export function scale10kBench(ctx: BenchContext): void {
   scaleBench('scale-10k', 10_000, ctx);
+}
+
+export function mainnet1kBench(ctx: BenchContext): void {
+  scaleBench('mainnet-1k', 1000, ctx, 'mainnet');
+}
+
+export function mainnet10kBench(ctx: BenchContext): void {
+  scaleBench('mainnet-10k', 10_000, ctx, 'mainnet');
 }
 
 export function scale50kBench(ctx: BenchContext): void {
