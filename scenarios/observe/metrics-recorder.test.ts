@@ -7,6 +7,7 @@ import type { NetAddr } from '../../connman/protocol/netaddress.ts';
 import { parseRunResult } from '../../reports/index.ts';
 import { DISCONNECT_REASONS, EVICTION_REASONS, INACTIVITY_TIMEOUT_REASONS, OUTBOUND_CONN_TYPES, type ConnectionLogRow, type RunIdentity, type RunResult } from '../../reports/run-result.ts';
 import { minutes, seconds } from '../../sim/index.ts';
+import { nodeSample } from './aggregate.ts';
 import { InvariantMonitor } from './invariants.ts';
 import { connTypeNameOf, DISCONNECT_REASON_OF, EVICTION_REASON_OF, MetricsRecorder, outboundKeyOf } from './metrics-recorder.ts';
 import { World } from '../world/world.ts';
@@ -215,6 +216,14 @@ describe('a 36-node world recorded for 90 minutes', () => {
       expect(sample.addrmanNew).toBe(c.addrman.size(null, true));
       expect(sample.addrmanTried).toBe(c.addrman.size(null, false));
     }
+  });
+
+  it('samples a node whose connections did not change as if it had counted it afresh', () => {
+    // The last tick reused most nodes' peer snapshots and metrics from the tick before; a snapshot
+    // taken now (nothing ran since) is built from scratch and must give the same samples.
+    const t = result.series.network.at(-1)!.tMicros;
+    for (const sample of result.series.finalNodes) expect(sample).toEqual(nodeSample(t, run.recorder.snapshotOf(sample.nodeId)!));
+    expect(result.series.finalNodes.length).toBeGreaterThan(30);
   });
 
   it('records disconnects with mapped reasons, including connect timeouts and the crash', () => {
