@@ -153,17 +153,38 @@ export function parseProfiles(v: unknown, def: ScenarioDefinition): string[] {
   return names;
 }
 
-/** --vary key=v1,v2 (repeatable) into axes, in the order given; keys are checked by planSweep. */
+/**
+ * Splits a --vary list at its top-level commas: a comma inside parentheses belongs to the value, so
+ * two-argument distributions such as uniform(1ms,2ms) can be varied. Unbalanced parentheses are an error.
+ */
+function splitTopLevel(text: string, what: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth < 0) throw new CliError(`${what}: unbalanced ")" in "${text}"`);
+    } else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (depth !== 0) throw new CliError(`${what}: unbalanced "(" in "${text}"`);
+  out.push(text.slice(start));
+  return out;
+}
+
+/** --vary key=v1,v2 (repeatable) into axes, in the order given; keys are checked by planSweep. Commas inside parentheses stay in their value. */
 export function parseVary(items: readonly string[]): SweepAxis[] {
   const axes: SweepAxis[] = [];
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new CliError(`--vary "${item}" must look like key=v1,v2,…`);
     const key = item.slice(0, eq).trim();
-    const values = item
-      .slice(eq + 1)
-      .split(',')
-      .map((v) => v.trim());
+    const values = splitTopLevel(item.slice(eq + 1), `--vary ${key}`).map((v) => v.trim());
     if (values.length === 0 || values.some((v) => v === '')) throw new CliError(`--vary ${key}: empty value in "${item}"`);
     if (axes.some((a) => a.key === key)) throw new CliError(`--vary ${key} given twice (list all values in one --vary)`);
     const seen = new Set<string>();

@@ -117,6 +117,19 @@ describe('sweep plan', () => {
     for (const bad of [['a'], ['=1'], ['a=1,,2'], ['a=1,1'], ['a=1', 'a=2']]) expect(() => parseVary(bad), bad.join(' ')).toThrow(CliError);
   });
 
+  it('--vary keeps commas inside parentheses in their value, so two-argument distributions can be varied', async () => {
+    expect(parseVary(['set.jitter=uniform(1ms,2ms),erlang(3,2ms),off'])).toEqual([{ key: 'set.jitter', values: ['uniform(1ms,2ms)', 'erlang(3,2ms)', 'off'] }]);
+    for (const bad of [['set.jitter=uniform(1ms,2ms'], ['set.jitter=uniform1ms,2ms)'], ['set.jitter=erlang(3,2ms)),off']]) {
+      expect(() => parseVary(bad), bad.join(' ')).toThrow(/unbalanced/);
+    }
+    // The values reach the runs whole, are validated as the world setting, and the plan's command quotes them.
+    const { definition } = await loadScenario(FIXTURE);
+    const plan = planSweep({ definition, scenarioFile: 'x.ts', seeds: ['1'], profiles: ['core-master'], axes: parseVary(['set.jitter=uniform(1ms,2ms),erlang(3,2ms)']), base });
+    expect(plan.runs.map((r) => runArgs(plan, r).set)).toEqual([['jitter=uniform(1ms,2ms)'], ['jitter=erlang(3,2ms)']]);
+    expect(plan.command).toContain("--vary 'set.jitter=uniform(1ms,2ms),erlang(3,2ms)'");
+    expect(() => planSweep({ definition, scenarioFile: 'x.ts', seeds: ['1'], profiles: ['core-master'], axes: parseVary(['set.jitter=uniform(2ms,1ms),off']), base })).toThrow(CliError);
+  });
+
   it('runs in the documented order (profiles, then axes first-outermost, then seeds) with readable unique ids', async () => {
     const { definition } = await loadScenario(FIXTURE);
     const plan = planSweep({ definition, scenarioFile: 'x.ts', seeds: ['1', '2'], profiles: ['core-v0.10', 'core-master'], axes: parseVary(['level=1,2', 'set.feelers=true,false']), base });
