@@ -14,18 +14,7 @@ import { minutes } from '../sim/index.ts';
 import { socks5Connect, SOCKS5_REPLY } from './socks5.ts';
 import { FrameReader, REGTEST_MAGIC, rawFrame, type RawFrame } from './wire.ts';
 import { bridgeWorld } from './world-bridge.ts';
-
-function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const start = Date.now();
-    const poll = (): void => {
-      if (pred()) resolve(true);
-      else if (Date.now() - start > timeoutMs) resolve(false);
-      else setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
+import { waitFor } from './testing/wait-for.ts';
 
 describe('gateway', () => {
   it('answers getheaders, ignores unknown types, and drops a link on malformed bytes without stopping', async () => {

@@ -10,24 +10,13 @@ import { World } from '../scenarios/world/world.ts';
 import { minutes } from '../sim/index.ts';
 import { bridgeWorld, type WorldBridge } from './world-bridge.ts';
 import { REGTEST_MAGIC } from './wire.ts';
+import { waitFor } from './testing/wait-for.ts';
 
 function makeWorld(seed: string): World {
   // Node clocks read the wall clock: addr timestamps must look current to the other side.
   const w = new World({ seed, nodes: 12, listeningShare: 1, keepEventLog: true, epochMicros: Date.now() * 1000 - minutes(5) });
   w.runUntil(minutes(5));
   return w;
-}
-
-function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const start = Date.now();
-    const poll = (): void => {
-      if (pred()) resolve(true);
-      else if (Date.now() - start > timeoutMs) resolve(false);
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
 }
 
 describe('two worlds over real TCP on loopback', () => {
@@ -56,7 +45,7 @@ describe('two worlds over real TCP on loopback', () => {
       const handshakeA = () => a.events.find((r) => r.node === 0 && r.time >= aStart && r.event.kind === 'handshake-complete' && r.event.addr === target);
       const addrA = () => a.events.find((r) => r.node === 0 && r.time >= aStart && r.event.kind === 'addr-received' && r.event.addr === target);
       const handshakeB = () => b.events.find((r) => r.node === 0 && r.time >= bStart && r.event.kind === 'handshake-complete');
-      const ok = await waitFor(() => handshakeA().length > 0 && handshakeB().length > 0 && addrA().length > 0, 8000);
+      const ok = await waitFor(() => handshakeA().length > 0 && handshakeB().length > 0 && addrA().length > 0, 8000, 20);
       expect(ok, logs.join('\n')).toBe(true);
       // The handshake crossed the sockets both ways: B's node saw its inbound peer as B's gateway.
       const inB = handshakeB()[0]!.event;

@@ -53,13 +53,8 @@ export interface KindResult {
   fresh: number;
 }
 
-export interface TableRow {
-  part: string;
-  attacker: 'botnet' | 'infrastructure';
-  profile: string;
-  asmap: boolean;
-  addresses: number;
-  groups: number;
+/** One configuration of the table: the fields its runs share, and what they give over seeds. */
+export interface TableRow extends Pick<TableRun, 'part' | 'attacker' | 'profile' | 'asmap' | 'addresses' | 'groups'> {
   /** The x of the charts: addresses for a botnet, /16s for an infrastructure attacker. */
   resource: number;
   seeds: string[];
